@@ -1,0 +1,479 @@
+package market
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"p2pdesk/money"
+)
+
+// AdRequest is a maker's ad, as typed: amounts are decimal strings,
+// checked here with the scale of their asset or fiat.
+type AdRequest struct {
+	Side            string   `json:"side"`
+	Asset           string   `json:"asset"`
+	Fiat            string   `json:"fiat"`
+	PriceType       string   `json:"priceType"` // fixed (default) or floating
+	Price           string   `json:"price,omitempty"`
+	MarginBP        int64    `json:"marginBP,omitempty"`
+	Total           string   `json:"total"`
+	MinFiat         string   `json:"minFiat"`
+	MaxFiat         string   `json:"maxFiat"`
+	Payments        []string `json:"payments"`
+	WindowMin       int      `json:"windowMinutes"`
+	Terms           string   `json:"terms,omitempty"`
+	MinKYC          int      `json:"minKycLevel,omitempty"`
+	MinCompletionBP int64    `json:"minCompletionBP,omitempty"`
+}
+
+// AdPatch edits an ad: only the fields given change.
+type AdPatch struct {
+	PriceType       *string   `json:"priceType,omitempty"`
+	Price           *string   `json:"price,omitempty"`
+	MarginBP        *int64    `json:"marginBP,omitempty"`
+	Total           *string   `json:"total,omitempty"`
+	MinFiat         *string   `json:"minFiat,omitempty"`
+	MaxFiat         *string   `json:"maxFiat,omitempty"`
+	Payments        *[]string `json:"payments,omitempty"`
+	WindowMin       *int      `json:"windowMinutes,omitempty"`
+	Terms           *string   `json:"terms,omitempty"`
+	MinKYC          *int      `json:"minKycLevel,omitempty"`
+	MinCompletionBP *int64    `json:"minCompletionBP,omitempty"`
+}
+
+// Bounds on an ad.
+const (
+	MinWindowMin   = 10
+	MaxWindowMin   = 30
+	MaxMarginBP    = 2000 // a floating price within +-20% of the index
+	MaxTermsLength = 1000
+)
+
+// PostAd publishes a new ad for user.
+func (s *Service) PostAd(ctx context.Context, user int64, req AdRequest, idem *Idem) (AdView, error) {
+	var out AdView
+	err := s.update(ctx, func(o *op) error {
+		v, err := idempotent(o, user, idem, func() (AdView, error) {
+			maker, err := o.user(user)
+			if err != nil {
+				return AdView{}, err
+			}
+			if err := canTrade(maker); err != nil {
+				return AdView{}, err
+			}
+			side, err := ParseSide(req.Side)
+			if err != nil {
+				return AdView{}, err
+			}
+			asset, err := ParseAsset(req.Asset)
+			if err != nil {
+				return AdView{}, err
+			}
+			fiat, err := ParseFiat(req.Fiat)
+			if err != nil {
+				return AdView{}, err
+			}
+			ad := Ad{MakerID: user, Side: side, Asset: asset, Fiat: fiat, Status: AdOnline, CreatedAt: o.now, UpdatedAt: o.now, Version: 1}
+			patch := AdPatch{PriceType: &req.PriceType, Price: &req.Price, MarginBP: &req.MarginBP, Total: &req.Total,
+				MinFiat: &req.MinFiat, MaxFiat: &req.MaxFiat, Payments: &req.Payments, WindowMin: &req.WindowMin,
+				Terms: &req.Terms, MinKYC: &req.MinKYC, MinCompletionBP: &req.MinCompletionBP}
+			if err := o.applyPatch(&ad, patch, true); err != nil {
+				return AdView{}, err
+			}
+			if err := o.tx.InsertAd(&ad); err != nil {
+				return AdView{}, err
+			}
+			return o.publishAd(ad)
+		})
+		out = v
+		return err
+	})
+	return out, err
+}
+
+// EditAd changes the given fields of one of user's ads.
+func (s *Service) EditAd(ctx context.Context, user, adID int64, p AdPatch) (AdView, error) {
+	var out AdView
+	err := s.update(ctx, func(o *op) error {
+		ad, err := o.ownAd(user, adID)
+		if err != nil {
+			return err
+		}
+		if ad.Status == AdDeleted {
+			return Errorf(CodeAdStateConflict, "", "this ad was deleted")
+		}
+		if err := o.applyPatch(&ad, p, false); err != nil {
+			return err
+		}
+		ad.UpdatedAt, ad.Version = o.now, ad.Version+1
+		if err := o.tx.UpdateAd(ad); err != nil {
+			return err
+		}
+		out, err = o.publishAd(ad)
+		return err
+	})
+	return out, err
+}
+
+// SetAdStatus pauses, resumes or deletes one of user's ads. Open orders
+// on it carry on.
+func (s *Service) SetAdStatus(ctx context.Context, user, adID int64, action string) (AdView, error) {
+	var out AdView
+	err := s.update(ctx, func(o *op) error {
+		ad, err := o.ownAd(user, adID)
+		if err != nil {
+			return err
+		}
+		if ad.Status == AdDeleted {
+			return Errorf(CodeAdStateConflict, "", "this ad was deleted")
+		}
+		switch action {
+		case "pause":
+			if ad.Status == AdPaused {
+				return Errorf(CodeAdStateConflict, "", "the ad is already paused")
+			}
+			ad.Status = AdPaused
+		case "resume":
+			if ad.Status != AdPaused {
+				return Errorf(CodeAdStateConflict, "", "only a paused ad can be resumed")
+			}
+			ad.Status = AdOnline
+			refreshAvail(&ad)
+		case "delete":
+			ad.Status = AdDeleted
+		default:
+			return Errorf(CodeInvalidArgument, "action", "unknown ad action %q", action)
+		}
+		ad.UpdatedAt, ad.Version = o.now, ad.Version+1
+		if err := o.tx.UpdateAd(ad); err != nil {
+			return err
+		}
+		out, err = o.publishAd(ad)
+		return err
+	})
+	return out, err
+}
+
+func (o *op) ownAd(user, adID int64) (Ad, error) {
+	ad, err := o.tx.Ad(adID)
+	if errors.Is(err, ErrNotFound) || (err == nil && ad.MakerID != user) {
+		return ad, notFound("ad")
+	}
+	return ad, err
+}
+
+// publishAd tells everyone the ad changed and returns its view.
+func (o *op) publishAd(ad Ad) (AdView, error) {
+	vs, err := adViews(o.tx, []Ad{ad}, o.now, o.s.cfg.RecordDays)
+	if err != nil {
+		return AdView{}, err
+	}
+	return vs[0], o.emit(0, "ad.updated", vs[0])
+}
+
+// applyPatch validates and applies the fields of p to ad.
+func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
+	if p.PriceType != nil {
+		switch strings.ToLower(*p.PriceType) {
+		case "", "fixed":
+			ad.PriceType = PriceFixed
+		case "floating":
+			ad.PriceType = PriceFloating
+		default:
+			return Errorf(CodeInvalidArgument, "priceType", "priceType must be \"fixed\" or \"floating\"")
+		}
+	}
+	if p.MarginBP != nil {
+		ad.MarginBP = *p.MarginBP
+	}
+	if ad.PriceType == PriceFixed && p.Price != nil && (*p.Price != "" || creating) {
+		price, err := ParseAmount(*p.Price, PriceScale, "price")
+		if err != nil {
+			return err
+		}
+		ad.Price = price
+		ad.MarginBP = 0
+	}
+	if ad.PriceType == PriceFloating {
+		if ad.MarginBP < -MaxMarginBP || ad.MarginBP > MaxMarginBP {
+			return Errorf(CodeInvalidArgument, "marginBP", "a floating price must stay within 20%% of the index (marginBP -2000..2000)")
+		}
+		idx, err := o.tx.IndexLatest(ad.Asset, ad.Fiat)
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(CodeInvalidArgument, "priceType", "there is no market index for %s/%s yet: use a fixed price", ad.Asset, ad.Fiat)
+		} else if err != nil {
+			return err
+		}
+		ad.Price = floatPrice(idx.Price, ad.MarginBP)
+	}
+	if p.Total != nil {
+		total, err := ParseAmount(*p.Total, ad.Asset.Scale(), "total")
+		if err != nil {
+			return err
+		}
+		taken, _ := ad.Total.Sub(ad.Remaining)
+		rem, err := total.Sub(taken)
+		if err != nil || rem.IsNegative() {
+			return Errorf(CodeAmountOutOfRange, "total", "the total cannot be less than the %s %s already in open or finished orders", taken, ad.Asset)
+		}
+		ad.Total, ad.Remaining = total, rem
+	}
+	if p.MinFiat != nil {
+		v, err := ParseAmount(*p.MinFiat, ad.Fiat.Scale(), "minFiat")
+		if err != nil {
+			return err
+		}
+		ad.MinFiat = v
+	}
+	if p.MaxFiat != nil {
+		v, err := ParseAmount(*p.MaxFiat, ad.Fiat.Scale(), "maxFiat")
+		if err != nil {
+			return err
+		}
+		ad.MaxFiat = v
+	}
+	if ad.MinFiat.Cmp(ad.MaxFiat) > 0 {
+		return Errorf(CodeAmountOutOfRange, "minFiat", "the minimum per order (%s) is above the maximum (%s)", ad.MinFiat.Fixed(), ad.MaxFiat.Fixed())
+	}
+	if p.Payments != nil {
+		if len(*p.Payments) == 0 {
+			return Errorf(CodeInvalidArgument, "payments", "accept at least one payment method")
+		}
+		var set PaymentSet
+		for _, s := range *p.Payments {
+			m, err := ParsePaymentMethod(s)
+			if err != nil {
+				return err
+			}
+			set |= NewPaymentSet(m)
+		}
+		ad.Payments = set
+	}
+	if ad.Side == Sell {
+		// Buyers will pay the maker: the maker must have an account in
+		// their own name for every method the ad accepts.
+		accts, err := o.tx.PaymentAccounts(ad.MakerID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ad.Payments.Methods() {
+			if !hasMethod(accts, m) {
+				return Errorf(CodePaymentDetailsNeeded, "payments", "add your %s account before accepting %s", m.Label(), m.Label())
+			}
+		}
+	}
+	if p.WindowMin != nil {
+		ad.WindowMin = *p.WindowMin
+		if ad.WindowMin == 0 && creating {
+			ad.WindowMin = 15
+		}
+	}
+	if ad.WindowMin < MinWindowMin || ad.WindowMin > MaxWindowMin {
+		return Errorf(CodeInvalidArgument, "windowMinutes", "the payment window must be %d to %d minutes", MinWindowMin, MaxWindowMin)
+	}
+	if p.Terms != nil {
+		t, err := trimText(*p.Terms, "terms", MaxTermsLength)
+		if err != nil {
+			return err
+		}
+		ad.Terms = t
+	}
+	if p.MinKYC != nil {
+		if *p.MinKYC < 0 || *p.MinKYC > 2 {
+			return Errorf(CodeInvalidArgument, "minKycLevel", "minKycLevel must be 0, 1 or 2")
+		}
+		ad.MinKYC = *p.MinKYC
+	}
+	if p.MinCompletionBP != nil {
+		if *p.MinCompletionBP < 0 || *p.MinCompletionBP > 10000 {
+			return Errorf(CodeInvalidArgument, "minCompletionBP", "minCompletionBP must be 0..10000")
+		}
+		ad.MinCompletionBP = *p.MinCompletionBP
+	}
+	if ad.Side == Sell && p.Total != nil {
+		bal, err := o.tx.Balance(ad.MakerID, ad.Asset)
+		if err != nil {
+			return err
+		}
+		if bal.Available() < ad.Remaining.Units() {
+			return Errorf(CodeInsufficientBalance, "total", "you have only %s %s available to sell",
+				money.New(bal.Available(), ad.Asset.Scale()), ad.Asset)
+		}
+	}
+	refreshAvail(ad)
+	return nil
+}
+
+func hasMethod(accts []PaymentAccount, m PaymentMethod) bool {
+	for _, a := range accts {
+		if a.Method == m {
+			return true
+		}
+	}
+	return false
+}
+
+// floatPrice is index * (10000+margin)/10000, half-up at PriceScale.
+func floatPrice(index money.Amount, marginBP int64) money.Amount {
+	p, err := money.MulDiv(index, money.New(10000+marginBP, 4), PriceScale, money.HalfUp)
+	if err != nil {
+		return index
+	}
+	return p
+}
+
+// refreshAvail recomputes the largest order the ad can take now, and moves
+// it between online and exhausted as that crosses the minimum.
+func refreshAvail(ad *Ad) {
+	value, err := money.MulDiv(ad.Price, ad.Remaining, ad.Fiat.Scale(), money.Down)
+	if err != nil {
+		value = ad.MaxFiat
+	}
+	if value.Cmp(ad.MaxFiat) > 0 {
+		value = ad.MaxFiat
+	}
+	ad.AvailFiat = value
+	switch {
+	case ad.Status == AdOnline && value.Cmp(ad.MinFiat) < 0:
+		ad.Status = AdExhausted
+	case ad.Status == AdExhausted && value.Cmp(ad.MinFiat) >= 0:
+		ad.Status = AdOnline
+	}
+}
+
+// AdSearch is a search as a client asks for it.
+type AdSearch struct {
+	Side         string
+	Asset        string
+	Fiat         string
+	Payment      string
+	FiatAmount   string
+	VerifiedOnly bool
+	Sort         string
+	Cursor       string
+	Limit        int
+}
+
+// AdPage is one page of ads.
+type AdPage struct {
+	Ads   []AdView      `json:"ads"`
+	Index *money.Amount `json:"indexPrice,omitempty"`
+	Next  string        `json:"next,omitempty"`
+}
+
+// SearchAds lists online ads matching the search, best price first.
+func (s *Service) SearchAds(ctx context.Context, q AdSearch) (AdPage, error) {
+	side, err := ParseSide(q.Side)
+	if err != nil {
+		return AdPage{}, err
+	}
+	asset, err := ParseAsset(q.Asset)
+	if err != nil {
+		return AdPage{}, err
+	}
+	fiat, err := ParseFiat(q.Fiat)
+	if err != nil {
+		return AdPage{}, err
+	}
+	aq := AdQuery{Side: side, Asset: asset, Fiat: fiat, VerifiedOnly: q.VerifiedOnly, Statuses: []AdStatus{AdOnline}, Sort: SortBestPrice}
+	if q.Payment != "" {
+		if aq.Payment, err = ParsePaymentMethod(q.Payment); err != nil {
+			return AdPage{}, err
+		}
+	}
+	if q.FiatAmount != "" {
+		a, err := ParseAmount(q.FiatAmount, fiat.Scale(), "amount")
+		if err != nil {
+			return AdPage{}, err
+		}
+		aq.FiatAmount = a.Units()
+	}
+	switch q.Sort {
+	case "", "price":
+	case "newest":
+		aq.Sort = SortNewest
+	default:
+		return AdPage{}, Errorf(CodeInvalidArgument, "sort", "sort must be \"price\" or \"newest\"")
+	}
+	aq.Limit = q.Limit
+	if aq.Limit <= 0 || aq.Limit > 200 {
+		aq.Limit = 20
+	}
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return AdPage{}, err
+		}
+		aq.After = &c
+	}
+	var page AdPage
+	err = s.view(ctx, func(tx ReadTx, now time.Time) error {
+		ads, err := tx.SearchAds(aq)
+		if err != nil {
+			return err
+		}
+		if page.Ads, err = adViews(tx, ads, now, s.cfg.RecordDays); err != nil {
+			return err
+		}
+		if pt, err := tx.IndexLatest(asset, fiat); err == nil {
+			page.Index = &pt.Price
+		}
+		if len(ads) == aq.Limit {
+			last := ads[len(ads)-1]
+			key := last.Price.Units()
+			if aq.Sort == SortNewest {
+				key = last.CreatedAt.UnixNano()
+			}
+			page.Next = encodeCursor(AdCursor{Price: key, ID: last.ID})
+		}
+		return nil
+	})
+	return page, err
+}
+
+// MyAds lists user's own ads, every status but deleted.
+func (s *Service) MyAds(ctx context.Context, user int64) ([]AdView, error) {
+	var out []AdView
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		var all []Ad
+		for _, side := range []Side{Sell, Buy} {
+			for _, asset := range Assets {
+				for _, fiat := range Fiats {
+					ads, err := tx.SearchAds(AdQuery{Side: side, Asset: asset, Fiat: fiat, MakerID: user,
+						Statuses: []AdStatus{AdOnline, AdPaused, AdExhausted}, Sort: SortNewest, Limit: 200})
+					if err != nil {
+						return err
+					}
+					all = append(all, ads...)
+				}
+			}
+		}
+		var err error
+		out, err = adViews(tx, all, now, s.cfg.RecordDays)
+		return err
+	})
+	return out, err
+}
+
+// GetAd returns one ad; deleted ads are not found except by their maker.
+func (s *Service) GetAd(ctx context.Context, viewer, id int64) (AdView, error) {
+	var out AdView
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		ad, err := tx.Ad(id)
+		if errors.Is(err, ErrNotFound) || (err == nil && ad.Status == AdDeleted && ad.MakerID != viewer) {
+			return notFound("ad")
+		}
+		if err != nil {
+			return err
+		}
+		vs, err := adViews(tx, []Ad{ad}, now, s.cfg.RecordDays)
+		if err != nil {
+			return err
+		}
+		out = vs[0]
+		return nil
+	})
+	return out, err
+}

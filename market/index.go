@@ -1,0 +1,93 @@
+package market
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"p2pdesk/money"
+)
+
+// SetIndex records a reference price and reprices every floating ad of
+// the pair in the same transaction. The simulator's price feed calls it.
+func (s *Service) SetIndex(ctx context.Context, asset Asset, fiat Fiat, price money.Amount) (IndexPoint, error) {
+	p, err := price.Rescale(PriceScale)
+	if err != nil || !p.IsPositive() {
+		return IndexPoint{}, Errorf(CodeAmountInvalid, "price", "an index price is positive with at most %d decimals", PriceScale)
+	}
+	var pt IndexPoint
+	err = s.update(ctx, func(o *op) error {
+		pt = IndexPoint{Asset: asset, Fiat: fiat, At: o.now, Price: p}
+		if err := o.tx.InsertIndex(pt); err != nil {
+			return err
+		}
+		ads, err := o.tx.FloatingAds(asset, fiat)
+		if err != nil {
+			return err
+		}
+		for _, ad := range ads {
+			np := floatPrice(p, ad.MarginBP)
+			if np.Cmp(ad.Price) == 0 {
+				continue
+			}
+			ad.Price = np
+			refreshAvail(&ad)
+			ad.UpdatedAt, ad.Version = o.now, ad.Version+1
+			if err := o.tx.UpdateAd(ad); err != nil {
+				return err
+			}
+		}
+		return o.emit(0, "index.tick", pt)
+	})
+	return pt, err
+}
+
+// Index returns the latest reference price of a pair.
+func (s *Service) Index(ctx context.Context, asset Asset, fiat Fiat) (IndexPoint, error) {
+	var out IndexPoint
+	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
+		var err error
+		out, err = tx.IndexLatest(asset, fiat)
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(CodeNotFound, "", "no index for %s/%s yet", asset, fiat)
+		}
+		return err
+	})
+	return out, err
+}
+
+// IndexHistory returns up to limit points since a moment, oldest first.
+func (s *Service) IndexHistory(ctx context.Context, asset Asset, fiat Fiat, since time.Time, limit int) ([]IndexPoint, error) {
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	var out []IndexPoint
+	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
+		var err error
+		out, err = tx.IndexHistory(asset, fiat, since, limit)
+		return err
+	})
+	return out, err
+}
+
+// Events returns the user's events after an id (their own and everyone's).
+func (s *Service) Events(ctx context.Context, user, after int64, limit int) ([]Event, error) {
+	var out []Event
+	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
+		var err error
+		out, err = tx.Events(user, after, limit)
+		return err
+	})
+	return out, err
+}
+
+// LastEventID is the id of the newest event in the outbox.
+func (s *Service) LastEventID(ctx context.Context) (int64, error) {
+	var out int64
+	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
+		var err error
+		out, err = tx.LastEventID()
+		return err
+	})
+	return out, err
+}

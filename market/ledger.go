@@ -1,0 +1,142 @@
+package market
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The ledger is double entry: every transfer debits one account and
+// credits another by the same amount in one asset, so per asset the sum of
+// debits equals the sum of credits. Balances are a cache of the log.
+
+// apply folds one transfer into the balances it touches. pending is the
+// transfer a post or void resolves.
+func apply(dr, cr *Balance, t Transfer) {
+	switch t.Kind {
+	case TransferPosted:
+		dr.DebitsPosted += t.Amount
+		cr.CreditsPosted += t.Amount
+	case TransferPending:
+		dr.DebitsPending += t.Amount
+		cr.CreditsPending += t.Amount
+	case TransferPost:
+		dr.DebitsPending -= t.Amount
+		dr.DebitsPosted += t.Amount
+		cr.CreditsPending -= t.Amount
+		cr.CreditsPosted += t.Amount
+	case TransferVoid:
+		dr.DebitsPending -= t.Amount
+		cr.CreditsPending -= t.Amount
+	}
+}
+
+// errAlreadyDone is returned when a transfer with the same derived id, or
+// a resolution of the same pending transfer, is already in the log.
+var errAlreadyDone = errors.New("transfer already recorded")
+
+// transfer records t and updates both balances. A debit that would take a
+// trader's available balance below zero is refused; only the system
+// account may go negative (it is the outside world).
+func transfer(tx Tx, t Transfer) error {
+	if t.Kind == TransferPost || t.Kind == TransferVoid {
+		p, err := tx.Transfer(t.PendingID)
+		if err != nil {
+			return fmt.Errorf("ledger: pending %s: %w", t.PendingID, err)
+		}
+		if p.Kind != TransferPending {
+			return fmt.Errorf("ledger: %s is not pending", t.PendingID)
+		}
+		t.Debit, t.Credit, t.Asset, t.Amount = p.Debit, p.Credit, p.Asset, p.Amount
+	}
+	if t.Amount <= 0 {
+		return fmt.Errorf("ledger: non-positive transfer %s", t.ID)
+	}
+	if t.Debit == t.Credit {
+		return fmt.Errorf("ledger: transfer %s to the same account", t.ID)
+	}
+	dr, err := tx.Balance(t.Debit, t.Asset)
+	if err != nil {
+		return err
+	}
+	cr, err := tx.Balance(t.Credit, t.Asset)
+	if err != nil {
+		return err
+	}
+	if (t.Kind == TransferPosted || t.Kind == TransferPending) && t.Debit != SystemUserID && dr.Available() < t.Amount {
+		return Errorf(CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
+	}
+	if err := tx.InsertTransfer(&t); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			return errAlreadyDone
+		}
+		return err
+	}
+	apply(&dr, &cr, t)
+	if err := tx.PutBalance(dr); err != nil {
+		return err
+	}
+	return tx.PutBalance(cr)
+}
+
+func lockEscrow(tx Tx, o Order, at time.Time) error {
+	return transfer(tx, Transfer{
+		ID: o.EscrowID(), Kind: TransferPending, Debit: o.SellerID, Credit: o.BuyerID,
+		Asset: o.Asset, Amount: o.Amount.Units(), Code: "escrow", OrderID: o.ID, At: at,
+	})
+}
+
+func releaseEscrow(tx Tx, o Order, at time.Time) error {
+	return transfer(tx, Transfer{
+		ID: "release/" + itoa(o.ID), Kind: TransferPost, PendingID: o.EscrowID(),
+		Code: "release", OrderID: o.ID, At: at,
+	})
+}
+
+func refundEscrow(tx Tx, o Order, at time.Time) error {
+	return transfer(tx, Transfer{
+		ID: "refund/" + itoa(o.ID), Kind: TransferVoid, PendingID: o.EscrowID(),
+		Code: "refund", OrderID: o.ID, At: at,
+	})
+}
+
+// Replay rebuilds every balance from the transfer log, in log order.
+func Replay(transfers []Transfer) (map[BalanceKey]Balance, error) {
+	out := map[BalanceKey]Balance{}
+	pending := map[string]Transfer{}
+	resolved := map[string]bool{}
+	get := func(u int64, a Asset) Balance {
+		b, ok := out[BalanceKey{u, a}]
+		if !ok {
+			b = Balance{UserID: u, Asset: a}
+		}
+		return b
+	}
+	for _, t := range transfers {
+		switch t.Kind {
+		case TransferPending:
+			pending[t.ID] = t
+		case TransferPost, TransferVoid:
+			p, ok := pending[t.PendingID]
+			if !ok {
+				return nil, fmt.Errorf("replay: %s resolves unknown pending %s", t.ID, t.PendingID)
+			}
+			if resolved[t.PendingID] {
+				return nil, fmt.Errorf("replay: pending %s resolved twice", t.PendingID)
+			}
+			resolved[t.PendingID] = true
+			t.Debit, t.Credit, t.Asset, t.Amount = p.Debit, p.Credit, p.Asset, p.Amount
+		}
+		dr, cr := get(t.Debit, t.Asset), get(t.Credit, t.Asset)
+		apply(&dr, &cr, t)
+		out[BalanceKey{t.Debit, t.Asset}] = dr
+		out[BalanceKey{t.Credit, t.Asset}] = cr
+	}
+	return out, nil
+}
+
+// BalanceKey names one ledger account.
+type BalanceKey struct {
+	UserID int64
+	Asset  Asset
+}

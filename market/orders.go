@@ -1,0 +1,806 @@
+package market
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"p2pdesk/money"
+)
+
+// TakeRequest takes an ad. Give Amount (crypto) or FiatAmount (the
+// quantity is then the most the fiat buys at the ad's price, rounded down).
+type TakeRequest struct {
+	AdID       int64  `json:"adId,string"`
+	Amount     string `json:"amount,omitempty"`
+	FiatAmount string `json:"fiatAmount,omitempty"`
+	Payment    string `json:"payment,omitempty"`
+	// ExpectPrice, when set, refuses the take if the ad's price moved.
+	ExpectPrice string `json:"expectPrice,omitempty"`
+}
+
+// CodePriceChanged is returned when the price moved since the taker saw it.
+const CodePriceChanged Code = "PRICE_CHANGED"
+
+// TakeAd opens an order against an ad. Every check and the escrow lock
+// happen in one transaction: the ad is online, the amount fits its limits
+// and what remains, the taker meets its requirements and their daily
+// limit, and the seller has the funds, which are locked at once.
+func (s *Service) TakeAd(ctx context.Context, user int64, req TakeRequest, idem *Idem) (OrderView, error) {
+	var out OrderView
+	err := s.update(ctx, func(o *op) error {
+		v, err := idempotent(o, user, idem, func() (OrderView, error) {
+			ord, err := o.take(user, req)
+			if err != nil {
+				return OrderView{}, err
+			}
+			return orderView(o.tx, ord, user, o.now, s.cfg.RecordDays)
+		})
+		out = v
+		return err
+	})
+	return out, err
+}
+
+func (o *op) take(user int64, req TakeRequest) (Order, error) {
+	taker, err := o.user(user)
+	if err != nil {
+		return Order{}, err
+	}
+	if err := canTrade(taker); err != nil {
+		return Order{}, err
+	}
+	ad, err := o.tx.Ad(req.AdID)
+	if errors.Is(err, ErrNotFound) || (err == nil && ad.Status == AdDeleted) {
+		return Order{}, notFound("ad")
+	} else if err != nil {
+		return Order{}, err
+	}
+	if ad.MakerID == user {
+		return Order{}, Errorf(CodeOwnAd, "adId", "you cannot take your own ad")
+	}
+	if ad.Status != AdOnline {
+		return Order{}, Errorf(CodeAdNotOnline, "adId", "this ad is %s and takes no orders now", ad.Status)
+	}
+	if req.ExpectPrice != "" {
+		want, err := ParseAmount(req.ExpectPrice, PriceScale, "expectPrice")
+		if err != nil {
+			return Order{}, err
+		}
+		if want.Cmp(ad.Price) != 0 {
+			return Order{}, Errorf(CodePriceChanged, "expectPrice", "the price moved from %s to %s %s: check it and try again", want, ad.Price, ad.Fiat)
+		}
+	}
+	var qty money.Amount
+	switch {
+	case req.Amount != "" && req.FiatAmount != "":
+		return Order{}, Errorf(CodeInvalidArgument, "amount", "give either amount or fiatAmount, not both")
+	case req.Amount != "":
+		if qty, err = ParseAmount(req.Amount, ad.Asset.Scale(), "amount"); err != nil {
+			return Order{}, err
+		}
+	case req.FiatAmount != "":
+		f, err := ParseAmount(req.FiatAmount, ad.Fiat.Scale(), "fiatAmount")
+		if err != nil {
+			return Order{}, err
+		}
+		if qty, err = QuantityForFiat(f, ad.Price, ad.Asset); err != nil {
+			return Order{}, err
+		}
+		if !qty.IsPositive() {
+			return Order{}, Errorf(CodeAmountOutOfRange, "fiatAmount", "%s %s buys nothing at this price", f.Fixed(), ad.Fiat)
+		}
+	default:
+		return Order{}, Errorf(CodeAmountInvalid, "amount", "give the amount to trade")
+	}
+	total, err := FiatTotal(ad.Price, qty, ad.Fiat)
+	if err != nil {
+		return Order{}, err
+	}
+	if total.Cmp(ad.MinFiat) < 0 || total.Cmp(ad.MaxFiat) > 0 {
+		return Order{}, Errorf(CodeAmountOutOfRange, "amount", "the order total %s %s is outside this ad's limits %s-%s %s",
+			total.Fixed(), ad.Fiat, ad.MinFiat.Fixed(), ad.MaxFiat.Fixed(), ad.Fiat)
+	}
+	if qty.Cmp(ad.Remaining) > 0 {
+		return Order{}, Errorf(CodeAmountOverAvailable, "amount", "the ad has only %s %s left", ad.Remaining, ad.Asset)
+	}
+	if taker.KYCLevel < ad.MinKYC {
+		return Order{}, Errorf(CodeKYCRequired, "adId", "this ad asks for KYC level %d; yours is %d", ad.MinKYC, taker.KYCLevel)
+	}
+	if ad.MinCompletionBP > 0 {
+		recs, err := records(o.tx, []int64{user}, o.now, o.s.cfg.RecordDays)
+		if err != nil {
+			return Order{}, err
+		}
+		// A trader with no finished order yet has no rate to hold against them.
+		if c := recs[user].CompletionBP; c != nil && *c < ad.MinCompletionBP {
+			return Order{}, Errorf(CodeCompletionTooLow, "adId", "this ad asks for a completion rate of %s%%; yours is %s%%",
+				money.New(ad.MinCompletionBP, 2), money.New(*c, 2))
+		}
+	}
+	usage, err := o.chargeLimit(taker, ad.Fiat, total)
+	if err != nil {
+		return Order{}, err
+	}
+	method, err := o.pickMethod(ad, req.Payment)
+	if err != nil {
+		return Order{}, err
+	}
+	ord := Order{
+		AdID: ad.ID, MakerID: ad.MakerID, TakerID: user, Asset: ad.Asset, Fiat: ad.Fiat,
+		Price: ad.Price, Amount: qty, FiatTotal: total, Payment: method, State: StateCreated,
+		CreatedAt: o.now, PayDeadline: o.now.Add(time.Duration(ad.WindowMin) * time.Minute), Version: 1,
+	}
+	if ad.Side == Sell {
+		ord.SellerID, ord.BuyerID = ad.MakerID, user
+	} else {
+		ord.SellerID, ord.BuyerID = user, ad.MakerID
+	}
+	seller, err := o.user(ord.SellerID)
+	if err != nil {
+		return Order{}, err
+	}
+	buyer, err := o.user(ord.BuyerID)
+	if err != nil {
+		return Order{}, err
+	}
+	accts, err := o.tx.PaymentAccounts(seller.ID)
+	if err != nil {
+		return Order{}, err
+	}
+	for _, a := range accts {
+		if a.Method == method {
+			ord.SellerAccount = a
+		}
+	}
+	if ord.SellerAccount.Account == "" {
+		if seller.ID == user {
+			return Order{}, Errorf(CodePaymentDetailsNeeded, "payment", "add your %s account (in your own name) before selling", method.Label())
+		}
+		return Order{}, Errorf(CodePaymentNotAccepted, "payment", "the merchant has no %s account on file", method.Label())
+	}
+	ord.BuyerRealName = buyer.RealName
+	if err := o.tx.InsertOrder(&ord); err != nil {
+		return Order{}, err
+	}
+	if err := lockEscrow(o.tx, ord, o.now); err != nil {
+		if CodeOf(err) == CodeInsufficientBalance {
+			if seller.ID == user {
+				return Order{}, Errorf(CodeInsufficientBalance, "amount", "your available %s balance is below %s", ord.Asset, qty)
+			}
+			return Order{}, Errorf(CodeInsufficientBalance, "amount", "the merchant's %s balance is too low for this order", ord.Asset)
+		}
+		return Order{}, err
+	}
+	if ad.Remaining, err = ad.Remaining.Sub(qty); err != nil {
+		return Order{}, err
+	}
+	refreshAvail(&ad)
+	ad.UpdatedAt, ad.Version = o.now, ad.Version+1
+	if err := o.tx.UpdateAd(ad); err != nil {
+		return Order{}, err
+	}
+	if err := o.tx.PutUsage(usage); err != nil {
+		return Order{}, err
+	}
+	if _, err := o.log(ord.ID, user, LogState, StateCreated, fmt.Sprintf("Order opened: %s %s for %s %s. %s %s is locked in escrow.",
+		qty, ord.Asset, total.Fixed(), ord.Fiat, qty, ord.Asset), ""); err != nil {
+		return Order{}, err
+	}
+	if _, err := o.log(ord.ID, 0, LogSystem, "", fmt.Sprintf("Buyer: pay exactly %s %s to the seller's %s account within %d minutes, from an account in your own name, then mark the order paid. Seller: release only after the money is in your own %s statement.",
+		total.Fixed(), ord.Fiat, method.Label(), ad.WindowMin, method.Label()), ""); err != nil {
+		return Order{}, err
+	}
+	if err := o.orderChanged(ord, "order.created"); err != nil {
+		return Order{}, err
+	}
+	if _, err := o.publishAd(ad); err != nil {
+		return Order{}, err
+	}
+	return ord, nil
+}
+
+// pickMethod is the payment method of the order: the one asked for, or
+// the first the ad accepts.
+func (o *op) pickMethod(ad Ad, asked string) (PaymentMethod, error) {
+	if asked == "" {
+		ms := ad.Payments.Methods()
+		if len(ms) == 0 {
+			return "", Errorf(CodePaymentNotAccepted, "payment", "the ad accepts no payment method")
+		}
+		return ms[0], nil
+	}
+	m, err := ParsePaymentMethod(asked)
+	if err != nil {
+		return "", err
+	}
+	if !ad.Payments.Has(m) {
+		return "", Errorf(CodePaymentNotAccepted, "payment", "this ad does not accept %s", m.Label())
+	}
+	return m, nil
+}
+
+// chargeLimit checks and returns the taker's usage with total added.
+func (o *op) chargeLimit(u User, fiat Fiat, total money.Amount) (Usage, error) {
+	limit, ok := o.s.cfg.DailyLimits[u.KYCLevel][fiat]
+	if !ok {
+		return Usage{}, Errorf(CodeKYCRequired, "", "KYC level %d cannot trade %s: complete identity verification first", u.KYCLevel, fiat)
+	}
+	usage, err := o.tx.Usage(u.ID, dayOf(o.now), fiat)
+	if err != nil {
+		return Usage{}, err
+	}
+	usage.UserID, usage.Day, usage.Fiat = u.ID, dayOf(o.now), fiat
+	if usage.Amount+total.Units() > limit.Units() {
+		left := max(limit.Units()-usage.Amount, 0)
+		return Usage{}, Errorf(CodeDailyLimitExceeded, "amount", "this order (%s %s) is over your daily limit: %s %s left today of %s",
+			total.Fixed(), fiat, money.New(left, 2).Fixed(), fiat, limit.Fixed())
+	}
+	usage.Amount += total.Units()
+	return usage, nil
+}
+
+// refundLimit gives a cancelled or expired order's total back to the
+// taker's usage for the day it was opened.
+func (o *op) refundLimit(ord Order) error {
+	u, err := o.tx.Usage(ord.TakerID, dayOf(ord.CreatedAt), ord.Fiat)
+	if err != nil {
+		return err
+	}
+	u.UserID, u.Day, u.Fiat = ord.TakerID, dayOf(ord.CreatedAt), ord.Fiat
+	u.Amount = max(u.Amount-ord.FiatTotal.Units(), 0)
+	return o.tx.PutUsage(u)
+}
+
+// returnToAd puts a voided order's amount back on its ad.
+func (o *op) returnToAd(ord Order) error {
+	ad, err := o.tx.Ad(ord.AdID)
+	if err != nil {
+		return err
+	}
+	if ad.Remaining, err = ad.Remaining.Add(ord.Amount); err != nil {
+		return err
+	}
+	refreshAvail(&ad)
+	ad.UpdatedAt, ad.Version = o.now, ad.Version+1
+	if err := o.tx.UpdateAd(ad); err != nil {
+		return err
+	}
+	if ad.Status == AdDeleted {
+		return nil
+	}
+	_, err = o.publishAd(ad)
+	return err
+}
+
+// orderChanged tells both parties; each sees their own view.
+func (o *op) orderChanged(ord Order, typ string) error {
+	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
+		v, err := orderView(o.tx, ord, u, o.now, o.s.cfg.RecordDays)
+		if err != nil {
+			return err
+		}
+		if err := o.emit(u, typ, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Expect is what a client believes the order's state is; a mutating call
+// carrying one is refused if the order moved on.
+type Expect struct {
+	State OrderState `json:"expectState,omitempty"`
+}
+
+// mine loads an order the user is a party to; anyone else gets NOT_FOUND.
+func (o *op) mine(user, id int64, expect Expect) (Order, error) {
+	ord, err := o.tx.Order(id)
+	if errors.Is(err, ErrNotFound) || (err == nil && user != ord.BuyerID && user != ord.SellerID) {
+		return ord, notFound("order")
+	}
+	if err != nil {
+		return ord, err
+	}
+	if expect.State != "" && expect.State != ord.State {
+		return ord, Errorf(CodeOrderStateConflict, "expectState", "the order is %s, not %s: it moved on", ord.State, expect.State)
+	}
+	return ord, nil
+}
+
+func conflict(ord Order, action string) error {
+	return Errorf(CodeOrderStateConflict, "", "cannot %s: the order is %s", action, ord.State)
+}
+
+func (o *op) save(ord *Order) error {
+	ord.Version++
+	return o.tx.UpdateOrder(*ord)
+}
+
+// transition runs one order action as a party.
+func (s *Service) transition(ctx context.Context, user, id int64, expect Expect, fn func(o *op, ord *Order) (string, error)) (OrderView, error) {
+	var out OrderView
+	err := s.update(ctx, func(o *op) error {
+		ord, err := o.mine(user, id, expect)
+		if err != nil {
+			return err
+		}
+		typ, err := fn(o, &ord)
+		if err != nil {
+			return err
+		}
+		if err := o.save(&ord); err != nil {
+			return err
+		}
+		if err := o.orderChanged(ord, typ); err != nil {
+			return err
+		}
+		out, err = orderView(o.tx, ord, user, o.now, s.cfg.RecordDays)
+		return err
+	})
+	return out, err
+}
+
+// MarkPaid: the buyer says the fiat was sent. Only the buyer, only while
+// the order is open and its payment window has not ended.
+func (s *Service) MarkPaid(ctx context.Context, user, id int64, expect Expect) (OrderView, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+		if user != ord.BuyerID {
+			return "", Errorf(CodeNotYourRole, "", "only the buyer marks an order paid")
+		}
+		if ord.State != StateCreated {
+			return "", conflict(*ord, "mark paid")
+		}
+		if !o.now.Before(ord.PayDeadline) {
+			return "", Errorf(CodeOrderExpired, "", "the payment window ended at %s: the order expires and the escrow returns to the seller", ord.PayDeadline.Format(time.RFC3339))
+		}
+		ord.State, ord.PaidAt = StatePaid, o.now
+		ord.ReleaseDeadline = o.now.Add(o.s.cfg.ReleaseWindow)
+		if err := o.bump(ord.BuyerID, TraderDay{PaySumS: secs(o.now.Sub(ord.CreatedAt)), PayN: 1}); err != nil {
+			return "", err
+		}
+		if _, err := o.log(ord.ID, user, LogState, StatePaid, "The buyer marked the order paid. Seller: check your own statement before you release; a claim in chat or a screenshot is not a payment.", ""); err != nil {
+			return "", err
+		}
+		return "order.paid", nil
+	})
+}
+
+// Cancel: the buyer gives up before paying; the escrow returns to the seller.
+func (s *Service) Cancel(ctx context.Context, user, id int64, expect Expect) (OrderView, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+		if user != ord.BuyerID {
+			if ord.State == StatePaid || ord.State == StateDisputed {
+				return "", Errorf(CodeNotYourRole, "", "a seller can never cancel once the buyer has marked the order paid")
+			}
+			return "", Errorf(CodeNotYourRole, "", "only the buyer cancels an order")
+		}
+		if ord.State != StateCreated {
+			return "", conflict(*ord, "cancel")
+		}
+		return "order.cancelled", o.void(ord, StateCancelled, user, "The buyer cancelled the order. The escrow returned to the seller.")
+	})
+}
+
+// void ends an unpaid order: escrow back to the seller, amount back to the
+// ad, the taker's limit back, and a failed order on the buyer's record.
+func (o *op) void(ord *Order, state OrderState, by int64, text string) error {
+	if err := refundEscrow(o.tx, *ord, o.now); err != nil {
+		return err
+	}
+	ord.State, ord.ClosedAt, ord.CancelledBy = state, o.now, by
+	if err := o.returnToAd(*ord); err != nil {
+		return err
+	}
+	if err := o.refundLimit(*ord); err != nil {
+		return err
+	}
+	if err := o.bump(ord.BuyerID, TraderDay{Failed: 1}); err != nil {
+		return err
+	}
+	_, err := o.log(ord.ID, by, LogState, state, text, "")
+	return err
+}
+
+// Release: the seller confirms the fiat arrived and the crypto goes to the
+// buyer. Only the seller, only after "paid" (or during a dispute, which it
+// settles). The API asks for a one-time code before calling this.
+func (s *Service) Release(ctx context.Context, user, id int64, expect Expect) (OrderView, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+		if user != ord.SellerID {
+			return "", Errorf(CodeNotYourRole, "", "only the seller releases the crypto")
+		}
+		if ord.State != StatePaid && ord.State != StateDisputed {
+			if ord.State == StateCreated {
+				return "", Errorf(CodeOrderStateConflict, "", "the buyer has not marked the order paid: never release before the money is in your account")
+			}
+			return "", conflict(*ord, "release")
+		}
+		return "order.completed", o.complete(ord, user)
+	})
+}
+
+func (o *op) complete(ord *Order, by int64) error {
+	if err := releaseEscrow(o.tx, *ord, o.now); err != nil {
+		return err
+	}
+	ord.State, ord.ClosedAt = StateCompleted, o.now
+	if err := o.bump(ord.BuyerID, TraderDay{Completed: 1}); err != nil {
+		return err
+	}
+	if err := o.bump(ord.SellerID, TraderDay{Completed: 1, ReleaseSumS: secs(o.now.Sub(ord.PaidAt)), ReleaseN: 1}); err != nil {
+		return err
+	}
+	_, err := o.log(ord.ID, by, LogState, StateCompleted, fmt.Sprintf("The seller released %s %s to the buyer. The order is complete.", ord.Amount, ord.Asset), "")
+	return err
+}
+
+// DisputeRequest opens a dispute.
+type DisputeRequest struct {
+	Reason    string   `json:"reason"`
+	Statement string   `json:"statement,omitempty"`
+	Evidence  []string `json:"evidence,omitempty"` // e.g. Alipay transaction ids
+}
+
+// Dispute reasons a client offers.
+var DisputeReasons = []string{
+	"paid-not-released", "marked-paid-not-received", "wrong-amount", "third-party-payment",
+	"late-payment", "scam-attempt", "other",
+}
+
+// Dispute: either party asks support to decide. Only after "paid".
+func (s *Service) Dispute(ctx context.Context, user, id int64, req DisputeRequest, expect Expect) (OrderView, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+		if ord.State != StatePaid {
+			if ord.State == StateCreated {
+				return "", Errorf(CodeOrderStateConflict, "", "a dispute can be opened once the buyer has marked the order paid")
+			}
+			return "", conflict(*ord, "open a dispute")
+		}
+		known := false
+		for _, r := range DisputeReasons {
+			known = known || r == req.Reason
+		}
+		if !known {
+			return "", Errorf(CodeInvalidArgument, "reason", "reason must be one of %v", DisputeReasons)
+		}
+		stmt, err := trimText(req.Statement, "statement", 2000)
+		if err != nil {
+			return "", err
+		}
+		ord.State, ord.DisputedAt, ord.DisputeBy, ord.DisputeReason = StateDisputed, o.now, user, req.Reason
+		text := fmt.Sprintf("The %s opened a dispute (%s). Support will decide from the payment records and this chat.", ord.RoleOf(user), req.Reason)
+		if _, err := o.log(ord.ID, user, LogState, StateDisputed, text, ""); err != nil {
+			return "", err
+		}
+		if stmt != "" {
+			if _, err := o.log(ord.ID, user, LogEvidence, "", stmt, ""); err != nil {
+				return "", err
+			}
+		}
+		for _, ref := range req.Evidence {
+			if err := o.evidence(ord.ID, user, ref, ""); err != nil {
+				return "", err
+			}
+		}
+		return "order.disputed", nil
+	})
+}
+
+func (o *op) evidence(orderID, user int64, ref, note string) error {
+	ref, err := trimText(ref, "evidence", 128)
+	if err != nil {
+		return err
+	}
+	note, err = trimText(note, "note", 2000)
+	if err != nil {
+		return err
+	}
+	if ref == "" && note == "" {
+		return Errorf(CodeInvalidArgument, "evidence", "evidence needs a reference or a note")
+	}
+	text := note
+	if text == "" {
+		text = "Payment record " + ref
+	}
+	_, err = o.log(orderID, user, LogEvidence, "", text, ref)
+	return err
+}
+
+// AddEvidence adds an item to an open dispute.
+func (s *Service) AddEvidence(ctx context.Context, user, id int64, ref, note string) (LogEntry, error) {
+	var out LogEntry
+	err := s.update(ctx, func(o *op) error {
+		ord, err := o.mine(user, id, Expect{})
+		if err != nil {
+			return err
+		}
+		if ord.State != StateDisputed {
+			return conflict(ord, "add evidence")
+		}
+		if err := o.evidence(id, user, ref, note); err != nil {
+			return err
+		}
+		log, err := o.tx.OrderLog(id, 0)
+		if err != nil {
+			return err
+		}
+		out = log[len(log)-1]
+		return o.chatEvent(ord, out)
+	})
+	return out, err
+}
+
+// Resolve: support settles a dispute, releasing to the buyer or refunding
+// the seller.
+func (s *Service) Resolve(ctx context.Context, agent, id int64, res Resolution, note string) (OrderView, error) {
+	var out OrderView
+	err := s.update(ctx, func(o *op) error {
+		a, err := o.user(agent)
+		if err != nil {
+			return err
+		}
+		if a.Role != RoleSupport && a.Role != RoleAdmin {
+			return Errorf(CodeForbidden, "", "only support resolves disputes")
+		}
+		ord, err := o.tx.Order(id)
+		if errors.Is(err, ErrNotFound) {
+			return notFound("order")
+		} else if err != nil {
+			return err
+		}
+		if ord.State != StateDisputed {
+			return conflict(ord, "resolve")
+		}
+		note, err = trimText(note, "note", 2000)
+		if err != nil {
+			return err
+		}
+		switch res {
+		case ResolveRelease:
+			err = releaseEscrow(o.tx, ord, o.now)
+		case ResolveRefund:
+			err = refundEscrow(o.tx, ord, o.now)
+			if err == nil {
+				err = o.returnToAd(ord)
+			}
+		default:
+			return Errorf(CodeInvalidArgument, "resolution", "resolution must be \"release\" or \"refund\"")
+		}
+		if err != nil {
+			return err
+		}
+		ord.State, ord.Resolution, ord.ClosedAt = StateResolved, res, o.now
+		winner, loser := ord.BuyerID, ord.SellerID
+		what := fmt.Sprintf("released %s %s to the buyer", ord.Amount, ord.Asset)
+		if res == ResolveRefund {
+			winner, loser = ord.SellerID, ord.BuyerID
+			what = fmt.Sprintf("returned %s %s to the seller", ord.Amount, ord.Asset)
+		}
+		if err := o.bump(winner, TraderDay{Completed: 1}); err != nil {
+			return err
+		}
+		if err := o.bump(loser, TraderDay{Failed: 1}); err != nil {
+			return err
+		}
+		text := "Support resolved the dispute and " + what + "."
+		if note != "" {
+			text += " " + note
+		}
+		if _, err := o.log(ord.ID, 0, LogState, StateResolved, text, ""); err != nil {
+			return err
+		}
+		if err := o.save(&ord); err != nil {
+			return err
+		}
+		if err := o.orderChanged(ord, "order.resolved"); err != nil {
+			return err
+		}
+		out, err = orderView(o.tx, ord, agent, o.now, s.cfg.RecordDays)
+		return err
+	})
+	return out, err
+}
+
+// Rate: each party rates the other once, after the order completes.
+func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comment string) (OrderView, error) {
+	return s.transition(ctx, user, id, Expect{}, func(o *op, ord *Order) (string, error) {
+		if ord.State != StateCompleted && ord.State != StateResolved {
+			return "", conflict(*ord, "rate")
+		}
+		r := -1
+		if positive {
+			r = 1
+		}
+		mine := &ord.BuyerRating
+		if user == ord.SellerID {
+			mine = &ord.SellerRating
+		}
+		if *mine != 0 {
+			return "", Errorf(CodeAlreadyRated, "", "you already rated this order")
+		}
+		*mine = r
+		d := TraderDay{Positive: 1}
+		if !positive {
+			d = TraderDay{Negative: 1}
+		}
+		if err := o.bump(ord.Counterparty(user), d); err != nil {
+			return "", err
+		}
+		comment, err := trimText(comment, "comment", 500)
+		if err != nil {
+			return "", err
+		}
+		word := "positive"
+		if !positive {
+			word = "negative"
+		}
+		text := fmt.Sprintf("The %s left %s feedback.", ord.RoleOf(user), word)
+		if comment != "" {
+			text += " \"" + comment + "\""
+		}
+		if _, err := o.log(ord.ID, user, LogSystem, "", text, ""); err != nil {
+			return "", err
+		}
+		return "order.rated", nil
+	})
+}
+
+// MaxMessageLength bounds a chat message.
+const MaxMessageLength = 1000
+
+// PostMessage adds a chat line from a party.
+func (s *Service) PostMessage(ctx context.Context, user, id int64, text string) (LogEntry, error) {
+	var out LogEntry
+	err := s.update(ctx, func(o *op) error {
+		ord, err := o.mine(user, id, Expect{})
+		if err != nil {
+			return err
+		}
+		text, err := trimText(text, "text", MaxMessageLength)
+		if err != nil {
+			return err
+		}
+		if text == "" {
+			return Errorf(CodeInvalidArgument, "text", "the message is empty")
+		}
+		if out, err = o.log(ord.ID, user, LogChat, "", text, ""); err != nil {
+			return err
+		}
+		return o.chatEvent(ord, out)
+	})
+	return out, err
+}
+
+// ChatEvent is the payload of a chat.message event.
+type ChatEvent struct {
+	OrderID int64    `json:"orderId,string"`
+	Entry   LogEntry `json:"entry"`
+	From    string   `json:"from"` // buyer, seller, system
+}
+
+func (o *op) chatEvent(ord Order, e LogEntry) error {
+	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
+		if err := o.emit(u, "chat.message", ChatEvent{OrderID: ord.ID, Entry: e, From: roleName(ord, e.Actor)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetOrder returns an order to one of its parties, or to support.
+func (s *Service) GetOrder(ctx context.Context, viewer, id int64) (OrderView, error) {
+	var out OrderView
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		ord, err := s.visible(tx, viewer, id)
+		if err != nil {
+			return err
+		}
+		out, err = orderView(tx, ord, viewer, now, s.cfg.RecordDays)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) visible(tx ReadTx, viewer, id int64) (Order, error) {
+	ord, err := tx.Order(id)
+	if errors.Is(err, ErrNotFound) {
+		return ord, notFound("order")
+	}
+	if err != nil {
+		return ord, err
+	}
+	if viewer != ord.BuyerID && viewer != ord.SellerID {
+		u, err := tx.User(viewer)
+		if err != nil || (u.Role != RoleSupport && u.Role != RoleAdmin) {
+			return ord, notFound("order")
+		}
+	}
+	return ord, nil
+}
+
+// LogEntryView is a log entry with the author's role in the order.
+type LogEntryView struct {
+	LogEntry
+	From string `json:"from"` // buyer, seller, system
+}
+
+// OrderLog returns an order's history and chat to a party or support.
+func (s *Service) OrderLog(ctx context.Context, viewer, id, afterID int64) ([]LogEntryView, error) {
+	var out []LogEntryView
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		ord, err := s.visible(tx, viewer, id)
+		if err != nil {
+			return err
+		}
+		es, err := tx.OrderLog(id, afterID)
+		if err != nil {
+			return err
+		}
+		out = make([]LogEntryView, 0, len(es))
+		for _, e := range es {
+			out = append(out, LogEntryView{LogEntry: e, From: roleName(ord, e.Actor)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OrderFilter lists a user's orders.
+type OrderFilter struct {
+	Open     *bool
+	States   []string
+	Asset    string
+	Side     string
+	BeforeID int64
+	Limit    int
+}
+
+// ListOrders lists the user's orders, newest first.
+func (s *Service) ListOrders(ctx context.Context, user int64, f OrderFilter) ([]OrderView, error) {
+	q := OrderQuery{UserID: user, Open: f.Open, BeforeID: f.BeforeID, Limit: f.Limit}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	for _, st := range f.States {
+		state := OrderState(st)
+		switch state {
+		case StateCreated, StatePaid, StateCompleted, StateCancelled, StateExpired, StateDisputed, StateResolved:
+			q.States = append(q.States, state)
+		default:
+			return nil, Errorf(CodeInvalidArgument, "state", "unknown order state %q", st)
+		}
+	}
+	if f.Asset != "" {
+		a, err := ParseAsset(f.Asset)
+		if err != nil {
+			return nil, err
+		}
+		q.Asset = a
+	}
+	if f.Side != "" {
+		sd, err := ParseSide(f.Side)
+		if err != nil {
+			return nil, err
+		}
+		q.Side = sd
+	}
+	var out []OrderView
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		ords, err := tx.Orders(q)
+		if err != nil {
+			return err
+		}
+		out = make([]OrderView, 0, len(ords))
+		for _, ord := range ords {
+			v, err := orderView(tx, ord, user, now, s.cfg.RecordDays)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}

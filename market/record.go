@@ -1,0 +1,126 @@
+package market
+
+import "time"
+
+// Record is a trader's reputation, summed from day buckets that are
+// themselves derived from orders: it is never stored as a constant.
+type Record struct {
+	// Orders30d counts orders completed in the window, on either side.
+	Orders30d int64 `json:"orders30d"`
+	// CompletionBP is completed / (completed + failed) in basis points;
+	// nil for a trader with no finished order in the window.
+	CompletionBP *int64 `json:"completionBP"`
+	// AvgReleaseS is the mean seconds from "paid" to release as seller.
+	AvgReleaseS *int64 `json:"avgReleaseSeconds"`
+	// AvgPayS is the mean seconds from order to "paid" as buyer.
+	AvgPayS *int64 `json:"avgPaySeconds"`
+	// PositiveBP is positive / all ratings received, in basis points.
+	PositiveBP *int64 `json:"positiveBP"`
+	Ratings    int64  `json:"ratings"`
+}
+
+func ratio(n, d int64) *int64 {
+	if d == 0 {
+		return nil
+	}
+	v := n * 10000 / d
+	return &v
+}
+
+func mean(sum, n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	v := sum / n
+	return &v
+}
+
+// records sums the record of each user over the window ending at now.
+func records(tx ReadTx, users []int64, now time.Time, days int) (map[int64]Record, error) {
+	out := make(map[int64]Record, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	rows, err := tx.TraderDays(users, dayOf(now)-int64(days)+1)
+	if err != nil {
+		return nil, err
+	}
+	sum := map[int64]*TraderDay{}
+	for _, r := range rows {
+		s := sum[r.UserID]
+		if s == nil {
+			s = &TraderDay{UserID: r.UserID}
+			sum[r.UserID] = s
+		}
+		s.Completed += r.Completed
+		s.Failed += r.Failed
+		s.ReleaseSumS += r.ReleaseSumS
+		s.ReleaseN += r.ReleaseN
+		s.PaySumS += r.PaySumS
+		s.PayN += r.PayN
+		s.Positive += r.Positive
+		s.Negative += r.Negative
+	}
+	for _, u := range users {
+		s := sum[u]
+		if s == nil {
+			out[u] = Record{}
+			continue
+		}
+		out[u] = Record{
+			Orders30d:    s.Completed,
+			CompletionBP: ratio(s.Completed, s.Completed+s.Failed),
+			AvgReleaseS:  mean(s.ReleaseSumS, s.ReleaseN),
+			AvgPayS:      mean(s.PaySumS, s.PayN),
+			PositiveBP:   ratio(s.Positive, s.Positive+s.Negative),
+			Ratings:      s.Positive + s.Negative,
+		}
+	}
+	return out, nil
+}
+
+// bump adds to one user's bucket for the day of now.
+func (o *op) bump(user int64, d TraderDay) error {
+	if user == SystemUserID || user == 0 {
+		return nil
+	}
+	d.UserID = user
+	d.Day = dayOf(o.now)
+	return o.tx.AddTraderDay(d)
+}
+
+// RecordDelta is what one order contributes to its parties' records, given
+// its final (or current) state. RebuildTraderDays and the live updates use
+// the same rule, so the buckets can be checked against the orders.
+func RecordDelta(ord Order) map[int64][]TraderDay {
+	out := map[int64][]TraderDay{}
+	add := func(u int64, at time.Time, d TraderDay) {
+		d.UserID, d.Day = u, dayOf(at)
+		out[u] = append(out[u], d)
+	}
+	if !ord.PaidAt.IsZero() {
+		add(ord.BuyerID, ord.PaidAt, TraderDay{PaySumS: secs(ord.PaidAt.Sub(ord.CreatedAt)), PayN: 1})
+	}
+	switch ord.State {
+	case StateCompleted:
+		add(ord.BuyerID, ord.ClosedAt, TraderDay{Completed: 1})
+		add(ord.SellerID, ord.ClosedAt, TraderDay{Completed: 1, ReleaseSumS: secs(ord.ClosedAt.Sub(ord.PaidAt)), ReleaseN: 1})
+	case StateCancelled, StateExpired:
+		add(ord.BuyerID, ord.ClosedAt, TraderDay{Failed: 1})
+	case StateResolved:
+		winner, loser := ord.BuyerID, ord.SellerID
+		if ord.Resolution == ResolveRefund {
+			winner, loser = ord.SellerID, ord.BuyerID
+		}
+		add(winner, ord.ClosedAt, TraderDay{Completed: 1})
+		add(loser, ord.ClosedAt, TraderDay{Failed: 1})
+	}
+	return out
+}
+
+func secs(d time.Duration) int64 {
+	if d < 0 {
+		return 0
+	}
+	return int64(d / time.Second)
+}

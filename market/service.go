@@ -1,0 +1,175 @@
+package market
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"p2pdesk/clock"
+	"p2pdesk/money"
+)
+
+// Config holds the marketplace's rules that an operator may tune.
+type Config struct {
+	// DailyLimits is the fiat a trader may commit per day as a taker, by
+	// KYC level. A level with no entry cannot trade.
+	DailyLimits map[int]map[Fiat]money.Amount
+	// ReleaseWindow is how long a seller has to release after the buyer
+	// marks paid; when it ends the order goes to dispute, never refund.
+	ReleaseWindow time.Duration
+	// RecordDays is the window of a trader's record.
+	RecordDays int
+	// KeepEvents is how many recent events the outbox keeps for
+	// reconnecting streams.
+	KeepEvents int64
+}
+
+// DefaultConfig is the rule set of the bundled marketplace.
+func DefaultConfig() Config {
+	return Config{
+		DailyLimits: map[int]map[Fiat]money.Amount{
+			1: {CNY: money.MustParse("50000", 2), USD: money.MustParse("7000", 2), EUR: money.MustParse("6500", 2)},
+			2: {CNY: money.MustParse("1000000", 2), USD: money.MustParse("140000", 2), EUR: money.MustParse("130000", 2)},
+		},
+		ReleaseWindow: 30 * time.Minute,
+		RecordDays:    30,
+		KeepEvents:    200_000,
+	}
+}
+
+// Service is the marketplace: every rule lives here, every write goes
+// through one transaction of its Store, and it reads time only from its
+// Clock.
+type Service struct {
+	store  Store
+	clock  clock.Clock
+	cfg    Config
+	notify func()
+}
+
+// New builds a Service.
+func New(store Store, clk clock.Clock, cfg Config) *Service {
+	return &Service{store: store, clock: clk, cfg: cfg, notify: func() {}}
+}
+
+// OnCommit sets a function called after every transaction that wrote
+// events, so a stream hub can wake up. Set it before serving.
+func (s *Service) OnCommit(f func()) { s.notify = f }
+
+// Clock is the service's clock.
+func (s *Service) Clock() clock.Clock { return s.clock }
+
+// Config is the service's rule set.
+func (s *Service) Config() Config { return s.cfg }
+
+// Store is the service's store, for read models and checks.
+func (s *Service) Store() Store { return s.store }
+
+// op carries one operation's transaction and its moment.
+type op struct {
+	s   *Service
+	tx  Tx
+	now time.Time
+}
+
+func (s *Service) update(ctx context.Context, fn func(o *op) error) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		return fn(&op{s: s, tx: tx, now: s.clock.Now()})
+	})
+}
+
+func (s *Service) view(ctx context.Context, fn func(tx ReadTx, now time.Time) error) error {
+	return s.store.View(ctx, func(tx ReadTx) error { return fn(tx, s.clock.Now()) })
+}
+
+// emit writes an event to the outbox. user 0 addresses everyone.
+func (o *op) emit(user int64, typ string, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	if err := o.tx.InsertEvent(&Event{UserID: user, Type: typ, At: o.now, Data: b}); err != nil {
+		return err
+	}
+	o.tx.AfterCommit(o.s.notify)
+	return nil
+}
+
+func (o *op) log(orderID, actor int64, kind LogKind, state OrderState, text, ref string) (LogEntry, error) {
+	e := LogEntry{OrderID: orderID, At: o.now, Kind: kind, Actor: actor, State: state, Text: text, Ref: ref}
+	err := o.tx.InsertLog(&e)
+	return e, err
+}
+
+// Idem is an idempotency key with the fingerprint of the request it came
+// with.
+type Idem struct {
+	Key         string
+	Fingerprint string
+}
+
+// idempotent runs fn once per (user, key): a repeat with the same
+// fingerprint returns the first result and changes nothing; a repeat with
+// another fingerprint is refused. A failed first attempt leaves no record,
+// since it had no effect, so the client may retry it.
+func idempotent[T any](o *op, user int64, idem *Idem, fn func() (T, error)) (T, error) {
+	var zero T
+	if idem == nil || idem.Key == "" {
+		return fn()
+	}
+	rec, err := o.tx.Idempotency(user, idem.Key)
+	switch {
+	case err == nil:
+		if rec.Fingerprint != idem.Fingerprint {
+			return zero, Errorf(CodeIdempotencyConflict, "Idempotency-Key",
+				"this idempotency key was already used for a different request")
+		}
+		var out T
+		if err := json.Unmarshal(rec.Result, &out); err != nil {
+			return zero, fmt.Errorf("idempotency record %q: %w", idem.Key, err)
+		}
+		return out, nil
+	case !errors.Is(err, ErrNotFound):
+		return zero, err
+	}
+	out, err := fn()
+	if err != nil {
+		return zero, err
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return zero, err
+	}
+	return out, o.tx.PutIdempotency(IdemRecord{UserID: user, Key: idem.Key, Fingerprint: idem.Fingerprint, Result: b, At: o.now})
+}
+
+// dayOf is the trading day of a moment: limits reset at midnight UTC.
+func dayOf(t time.Time) int64 { return t.UTC().Unix() / 86400 }
+
+// DayStart is the first moment of the trading day of t.
+func DayStart(t time.Time) time.Time { return time.Unix(dayOf(t)*86400, 0).UTC() }
+
+func (o *op) user(id int64) (User, error) {
+	u, err := o.tx.User(id)
+	if errors.Is(err, ErrNotFound) {
+		return u, notFound("account")
+	}
+	return u, err
+}
+
+// trimText bounds free text a person typed.
+func trimText(s, field string, max int) (string, error) {
+	s = string(bytes.TrimSpace([]byte(s)))
+	if len([]rune(s)) > max {
+		return s, Errorf(CodeTextTooLong, field, "%s is longer than %d characters", field, max)
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' {
+			return s, Errorf(CodeInvalidArgument, field, "%s contains control characters", field)
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,156 @@
+package market
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the marketplace needs from a database. Update runs fn in
+// one atomic transaction; writes are serialized. fn may be called again
+// if the database asks for a retry, so it must touch nothing but tx.
+// The SQLite and PostgreSQL stores in package store satisfy it, and
+// store/storetest checks that they behave alike.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(ReadTx) error) error
+	Close() error
+}
+
+// AdQuery filters an ad search.
+type AdQuery struct {
+	Side         Side
+	Asset        Asset
+	Fiat         Fiat
+	Payment      PaymentMethod // "" for any
+	FiatAmount   int64         // 0 for any; else the order must fit the ad's limits
+	VerifiedOnly bool
+	MakerID      int64 // 0 for any
+	Statuses     []AdStatus
+	Sort         AdSort
+	After        *AdCursor
+	Limit        int
+}
+
+// AdSort orders a search.
+type AdSort string
+
+const (
+	// SortBestPrice: cheapest first for sell ads (the taker buys), dearest
+	// first for buy ads (the taker sells).
+	SortBestPrice AdSort = "price"
+	SortNewest    AdSort = "newest"
+)
+
+// AdCursor is where the next page starts.
+type AdCursor struct {
+	Price int64
+	ID    int64
+}
+
+// OrderQuery filters a listing of one user's orders.
+type OrderQuery struct {
+	UserID   int64
+	Open     *bool
+	States   []OrderState
+	Asset    Asset
+	Side     Side // the user's side: buy or sell
+	BeforeID int64
+	Limit    int
+}
+
+// ReadTx reads a consistent snapshot.
+type ReadTx interface {
+	User(id int64) (User, error)
+	UserByName(name string) (User, error)
+	Users(ids []int64) ([]User, error)
+	PaymentAccounts(user int64) ([]PaymentAccount, error)
+
+	Balance(user int64, asset Asset) (Balance, error) // zero Balance if none
+	Balances(user int64) ([]Balance, error)
+	AllBalances() ([]Balance, error)
+	Transfer(id string) (Transfer, error)
+	// Resolution returns the post or void transfer of a pending one.
+	Resolution(pendingID string) (Transfer, error)
+	Transfers(afterSeq int64, limit int) ([]Transfer, error)
+
+	Ad(id int64) (Ad, error)
+	SearchAds(q AdQuery) ([]Ad, error)
+	AllAds(afterID int64, limit int) ([]Ad, error)
+	FloatingAds(asset Asset, fiat Fiat) ([]Ad, error)
+
+	Order(id int64) (Order, error)
+	Orders(q OrderQuery) ([]Order, error)
+	// DueOrders lists open orders whose deadline (payment or release) is
+	// at or before now, oldest first.
+	DueOrders(now time.Time, limit int) ([]Order, error)
+	OrdersByAd(adID int64) ([]Order, error)
+	// AllOrders pages through every order by id, ascending.
+	AllOrders(afterID int64, limit int) ([]Order, error)
+	OrderLog(orderID int64, afterID int64) ([]LogEntry, error)
+
+	Usage(user, day int64, fiat Fiat) (Usage, error)
+	TraderDays(users []int64, fromDay int64) ([]TraderDay, error)
+
+	Events(user int64, afterID int64, limit int) ([]Event, error)
+	LastEventID() (int64, error)
+	Idempotency(user int64, key string) (IdemRecord, error)
+
+	IndexLatest(asset Asset, fiat Fiat) (IndexPoint, error)
+	IndexHistory(asset Asset, fiat Fiat, since time.Time, limit int) ([]IndexPoint, error)
+}
+
+// Tx reads and writes inside one transaction.
+type Tx interface {
+	ReadTx
+	InsertUser(u *User) error // sets ID; ErrDuplicate on a taken name
+	UpdateUser(u User) error
+	PutPaymentAccount(p PaymentAccount) error
+
+	PutBalance(b Balance) error
+	// InsertTransfer appends to the log and sets Seq. ErrDuplicate when
+	// the ID exists, or when a post or void names a pending transfer that
+	// is already resolved: that is what makes a resolution happen once.
+	InsertTransfer(t *Transfer) error
+
+	InsertAd(a *Ad) error
+	UpdateAd(a Ad) error
+
+	InsertOrder(o *Order) error
+	UpdateOrder(o Order) error
+	InsertLog(e *LogEntry) error
+
+	PutUsage(u Usage) error
+	AddTraderDay(d TraderDay) error
+
+	InsertEvent(e *Event) error
+	DeleteEventsBefore(id int64) error
+	PutIdempotency(r IdemRecord) error
+
+	InsertIndex(p IndexPoint) error
+
+	// AfterCommit runs f once the transaction is durable, never if it is
+	// rolled back.
+	AfterCommit(f func())
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,80 @@
+package market
+
+import (
+	"context"
+	"time"
+)
+
+// Sweep acts on deadlines: an unpaid order whose payment window ended
+// expires (escrow back to the seller); a paid order whose release window
+// ended goes to dispute (never a refund: the buyer may have paid). It is
+// idempotent and safe to run from several places at once: every order is
+// re-read and re-checked inside the transaction that changes it. It
+// returns how many orders it moved.
+func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
+	moved := 0
+	err := s.update(ctx, func(o *op) error {
+		due, err := o.tx.DueOrders(o.now, limit)
+		if err != nil {
+			return err
+		}
+		for _, ord := range due {
+			switch {
+			case ord.State == StateCreated && !o.now.Before(ord.PayDeadline):
+				if err := o.void(&ord, StateExpired, 0, "The payment window ended before the buyer marked the order paid. The order expired and the escrow returned to the seller."); err != nil {
+					return err
+				}
+				if err := o.finishSweep(&ord, "order.expired"); err != nil {
+					return err
+				}
+			case ord.State == StatePaid && !ord.ReleaseDeadline.IsZero() && !o.now.Before(ord.ReleaseDeadline):
+				ord.State, ord.DisputedAt, ord.DisputeBy, ord.DisputeReason = StateDisputed, o.now, 0, "release-timeout"
+				if _, err := o.log(ord.ID, 0, LogState, StateDisputed, "The seller did not release within the release window. The order went to dispute: support will decide from the payment records.", ""); err != nil {
+					return err
+				}
+				if err := o.finishSweep(&ord, "order.disputed"); err != nil {
+					return err
+				}
+			default:
+				continue
+			}
+			moved++
+		}
+		if o.s.cfg.KeepEvents > 0 {
+			last, err := o.tx.LastEventID()
+			if err != nil {
+				return err
+			}
+			if last > o.s.cfg.KeepEvents {
+				return o.tx.DeleteEventsBefore(last - o.s.cfg.KeepEvents)
+			}
+		}
+		return nil
+	})
+	return moved, err
+}
+
+func (o *op) finishSweep(ord *Order, typ string) error {
+	if err := o.save(ord); err != nil {
+		return err
+	}
+	return o.orderChanged(*ord, typ)
+}
+
+// NextDeadline is the earliest deadline of any open order, so a sweeper
+// can sleep until then; ok is false when nothing is open.
+func (s *Service) NextDeadline(ctx context.Context) (t time.Time, ok bool, err error) {
+	err = s.view(ctx, func(tx ReadTx, _ time.Time) error {
+		due, err := tx.DueOrders(time.Unix(1<<40, 0), 1)
+		if err != nil || len(due) == 0 {
+			return err
+		}
+		ord := due[0]
+		t, ok = ord.PayDeadline, true
+		if ord.State == StatePaid {
+			t = ord.ReleaseDeadline
+		}
+		return nil
+	})
+	return t, ok, err
+}

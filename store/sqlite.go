@@ -1,0 +1,373 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime/debug"
+	"sync"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"p2pdesk/market"
+)
+
+// SQLiteOptions tune the SQLite store.
+type SQLiteOptions struct {
+	// MaxBatch is the most requests one group commit carries.
+	MaxBatch int
+	// Readers is the size of the read pool.
+	Readers int
+	// Synchronous is the durability level; only tests of the baseline
+	// change it. FULL: an acknowledged write survives power loss.
+	Synchronous string
+}
+
+// SQLite is the marketplace database in one SQLite file. Writes go through
+// one writer goroutine that groups concurrent requests into a single
+// transaction (group commit): each request runs in its own savepoint, so
+// one that fails rolls back alone, and each is acknowledged only after
+// the COMMIT that makes it durable. Reads use a small pool of read-only
+// connections, which WAL lets run beside the writer.
+type SQLite struct {
+	path   string
+	opts   SQLiteOptions
+	wdb    *sql.DB
+	rdb    *sql.DB
+	wconn  *sql.Conn
+	wstmts map[string]*sql.Stmt
+	rstmts sync.Map // query -> *sql.Stmt on rdb
+
+	reqs    chan *writeReq
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+	mu      sync.RWMutex // guards closed against Update
+	closed  bool
+
+	// Stats counts commits and requests, for benchmarks.
+	Stats struct {
+		sync.Mutex
+		Commits  int64
+		Requests int64
+	}
+}
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(market.Tx) error
+	done chan error
+}
+
+func dsn(path string, readOnly bool, sync string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// OpenSQLite opens (creating if needed) the database at path and brings
+// its schema up to date.
+func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 128
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = 4
+	}
+	if opts.Synchronous == "" {
+		opts.Synchronous = "FULL"
+	}
+	wdb, err := sql.Open("sqlite", dsn(path, false, opts.Synchronous))
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	ctx := context.Background()
+	wconn, err := wdb.Conn(ctx)
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(ctx, wconn, sqliteDialect, "BEGIN IMMEDIATE"); err != nil {
+		wconn.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	rdb, err := sql.Open("sqlite", dsn(path, true, opts.Synchronous))
+	if err != nil {
+		wconn.Close()
+		wdb.Close()
+		return nil, err
+	}
+	rdb.SetMaxOpenConns(opts.Readers)
+	rdb.SetMaxIdleConns(opts.Readers)
+	s := &SQLite{
+		path: path, opts: opts, wdb: wdb, rdb: rdb, wconn: wconn, wstmts: map[string]*sql.Stmt{},
+		reqs: make(chan *writeReq, 4096), stop: make(chan struct{}), stopped: make(chan struct{}),
+	}
+	go s.writer()
+	return s, nil
+}
+
+// Path is the database file.
+func (s *SQLite) Path() string { return s.path }
+
+// Update runs fn in the next group commit and returns once that commit is
+// durable (or fn failed, with nothing of it written).
+func (s *SQLite) Update(ctx context.Context, fn func(market.Tx) error) error {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.reqs <- r:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return ctx.Err()
+	}
+	s.mu.RUnlock()
+	// Wait for the outcome even if ctx ends now: the request may already
+	// be in a commit, and the caller must not believe it failed when it
+	// did not. A batch takes milliseconds.
+	return <-r.done
+}
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("store: closed")
+
+func (s *SQLite) writer() {
+	defer close(s.stopped)
+	batch := make([]*writeReq, 0, s.opts.MaxBatch)
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.reqs:
+		case <-s.stop:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-s.reqs:
+					s.commit([]*writeReq{r})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < s.opts.MaxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *SQLite) wstmt(q string) (*sql.Stmt, error) {
+	if st, ok := s.wstmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.wconn.PrepareContext(context.Background(), q)
+	if err != nil {
+		return nil, err
+	}
+	s.wstmts[q] = st
+	return st, nil
+}
+
+func (s *SQLite) execW(q string) error {
+	st, err := s.wstmt(q)
+	if err != nil {
+		return err
+	}
+	_, err = st.Exec()
+	return err
+}
+
+// commit runs one group commit.
+func (s *SQLite) commit(batch []*writeReq) {
+	errs := make([]error, len(batch))
+	hooks := make([][]func(), len(batch))
+	fail := func(err error) {
+		for i := range batch {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	if err := s.execW("BEGIN IMMEDIATE"); err != nil {
+		fail(fmt.Errorf("store: begin: %w", err))
+	} else {
+		ran := 0
+		for i, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if err := s.execW("SAVEPOINT req"); err != nil {
+				errs[i] = err
+				continue
+			}
+			tx := &sqlTx{ctx: context.Background(), d: sqliteDialect, stmt: s.wstmt, isDup: isSQLiteDup}
+			err := runSafely(r.fn, tx)
+			if err != nil {
+				errs[i] = err
+				if rerr := s.execW("ROLLBACK TO req"); rerr != nil {
+					errs[i] = errors.Join(err, rerr)
+				}
+			} else {
+				hooks[i] = tx.hooks
+				ran++
+			}
+			if err := s.execW("RELEASE req"); err != nil && errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		if err := s.execW("COMMIT"); err != nil {
+			_ = s.execW("ROLLBACK")
+			fail(fmt.Errorf("store: commit: %w", err))
+			for i := range hooks {
+				hooks[i] = nil
+			}
+		}
+		s.Stats.Lock()
+		s.Stats.Commits++
+		s.Stats.Requests += int64(ran)
+		s.Stats.Unlock()
+	}
+	for i, r := range batch {
+		if errs[i] == nil {
+			for _, h := range hooks[i] {
+				h()
+			}
+		}
+		r.done <- errs[i]
+	}
+}
+
+// runSafely turns a panic in fn into an error, so one bad request cannot
+// take the writer (and everyone's writes) down.
+func runSafely(fn func(market.Tx) error, tx market.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: panic in transaction: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(tx)
+}
+
+func isSQLiteDup(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		c := e.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// View runs fn on a consistent snapshot from the read pool.
+func (s *SQLite) View(ctx context.Context, fn func(market.ReadTx) error) error {
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rt := &sqlTx{ctx: ctx, d: sqliteDialect, isDup: isSQLiteDup, stmt: func(q string) (*sql.Stmt, error) {
+		if st, ok := s.rstmts.Load(q); ok {
+			return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+		}
+		st, err := s.rdb.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if prev, loaded := s.rstmts.LoadOrStore(q, st); loaded {
+			st.Close()
+			st = prev.(*sql.Stmt)
+		}
+		return tx.StmtContext(ctx, st), nil
+	}}
+	return fn(rt)
+}
+
+// Close finishes queued writes, then closes the database cleanly (the WAL
+// is checkpointed).
+func (s *SQLite) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.stop)
+		<-s.stopped
+		for _, st := range s.wstmts {
+			st.Close()
+		}
+		s.rstmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+		err = errors.Join(s.rdb.Close(), s.wconn.Close(), s.wdb.Close())
+	})
+	return err
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict.
+func (s *SQLite) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	err := s.rdb.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res)
+	return res, err
+}
+
+// migrate applies the migrations not yet applied, each in a transaction.
+func migrate(ctx context.Context, c *sql.Conn, d dialect, begin string) error {
+	if _, err := c.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); err != nil {
+		return err
+	}
+	for {
+		var v int
+		err := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&v)
+		if err != nil {
+			return err
+		}
+		if v >= len(migrations) {
+			return nil
+		}
+		if _, err := c.ExecContext(ctx, begin); err != nil {
+			return err
+		}
+		// Re-read inside the transaction: another process may have migrated.
+		if err := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&v); err != nil {
+			c.ExecContext(ctx, "ROLLBACK")
+			return err
+		}
+		if v >= len(migrations) {
+			_, err := c.ExecContext(ctx, "COMMIT")
+			return err
+		}
+		if _, err := c.ExecContext(ctx, expand(d, migrations[v])); err != nil {
+			c.ExecContext(ctx, "ROLLBACK")
+			return fmt.Errorf("migration %d: %w", v+1, err)
+		}
+		if _, err := c.ExecContext(ctx, d.rebind("INSERT INTO schema_version (version) VALUES (?)"), v+1); err != nil {
+			c.ExecContext(ctx, "ROLLBACK")
+			return err
+		}
+		if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+			return err
+		}
+	}
+}
+
+var _ market.Store = (*SQLite)(nil)

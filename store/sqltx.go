@@ -1,0 +1,722 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// sqlTx implements market.Tx over one database transaction. SQL types stay
+// in this package: everything crossing the interface is a market type.
+type sqlTx struct {
+	ctx   context.Context
+	d     dialect
+	stmt  func(q string) (*sql.Stmt, error)
+	isDup func(error) bool
+	hooks []func()
+}
+
+func (t *sqlTx) AfterCommit(f func()) { t.hooks = append(t.hooks, f) }
+
+func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
+	s, err := t.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(t.ctx, args...)
+}
+
+func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+	s, err := t.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(t.ctx, args...)
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+type errScan struct{ err error }
+
+func (e errScan) Scan(...any) error { return e.err }
+
+func (t *sqlTx) row(q string, args ...any) scanner {
+	s, err := t.stmt(q)
+	if err != nil {
+		return errScan{err}
+	}
+	return s.QueryRowContext(t.ctx, args...)
+}
+
+// insertID runs an INSERT ... RETURNING of one id column.
+func (t *sqlTx) insertID(q string, args ...any) (int64, error) {
+	var id int64
+	err := t.row(q+" RETURNING "+returningCol(q), args...).Scan(&id)
+	if err != nil && t.isDup(err) {
+		return 0, market.ErrDuplicate
+	}
+	return id, err
+}
+
+func returningCol(q string) string {
+	if strings.Contains(q, "INTO transfers") {
+		return "seq"
+	}
+	return "id"
+}
+
+func noRows(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return market.ErrNotFound
+	}
+	return err
+}
+
+func tm(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func ft(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ---- users
+
+const userCols = "id, name, real_name, role, kyc_level, verified, restricted, created_at"
+
+func scanUser(sc scanner) (market.User, error) {
+	var u market.User
+	var verified, restricted int
+	var created int64
+	err := sc.Scan(&u.ID, &u.Name, &u.RealName, &u.Role, &u.KYCLevel, &verified, &restricted, &created)
+	u.Verified, u.Restricted, u.CreatedAt = verified != 0, restricted != 0, ft(created)
+	return u, err
+}
+
+func (t *sqlTx) User(id int64) (market.User, error) {
+	u, err := scanUser(t.row("SELECT "+userCols+" FROM users WHERE id = ?", id))
+	return u, noRows(err)
+}
+
+func (t *sqlTx) UserByName(name string) (market.User, error) {
+	u, err := scanUser(t.row("SELECT "+userCols+" FROM users WHERE name = ?", name))
+	return u, noRows(err)
+}
+
+func (t *sqlTx) Users(ids []int64) ([]market.User, error) {
+	out := make([]market.User, 0, len(ids))
+	for _, id := range ids {
+		u, err := t.User(id)
+		if errors.Is(err, market.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func (t *sqlTx) InsertUser(u *market.User) error {
+	id, err := t.insertID("INSERT INTO users (name, real_name, role, kyc_level, verified, restricted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		u.Name, u.RealName, string(u.Role), u.KYCLevel, b2i(u.Verified), b2i(u.Restricted), tm(u.CreatedAt))
+	u.ID = id
+	return err
+}
+
+func (t *sqlTx) UpdateUser(u market.User) error {
+	_, err := t.exec("UPDATE users SET real_name = ?, role = ?, kyc_level = ?, verified = ?, restricted = ? WHERE id = ?",
+		u.RealName, string(u.Role), u.KYCLevel, b2i(u.Verified), b2i(u.Restricted), u.ID)
+	return err
+}
+
+func (t *sqlTx) PaymentAccounts(user int64) ([]market.PaymentAccount, error) {
+	rows, err := t.query("SELECT method, account, real_name FROM payment_accounts WHERE user_id = ? ORDER BY method", user)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.PaymentAccount
+	for rows.Next() {
+		p := market.PaymentAccount{UserID: user}
+		if err := rows.Scan(&p.Method, &p.Account, &p.RealName); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) PutPaymentAccount(p market.PaymentAccount) error {
+	_, err := t.exec(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, method) DO UPDATE SET account = excluded.account, real_name = excluded.real_name`,
+		p.UserID, string(p.Method), p.Account, p.RealName)
+	return err
+}
+
+// ---- ledger
+
+func (t *sqlTx) Balance(user int64, asset market.Asset) (market.Balance, error) {
+	b := market.Balance{UserID: user, Asset: asset}
+	err := t.row("SELECT debits_pending, debits_posted, credits_pending, credits_posted FROM balances WHERE user_id = ? AND asset = ?",
+		user, string(asset)).Scan(&b.DebitsPending, &b.DebitsPosted, &b.CreditsPending, &b.CreditsPosted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, nil
+	}
+	return b, err
+}
+
+func (t *sqlTx) scanBalances(q string, args ...any) ([]market.Balance, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.Balance
+	for rows.Next() {
+		var b market.Balance
+		if err := rows.Scan(&b.UserID, &b.Asset, &b.DebitsPending, &b.DebitsPosted, &b.CreditsPending, &b.CreditsPosted); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+const balanceCols = "user_id, asset, debits_pending, debits_posted, credits_pending, credits_posted"
+
+func (t *sqlTx) Balances(user int64) ([]market.Balance, error) {
+	return t.scanBalances("SELECT "+balanceCols+" FROM balances WHERE user_id = ? ORDER BY asset", user)
+}
+
+func (t *sqlTx) AllBalances() ([]market.Balance, error) {
+	return t.scanBalances("SELECT " + balanceCols + " FROM balances ORDER BY user_id, asset")
+}
+
+func (t *sqlTx) PutBalance(b market.Balance) error {
+	_, err := t.exec(`INSERT INTO balances (`+balanceCols+`) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, asset) DO UPDATE SET debits_pending = excluded.debits_pending, debits_posted = excluded.debits_posted,
+		credits_pending = excluded.credits_pending, credits_posted = excluded.credits_posted`,
+		b.UserID, string(b.Asset), b.DebitsPending, b.DebitsPosted, b.CreditsPending, b.CreditsPosted)
+	return err
+}
+
+const transferCols = "seq, id, kind, pending_id, debit, credit, asset, amount, code, order_id, at"
+
+func scanTransfer(sc scanner) (market.Transfer, error) {
+	var tr market.Transfer
+	var pending sql.NullString
+	var at int64
+	err := sc.Scan(&tr.Seq, &tr.ID, &tr.Kind, &pending, &tr.Debit, &tr.Credit, &tr.Asset, &tr.Amount, &tr.Code, &tr.OrderID, &at)
+	tr.PendingID, tr.At = pending.String, ft(at)
+	return tr, err
+}
+
+func (t *sqlTx) Transfer(id string) (market.Transfer, error) {
+	tr, err := scanTransfer(t.row("SELECT "+transferCols+" FROM transfers WHERE id = ?", id))
+	return tr, noRows(err)
+}
+
+func (t *sqlTx) Resolution(pendingID string) (market.Transfer, error) {
+	tr, err := scanTransfer(t.row("SELECT "+transferCols+" FROM transfers WHERE pending_id = ?", pendingID))
+	return tr, noRows(err)
+}
+
+func (t *sqlTx) Transfers(afterSeq int64, limit int) ([]market.Transfer, error) {
+	rows, err := t.query("SELECT "+transferCols+" FROM transfers WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.Transfer
+	for rows.Next() {
+		tr, err := scanTransfer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tr)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) InsertTransfer(tr *market.Transfer) error {
+	var pending any
+	if tr.PendingID != "" {
+		pending = tr.PendingID
+	}
+	seq, err := t.insertID("INSERT INTO transfers (id, kind, pending_id, debit, credit, asset, amount, code, order_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		tr.ID, string(tr.Kind), pending, tr.Debit, tr.Credit, string(tr.Asset), tr.Amount, tr.Code, tr.OrderID, tm(tr.At))
+	tr.Seq = seq
+	return err
+}
+
+// ---- ads
+
+const adCols = "id, maker_id, side, asset, fiat, price_type, price, margin_bp, total, remaining, min_fiat, max_fiat, avail_fiat, payments, window_min, terms, status, min_kyc, min_completion_bp, created_at, updated_at, version"
+
+func scanAd(sc scanner) (market.Ad, error) {
+	var a market.Ad
+	var price, total, remaining, minF, maxF, avail, created, updated int64
+	err := sc.Scan(&a.ID, &a.MakerID, &a.Side, &a.Asset, &a.Fiat, &a.PriceType, &price, &a.MarginBP, &total, &remaining,
+		&minF, &maxF, &avail, &a.Payments, &a.WindowMin, &a.Terms, &a.Status, &a.MinKYC, &a.MinCompletionBP, &created, &updated, &a.Version)
+	as, fs := a.Asset.Scale(), a.Fiat.Scale()
+	a.Price = money.New(price, market.PriceScale)
+	a.Total, a.Remaining = money.New(total, as), money.New(remaining, as)
+	a.MinFiat, a.MaxFiat, a.AvailFiat = money.New(minF, fs), money.New(maxF, fs), money.New(avail, fs)
+	a.CreatedAt, a.UpdatedAt = ft(created), ft(updated)
+	return a, err
+}
+
+func (t *sqlTx) scanAds(q string, args ...any) ([]market.Ad, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.Ad
+	for rows.Next() {
+		a, err := scanAd(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) Ad(id int64) (market.Ad, error) {
+	a, err := scanAd(t.row("SELECT "+adCols+" FROM ads WHERE id = ?", id))
+	return a, noRows(err)
+}
+
+func (t *sqlTx) AllAds(afterID int64, limit int) ([]market.Ad, error) {
+	return t.scanAds("SELECT "+adCols+" FROM ads WHERE id > ? ORDER BY id LIMIT ?", afterID, limit)
+}
+
+func (t *sqlTx) FloatingAds(asset market.Asset, fiat market.Fiat) ([]market.Ad, error) {
+	return t.scanAds("SELECT "+adCols+" FROM ads WHERE asset = ? AND fiat = ? AND price_type = 'floating' AND status <> 'deleted' ORDER BY id",
+		string(asset), string(fiat))
+}
+
+// SearchAds walks the order book index in price order and stops at the
+// page size, so its cost does not grow with the size of the book.
+func (t *sqlTx) SearchAds(q market.AdQuery) ([]market.Ad, error) {
+	var where strings.Builder
+	args := []any{}
+	where.WriteString(" WHERE side = ? AND asset = ? AND fiat = ?")
+	args = append(args, string(q.Side), string(q.Asset), string(q.Fiat))
+	if len(q.Statuses) == 1 {
+		where.WriteString(" AND status = ?")
+		args = append(args, string(q.Statuses[0]))
+	} else if len(q.Statuses) > 1 {
+		where.WriteString(" AND status IN (?" + strings.Repeat(", ?", len(q.Statuses)-1) + ")")
+		for _, s := range q.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	if q.MakerID != 0 {
+		where.WriteString(" AND maker_id = ?")
+		args = append(args, q.MakerID)
+	}
+	if q.Payment != "" {
+		where.WriteString(" AND (payments & ?) <> 0")
+		args = append(args, int(market.NewPaymentSet(q.Payment)))
+	}
+	if q.FiatAmount > 0 {
+		where.WriteString(" AND min_fiat <= ? AND avail_fiat >= ?")
+		args = append(args, q.FiatAmount, q.FiatAmount)
+	}
+	if q.VerifiedOnly {
+		where.WriteString(" AND maker_id IN (SELECT id FROM users WHERE verified = 1)")
+	}
+	// Sell ads: cheapest first. Buy ads: dearest first. Ties by id, in the
+	// same direction, so the index serves the order without a sort.
+	key, dir, cmp := "price", "ASC", ">"
+	if q.Sort == market.SortNewest {
+		key, dir, cmp = "created_at", "DESC", "<"
+	} else if q.Side == market.Buy {
+		dir, cmp = "DESC", "<"
+	}
+	if q.After != nil {
+		where.WriteString(" AND (" + key + " " + cmp + " ? OR (" + key + " = ? AND id " + cmp + " ?))")
+		k := q.After.Price
+		if q.Sort == market.SortNewest {
+			k = k / 1000 // cursor holds nanoseconds, the column microseconds
+		}
+		args = append(args, k, k, q.After.ID)
+	}
+	args = append(args, q.Limit)
+	return t.scanAds("SELECT "+adCols+" FROM ads"+where.String()+" ORDER BY "+key+" "+dir+", id "+dir+" LIMIT ?", args...)
+}
+
+func adArgs(a *market.Ad) []any {
+	return []any{a.MakerID, string(a.Side), string(a.Asset), string(a.Fiat), string(a.PriceType), a.Price.Units(), a.MarginBP,
+		a.Total.Units(), a.Remaining.Units(), a.MinFiat.Units(), a.MaxFiat.Units(), a.AvailFiat.Units(), int(a.Payments),
+		a.WindowMin, a.Terms, string(a.Status), a.MinKYC, a.MinCompletionBP, tm(a.CreatedAt), tm(a.UpdatedAt), a.Version}
+}
+
+func (t *sqlTx) InsertAd(a *market.Ad) error {
+	id, err := t.insertID(`INSERT INTO ads (maker_id, side, asset, fiat, price_type, price, margin_bp, total, remaining, min_fiat, max_fiat,
+		avail_fiat, payments, window_min, terms, status, min_kyc, min_completion_bp, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, adArgs(a)...)
+	a.ID = id
+	return err
+}
+
+func (t *sqlTx) UpdateAd(a market.Ad) error {
+	_, err := t.exec(`UPDATE ads SET maker_id = ?, side = ?, asset = ?, fiat = ?, price_type = ?, price = ?, margin_bp = ?, total = ?,
+		remaining = ?, min_fiat = ?, max_fiat = ?, avail_fiat = ?, payments = ?, window_min = ?, terms = ?, status = ?, min_kyc = ?,
+		min_completion_bp = ?, created_at = ?, updated_at = ?, version = ? WHERE id = ?`, append(adArgs(&a), a.ID)...)
+	return err
+}
+
+// ---- orders
+
+const orderCols = `id, ad_id, maker_id, taker_id, buyer_id, seller_id, asset, fiat, price, amount, fiat_total, payment,
+	seller_account, seller_real_name, buyer_real_name, state, resolution, created_at, pay_deadline, paid_at, release_deadline,
+	disputed_at, closed_at, dispute_by, dispute_reason, cancelled_by, buyer_rating, seller_rating, version`
+
+func scanOrder(sc scanner) (market.Order, error) {
+	var o market.Order
+	var price, amount, total, created, payDL, paid, relDL, disputed, closed int64
+	err := sc.Scan(&o.ID, &o.AdID, &o.MakerID, &o.TakerID, &o.BuyerID, &o.SellerID, &o.Asset, &o.Fiat, &price, &amount, &total,
+		&o.Payment, &o.SellerAccount.Account, &o.SellerAccount.RealName, &o.BuyerRealName, &o.State, &o.Resolution,
+		&created, &payDL, &paid, &relDL, &disputed, &closed, &o.DisputeBy, &o.DisputeReason, &o.CancelledBy,
+		&o.BuyerRating, &o.SellerRating, &o.Version)
+	o.Price = money.New(price, market.PriceScale)
+	o.Amount = money.New(amount, o.Asset.Scale())
+	o.FiatTotal = money.New(total, o.Fiat.Scale())
+	o.SellerAccount.Method, o.SellerAccount.UserID = o.Payment, o.SellerID
+	o.CreatedAt, o.PayDeadline, o.PaidAt, o.ReleaseDeadline = ft(created), ft(payDL), ft(paid), ft(relDL)
+	o.DisputedAt, o.ClosedAt = ft(disputed), ft(closed)
+	return o, err
+}
+
+func (t *sqlTx) scanOrders(q string, args ...any) ([]market.Order, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) Order(id int64) (market.Order, error) {
+	o, err := scanOrder(t.row("SELECT "+orderCols+" FROM orders WHERE id = ?", id))
+	return o, noRows(err)
+}
+
+var openStates = []market.OrderState{market.StateCreated, market.StatePaid, market.StateDisputed}
+var closedStates = []market.OrderState{market.StateCompleted, market.StateCancelled, market.StateExpired, market.StateResolved}
+
+func (t *sqlTx) Orders(q market.OrderQuery) ([]market.Order, error) {
+	// One user's orders: the union of the buyer and seller indexes.
+	var cond strings.Builder
+	var args []any
+	states := q.States
+	if q.Open != nil {
+		want := closedStates
+		if *q.Open {
+			want = openStates
+		}
+		if len(states) == 0 {
+			states = want
+		} else {
+			var both []market.OrderState
+			for _, s := range states {
+				for _, w := range want {
+					if s == w {
+						both = append(both, s)
+					}
+				}
+			}
+			if len(both) == 0 {
+				return nil, nil
+			}
+			states = both
+		}
+	}
+	if len(states) > 0 {
+		cond.WriteString(" AND state IN (?" + strings.Repeat(", ?", len(states)-1) + ")")
+		for _, s := range states {
+			args = append(args, string(s))
+		}
+	}
+	if q.Asset != "" {
+		cond.WriteString(" AND asset = ?")
+		args = append(args, string(q.Asset))
+	}
+	if q.BeforeID > 0 {
+		cond.WriteString(" AND id < ?")
+		args = append(args, q.BeforeID)
+	}
+	part := func(col string) (string, []any) {
+		return "SELECT " + orderCols + " FROM orders WHERE " + col + " = ?" + cond.String(), append([]any{q.UserID}, args...)
+	}
+	var sqlq string
+	var all []any
+	switch q.Side {
+	case market.Buy:
+		sqlq, all = part("buyer_id")
+	case market.Sell:
+		sqlq, all = part("seller_id")
+	default:
+		a, aa := part("buyer_id")
+		b, bb := part("seller_id")
+		sqlq, all = a+" UNION ALL "+b, append(aa, bb...)
+	}
+	return t.scanOrders("SELECT * FROM ("+sqlq+") u ORDER BY id DESC LIMIT ?", append(all, q.Limit)...)
+}
+
+func (t *sqlTx) DueOrders(now time.Time, limit int) ([]market.Order, error) {
+	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?", tm(now), limit)
+}
+
+func (t *sqlTx) OrdersByAd(adID int64) ([]market.Order, error) {
+	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE ad_id = ? ORDER BY id", adID)
+}
+
+func (t *sqlTx) AllOrders(afterID int64, limit int) ([]market.Order, error) {
+	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE id > ? ORDER BY id LIMIT ?", afterID, limit)
+}
+
+func dueAt(o *market.Order) any {
+	switch o.State {
+	case market.StateCreated:
+		return tm(o.PayDeadline)
+	case market.StatePaid:
+		return tm(o.ReleaseDeadline)
+	}
+	return nil
+}
+
+func orderArgs(o *market.Order) []any {
+	return []any{o.AdID, o.MakerID, o.TakerID, o.BuyerID, o.SellerID, string(o.Asset), string(o.Fiat), o.Price.Units(),
+		o.Amount.Units(), o.FiatTotal.Units(), string(o.Payment), o.SellerAccount.Account, o.SellerAccount.RealName,
+		o.BuyerRealName, string(o.State), string(o.Resolution), tm(o.CreatedAt), tm(o.PayDeadline), tm(o.PaidAt),
+		tm(o.ReleaseDeadline), tm(o.DisputedAt), tm(o.ClosedAt), o.DisputeBy, o.DisputeReason, o.CancelledBy,
+		o.BuyerRating, o.SellerRating, o.Version, dueAt(o)}
+}
+
+func (t *sqlTx) InsertOrder(o *market.Order) error {
+	id, err := t.insertID(`INSERT INTO orders (ad_id, maker_id, taker_id, buyer_id, seller_id, asset, fiat, price, amount, fiat_total,
+		payment, seller_account, seller_real_name, buyer_real_name, state, resolution, created_at, pay_deadline, paid_at,
+		release_deadline, disputed_at, closed_at, dispute_by, dispute_reason, cancelled_by, buyer_rating, seller_rating, version, due_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, orderArgs(o)...)
+	o.ID = id
+	return err
+}
+
+func (t *sqlTx) UpdateOrder(o market.Order) error {
+	_, err := t.exec(`UPDATE orders SET ad_id = ?, maker_id = ?, taker_id = ?, buyer_id = ?, seller_id = ?, asset = ?, fiat = ?,
+		price = ?, amount = ?, fiat_total = ?, payment = ?, seller_account = ?, seller_real_name = ?, buyer_real_name = ?, state = ?,
+		resolution = ?, created_at = ?, pay_deadline = ?, paid_at = ?, release_deadline = ?, disputed_at = ?, closed_at = ?,
+		dispute_by = ?, dispute_reason = ?, cancelled_by = ?, buyer_rating = ?, seller_rating = ?, version = ?, due_at = ?
+		WHERE id = ?`, append(orderArgs(&o), o.ID)...)
+	return err
+}
+
+func (t *sqlTx) OrderLog(orderID, afterID int64) ([]market.LogEntry, error) {
+	rows, err := t.query("SELECT id, order_id, at, kind, actor, state, text, ref FROM order_log WHERE order_id = ? AND id > ? ORDER BY id", orderID, afterID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.LogEntry
+	for rows.Next() {
+		var e market.LogEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.OrderID, &at, &e.Kind, &e.Actor, &e.State, &e.Text, &e.Ref); err != nil {
+			return nil, err
+		}
+		e.At = ft(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) InsertLog(e *market.LogEntry) error {
+	id, err := t.insertID("INSERT INTO order_log (order_id, at, kind, actor, state, text, ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		e.OrderID, tm(e.At), string(e.Kind), e.Actor, string(e.State), e.Text, e.Ref)
+	e.ID = id
+	return err
+}
+
+// ---- limits and records
+
+func (t *sqlTx) Usage(user, day int64, fiat market.Fiat) (market.Usage, error) {
+	u := market.Usage{UserID: user, Day: day, Fiat: fiat}
+	err := t.row("SELECT amount FROM usage WHERE user_id = ? AND day = ? AND fiat = ?", user, day, string(fiat)).Scan(&u.Amount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, nil
+	}
+	return u, err
+}
+
+func (t *sqlTx) PutUsage(u market.Usage) error {
+	_, err := t.exec(`INSERT INTO usage (user_id, day, fiat, amount) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, day, fiat) DO UPDATE SET amount = excluded.amount`, u.UserID, u.Day, string(u.Fiat), u.Amount)
+	return err
+}
+
+func (t *sqlTx) TraderDays(users []int64, fromDay int64) ([]market.TraderDay, error) {
+	if len(users) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(users)+1)
+	for _, u := range users {
+		args = append(args, u)
+	}
+	args = append(args, fromDay)
+	rows, err := t.query(`SELECT user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative
+		FROM trader_days WHERE user_id IN (?`+strings.Repeat(", ?", len(users)-1)+`) AND day >= ? ORDER BY user_id, day`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.TraderDay
+	for rows.Next() {
+		var d market.TraderDay
+		if err := rows.Scan(&d.UserID, &d.Day, &d.Completed, &d.Failed, &d.ReleaseSumS, &d.ReleaseN, &d.PaySumS, &d.PayN, &d.Positive, &d.Negative); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) AddTraderDay(d market.TraderDay) error {
+	_, err := t.exec(`INSERT INTO trader_days (user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET
+		completed = trader_days.completed + excluded.completed, failed = trader_days.failed + excluded.failed,
+		release_sum_s = trader_days.release_sum_s + excluded.release_sum_s, release_n = trader_days.release_n + excluded.release_n,
+		pay_sum_s = trader_days.pay_sum_s + excluded.pay_sum_s, pay_n = trader_days.pay_n + excluded.pay_n,
+		positive = trader_days.positive + excluded.positive, negative = trader_days.negative + excluded.negative`,
+		d.UserID, d.Day, d.Completed, d.Failed, d.ReleaseSumS, d.ReleaseN, d.PaySumS, d.PayN, d.Positive, d.Negative)
+	return err
+}
+
+// ---- outbox, idempotency, index
+
+func (t *sqlTx) Events(user, afterID int64, limit int) ([]market.Event, error) {
+	q := "SELECT id, user_id, type, at, data FROM events WHERE id > ? AND user_id IN (0, ?) ORDER BY id LIMIT ?"
+	args := []any{afterID, user, limit}
+	if user < 0 { // every event, for the simulator's event log
+		q = "SELECT id, user_id, type, at, data FROM events WHERE id > ? ORDER BY id LIMIT ?"
+		args = []any{afterID, limit}
+	}
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.Event
+	for rows.Next() {
+		var e market.Event
+		var at int64
+		var data string
+		if err := rows.Scan(&e.ID, &e.UserID, &e.Type, &at, &data); err != nil {
+			return nil, err
+		}
+		e.At, e.Data = ft(at), []byte(data)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) LastEventID() (int64, error) {
+	var id sql.NullInt64
+	err := t.row("SELECT MAX(id) FROM events").Scan(&id)
+	return id.Int64, err
+}
+
+func (t *sqlTx) InsertEvent(e *market.Event) error {
+	id, err := t.insertID("INSERT INTO events (user_id, type, at, data) VALUES (?, ?, ?, ?)", e.UserID, e.Type, tm(e.At), string(e.Data))
+	e.ID = id
+	return err
+}
+
+func (t *sqlTx) DeleteEventsBefore(id int64) error {
+	_, err := t.exec("DELETE FROM events WHERE id < ?", id)
+	return err
+}
+
+func (t *sqlTx) Idempotency(user int64, key string) (market.IdemRecord, error) {
+	r := market.IdemRecord{UserID: user, Key: key}
+	var at int64
+	err := t.row("SELECT fingerprint, result, at FROM idempotency WHERE user_id = ? AND key = ?", user, key).Scan(&r.Fingerprint, &r.Result, &at)
+	r.At = ft(at)
+	return r, noRows(err)
+}
+
+func (t *sqlTx) PutIdempotency(r market.IdemRecord) error {
+	_, err := t.exec("INSERT INTO idempotency (user_id, key, fingerprint, result, at) VALUES (?, ?, ?, ?, ?)",
+		r.UserID, r.Key, r.Fingerprint, r.Result, tm(r.At))
+	if err != nil && t.isDup(err) {
+		return market.ErrDuplicate
+	}
+	return err
+}
+
+func (t *sqlTx) IndexLatest(asset market.Asset, fiat market.Fiat) (market.IndexPoint, error) {
+	p := market.IndexPoint{Asset: asset, Fiat: fiat}
+	var at, price int64
+	err := t.row("SELECT at, price FROM index_prices WHERE asset = ? AND fiat = ? ORDER BY at DESC, id DESC LIMIT 1",
+		string(asset), string(fiat)).Scan(&at, &price)
+	p.At, p.Price = ft(at), money.New(price, market.PriceScale)
+	return p, noRows(err)
+}
+
+func (t *sqlTx) IndexHistory(asset market.Asset, fiat market.Fiat, since time.Time, limit int) ([]market.IndexPoint, error) {
+	// The newest points, returned oldest first.
+	rows, err := t.query(`SELECT at, price FROM (SELECT id, at, price FROM index_prices WHERE asset = ? AND fiat = ? AND at >= ?
+		ORDER BY at DESC, id DESC LIMIT ?) h ORDER BY at, id`, string(asset), string(fiat), tm(since), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.IndexPoint
+	for rows.Next() {
+		var at, price int64
+		if err := rows.Scan(&at, &price); err != nil {
+			return nil, err
+		}
+		out = append(out, market.IndexPoint{Asset: asset, Fiat: fiat, At: ft(at), Price: money.New(price, market.PriceScale)})
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) InsertIndex(p market.IndexPoint) error {
+	_, err := t.exec("INSERT INTO index_prices (asset, fiat, at, price) VALUES (?, ?, ?, ?)",
+		string(p.Asset), string(p.Fiat), tm(p.At), p.Price.Units())
+	return err
+}
+
+var _ market.Tx = (*sqlTx)(nil)
