@@ -164,9 +164,26 @@ func (o *op) ownAd(user, adID int64) (Ad, error) {
 	return ad, err
 }
 
+// AdChange is the payload of an ad.changed event: what a take or a
+// returned order changes on an ad, small enough to fan out to every
+// market screen.
+type AdChange struct {
+	ID        int64        `json:"id,string"`
+	Status    AdStatus     `json:"status"`
+	Price     money.Amount `json:"price"`
+	Remaining money.Amount `json:"remaining"`
+	AvailFiat money.Amount `json:"availableFiat"`
+	Version   int64        `json:"version"`
+}
+
+// adChanged tells everyone an ad's availability moved.
+func (o *op) adChanged(ad Ad) error {
+	return o.emit(0, "ad.changed", AdChange{ID: ad.ID, Status: ad.Status, Price: ad.Price, Remaining: ad.Remaining, AvailFiat: ad.AvailFiat, Version: ad.Version})
+}
+
 // publishAd tells everyone the ad changed and returns its view.
 func (o *op) publishAd(ad Ad) (AdView, error) {
-	vs, err := adViews(o.tx, []Ad{ad}, o.now, o.s.cfg.RecordDays)
+	vs, err := o.vc.adViews([]Ad{ad})
 	if err != nil {
 		return AdView{}, err
 	}
@@ -414,7 +431,7 @@ func (s *Service) SearchAds(ctx context.Context, q AdSearch) (AdPage, error) {
 		if err != nil {
 			return err
 		}
-		if page.Ads, err = adViews(tx, ads, now, s.cfg.RecordDays); err != nil {
+		if page.Ads, err = newViewCtx(tx, now, s.cfg.RecordDays).adViews(ads); err != nil {
 			return err
 		}
 		if pt, err := tx.IndexLatest(asset, fiat); err == nil {
@@ -451,7 +468,7 @@ func (s *Service) MyAds(ctx context.Context, user int64) ([]AdView, error) {
 			}
 		}
 		var err error
-		out, err = adViews(tx, all, now, s.cfg.RecordDays)
+		out, err = newViewCtx(tx, now, s.cfg.RecordDays).adViews(all)
 		return err
 	})
 	return out, err
@@ -468,7 +485,7 @@ func (s *Service) GetAd(ctx context.Context, viewer, id int64) (AdView, error) {
 		if err != nil {
 			return err
 		}
-		vs, err := adViews(tx, []Ad{ad}, now, s.cfg.RecordDays)
+		vs, err := newViewCtx(tx, now, s.cfg.RecordDays).adViews([]Ad{ad})
 		if err != nil {
 			return err
 		}

@@ -55,16 +55,14 @@ func transfer(tx Tx, t Transfer) error {
 	if t.Debit == t.Credit {
 		return fmt.Errorf("ledger: transfer %s to the same account", t.ID)
 	}
-	dr, err := tx.Balance(t.Debit, t.Asset)
-	if err != nil {
-		return err
-	}
-	cr, err := tx.Balance(t.Credit, t.Asset)
-	if err != nil {
-		return err
-	}
-	if (t.Kind == TransferPosted || t.Kind == TransferPending) && t.Debit != SystemUserID && dr.Available() < t.Amount {
-		return Errorf(CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
+	if (t.Kind == TransferPosted || t.Kind == TransferPending) && t.Debit != SystemUserID {
+		dr, err := tx.Balance(t.Debit, t.Asset)
+		if err != nil {
+			return err
+		}
+		if dr.Available() < t.Amount {
+			return Errorf(CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
+		}
 	}
 	if err := tx.InsertTransfer(&t); err != nil {
 		if errors.Is(err, ErrDuplicate) {
@@ -72,11 +70,13 @@ func transfer(tx Tx, t Transfer) error {
 		}
 		return err
 	}
+	// The same fold as Replay, applied as deltas.
+	dr, cr := Balance{UserID: t.Debit, Asset: t.Asset}, Balance{UserID: t.Credit, Asset: t.Asset}
 	apply(&dr, &cr, t)
-	if err := tx.PutBalance(dr); err != nil {
+	if err := tx.AddBalance(dr); err != nil {
 		return err
 	}
-	return tx.PutBalance(cr)
+	return tx.AddBalance(cr)
 }
 
 func lockEscrow(tx Tx, o Order, at time.Time) error {

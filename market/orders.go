@@ -35,7 +35,7 @@ func (s *Service) TakeAd(ctx context.Context, user int64, req TakeRequest, idem 
 			if err != nil {
 				return OrderView{}, err
 			}
-			return orderView(o.tx, ord, user, o.now, s.cfg.RecordDays)
+			return o.vc.orderView(ord, user)
 		})
 		out = v
 		return err
@@ -145,14 +145,9 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	accts, err := o.tx.PaymentAccounts(seller.ID)
-	if err != nil {
+	ord.SellerAccount, err = o.tx.PaymentAccount(seller.ID, method)
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Order{}, err
-	}
-	for _, a := range accts {
-		if a.Method == method {
-			ord.SellerAccount = a
-		}
 	}
 	if ord.SellerAccount.Account == "" {
 		if seller.ID == user {
@@ -184,18 +179,16 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 	if err := o.tx.PutUsage(usage); err != nil {
 		return Order{}, err
 	}
-	if _, err := o.log(ord.ID, user, LogState, StateCreated, fmt.Sprintf("Order opened: %s %s for %s %s. %s %s is locked in escrow.",
-		qty, ord.Asset, total.Fixed(), ord.Fiat, qty, ord.Asset), ""); err != nil {
-		return Order{}, err
-	}
-	if _, err := o.log(ord.ID, 0, LogSystem, "", fmt.Sprintf("Buyer: pay exactly %s %s to the seller's %s account within %d minutes, from an account in your own name, then mark the order paid. Seller: release only after the money is in your own %s statement.",
-		total.Fixed(), ord.Fiat, method.Label(), ad.WindowMin, method.Label()), ""); err != nil {
+	if _, err := o.log(ord.ID, user, LogState, StateCreated, fmt.Sprintf("Order opened: %s %s for %s %s; the %s is locked in escrow. "+
+		"Buyer: pay exactly %s %s to the seller's %s account within %d minutes, from an account in your own name, then mark the order paid. "+
+		"Seller: release only after the money is in your own %s statement.",
+		qty, ord.Asset, total.Fixed(), ord.Fiat, ord.Asset, total.Fixed(), ord.Fiat, method.Label(), ad.WindowMin, method.Label()), ""); err != nil {
 		return Order{}, err
 	}
 	if err := o.orderChanged(ord, "order.created"); err != nil {
 		return Order{}, err
 	}
-	if _, err := o.publishAd(ad); err != nil {
+	if err := o.adChanged(ad); err != nil {
 		return Order{}, err
 	}
 	return ord, nil
@@ -270,14 +263,13 @@ func (o *op) returnToAd(ord Order) error {
 	if ad.Status == AdDeleted {
 		return nil
 	}
-	_, err = o.publishAd(ad)
-	return err
+	return o.adChanged(ad)
 }
 
 // orderChanged tells both parties; each sees their own view.
 func (o *op) orderChanged(ord Order, typ string) error {
 	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
-		v, err := orderView(o.tx, ord, u, o.now, o.s.cfg.RecordDays)
+		v, err := o.vc.orderView(ord, u)
 		if err != nil {
 			return err
 		}
@@ -336,7 +328,7 @@ func (s *Service) transition(ctx context.Context, user, id int64, expect Expect,
 		if err := o.orderChanged(ord, typ); err != nil {
 			return err
 		}
-		out, err = orderView(o.tx, ord, user, o.now, s.cfg.RecordDays)
+		out, err = o.vc.orderView(ord, user)
 		return err
 	})
 	return out, err
@@ -597,7 +589,7 @@ func (s *Service) Resolve(ctx context.Context, agent, id int64, res Resolution, 
 		if err := o.orderChanged(ord, "order.resolved"); err != nil {
 			return err
 		}
-		out, err = orderView(o.tx, ord, agent, o.now, s.cfg.RecordDays)
+		out, err = o.vc.orderView(ord, agent)
 		return err
 	})
 	return out, err
@@ -697,7 +689,7 @@ func (s *Service) GetOrder(ctx context.Context, viewer, id int64) (OrderView, er
 		if err != nil {
 			return err
 		}
-		out, err = orderView(tx, ord, viewer, now, s.cfg.RecordDays)
+		out, err = newViewCtx(tx, now, s.cfg.RecordDays).orderView(ord, viewer)
 		return err
 	})
 	return out, err
@@ -793,8 +785,9 @@ func (s *Service) ListOrders(ctx context.Context, user int64, f OrderFilter) ([]
 			return err
 		}
 		out = make([]OrderView, 0, len(ords))
+		vc := newViewCtx(tx, now, s.cfg.RecordDays)
 		for _, ord := range ords {
-			v, err := orderView(tx, ord, user, now, s.cfg.RecordDays)
+			v, err := vc.orderView(ord, user)
 			if err != nil {
 				return err
 			}

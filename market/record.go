@@ -86,6 +86,7 @@ func (o *op) bump(user int64, d TraderDay) error {
 	}
 	d.UserID = user
 	d.Day = dayOf(o.now)
+	delete(o.vc.recs, user)
 	return o.tx.AddTraderDay(d)
 }
 

@@ -68,16 +68,18 @@ func (s *Service) Config() Config { return s.cfg }
 // Store is the service's store, for read models and checks.
 func (s *Service) Store() Store { return s.store }
 
-// op carries one operation's transaction and its moment.
+// op carries one operation's transaction, its moment and its view cache.
 type op struct {
 	s   *Service
 	tx  Tx
 	now time.Time
+	vc  *viewCtx
 }
 
 func (s *Service) update(ctx context.Context, fn func(o *op) error) error {
 	return s.store.Update(ctx, func(tx Tx) error {
-		return fn(&op{s: s, tx: tx, now: s.clock.Now()})
+		now := s.clock.Now()
+		return fn(&op{s: s, tx: tx, now: now, vc: newViewCtx(tx, now, s.cfg.RecordDays)})
 	})
 }
 
@@ -153,9 +155,15 @@ func dayOf(t time.Time) int64 { return t.UTC().Unix() / 86400 }
 func DayStart(t time.Time) time.Time { return time.Unix(dayOf(t)*86400, 0).UTC() }
 
 func (o *op) user(id int64) (User, error) {
+	if u, ok := o.vc.users[id]; ok {
+		return u, nil
+	}
 	u, err := o.tx.User(id)
 	if errors.Is(err, ErrNotFound) {
 		return u, notFound("account")
+	}
+	if err == nil {
+		o.vc.users[id] = u
 	}
 	return u, err
 }

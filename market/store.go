@@ -64,6 +64,7 @@ type ReadTx interface {
 	UserByName(name string) (User, error)
 	Users(ids []int64) ([]User, error)
 	PaymentAccounts(user int64) ([]PaymentAccount, error)
+	PaymentAccount(user int64, method PaymentMethod) (PaymentAccount, error) // ErrNotFound if none
 
 	Balance(user int64, asset Asset) (Balance, error) // zero Balance if none
 	Balances(user int64) ([]Balance, error)
@@ -106,7 +107,8 @@ type Tx interface {
 	UpdateUser(u User) error
 	PutPaymentAccount(p PaymentAccount) error
 
-	PutBalance(b Balance) error
+	// AddBalance adds the four sums of delta to one ledger account.
+	AddBalance(delta Balance) error
 	// InsertTransfer appends to the log and sets Seq. ErrDuplicate when
 	// the ID exists, or when a post or void names a pending transfer that
 	// is already resolved: that is what makes a resolution happen once.

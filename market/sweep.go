@@ -14,6 +14,7 @@ import (
 func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
 	moved := 0
 	err := s.update(ctx, func(o *op) error {
+		moved = 0 // the store may run this function more than once
 		due, err := o.tx.DueOrders(o.now, limit)
 		if err != nil {
 			return err

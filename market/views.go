@@ -1,6 +1,7 @@
 package market
 
 import (
+	"errors"
 	"time"
 
 	"p2pdesk/money"
@@ -139,86 +140,128 @@ func card(u User, rec Record) TraderCard {
 	return TraderCard{ID: u.ID, Name: u.Name, Verified: u.Verified, KYCLevel: u.KYCLevel, Record: rec}
 }
 
+// viewCtx renders views inside one transaction and remembers the users,
+// records and index prices it loaded, so the several views one operation
+// emits (an order for each party, the ad) read each thing once.
+type viewCtx struct {
+	tx    ReadTx
+	now   time.Time
+	days  int
+	users map[int64]User
+	recs  map[int64]Record
+	index map[Pair]*money.Amount
+}
+
+func newViewCtx(tx ReadTx, now time.Time, days int) *viewCtx {
+	return &viewCtx{tx: tx, now: now, days: days, users: map[int64]User{}, recs: map[int64]Record{}, index: map[Pair]*money.Amount{}}
+}
+
+// forget drops what the operation is about to change.
+func (v *viewCtx) forget(user int64) {
+	delete(v.recs, user)
+	delete(v.users, user)
+}
+
+func (v *viewCtx) load(ids []int64) error {
+	var needUsers, needRecs []int64
+	for _, id := range ids {
+		if _, ok := v.users[id]; !ok {
+			needUsers = append(needUsers, id)
+		}
+		if _, ok := v.recs[id]; !ok {
+			needRecs = append(needRecs, id)
+		}
+	}
+	if len(needUsers) > 0 {
+		us, err := v.tx.Users(needUsers)
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			v.users[u.ID] = u
+		}
+	}
+	if len(needRecs) > 0 {
+		recs, err := records(v.tx, needRecs, v.now, v.days)
+		if err != nil {
+			return err
+		}
+		for id, r := range recs {
+			v.recs[id] = r
+		}
+	}
+	return nil
+}
+
+func (v *viewCtx) card(id int64) TraderCard { return card(v.users[id], v.recs[id]) }
+
+func (v *viewCtx) indexOf(p Pair) (*money.Amount, error) {
+	if idx, ok := v.index[p]; ok {
+		return idx, nil
+	}
+	var idx *money.Amount
+	pt, err := v.tx.IndexLatest(p.Asset, p.Fiat)
+	switch {
+	case err == nil:
+		idx = &pt.Price
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	v.index[p] = idx
+	return idx, nil
+}
+
 // orderView renders ord for viewer.
-func orderView(tx ReadTx, ord Order, viewer int64, now time.Time, recordDays int) (OrderView, error) {
-	us, err := tx.Users([]int64{ord.BuyerID, ord.SellerID})
-	if err != nil {
+func (v *viewCtx) orderView(ord Order, viewer int64) (OrderView, error) {
+	if err := v.load([]int64{ord.BuyerID, ord.SellerID}); err != nil {
 		return OrderView{}, err
 	}
-	recs, err := records(tx, []int64{ord.BuyerID, ord.SellerID}, now, recordDays)
-	if err != nil {
-		return OrderView{}, err
-	}
-	byID := map[int64]User{}
-	for _, u := range us {
-		byID[u.ID] = u
-	}
-	buyer := card(byID[ord.BuyerID], recs[ord.BuyerID])
-	seller := card(byID[ord.SellerID], recs[ord.SellerID])
-	v := OrderView{
+	buyer, seller := v.card(ord.BuyerID), v.card(ord.SellerID)
+	ov := OrderView{
 		ID: ord.ID, AdID: ord.AdID, Asset: ord.Asset, Fiat: ord.Fiat, Price: ord.Price,
 		Amount: ord.Amount, FiatTotal: ord.FiatTotal, Payment: ord.Payment,
 		PayTo: ord.SellerAccount, PayerName: ord.BuyerRealName,
 		State: ord.State, Resolution: ord.Resolution, CreatedAt: ord.CreatedAt,
 		PayDeadline: ord.PayDeadline, PaidAt: tp(ord.PaidAt), ReleaseDeadline: tp(ord.ReleaseDeadline),
 		DisputedAt: tp(ord.DisputedAt), ClosedAt: tp(ord.ClosedAt), DisputeReason: ord.DisputeReason,
-		Buyer: buyer, Seller: seller, Actions: ord.Actions(viewer, now), Version: ord.Version,
+		Buyer: buyer, Seller: seller, Actions: ord.Actions(viewer, v.now), Version: ord.Version,
 	}
 	if !ord.DisputedAt.IsZero() {
-		v.DisputeBy = roleName(ord, ord.DisputeBy)
+		ov.DisputeBy = roleName(ord, ord.DisputeBy)
 	}
 	if ord.State == StateCancelled || ord.State == StateExpired {
-		v.CancelledBy = roleName(ord, ord.CancelledBy)
+		ov.CancelledBy = roleName(ord, ord.CancelledBy)
 	}
 	switch viewer {
 	case ord.BuyerID:
-		v.Role, v.Side, v.Counterparty = "buyer", Buy, seller
-		v.MyRating, v.TheirRating = ord.BuyerRating, ord.SellerRating
+		ov.Role, ov.Side, ov.Counterparty = "buyer", Buy, seller
+		ov.MyRating, ov.TheirRating = ord.BuyerRating, ord.SellerRating
 	case ord.SellerID:
-		v.Role, v.Side, v.Counterparty = "seller", Sell, buyer
-		v.MyRating, v.TheirRating = ord.SellerRating, ord.BuyerRating
+		ov.Role, ov.Side, ov.Counterparty = "seller", Sell, buyer
+		ov.MyRating, ov.TheirRating = ord.SellerRating, ord.BuyerRating
 	default:
-		v.Role = "support"
+		ov.Role = "support"
 	}
-	return v, nil
+	return ov, nil
 }
 
 // adViews renders ads with their makers' records and the index.
-func adViews(tx ReadTx, ads []Ad, now time.Time, recordDays int) ([]AdView, error) {
+func (v *viewCtx) adViews(ads []Ad) ([]AdView, error) {
 	ids := make([]int64, 0, len(ads))
-	seen := map[int64]bool{}
 	for _, a := range ads {
-		if !seen[a.MakerID] {
-			seen[a.MakerID] = true
-			ids = append(ids, a.MakerID)
-		}
+		ids = append(ids, a.MakerID)
 	}
-	us, err := tx.Users(ids)
-	if err != nil {
+	if err := v.load(ids); err != nil {
 		return nil, err
 	}
-	recs, err := records(tx, ids, now, recordDays)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[int64]User{}
-	for _, u := range us {
-		byID[u.ID] = u
-	}
-	index := map[Pair]*money.Amount{}
 	out := make([]AdView, 0, len(ads))
 	for _, a := range ads {
-		p := Pair{a.Asset, a.Fiat}
-		idx, ok := index[p]
-		if !ok {
-			if pt, err := tx.IndexLatest(a.Asset, a.Fiat); err == nil {
-				v := pt.Price
-				idx = &v
-			}
-			index[p] = idx
+		idx, err := v.indexOf(Pair{a.Asset, a.Fiat})
+		if err != nil {
+			return nil, err
 		}
-		v := AdView{
-			ID: a.ID, Maker: card(byID[a.MakerID], recs[a.MakerID]), Side: a.Side, Asset: a.Asset, Fiat: a.Fiat,
+		av := AdView{
+			ID: a.ID, Maker: v.card(a.MakerID), Side: a.Side, Asset: a.Asset, Fiat: a.Fiat,
 			PriceType: a.PriceType, Price: a.Price, MarginBP: a.MarginBP, Index: idx,
 			Total: a.Total, Remaining: a.Remaining, MinFiat: a.MinFiat, MaxFiat: a.MaxFiat, AvailFiat: a.AvailFiat,
 			Payments: a.Payments.Methods(), WindowMin: a.WindowMin, Terms: a.Terms, Status: a.Status,
@@ -226,9 +269,9 @@ func adViews(tx ReadTx, ads []Ad, now time.Time, recordDays int) ([]AdView, erro
 		}
 		if idx != nil && idx.IsPositive() {
 			d := (a.Price.Units() - idx.Units()) * 10000 / idx.Units()
-			v.DevBP = &d
+			av.DevBP = &d
 		}
-		out = append(out, v)
+		out = append(out, av)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -37,22 +38,26 @@ type SQLite struct {
 	opts   SQLiteOptions
 	wdb    *sql.DB
 	rdb    *sql.DB
+	cdb    *sql.DB // checkpoints, off the writer's path
 	wconn  *sql.Conn
 	wstmts map[string]*sql.Stmt
 	rstmts sync.Map // query -> *sql.Stmt on rdb
 
-	reqs    chan *writeReq
-	stop    chan struct{}
-	stopped chan struct{}
-	once    sync.Once
-	mu      sync.RWMutex // guards closed against Update
-	closed  bool
+	reqs     chan *writeReq
+	ckptDone chan struct{}
+	stop     chan struct{}
+	stopped  chan struct{}
+	once     sync.Once
+	mu       sync.RWMutex // guards closed against Update
+	closed   bool
 
 	// Stats counts commits and requests, for benchmarks.
 	Stats struct {
 		sync.Mutex
 		Commits  int64
 		Requests int64
+		Exec     time.Duration // time running requests
+		Commit   time.Duration // time in COMMIT (the fsync)
 	}
 }
 
@@ -62,14 +67,19 @@ type writeReq struct {
 	done chan error
 }
 
-func dsn(path string, readOnly bool, sync string) string {
+func dsn(path string, readOnly bool, sync string, extra ...string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "cache_size(-32768)") // 32 MiB of pages per connection
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+	}
+	for _, p := range extra {
+		q.Add("_pragma", p)
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -86,7 +96,9 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	if opts.Synchronous == "" {
 		opts.Synchronous = "FULL"
 	}
-	wdb, err := sql.Open("sqlite", dsn(path, false, opts.Synchronous))
+	// The writer never checkpoints: a checkpoint's fsyncs would land in
+	// some unlucky request's commit. A background connection does it.
+	wdb, err := sql.Open("sqlite", dsn(path, false, opts.Synchronous, "wal_autocheckpoint(0)"))
 	if err != nil {
 		return nil, err
 	}
@@ -110,11 +122,20 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	}
 	rdb.SetMaxOpenConns(opts.Readers)
 	rdb.SetMaxIdleConns(opts.Readers)
+	cdb, err := sql.Open("sqlite", dsn(path, false, opts.Synchronous))
+	if err != nil {
+		rdb.Close()
+		wconn.Close()
+		wdb.Close()
+		return nil, err
+	}
+	cdb.SetMaxOpenConns(1)
 	s := &SQLite{
-		path: path, opts: opts, wdb: wdb, rdb: rdb, wconn: wconn, wstmts: map[string]*sql.Stmt{},
-		reqs: make(chan *writeReq, 4096), stop: make(chan struct{}), stopped: make(chan struct{}),
+		path: path, opts: opts, wdb: wdb, rdb: rdb, cdb: cdb, wconn: wconn, wstmts: map[string]*sql.Stmt{},
+		reqs: make(chan *writeReq, 4096), stop: make(chan struct{}), stopped: make(chan struct{}), ckptDone: make(chan struct{}),
 	}
 	go s.writer()
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -141,6 +162,23 @@ func (s *SQLite) Update(ctx context.Context, fn func(market.Tx) error) error {
 	// be in a commit, and the caller must not believe it failed when it
 	// did not. A batch takes milliseconds.
 	return <-r.done
+}
+
+// checkpointer copies the WAL into the database file now and then, in
+// PASSIVE mode, which never blocks the writer; it truncates the WAL when it
+// has grown and the database is quiet.
+func (s *SQLite) checkpointer() {
+	defer close(s.ckptDone)
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+			_, _ = s.cdb.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }
 
 // ErrClosed is returned after Close.
@@ -199,57 +237,45 @@ func (s *SQLite) execW(q string) error {
 	return err
 }
 
-// commit runs one group commit.
+// commit runs one group commit. It first runs the batch without
+// savepoints; if any request fails, it rolls everything back and runs the
+// batch again with a savepoint around each request, so a failed request
+// undoes only its own writes. Requests are re-runnable by contract
+// (market.Store), and failures are the exception, so the common case pays
+// for no savepoints.
 func (s *SQLite) commit(batch []*writeReq) {
-	errs := make([]error, len(batch))
-	hooks := make([][]func(), len(batch))
-	fail := func(err error) {
-		for i := range batch {
-			if errs[i] == nil {
-				errs[i] = err
-			}
+	t0 := time.Now()
+	errs, hooks, ok := s.run(batch, false)
+	if !ok {
+		errs, hooks, _ = s.run(batch, true)
+	}
+	t1 := time.Now()
+	ran := 0
+	for _, e := range errs {
+		if e == nil {
+			ran++
 		}
 	}
-	if err := s.execW("BEGIN IMMEDIATE"); err != nil {
-		fail(fmt.Errorf("store: begin: %w", err))
-	} else {
-		ran := 0
-		for i, r := range batch {
-			if err := r.ctx.Err(); err != nil {
-				errs[i] = err
-				continue
-			}
-			if err := s.execW("SAVEPOINT req"); err != nil {
-				errs[i] = err
-				continue
-			}
-			tx := &sqlTx{ctx: context.Background(), d: sqliteDialect, stmt: s.wstmt, isDup: isSQLiteDup}
-			err := runSafely(r.fn, tx)
-			if err != nil {
-				errs[i] = err
-				if rerr := s.execW("ROLLBACK TO req"); rerr != nil {
-					errs[i] = errors.Join(err, rerr)
-				}
-			} else {
-				hooks[i] = tx.hooks
-				ran++
-			}
-			if err := s.execW("RELEASE req"); err != nil && errs[i] == nil {
-				errs[i] = err
-			}
-		}
+	if ran > 0 {
 		if err := s.execW("COMMIT"); err != nil {
 			_ = s.execW("ROLLBACK")
-			fail(fmt.Errorf("store: commit: %w", err))
-			for i := range hooks {
-				hooks[i] = nil
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = fmt.Errorf("store: commit: %w", err)
+				}
 			}
+			ran = 0
 		}
-		s.Stats.Lock()
-		s.Stats.Commits++
-		s.Stats.Requests += int64(ran)
-		s.Stats.Unlock()
+	} else {
+		_ = s.execW("ROLLBACK")
 	}
+	t2 := time.Now()
+	s.Stats.Lock()
+	s.Stats.Commits++
+	s.Stats.Requests += int64(ran)
+	s.Stats.Exec += t1.Sub(t0)
+	s.Stats.Commit += t2.Sub(t1)
+	s.Stats.Unlock()
 	for i, r := range batch {
 		if errs[i] == nil {
 			for _, h := range hooks[i] {
@@ -258,6 +284,52 @@ func (s *SQLite) commit(batch []*writeReq) {
 		}
 		r.done <- errs[i]
 	}
+}
+
+// run executes a batch inside BEGIN IMMEDIATE, leaving the transaction
+// open. Without savepoints it stops at the first failure, rolls back and
+// reports !ok.
+func (s *SQLite) run(batch []*writeReq, savepoints bool) (errs []error, hooks [][]func(), ok bool) {
+	errs = make([]error, len(batch))
+	hooks = make([][]func(), len(batch))
+	if err := s.execW("BEGIN IMMEDIATE"); err != nil {
+		for i := range errs {
+			errs[i] = fmt.Errorf("store: begin: %w", err)
+		}
+		return errs, hooks, true
+	}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if savepoints {
+			if err := s.execW("SAVEPOINT req"); err != nil {
+				errs[i] = err
+				continue
+			}
+		}
+		tx := &sqlTx{ctx: context.Background(), d: sqliteDialect, stmt: s.wstmt, isDup: isSQLiteDup}
+		err := runSafely(r.fn, tx)
+		if err != nil && !savepoints {
+			_ = s.execW("ROLLBACK")
+			return errs, hooks, false
+		}
+		if err != nil {
+			errs[i] = err
+			if rerr := s.execW("ROLLBACK TO req"); rerr != nil {
+				errs[i] = errors.Join(err, rerr)
+			}
+		} else {
+			hooks[i] = tx.hooks
+		}
+		if savepoints {
+			if err := s.execW("RELEASE req"); err != nil && errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	return errs, hooks, true
 }
 
 // runSafely turns a panic in fn into an error, so one bad request cannot
@@ -314,11 +386,14 @@ func (s *SQLite) Close() error {
 		s.mu.Unlock()
 		close(s.stop)
 		<-s.stopped
+		<-s.ckptDone
+		// A last full checkpoint leaves a clean database file behind.
+		_, _ = s.wconn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
 		for _, st := range s.wstmts {
 			st.Close()
 		}
 		s.rstmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
-		err = errors.Join(s.rdb.Close(), s.wconn.Close(), s.wdb.Close())
+		err = errors.Join(s.rdb.Close(), s.cdb.Close(), s.wconn.Close(), s.wdb.Close())
 	})
 	return err
 }

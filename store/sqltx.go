@@ -53,10 +53,20 @@ func (t *sqlTx) row(q string, args ...any) scanner {
 	return s.QueryRowContext(t.ctx, args...)
 }
 
-// insertID runs an INSERT ... RETURNING of one id column.
+// insertID runs an INSERT and returns the id it assigned. SQLite reports
+// it as the last insert rowid (much cheaper than RETURNING through a
+// query); PostgreSQL needs RETURNING.
 func (t *sqlTx) insertID(q string, args ...any) (int64, error) {
 	var id int64
-	err := t.row(q+" RETURNING "+returningCol(q), args...).Scan(&id)
+	var err error
+	if t.d.name == "sqlite" {
+		var res sql.Result
+		if res, err = t.exec(q, args...); err == nil {
+			id, err = res.LastInsertId()
+		}
+	} else {
+		err = t.row(q+" RETURNING "+returningCol(q), args...).Scan(&id)
+	}
 	if err != nil && t.isDup(err) {
 		return 0, market.ErrDuplicate
 	}
@@ -166,6 +176,12 @@ func (t *sqlTx) PaymentAccounts(user int64) ([]market.PaymentAccount, error) {
 	return out, rows.Err()
 }
 
+func (t *sqlTx) PaymentAccount(user int64, method market.PaymentMethod) (market.PaymentAccount, error) {
+	p := market.PaymentAccount{UserID: user, Method: method}
+	err := t.row("SELECT account, real_name FROM payment_accounts WHERE user_id = ? AND method = ?", user, string(method)).Scan(&p.Account, &p.RealName)
+	return p, noRows(err)
+}
+
 func (t *sqlTx) PutPaymentAccount(p market.PaymentAccount) error {
 	_, err := t.exec(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, method) DO UPDATE SET account = excluded.account, real_name = excluded.real_name`,
@@ -212,10 +228,12 @@ func (t *sqlTx) AllBalances() ([]market.Balance, error) {
 	return t.scanBalances("SELECT " + balanceCols + " FROM balances ORDER BY user_id, asset")
 }
 
-func (t *sqlTx) PutBalance(b market.Balance) error {
+func (t *sqlTx) AddBalance(b market.Balance) error {
 	_, err := t.exec(`INSERT INTO balances (`+balanceCols+`) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (user_id, asset) DO UPDATE SET debits_pending = excluded.debits_pending, debits_posted = excluded.debits_posted,
-		credits_pending = excluded.credits_pending, credits_posted = excluded.credits_posted`,
+		ON CONFLICT (user_id, asset) DO UPDATE SET debits_pending = balances.debits_pending + excluded.debits_pending,
+		debits_posted = balances.debits_posted + excluded.debits_posted,
+		credits_pending = balances.credits_pending + excluded.credits_pending,
+		credits_posted = balances.credits_posted + excluded.credits_posted`,
 		b.UserID, string(b.Asset), b.DebitsPending, b.DebitsPosted, b.CreditsPending, b.CreditsPosted)
 	return err
 }
@@ -382,10 +400,14 @@ func (t *sqlTx) InsertAd(a *market.Ad) error {
 	return err
 }
 
+// UpdateAd sets only the columns an ad can change: SQLite rewrites every
+// index that holds a column named in SET, whether its value changed or not.
 func (t *sqlTx) UpdateAd(a market.Ad) error {
-	_, err := t.exec(`UPDATE ads SET maker_id = ?, side = ?, asset = ?, fiat = ?, price_type = ?, price = ?, margin_bp = ?, total = ?,
-		remaining = ?, min_fiat = ?, max_fiat = ?, avail_fiat = ?, payments = ?, window_min = ?, terms = ?, status = ?, min_kyc = ?,
-		min_completion_bp = ?, created_at = ?, updated_at = ?, version = ? WHERE id = ?`, append(adArgs(&a), a.ID)...)
+	_, err := t.exec(`UPDATE ads SET price_type = ?, price = ?, margin_bp = ?, total = ?, remaining = ?, min_fiat = ?, max_fiat = ?,
+		avail_fiat = ?, payments = ?, window_min = ?, terms = ?, status = ?, min_kyc = ?, min_completion_bp = ?, updated_at = ?,
+		version = ? WHERE id = ?`, string(a.PriceType), a.Price.Units(), a.MarginBP, a.Total.Units(), a.Remaining.Units(),
+		a.MinFiat.Units(), a.MaxFiat.Units(), a.AvailFiat.Units(), int(a.Payments), a.WindowMin, a.Terms, string(a.Status),
+		a.MinKYC, a.MinCompletionBP, tm(a.UpdatedAt), a.Version, a.ID)
 	return err
 }
 
@@ -534,12 +556,12 @@ func (t *sqlTx) InsertOrder(o *market.Order) error {
 	return err
 }
 
+// UpdateOrder sets only what changes after an order is opened.
 func (t *sqlTx) UpdateOrder(o market.Order) error {
-	_, err := t.exec(`UPDATE orders SET ad_id = ?, maker_id = ?, taker_id = ?, buyer_id = ?, seller_id = ?, asset = ?, fiat = ?,
-		price = ?, amount = ?, fiat_total = ?, payment = ?, seller_account = ?, seller_real_name = ?, buyer_real_name = ?, state = ?,
-		resolution = ?, created_at = ?, pay_deadline = ?, paid_at = ?, release_deadline = ?, disputed_at = ?, closed_at = ?,
+	_, err := t.exec(`UPDATE orders SET state = ?, resolution = ?, paid_at = ?, release_deadline = ?, disputed_at = ?, closed_at = ?,
 		dispute_by = ?, dispute_reason = ?, cancelled_by = ?, buyer_rating = ?, seller_rating = ?, version = ?, due_at = ?
-		WHERE id = ?`, append(orderArgs(&o), o.ID)...)
+		WHERE id = ?`, string(o.State), string(o.Resolution), tm(o.PaidAt), tm(o.ReleaseDeadline), tm(o.DisputedAt),
+		tm(o.ClosedAt), o.DisputeBy, o.DisputeReason, o.CancelledBy, o.BuyerRating, o.SellerRating, o.Version, dueAt(&o), o.ID)
 	return err
 }
 

@@ -1,0 +1,685 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// Run runs the whole conformance suite against stores from open.
+func Run(t *testing.T, open Opener) {
+	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, open) })
+	t.Run("StateMachineGuards", func(t *testing.T) { testGuards(t, open) })
+	t.Run("Deadlines", func(t *testing.T) { testDeadlines(t, open) })
+	t.Run("Disputes", func(t *testing.T) { testDisputes(t, open) })
+	t.Run("BadInputWritesNothing", func(t *testing.T) { testBadInput(t, open) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
+	t.Run("FloatingPrices", func(t *testing.T) { testFloating(t, open) })
+	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
+	t.Run("ConcurrentTakes", func(t *testing.T) { testConcurrentTakes(t, open) })
+	t.Run("ResolutionRace", func(t *testing.T) { testResolutionRace(t, open) })
+	t.Run("Events", func(t *testing.T) { testEvents(t, open) })
+	t.Run("Property", func(t *testing.T) { testProperty(t, open) })
+}
+
+func testLifecycle(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	merchant := f.trader("merchant", 2, "USDT", "10000")
+	alice := f.trader("alice", 1, "USDT", "500")
+
+	// Alice buys 100.5 USDT from the merchant's sell ad.
+	sellAd := f.ad(merchant.ID, "sell", "USDT", "7.215", "5000", "100", "20000")
+	o := f.take(alice.ID, sellAd.ID, "100.5")
+	if o.FiatTotal.String() != "725.11" || o.Role != "buyer" || o.PayTo.Account == "" || o.PayerName != "Real alice" {
+		t.Fatalf("order view = %+v", o)
+	}
+	if b := f.balance(merchant.ID, market.USDT); b.Locked.String() != "100.5" || b.Available.String() != "9899.5" {
+		t.Fatalf("merchant after take: %+v", b)
+	}
+	if b := f.balance(alice.ID, market.USDT); b.Incoming.String() != "100.5" {
+		t.Fatalf("alice after take: %+v", b)
+	}
+	f.check()
+	if _, err := f.svc.MarkPaid(f.ctx, alice.ID, o.ID, market.Expect{State: market.StateCreated}); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(2 * time.Minute)
+	done, err := f.svc.Release(f.ctx, merchant.ID, o.ID, market.Expect{State: market.StatePaid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.State != market.StateCompleted || done.ClosedAt == nil {
+		t.Fatalf("after release: %+v", done)
+	}
+	if b := f.balance(alice.ID, market.USDT); b.Available.String() != "600.5" {
+		t.Fatalf("alice after release: %+v", b)
+	}
+	if b := f.balance(merchant.ID, market.USDT); b.Locked.String() != "0" || b.Total.String() != "9899.5" {
+		t.Fatalf("merchant after release: %+v", b)
+	}
+	f.check()
+
+	// Alice sells 50 USDT to the merchant's buy ad: her own USDT is locked.
+	buyAd := f.ad(merchant.ID, "buy", "USDT", "7.1", "1000", "100", "5000")
+	o2 := f.take(alice.ID, buyAd.ID, "50")
+	if o2.Role != "seller" || o2.PayTo.RealName != "Real alice" {
+		t.Fatalf("sell order: %+v", o2)
+	}
+	if b := f.balance(alice.ID, market.USDT); b.Locked.String() != "50" || b.Available.String() != "550.5" {
+		t.Fatalf("alice locked: %+v", b)
+	}
+	if _, err := f.svc.MarkPaid(f.ctx, merchant.ID, o2.ID, market.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Release(f.ctx, alice.ID, o2.ID, market.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	if b := f.balance(alice.ID, market.USDT); b.Total.String() != "550.5" {
+		t.Fatalf("alice after selling: %+v", b)
+	}
+	if _, err := f.svc.Rate(f.ctx, alice.ID, o2.ID, true, "fast"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.Rate(f.ctx, alice.ID, o2.ID, false, "")
+	wantCode(t, err, market.CodeAlreadyRated)
+	log, err := f.svc.OrderLog(f.ctx, alice.ID, o2.ID, 0)
+	if err != nil || len(log) < 4 {
+		t.Fatalf("log = %v, %v", log, err)
+	}
+	f.check()
+}
+
+func testGuards(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("merchant", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	x := f.trader("stranger", 1)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
+	o := f.take(b.ID, ad.ID, "10")
+
+	_, err := f.svc.MarkPaid(f.ctx, m.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeNotYourRole)
+	_, err = f.svc.Release(f.ctx, m.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeOrderStateConflict) // never before paid
+	_, err = f.svc.Release(f.ctx, b.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeNotYourRole)
+	_, err = f.svc.Cancel(f.ctx, m.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeNotYourRole)
+	_, err = f.svc.GetOrder(f.ctx, x.ID, o.ID)
+	wantCode(t, err, market.CodeNotFound)
+	_, err = f.svc.MarkPaid(f.ctx, x.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeNotFound)
+	_, err = f.svc.PostMessage(f.ctx, x.ID, o.ID, "hi")
+	wantCode(t, err, market.CodeNotFound)
+	_, err = f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{State: market.StatePaid})
+	wantCode(t, err, market.CodeOrderStateConflict) // the caller's view is stale
+	_, err = f.svc.Dispute(f.ctx, b.ID, o.ID, market.DisputeRequest{Reason: "other"}, market.Expect{})
+	wantCode(t, err, market.CodeOrderStateConflict)
+
+	if _, err := f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.Cancel(f.ctx, b.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeOrderStateConflict)
+	_, err = f.svc.Cancel(f.ctx, m.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeNotYourRole) // a seller can never cancel after paid
+	_, err = f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{})
+	wantCode(t, err, market.CodeOrderStateConflict)
+	if _, err := f.svc.Release(f.ctx, m.ID, o.ID, market.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	// Terminal states absorb.
+	for _, act := range []func() error{
+		func() error { _, err := f.svc.Release(f.ctx, m.ID, o.ID, market.Expect{}); return err },
+		func() error { _, err := f.svc.Cancel(f.ctx, b.ID, o.ID, market.Expect{}); return err },
+		func() error { _, err := f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{}); return err },
+		func() error {
+			_, err := f.svc.Dispute(f.ctx, b.ID, o.ID, market.DisputeRequest{Reason: "other"}, market.Expect{})
+			return err
+		},
+	} {
+		wantCode(t, act(), market.CodeOrderStateConflict)
+	}
+	_, err = f.svc.TakeAd(f.ctx, m.ID, market.TakeRequest{AdID: ad.ID, Amount: "5"}, nil)
+	wantCode(t, err, market.CodeOwnAd)
+	f.check()
+}
+
+func testDeadlines(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("merchant", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
+	unpaid := f.take(b.ID, ad.ID, "10")
+	paid := f.take(b.ID, ad.ID, "20")
+	if _, err := f.svc.MarkPaid(f.ctx, b.ID, paid.ID, market.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.svc.Sweep(f.ctx, 100); err != nil || n != 0 {
+		t.Fatalf("early sweep moved %d, %v", n, err)
+	}
+	f.clk.Advance(15 * time.Minute)
+	// At the deadline, marking paid is refused even before a sweep.
+	_, err := f.svc.MarkPaid(f.ctx, b.ID, unpaid.ID, market.Expect{})
+	wantCode(t, err, market.CodeOrderExpired)
+	n, err := f.svc.Sweep(f.ctx, 100)
+	if err != nil || n != 1 {
+		t.Fatalf("sweep moved %d, %v", n, err)
+	}
+	got, _ := f.svc.GetOrder(f.ctx, b.ID, unpaid.ID)
+	if got.State != market.StateExpired || got.CancelledBy != "system" {
+		t.Fatalf("unpaid order: %+v", got)
+	}
+	// Sweeping again changes nothing: it is idempotent.
+	if n, err := f.svc.Sweep(f.ctx, 100); err != nil || n != 0 {
+		t.Fatalf("second sweep moved %d, %v", n, err)
+	}
+	f.clk.Advance(f.svc.Config().ReleaseWindow)
+	if n, err := f.svc.Sweep(f.ctx, 100); err != nil || n != 1 {
+		t.Fatalf("release sweep moved %d, %v", n, err)
+	}
+	got, _ = f.svc.GetOrder(f.ctx, b.ID, paid.ID)
+	if got.State != market.StateDisputed || got.DisputeBy != "system" {
+		t.Fatalf("a timeout after paid must open a dispute, not refund: %+v", got)
+	}
+	if bl := f.balance(m.ID, market.USDT); bl.Locked.String() != "20" {
+		t.Fatalf("escrow must stay locked in dispute: %+v", bl)
+	}
+	if _, ok, _ := f.svc.NextDeadline(f.ctx); ok {
+		t.Fatal("no open deadline expected")
+	}
+	f.check()
+}
+
+func testDisputes(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("merchant", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	sup, err := f.svc.CreateUser(f.ctx, market.NewUser{Name: "support", KYCLevel: 2, Role: market.RoleSupport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
+	for _, res := range []market.Resolution{market.ResolveRelease, market.ResolveRefund} {
+		o := f.take(b.ID, ad.ID, "10")
+		if _, err := f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.Dispute(f.ctx, b.ID, o.ID, market.DisputeRequest{Reason: "nonsense"}, market.Expect{})
+		wantCode(t, err, market.CodeInvalidArgument)
+		d, err := f.svc.Dispute(f.ctx, b.ID, o.ID, market.DisputeRequest{Reason: "paid-not-released", Statement: "I paid", Evidence: []string{"AP123"}}, market.Expect{})
+		if err != nil || d.State != market.StateDisputed || d.DisputeBy != "buyer" {
+			t.Fatalf("dispute: %+v %v", d, err)
+		}
+		if _, err := f.svc.AddEvidence(f.ctx, m.ID, o.ID, "", "nothing arrived"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.Resolve(f.ctx, b.ID, o.ID, res, "")
+		wantCode(t, err, market.CodeForbidden)
+		r, err := f.svc.Resolve(f.ctx, sup.ID, o.ID, res, "decided from the records")
+		if err != nil || r.State != market.StateResolved || r.Resolution != res {
+			t.Fatalf("resolve: %+v %v", r, err)
+		}
+		_, err = f.svc.Resolve(f.ctx, sup.ID, o.ID, res, "")
+		wantCode(t, err, market.CodeOrderStateConflict)
+		log, _ := f.svc.OrderLog(f.ctx, sup.ID, o.ID, 0)
+		ev := 0
+		for _, e := range log {
+			if e.Kind == market.LogEvidence {
+				ev++
+			}
+		}
+		if ev != 3 {
+			t.Fatalf("evidence entries = %d, want 3", ev)
+		}
+	}
+	if bl := f.balance(b.ID, market.USDT); bl.Available.String() != "10" {
+		t.Fatalf("buyer gets one release: %+v", bl)
+	}
+	if bl := f.balance(m.ID, market.USDT); bl.Total.String() != "990" {
+		t.Fatalf("merchant keeps the refunded one: %+v", bl)
+	}
+	f.check()
+}
+
+func testBadInput(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("merchant", 2, "USDT", "1000", "BTC", "1")
+	b := f.trader("buyer", 1, "USDT", "100")
+	zero := f.trader("nokyc", 0)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "100", "5000")
+	buyAd := f.ad(m.ID, "buy", "USDT", "7", "100000", "100", "1000000")
+	before := digest(t, f.st)
+
+	take := func(user, ad int64, amount, fiatAmount, payment string) error {
+		_, err := f.svc.TakeAd(f.ctx, user, market.TakeRequest{AdID: ad, Amount: amount, FiatAmount: fiatAmount, Payment: payment}, nil)
+		return err
+	}
+	cases := []struct {
+		name string
+		err  error
+		code market.Code
+	}{
+		{"negative", take(b.ID, ad.ID, "-5", "", ""), market.CodeAmountNotPositive},
+		{"zero", take(b.ID, ad.ID, "0", "", ""), market.CodeAmountNotPositive},
+		{"over-precise", take(b.ID, ad.ID, "20.0000001", "", ""), market.CodeAmountPrecision},
+		{"over-large", take(b.ID, ad.ID, "99999999999999999999", "", ""), market.CodeAmountTooLarge},
+		{"not a number", take(b.ID, ad.ID, "1e3", "", ""), market.CodeAmountInvalid},
+		{"both amounts", take(b.ID, ad.ID, "20", "140", ""), market.CodeInvalidArgument},
+		{"below min", take(b.ID, ad.ID, "10", "", ""), market.CodeAmountOutOfRange},
+		{"above max", take(b.ID, ad.ID, "800", "", ""), market.CodeAmountOutOfRange},
+		{"fiat below min", take(b.ID, ad.ID, "", "50", ""), market.CodeAmountOutOfRange},
+		{"unknown payment", take(b.ID, ad.ID, "20", "", "paypal"), market.CodeUnknownPaymentMethod},
+		{"payment not accepted", take(b.ID, ad.ID, "20", "", "wechat"), market.CodePaymentNotAccepted},
+		{"kyc 0", take(zero.ID, ad.ID, "20", "", ""), market.CodeKYCRequired},
+		{"unknown ad", take(b.ID, 999999, "20", "", ""), market.CodeNotFound},
+		{"seller short of funds", take(b.ID, buyAd.ID, "200", "", ""), market.CodeInsufficientBalance},
+	}
+	// Over the daily limit: level 1 may commit 50,000 CNY a day.
+	_, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: buyAd.ID, FiatAmount: "60000"}, nil)
+	cases = append(cases, struct {
+		name string
+		err  error
+		code market.Code
+	}{"over daily limit", err, market.CodeDailyLimitExceeded})
+	postAd := func(r market.AdRequest) error { _, err := f.svc.PostAd(f.ctx, m.ID, r, nil); return err }
+	good := market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "10", MinFiat: "10", MaxFiat: "70", Payments: []string{"alipay"}, WindowMin: 15}
+	mod := func(fn func(*market.AdRequest)) market.AdRequest { r := good; fn(&r); return r }
+	for _, c := range []struct {
+		name string
+		req  market.AdRequest
+		code market.Code
+	}{
+		{"ad unknown asset", mod(func(r *market.AdRequest) { r.Asset = "DOGE" }), market.CodeUnknownAsset},
+		{"ad unknown fiat", mod(func(r *market.AdRequest) { r.Fiat = "JPY" }), market.CodeUnknownFiat},
+		{"ad unknown payment", mod(func(r *market.AdRequest) { r.Payments = []string{"cash"} }), market.CodeUnknownPaymentMethod},
+		{"ad no payment account", mod(func(r *market.AdRequest) { r.Payments = []string{"bank"} }), market.CodePaymentDetailsNeeded},
+		{"ad bad side", mod(func(r *market.AdRequest) { r.Side = "hold" }), market.CodeInvalidArgument},
+		{"ad negative price", mod(func(r *market.AdRequest) { r.Price = "-7" }), market.CodeAmountNotPositive},
+		{"ad price precision", mod(func(r *market.AdRequest) { r.Price = "7.123456" }), market.CodeAmountPrecision},
+		{"ad min above max", mod(func(r *market.AdRequest) { r.MinFiat = "100" }), market.CodeAmountOutOfRange},
+		{"ad window", mod(func(r *market.AdRequest) { r.WindowMin = 5 }), market.CodeInvalidArgument},
+		{"ad more than balance", mod(func(r *market.AdRequest) { r.Total = "5000" }), market.CodeInsufficientBalance},
+		{"ad floating without index", mod(func(r *market.AdRequest) { r.PriceType = "floating"; r.Price = "" }), market.CodeInvalidArgument},
+	} {
+		cases = append(cases, struct {
+			name string
+			err  error
+			code market.Code
+		}{c.name, postAd(c.req), c.code})
+	}
+	_, err = f.svc.SetPaymentAccount(f.ctx, b.ID, market.PaymentAccount{Method: market.Alipay, Account: "13900000000", RealName: "Someone Else"})
+	cases = append(cases, struct {
+		name string
+		err  error
+		code market.Code
+	}{"third-party account", err, market.CodeNameMismatch})
+	_, err = f.svc.SetPaymentAccount(f.ctx, b.ID, market.PaymentAccount{Method: market.Alipay, Account: "not an account"})
+	cases = append(cases, struct {
+		name string
+		err  error
+		code market.Code
+	}{"malformed account", err, market.CodeInvalidArgument})
+	_, err = f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", Payment: "carrier-pigeon"})
+	cases = append(cases, struct {
+		name string
+		err  error
+		code market.Code
+	}{"search unknown payment", err, market.CodeUnknownPaymentMethod})
+
+	for _, c := range cases {
+		var me *market.Error
+		if !errors.As(c.err, &me) || me.Code != c.code || me.Message == "" {
+			t.Errorf("%s: error = %v, want %s with a message", c.name, c.err, c.code)
+		}
+	}
+	if after := digest(t, f.st); after != before {
+		t.Fatal("a refused request changed the database")
+	}
+	f.check()
+}
+
+func testIdempotency(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("merchant", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
+	idem := &market.Idem{Key: "order-1", Fingerprint: "take 10"}
+	first, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10"}, idem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := digest(t, f.st)
+	again, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10"}, idem)
+	if err != nil || again.ID != first.ID || again.Version != first.Version {
+		t.Fatalf("retry = %+v, %v", again, err)
+	}
+	if digest(t, f.st) != before {
+		t.Fatal("a retried request acted twice")
+	}
+	_, err = f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "11"}, &market.Idem{Key: "order-1", Fingerprint: "take 11"})
+	wantCode(t, err, market.CodeIdempotencyConflict)
+	// Keys are per user: another user may use the same key.
+	c := f.trader("carol", 1)
+	if _, err := f.svc.TakeAd(f.ctx, c.ID, market.TakeRequest{AdID: ad.ID, Amount: "10"}, idem); err != nil {
+		t.Fatal(err)
+	}
+	// A failed attempt leaves no record, so a corrected retry may succeed.
+	fail := &market.Idem{Key: "order-2", Fingerprint: "x"}
+	_, err = f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "0.1"}, fail)
+	wantCode(t, err, market.CodeAmountOutOfRange)
+	// Concurrent retries of one key act once.
+	var wg sync.WaitGroup
+	ids := make([]int64, 16)
+	errs := make([]error, 16)
+	for i := range ids {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			o, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "12"}, &market.Idem{Key: "burst", Fingerprint: "12"})
+			ids[i], errs[i] = o.ID, err
+		}(i)
+	}
+	wg.Wait()
+	for i := range ids {
+		if errs[i] != nil || ids[i] != ids[0] {
+			t.Fatalf("burst %d: id %d err %v (first %d)", i, ids[i], errs[i], ids[0])
+		}
+	}
+	f.check()
+}
+
+func testSearch(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m1 := f.trader("m1", 2, "USDT", "100000")
+	m2 := f.trader("m2", 2, "USDT", "100000")
+	if _, err := f.svc.SetUser(f.ctx, m2.ID, nil, ptr(true), nil); err != nil {
+		t.Fatal(err)
+	}
+	prices := []string{"7.30", "7.10", "7.20", "7.10", "7.25", "7.15"}
+	for i, p := range prices {
+		mk := m1
+		if i%2 == 1 {
+			mk = m2
+		}
+		f.ad(mk.ID, "sell", "USDT", p, "1000", fmt.Sprint(100*(i+1)), "5000")
+		f.ad(mk.ID, "buy", "USDT", p, "1000", "100", "5000")
+	}
+	page, err := f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{}
+	for _, a := range page.Ads {
+		got = append(got, a.Price.String())
+	}
+	if fmt.Sprint(got) != "[7.1 7.1 7.15 7.2]" || page.Next == "" {
+		t.Fatalf("sell ads cheapest first: %v next=%q", got, page.Next)
+	}
+	page2, err := f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", Limit: 4, Cursor: page.Next})
+	if err != nil || len(page2.Ads) != 2 || page2.Ads[0].Price.String() != "7.25" || page2.Next != "" {
+		t.Fatalf("second page: %+v %v", page2.Ads, err)
+	}
+	buy, _ := f.svc.SearchAds(f.ctx, market.AdSearch{Side: "buy", Asset: "USDT", Fiat: "CNY", Limit: 2})
+	if buy.Ads[0].Price.String() != "7.3" || buy.Ads[1].Price.String() != "7.25" {
+		t.Fatalf("buy ads dearest first: %v %v", buy.Ads[0].Price, buy.Ads[1].Price)
+	}
+	// amount=350 fits only ads whose minimum is at most 350.
+	fit, _ := f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", FiatAmount: "350"})
+	for _, a := range fit.Ads {
+		if a.MinFiat.Cmp(money.MustParse("350", 2)) > 0 || a.AvailFiat.Cmp(money.MustParse("350", 2)) < 0 {
+			t.Fatalf("ad %d limits %s-%s do not fit 350", a.ID, a.MinFiat, a.AvailFiat)
+		}
+	}
+	if len(fit.Ads) != 3 {
+		t.Fatalf("ads fitting 350: %d, want 3", len(fit.Ads))
+	}
+	ver, _ := f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", VerifiedOnly: true})
+	for _, a := range ver.Ads {
+		if !a.Maker.Verified {
+			t.Fatalf("unverified maker in verified-only search: %+v", a.Maker)
+		}
+	}
+	if len(ver.Ads) != 3 {
+		t.Fatalf("verified ads: %d", len(ver.Ads))
+	}
+	none, _ := f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", Payment: "wechat"})
+	if len(none.Ads) != 0 {
+		t.Fatalf("no ad accepts wechat, got %d", len(none.Ads))
+	}
+	// Paused ads leave the book and come back.
+	a := page.Ads[0]
+	if _, err := f.svc.SetAdStatus(f.ctx, m1.ID, a.ID, "pause"); err == nil {
+		t.Fatal("m1 paused m2's ad")
+	}
+	if _, err := f.svc.SetAdStatus(f.ctx, a.Maker.ID, a.ID, "pause"); err != nil {
+		t.Fatal(err)
+	}
+	p3, _ := f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", Limit: 1})
+	if p3.Ads[0].ID == a.ID {
+		t.Fatal("a paused ad is still listed")
+	}
+	mine, err := f.svc.MyAds(f.ctx, a.Maker.ID)
+	if err != nil || len(mine) != 6 {
+		t.Fatalf("my ads: %d %v", len(mine), err)
+	}
+	f.check()
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func testFloating(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("maker", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	if _, err := f.svc.SetIndex(f.ctx, market.USDT, market.CNY, money.MustParse("7.2", 4)); err != nil {
+		t.Fatal(err)
+	}
+	ad, err := f.svc.PostAd(f.ctx, m.ID, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: 50,
+		Total: "100", MinFiat: "10", MaxFiat: "1000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ad.Price.String() != "7.236" || ad.DevBP == nil || *ad.DevBP != 50 {
+		t.Fatalf("floating price %s dev %v", ad.Price, ad.DevBP)
+	}
+	f.clk.Advance(time.Second)
+	if _, err := f.svc.SetIndex(f.ctx, market.USDT, market.CNY, money.MustParse("7.3", 4)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.svc.GetAd(f.ctx, b.ID, ad.ID)
+	if got.Price.String() != "7.3365" {
+		t.Fatalf("repriced to %s, want 7.3365", got.Price)
+	}
+	// A taker who saw the old price is protected.
+	_, err = f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10", ExpectPrice: "7.236"}, nil)
+	wantCode(t, err, market.CodePriceChanged)
+	o, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10", ExpectPrice: "7.3365"}, nil)
+	if err != nil || o.Price.String() != "7.3365" {
+		t.Fatalf("take at the new price: %+v %v", o.Price, err)
+	}
+	hist, err := f.svc.IndexHistory(f.ctx, market.USDT, market.CNY, Epoch, 10)
+	if err != nil || len(hist) != 2 || hist[0].Price.String() != "7.2" {
+		t.Fatalf("history %+v %v", hist, err)
+	}
+	f.check()
+}
+
+func testRecords(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("maker", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
+	for i := 0; i < 4; i++ {
+		o := f.take(b.ID, ad.ID, "10")
+		if i == 3 {
+			if _, err := f.svc.Cancel(f.ctx, b.ID, o.ID, market.Expect{}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		f.clk.Advance(time.Minute)
+		if _, err := f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{}); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Advance(time.Duration(i+1) * time.Minute)
+		if _, err := f.svc.Release(f.ctx, m.ID, o.ID, market.Expect{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	card, err := f.svc.Trader(f.ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := card.Record
+	if r.Orders30d != 3 || r.CompletionBP == nil || *r.CompletionBP != 10000 || r.AvgReleaseS == nil || *r.AvgReleaseS != 120 {
+		t.Fatalf("merchant record %+v", r)
+	}
+	bc, _ := f.svc.Trader(f.ctx, b.ID)
+	if bc.Record.CompletionBP == nil || *bc.Record.CompletionBP != 7500 || *bc.Record.AvgPayS != 60 {
+		t.Fatalf("buyer record %+v", bc.Record)
+	}
+	// The window slides: 31 days later nothing counts.
+	f.clk.Advance(31 * 24 * time.Hour)
+	card, _ = f.svc.Trader(f.ctx, m.ID)
+	if card.Record.Orders30d != 0 || card.Record.CompletionBP != nil {
+		t.Fatalf("old orders still count: %+v", card.Record)
+	}
+	f.check()
+}
+
+func testConcurrentTakes(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("maker", 2, "USDT", "1000")
+	ad := f.ad(m.ID, "sell", "USDT", "7", "100", "10", "5000")
+	takers := make([]market.User, 64)
+	for i := range takers {
+		takers[i] = f.trader(fmt.Sprintf("t%02d", i), 2)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(takers))
+	start := make(chan struct{})
+	for i := range takers {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			_, errs[i] = f.svc.TakeAd(context.Background(), takers[i].ID, market.TakeRequest{AdID: ad.ID, Amount: "3"}, nil)
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case market.CodeOf(err) == market.CodeAmountOverAvailable, market.CodeOf(err) == market.CodeAdNotOnline:
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != 33 { // 100 / 3
+		t.Fatalf("%d takes succeeded, want 33", ok)
+	}
+	got, _ := f.svc.GetAd(f.ctx, m.ID, ad.ID)
+	if got.Remaining.String() != "1" || got.Status != market.AdExhausted {
+		t.Fatalf("ad after the rush: remaining %s status %s", got.Remaining, got.Status)
+	}
+	f.check()
+}
+
+func testResolutionRace(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("maker", 2, "USDT", "10000")
+	b := f.trader("buyer", 2)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "10000", "10", "50000")
+	for round := 0; round < 10; round++ {
+		// An unpaid order at its deadline: cancel, timeout, release and a
+		// late "paid" race. Exactly one of cancel and expiry wins.
+		o := f.take(b.ID, ad.ID, "10")
+		f.clk.Advance(15 * time.Minute)
+		var wg sync.WaitGroup
+		var cancelErr, releaseErr, paidErr error
+		var swept int
+		wg.Add(4)
+		go func() {
+			defer wg.Done()
+			_, cancelErr = f.svc.Cancel(context.Background(), b.ID, o.ID, market.Expect{})
+		}()
+		go func() { defer wg.Done(); swept, _ = f.svc.Sweep(context.Background(), 10) }()
+		go func() {
+			defer wg.Done()
+			_, releaseErr = f.svc.Release(context.Background(), m.ID, o.ID, market.Expect{})
+		}()
+		go func() {
+			defer wg.Done()
+			_, paidErr = f.svc.MarkPaid(context.Background(), b.ID, o.ID, market.Expect{})
+		}()
+		wg.Wait()
+		wins := swept
+		if cancelErr == nil {
+			wins++
+		}
+		if wins != 1 || releaseErr == nil || paidErr == nil {
+			t.Fatalf("round %d: cancel=%v swept=%d release=%v paid=%v", round, cancelErr, swept, releaseErr, paidErr)
+		}
+		// A paid order at its release deadline: release and the timeout race.
+		o2 := f.take(b.ID, ad.ID, "10")
+		if _, err := f.svc.MarkPaid(f.ctx, b.ID, o2.ID, market.Expect{}); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Advance(f.svc.Config().ReleaseWindow)
+		wg.Add(3)
+		var rel1, rel2 error
+		go func() { defer wg.Done(); _, rel1 = f.svc.Release(context.Background(), m.ID, o2.ID, market.Expect{}) }()
+		go func() { defer wg.Done(); _, rel2 = f.svc.Release(context.Background(), m.ID, o2.ID, market.Expect{}) }()
+		go func() { defer wg.Done(); f.svc.Sweep(context.Background(), 10) }()
+		wg.Wait()
+		if (rel1 == nil) == (rel2 == nil) {
+			t.Fatalf("round %d: two releases: %v / %v", round, rel1, rel2)
+		}
+		got, _ := f.svc.GetOrder(f.ctx, b.ID, o2.ID)
+		if got.State != market.StateCompleted {
+			t.Fatalf("round %d: order %s", round, got.State)
+		}
+		f.check()
+	}
+}
+
+func testEvents(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("maker", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	x := f.trader("stranger", 1)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
+	start, _ := f.svc.LastEventID(f.ctx)
+	o := f.take(b.ID, ad.ID, "10")
+	if _, err := f.svc.PostMessage(f.ctx, m.ID, o.ID, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := f.svc.Events(f.ctx, b.ID, start, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := []string{}
+	for _, e := range evs {
+		types = append(types, e.Type)
+	}
+	if fmt.Sprint(types) != "[order.created ad.changed chat.message]" {
+		t.Fatalf("buyer events: %v", types)
+	}
+	xs, _ := f.svc.Events(f.ctx, x.ID, start, 100)
+	for _, e := range xs {
+		if e.Type != "ad.changed" {
+			t.Fatalf("a stranger saw %s", e.Type)
+		}
+	}
+}
