@@ -797,3 +797,29 @@ func (s *Service) ListOrders(ctx context.Context, user int64, f OrderFilter) ([]
 	})
 	return out, err
 }
+
+// Disputes lists open disputes, oldest first, for support.
+func (s *Service) Disputes(ctx context.Context, agent int64) ([]OrderView, error) {
+	var out []OrderView
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		a, err := tx.User(agent)
+		if err != nil || (a.Role != RoleSupport && a.Role != RoleAdmin) {
+			return Errorf(CodeForbidden, "", "only support sees disputes")
+		}
+		ords, err := tx.OrdersInState(StateDisputed, 500)
+		if err != nil {
+			return err
+		}
+		vc := newViewCtx(tx, now, s.cfg.RecordDays)
+		out = make([]OrderView, 0, len(ords))
+		for _, o := range ords {
+			v, err := vc.orderView(o, agent)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -85,6 +85,10 @@ type ReadTx interface {
 	// at or before now, oldest first.
 	DueOrders(now time.Time, limit int) ([]Order, error)
 	OrdersByAd(adID int64) ([]Order, error)
+	// OrdersInState lists orders in a state, oldest first.
+	OrdersInState(state OrderState, limit int) ([]Order, error)
+	// FirstEventID is the oldest event still kept, 0 if none.
+	FirstEventID() (int64, error)
 	// AllOrders pages through every order by id, ascending.
 	AllOrders(afterID int64, limit int) ([]Order, error)
 	OrderLog(orderID int64, afterID int64) ([]LogEntry, error)

@@ -155,6 +155,7 @@ CREATE INDEX orders_buyer ON orders (buyer_id, id);
 CREATE INDEX orders_seller ON orders (seller_id, id);
 CREATE INDEX orders_ad ON orders (ad_id);
 CREATE INDEX orders_due ON orders (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX orders_state ON orders (state, id);
 CREATE TABLE order_log (
 	id {{ID}},
 	order_id BIGINT NOT NULL,
@@ -236,6 +237,10 @@ CREATE TABLE totp_failures (
 	at BIGINT NOT NULL
 );
 CREATE INDEX totp_failures_user ON totp_failures (user_id, at);
+CREATE TABLE meta (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
 `,
 }
 

@@ -13,6 +13,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"p2pdesk/auth"
 	"p2pdesk/market"
 )
 
@@ -63,7 +64,7 @@ type SQLite struct {
 
 type writeReq struct {
 	ctx  context.Context
-	fn   func(market.Tx) error
+	fn   func(*sqlTx) error
 	done chan error
 }
 
@@ -145,6 +146,20 @@ func (s *SQLite) Path() string { return s.path }
 // Update runs fn in the next group commit and returns once that commit is
 // durable (or fn failed, with nothing of it written).
 func (s *SQLite) Update(ctx context.Context, fn func(market.Tx) error) error {
+	return s.update(ctx, func(t *sqlTx) error { return fn(t) })
+}
+
+// AuthUpdate is Update for the credential tables.
+func (s *SQLite) AuthUpdate(ctx context.Context, fn func(auth.Tx) error) error {
+	return s.update(ctx, func(t *sqlTx) error { return fn(t) })
+}
+
+// AuthView is View for the credential tables.
+func (s *SQLite) AuthView(ctx context.Context, fn func(auth.ReadTx) error) error {
+	return s.view(ctx, func(t *sqlTx) error { return fn(t) })
+}
+
+func (s *SQLite) update(ctx context.Context, fn func(*sqlTx) error) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -334,7 +349,7 @@ func (s *SQLite) run(batch []*writeReq, savepoints bool) (errs []error, hooks []
 
 // runSafely turns a panic in fn into an error, so one bad request cannot
 // take the writer (and everyone's writes) down.
-func runSafely(fn func(market.Tx) error, tx market.Tx) (err error) {
+func runSafely(fn func(*sqlTx) error, tx *sqlTx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: panic in transaction: %v\n%s", p, debug.Stack())
@@ -354,6 +369,10 @@ func isSQLiteDup(err error) bool {
 
 // View runs fn on a consistent snapshot from the read pool.
 func (s *SQLite) View(ctx context.Context, fn func(market.ReadTx) error) error {
+	return s.view(ctx, func(t *sqlTx) error { return fn(t) })
+}
+
+func (s *SQLite) view(ctx context.Context, fn func(*sqlTx) error) error {
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -446,3 +465,21 @@ func migrate(ctx context.Context, c *sql.Conn, d dialect, begin string) error {
 }
 
 var _ market.Store = (*SQLite)(nil)
+
+// Meta reads a value kept with the database ("" if none).
+func (s *SQLite) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.rdb.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetMeta keeps a value with the database.
+func (s *SQLite) SetMeta(ctx context.Context, key, value string) error {
+	return s.update(ctx, func(t *sqlTx) error {
+		_, err := t.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
+		return err
+	})
+}

@@ -525,6 +525,10 @@ func (t *sqlTx) OrdersByAd(adID int64) ([]market.Order, error) {
 	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE ad_id = ? ORDER BY id", adID)
 }
 
+func (t *sqlTx) OrdersInState(state market.OrderState, limit int) ([]market.Order, error) {
+	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE state = ? ORDER BY id LIMIT ?", string(state), limit)
+}
+
 func (t *sqlTx) AllOrders(afterID int64, limit int) ([]market.Order, error) {
 	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE id > ? ORDER BY id LIMIT ?", afterID, limit)
 }
@@ -671,6 +675,12 @@ func (t *sqlTx) Events(user, afterID int64, limit int) ([]market.Event, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+func (t *sqlTx) FirstEventID() (int64, error) {
+	var id sql.NullInt64
+	err := t.row("SELECT MIN(id) FROM events").Scan(&id)
+	return id.Int64, err
 }
 
 func (t *sqlTx) LastEventID() (int64, error) {

@@ -1,0 +1,174 @@
+// Package api is the wire contract between the marketplace server and its
+// clients: request bodies, the error body and its codes. Responses are the
+// read models of package market (AdView, OrderView, ...), which already
+// carry amounts as decimal strings. docs/API.md documents all of it, and a
+// test holds the document and the server to each other.
+package api
+
+import (
+	"p2pdesk/auth"
+	"p2pdesk/market"
+)
+
+// Prefix is where the marketplace API lives.
+const Prefix = "/api/v1"
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 64 << 10
+
+// HeaderIdempotencyKey names a create so that a retry has no second effect.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// Codes of refusals that happen before the marketplace rules are asked.
+const (
+	CodeUnauthorized     = "UNAUTHORIZED"
+	CodeRateLimited      = "RATE_LIMITED"
+	CodeBodyTooLarge     = "BODY_TOO_LARGE"
+	CodeInvalidJSON      = "INVALID_JSON"
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	CodeInternal         = "INTERNAL"
+	CodeUnavailable      = "UNAVAILABLE"
+)
+
+// Error is the body of every error response.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// Health is the answer of GET /health.
+type Health struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+	Time    string `json:"time"` // server wall clock, for skew checks
+	Market  string `json:"marketTime"`
+	Speed   string `json:"speed,omitempty"` // simulated clock speed, e.g. "10x"
+}
+
+// ExpectBody may accompany any order action.
+type ExpectBody struct {
+	ExpectState market.OrderState `json:"expectState,omitempty"`
+}
+
+// ReleaseRequest releases an order's escrow.
+type ReleaseRequest struct {
+	TOTP        string            `json:"totp"`
+	ExpectState market.OrderState `json:"expectState,omitempty"`
+}
+
+// DisputeRequest opens a dispute.
+type DisputeRequest struct {
+	Reason      string            `json:"reason"`
+	Statement   string            `json:"statement,omitempty"`
+	Evidence    []string          `json:"evidence,omitempty"`
+	ExpectState market.OrderState `json:"expectState,omitempty"`
+}
+
+// EvidenceRequest adds to an open dispute.
+type EvidenceRequest struct {
+	Ref  string `json:"ref,omitempty"`
+	Note string `json:"note,omitempty"`
+}
+
+// RateRequest rates the counterparty.
+type RateRequest struct {
+	Positive bool   `json:"positive"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+// MessageRequest posts to an order's chat.
+type MessageRequest struct {
+	Text string `json:"text"`
+}
+
+// ResolveRequest settles a dispute (support).
+type ResolveRequest struct {
+	Resolution market.Resolution `json:"resolution"`
+	Note       string            `json:"note,omitempty"`
+}
+
+// PaymentAccountRequest sets where the caller receives fiat by a method.
+type PaymentAccountRequest struct {
+	Account  string `json:"account"`
+	RealName string `json:"realName,omitempty"`
+}
+
+// AntiPhishingRequest sets the phrase shown in genuine platform messages.
+type AntiPhishingRequest struct {
+	Code string `json:"code"`
+}
+
+// TOTPRequest carries a one-time code.
+type TOTPRequest struct {
+	TOTP string `json:"totp"`
+}
+
+// TwoFactor is the caller's two-factor state.
+type TwoFactor = auth.TOTPStatus
+
+// Enrollment is a new two-factor seed.
+type Enrollment = auth.Enrollment
+
+// Credentials are API keys shown once.
+type Credentials = auth.Issued
+
+// NewUserRequest opens an account (admin).
+type NewUserRequest struct {
+	Name     string            `json:"name"`
+	RealName string            `json:"realName,omitempty"`
+	KYCLevel int               `json:"kycLevel"`
+	Role     market.Role       `json:"role,omitempty"`
+	Verified bool              `json:"verified,omitempty"`
+	Deposits map[string]string `json:"deposits,omitempty"` // asset -> amount
+	// WithTOTP gives the account a two-factor seed, enabled, returned once.
+	WithTOTP bool `json:"withTotp,omitempty"`
+}
+
+// NewUserResponse is a new account with its credentials, shown once.
+type NewUserResponse struct {
+	User        market.User `json:"user"`
+	Credentials Credentials `json:"credentials"`
+	TOTPSecret  string      `json:"totpSecret,omitempty"`
+}
+
+// DepositRequest credits an account (admin; the practice faucet).
+type DepositRequest struct {
+	UserID int64  `json:"userId,string"`
+	Asset  string `json:"asset"`
+	Amount string `json:"amount"`
+	Ref    string `json:"ref"`
+}
+
+// IndexRequest publishes a reference price (admin; the price feed).
+type IndexRequest struct {
+	Asset string `json:"asset"`
+	Fiat  string `json:"fiat"`
+	Price string `json:"price"`
+}
+
+// UserPatch changes an account (admin).
+type UserPatch struct {
+	KYCLevel   *int  `json:"kycLevel,omitempty"`
+	Verified   *bool `json:"verified,omitempty"`
+	Restricted *bool `json:"restricted,omitempty"`
+}
+
+// Account is the caller's account with its two-factor state.
+type Account struct {
+	market.AccountView
+	TwoFactor    TwoFactor `json:"twoFactor"`
+	AntiPhishing string    `json:"antiPhishingCode,omitempty"`
+}
+
+// StreamEvent is one Server-Sent Event's data, as clients decode it.
+type StreamEvent = market.Event
+
+// OrderLogEntry is one line of an order's history as the API returns it:
+// platform lines carry the caller's anti-phishing code; counterparty lines
+// carry warnings.
+type OrderLogEntry struct {
+	market.LogEntryView
+	AntiPhishing string   `json:"antiPhishingCode,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
+}

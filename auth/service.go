@@ -1,0 +1,386 @@
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"p2pdesk/clock"
+)
+
+// Issued is a new credential in the clear: shown once, never stored so.
+type Issued struct {
+	UserID     int64  `json:"userId,string"`
+	APIKey     string `json:"apiKey"`
+	Secret     string `json:"secret"`
+	Passphrase string `json:"passphrase"`
+}
+
+// Service issues and checks credentials.
+type Service struct {
+	store Store
+	key   *ServerKey
+	clock clock.Clock // wall time: signatures and codes are about real time
+	// Issuer names the account in authenticator apps.
+	Issuer string
+	// MaxFailures within FailureWindow lock two-factor checks for the rest
+	// of the window.
+	MaxFailures   int
+	FailureWindow time.Duration
+
+	mu    sync.Mutex
+	cache map[string]cached // api key -> verified material, for a short while
+}
+
+type cached struct {
+	cred   Credential
+	secret string
+	until  time.Time
+}
+
+// cacheTTL bounds how long a revoked key can still work on this server.
+const cacheTTL = 10 * time.Second
+
+// NewService builds a Service.
+func NewService(st Store, key *ServerKey, clk clock.Clock) *Service {
+	return &Service{store: st, key: key, clock: clk, Issuer: "p2pdesk", MaxFailures: 5,
+		FailureWindow: 15 * time.Minute, cache: map[string]cached{}}
+}
+
+// Issue creates a credential for a user and returns it in the clear once.
+func (s *Service) Issue(ctx context.Context, user int64, label string) (Issued, error) {
+	out := Issued{UserID: user, APIKey: "pk_" + randomString(16), Secret: randomString(32), Passphrase: randomString(16)}
+	c := Credential{
+		APIKey: out.APIKey, UserID: user, PassphraseHash: s.key.HashPassphrase(out.Passphrase),
+		SecretEnc: s.key.Seal([]byte(out.Secret), "api-secret:"+out.APIKey), Label: label, CreatedAt: s.clock.Now(),
+	}
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error { return tx.InsertCredential(c) })
+	return out, err
+}
+
+// RevokeAll revokes every key of a user.
+func (s *Service) RevokeAll(ctx context.Context, user int64) error {
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error { return tx.RevokeCredentials(user) })
+	s.mu.Lock()
+	for k, c := range s.cache {
+		if c.cred.UserID == user {
+			delete(s.cache, k)
+		}
+	}
+	s.mu.Unlock()
+	return err
+}
+
+// ErrUnauthorized covers every reason a signed request is refused; the
+// reason goes to the log, not to the caller.
+type ErrUnauthorized struct{ Reason string }
+
+func (e *ErrUnauthorized) Error() string { return "unauthorized: " + e.Reason }
+
+func unauthorized(format string, args ...any) error {
+	return &ErrUnauthorized{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Request is what Verify needs of an HTTP request.
+type Request struct {
+	APIKey, Passphrase, Timestamp, Sign string
+	Method, PathWithQuery               string
+	Body                                []byte
+}
+
+// Verify checks a signed request and returns the user it speaks for.
+func (s *Service) Verify(ctx context.Context, r Request) (int64, error) {
+	if r.APIKey == "" || r.Passphrase == "" || r.Timestamp == "" || r.Sign == "" {
+		return 0, unauthorized("missing authentication headers")
+	}
+	ts, err := time.Parse(TimestampLayout, r.Timestamp)
+	if err != nil {
+		return 0, unauthorized("timestamp %q is not UTC ISO-8601 with milliseconds", r.Timestamp)
+	}
+	if d := s.clock.Now().Sub(ts); d > MaxSkew || d < -MaxSkew {
+		return 0, unauthorized("timestamp is %s off the server clock", d.Round(time.Second))
+	}
+	c, secret, err := s.lookup(ctx, r.APIKey)
+	if err != nil {
+		return 0, err
+	}
+	if !hmac.Equal(s.key.HashPassphrase(r.Passphrase), c.PassphraseHash) {
+		return 0, unauthorized("wrong passphrase for key %s", r.APIKey)
+	}
+	want := Sign(secret, r.Timestamp, r.Method, r.PathWithQuery, r.Body)
+	if !hmac.Equal([]byte(want), []byte(r.Sign)) {
+		return 0, unauthorized("bad signature for key %s", r.APIKey)
+	}
+	return c.UserID, nil
+}
+
+func (s *Service) lookup(ctx context.Context, apiKey string) (Credential, string, error) {
+	now := time.Now()
+	s.mu.Lock()
+	if c, ok := s.cache[apiKey]; ok && now.Before(c.until) {
+		s.mu.Unlock()
+		return c.cred, c.secret, nil
+	}
+	s.mu.Unlock()
+	var c Credential
+	err := s.store.AuthView(ctx, func(tx ReadTx) error {
+		var err error
+		c, err = tx.Credential(apiKey)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return c, "", unauthorized("unknown key %q", apiKey)
+	}
+	if err != nil {
+		return c, "", err
+	}
+	if c.Revoked {
+		return c, "", unauthorized("revoked key %s", apiKey)
+	}
+	plain, err := s.key.Open(c.SecretEnc, "api-secret:"+apiKey)
+	if err != nil {
+		return c, "", err
+	}
+	s.mu.Lock()
+	if len(s.cache) > 100_000 {
+		s.cache = map[string]cached{}
+	}
+	s.cache[apiKey] = cached{cred: c, secret: string(plain), until: now.Add(cacheTTL)}
+	s.mu.Unlock()
+	return c, string(plain), nil
+}
+
+// Enrollment is a two-factor seed waiting for its first code.
+type Enrollment struct {
+	Secret string `json:"secret"` // base32, for typing into an authenticator
+	URI    string `json:"otpauthUri"`
+}
+
+// TOTPStatus says whether two-factor is on.
+type TOTPStatus struct {
+	Enabled        bool `json:"enabled"`
+	Pending        bool `json:"pending"` // enrolled, waiting for the first code
+	Locked         bool `json:"locked"`
+	FailuresWindow int  `json:"recentFailures"`
+}
+
+// Enroll creates (or replaces, while not yet enabled) a user's seed.
+func (s *Service) Enroll(ctx context.Context, user int64, account string) (Enrollment, error) {
+	var out Enrollment
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		st, err := tx.TOTP(user)
+		if err == nil && st.Enabled {
+			return &CodeError{Code: "TOTP_ALREADY_ENABLED", Message: "two-factor authentication is already on"}
+		}
+		// Keep the anti-phishing phrase across a re-enrolment.
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		k, err := totp.Generate(totp.GenerateOpts{Issuer: s.Issuer, AccountName: account, SecretSize: 20})
+		if err != nil {
+			return err
+		}
+		st.UserID, st.Enabled, st.LastStep = user, false, 0
+		st.SeedEnc = s.key.Seal([]byte(k.Secret()), fmt.Sprintf("totp:%d", user))
+		out = Enrollment{Secret: k.Secret(), URI: k.URL()}
+		return tx.PutTOTP(st)
+	})
+	return out, err
+}
+
+// SetTOTPSeed installs a known seed and enables it at once. For
+// operator-created accounts, whose seed is handed over with the keys.
+func (s *Service) SetTOTPSeed(ctx context.Context, user int64, seed string) error {
+	return s.store.AuthUpdate(ctx, func(tx Tx) error {
+		return tx.PutTOTP(TOTPState{UserID: user, SeedEnc: s.key.Seal([]byte(seed), fmt.Sprintf("totp:%d", user)), Enabled: true})
+	})
+}
+
+// NewTOTPSeed returns a fresh base32 seed and its otpauth URI.
+func (s *Service) NewTOTPSeed(account string) (Enrollment, error) {
+	k, err := totp.Generate(totp.GenerateOpts{Issuer: s.Issuer, AccountName: account, SecretSize: 20})
+	if err != nil {
+		return Enrollment{}, err
+	}
+	return Enrollment{Secret: k.Secret(), URI: k.URL()}, nil
+}
+
+// CodeError is a refusal with a stable code.
+type CodeError struct {
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *CodeError) Error() string { return e.Code + ": " + e.Message }
+
+// Confirm enables a pending enrollment with its first valid code.
+func (s *Service) Confirm(ctx context.Context, user int64, code string) error {
+	return s.check(ctx, user, code, true)
+}
+
+// Check verifies a one-time code for an action (release). Each code
+// works once; failures are counted in the database and, past MaxFailures
+// in FailureWindow, lock checks until the window has passed. A restart
+// does not reset the count.
+func (s *Service) Check(ctx context.Context, user int64, code string) error {
+	return s.check(ctx, user, code, false)
+}
+
+func (s *Service) check(ctx context.Context, user int64, code string, enabling bool) error {
+	now := s.clock.Now()
+	var verdict error
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		verdict = nil
+		st, err := tx.TOTP(user)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		noSeed := errors.Is(err, ErrNotFound) || len(st.SeedEnc) == 0
+		switch {
+		case enabling && noSeed:
+			verdict = &CodeError{Code: "TOTP_NOT_ENROLLED", Message: "start two-factor enrolment first"}
+		case enabling && st.Enabled:
+			verdict = &CodeError{Code: "TOTP_ALREADY_ENABLED", Message: "two-factor authentication is already on"}
+		case !enabling && (noSeed || !st.Enabled):
+			verdict = &CodeError{Code: "TOTP_REQUIRED", Message: "turn on two-factor authentication before releasing crypto"}
+		}
+		if verdict != nil {
+			return nil
+		}
+		fails, err := tx.TOTPFailures(user, now.Add(-s.FailureWindow))
+		if err != nil {
+			return err
+		}
+		if fails >= s.MaxFailures {
+			verdict = &CodeError{Code: "TOTP_LOCKED", Message: fmt.Sprintf("too many wrong codes: two-factor checks are locked for up to %s", s.FailureWindow),
+				RetryAfter: s.FailureWindow}
+			return nil
+		}
+		code = strings.TrimSpace(code)
+		if code == "" {
+			verdict = &CodeError{Code: "TOTP_REQUIRED", Message: "enter the 6-digit code from your authenticator"}
+			return nil
+		}
+		seed, err := s.key.Open(st.SeedEnc, fmt.Sprintf("totp:%d", user))
+		if err != nil {
+			return err
+		}
+		step, ok := matchStep(string(seed), code, now)
+		switch {
+		case !ok:
+			verdict = &CodeError{Code: "TOTP_INVALID", Message: fmt.Sprintf("the code is wrong (%d of %d attempts left)", s.MaxFailures-fails-1, s.MaxFailures)}
+			return tx.AddTOTPFailure(user, now)
+		case step <= st.LastStep:
+			verdict = &CodeError{Code: "TOTP_REUSED", Message: "this code was already used: wait for the next one"}
+			return tx.AddTOTPFailure(user, now)
+		}
+		st.LastStep, st.Enabled = step, true
+		if err := tx.ClearTOTPFailures(user); err != nil {
+			return err
+		}
+		return tx.PutTOTP(st)
+	})
+	if err != nil {
+		return err
+	}
+	return verdict
+}
+
+// matchStep finds the time step (of 30 s) whose code matches, allowing
+// one step of drift either way.
+func matchStep(seed, code string, now time.Time) (int64, bool) {
+	cur := now.Unix() / 30
+	for _, d := range []int64{0, -1, 1} {
+		step := cur + d
+		want, err := totp.GenerateCodeCustom(seed, time.Unix(step*30, 0), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && hmacEqual(want, code) {
+			return step, true
+		}
+	}
+	return 0, false
+}
+
+func hmacEqual(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }
+
+// Status reports a user's two-factor state.
+func (s *Service) Status(ctx context.Context, user int64) (TOTPStatus, error) {
+	var out TOTPStatus
+	err := s.store.AuthView(ctx, func(tx ReadTx) error {
+		st, err := tx.TOTP(user)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out.Enabled, out.Pending = st.Enabled, !st.Enabled && len(st.SeedEnc) > 0
+		n, err := tx.TOTPFailures(user, s.clock.Now().Add(-s.FailureWindow))
+		out.FailuresWindow, out.Locked = n, n >= s.MaxFailures
+		return err
+	})
+	return out, err
+}
+
+// SetAntiPhishing stores the user's anti-phishing phrase, sealed.
+func (s *Service) SetAntiPhishing(ctx context.Context, user int64, phrase string) error {
+	phrase = strings.TrimSpace(phrase)
+	if n := len([]rune(phrase)); n < 4 || n > 20 {
+		return &CodeError{Code: "INVALID_ARGUMENT", Message: "an anti-phishing code is 4 to 20 characters"}
+	}
+	return s.store.AuthUpdate(ctx, func(tx Tx) error {
+		st, err := tx.TOTP(user)
+		if errors.Is(err, ErrNotFound) {
+			st = TOTPState{UserID: user}
+		} else if err != nil {
+			return err
+		}
+		st.AntiPhishingEnc = s.key.Seal([]byte(phrase), fmt.Sprintf("anti-phishing:%d", user))
+		return tx.PutTOTP(st)
+	})
+}
+
+// AntiPhishing returns the user's phrase, or "" if none is set.
+func (s *Service) AntiPhishing(ctx context.Context, user int64) (string, error) {
+	var out string
+	err := s.store.AuthView(ctx, func(tx ReadTx) error {
+		st, err := tx.TOTP(user)
+		if errors.Is(err, ErrNotFound) || (err == nil && len(st.AntiPhishingEnc) == 0) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b, err := s.key.Open(st.AntiPhishingEnc, fmt.Sprintf("anti-phishing:%d", user))
+		out = string(b)
+		return err
+	})
+	return out, err
+}
+
+// Code returns the current code of a seed: for the practice authenticator
+// and for tests.
+func Code(seed string, at time.Time) (string, error) {
+	return totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+}
+
+// SeedFromURI extracts the base32 seed of an otpauth URI.
+func SeedFromURI(uri string) (string, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "", err
+	}
+	s := u.Query().Get("secret")
+	if s == "" {
+		return "", errors.New("no secret in the otpauth URI")
+	}
+	return s, nil
+}

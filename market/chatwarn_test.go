@@ -1,0 +1,29 @@
+package market
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestChatWarnings(t *testing.T) {
+	cases := map[string]string{
+		"I have paid, please check":                            "[]",
+		"Add me on WeChat for a lower fee":                     "[off-platform]",
+		"verify here: https://p2pdesk-support.top/login":       "[link]",
+		"This is customer service, release now or be frozen":   "[impersonation pressure]",
+		"paid! see the screenshot":                             "[proof]",
+		"加我微信，场外交易":                                            "[off-platform]",
+		"Hurry, release it now":                                "[pressure]",
+		"transfer done via t.me/fastpay":                       "[link]",
+		"The order number is 42, the amount is 725.11 exactly": "[]",
+	}
+	for text, want := range cases {
+		got := fmt.Sprint(ChatWarnings(text))
+		if got == "[]" && want == "[]" {
+			continue
+		}
+		if got != want {
+			t.Errorf("%q: warnings %s, want %s", text, got, want)
+		}
+	}
+}

@@ -1,0 +1,336 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"p2pdesk/market"
+)
+
+// Hub tails the outbox and fans each event out to the streams of its
+// recipient (or to every stream, for public events). It reads each event
+// from the database once, whatever the number of subscribers.
+type Hub struct {
+	svc  *market.Service
+	log  *slog.Logger
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+
+	mu     sync.Mutex
+	last   int64 // the newest event dispatched
+	byUser map[int64]map[*subscriber]struct{}
+	all    map[*subscriber]struct{}
+	closed bool
+}
+
+type subscriber struct {
+	user int64
+	ch   chan market.Event
+	gone chan struct{} // closed when the hub drops a subscriber that fell behind
+	once sync.Once
+}
+
+// subscriberBuffer is how far a slow stream may fall behind before it is
+// cut; the client then reconnects and catches up from the database.
+const subscriberBuffer = 4096
+
+// NewHub starts a hub at the newest event.
+func NewHub(svc *market.Service, log *slog.Logger) *Hub {
+	h := &Hub{svc: svc, log: log, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		byUser: map[int64]map[*subscriber]struct{}{}, all: map[*subscriber]struct{}{}}
+	h.last, _ = svc.LastEventID(context.Background())
+	go h.run()
+	return h
+}
+
+// Wake tells the hub new events were committed.
+func (h *Hub) Wake() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops the hub and ends every subscription.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	h.mu.Unlock()
+	close(h.stop)
+	<-h.done
+}
+
+func (h *Hub) run() {
+	defer close(h.done)
+	// A poll catches events written by another process sharing the database.
+	poll := time.NewTicker(time.Second)
+	defer poll.Stop()
+	for {
+		select {
+		case <-h.stop:
+			h.mu.Lock()
+			for s := range h.all {
+				s.drop()
+			}
+			h.mu.Unlock()
+			return
+		case <-h.wake:
+		case <-poll.C:
+		}
+		h.dispatch()
+	}
+}
+
+func (h *Hub) dispatch() {
+	for {
+		h.mu.Lock()
+		after := h.last
+		h.mu.Unlock()
+		evs, err := h.svc.Events(context.Background(), -1, after, 1000)
+		if err != nil {
+			h.log.Error("event hub read", "err", err)
+			return
+		}
+		if len(evs) == 0 {
+			return
+		}
+		h.mu.Lock()
+		for _, e := range evs {
+			if e.UserID == 0 {
+				for s := range h.all {
+					h.send(s, e)
+				}
+			} else {
+				for s := range h.byUser[e.UserID] {
+					h.send(s, e)
+				}
+			}
+			h.last = e.ID
+		}
+		h.mu.Unlock()
+		if len(evs) < 1000 {
+			return
+		}
+	}
+}
+
+// send never blocks the hub: a subscriber with a full buffer is dropped.
+func (h *Hub) send(s *subscriber, e market.Event) {
+	select {
+	case s.ch <- e:
+	default:
+		h.unsubscribeLocked(s)
+		s.drop()
+	}
+}
+
+func (s *subscriber) drop() { s.once.Do(func() { close(s.gone) }) }
+
+// subscribe registers a stream and returns the newest event id dispatched
+// so far: everything after it will arrive on the channel.
+func (h *Hub) subscribe(user int64) (*subscriber, int64, error) {
+	s := &subscriber{user: user, ch: make(chan market.Event, subscriberBuffer), gone: make(chan struct{})}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, 0, fmt.Errorf("server shutting down")
+	}
+	h.all[s] = struct{}{}
+	if h.byUser[user] == nil {
+		h.byUser[user] = map[*subscriber]struct{}{}
+	}
+	h.byUser[user][s] = struct{}{}
+	return s, h.last, nil
+}
+
+func (h *Hub) unsubscribe(s *subscriber) {
+	h.mu.Lock()
+	h.unsubscribeLocked(s)
+	h.mu.Unlock()
+}
+
+func (h *Hub) unsubscribeLocked(s *subscriber) {
+	delete(h.all, s)
+	if m := h.byUser[s.user]; m != nil {
+		delete(m, s)
+		if len(m) == 0 {
+			delete(h.byUser, s.user)
+		}
+	}
+}
+
+// Subscribers counts open streams.
+func (h *Hub) Subscribers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.all)
+}
+
+// stream serves GET /stream as Server-Sent Events. A client resumes with
+// the Last-Event-ID header (or ?after=): it first gets what it missed from
+// the outbox, then live events, each exactly once and in order. If what it
+// missed is no longer kept, it gets a "reset" event and should reload.
+func (s *Server) stream(c *call) (any, error) {
+	q := c.r.URL.Query()
+	if err := onlyParams(q, "after"); err != nil {
+		return nil, err
+	}
+	lastID := int64(-1)
+	for _, v := range []string{c.r.Header.Get("Last-Event-ID"), q.Get("after")} {
+		if v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return nil, errf(string(market.CodeInvalidArgument), "Last-Event-ID", "the last event id is a whole number")
+			}
+			lastID = n
+		}
+	}
+	w := c.r.Context().Value(responseWriterKey{}).(http.ResponseWriter)
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		return nil, errf("INTERNAL", "", "streaming is not supported here")
+	}
+	sub, hubLast, err := s.hub.subscribe(c.user)
+	if err != nil {
+		return nil, errf("UNAVAILABLE", "", err.Error())
+	}
+	defer s.hub.unsubscribe(sub)
+	code, _ := s.auth.AntiPhishing(c.r.Context(), c.user)
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	var buf bytes.Buffer
+	sent := lastID
+	if lastID < 0 {
+		// A fresh stream starts now; tell the client where "now" is.
+		sent = hubLast
+		writeEvent(&buf, market.Event{ID: hubLast, Type: "hello", At: s.svc.Clock().Now(), Data: json.RawMessage(`{}`)}, code)
+	} else {
+		oldest, err := s.firstEventID(c.r.Context())
+		if err != nil {
+			return nil, err
+		}
+		if oldest > 0 && lastID+1 < oldest {
+			writeEvent(&buf, market.Event{ID: hubLast, Type: "reset", At: s.svc.Clock().Now(), Data: json.RawMessage(`{"reason":"the events you missed are no longer kept: reload"}`)}, code)
+			sent = hubLast
+		}
+		for sent < hubLast {
+			evs, err := s.svc.Events(c.r.Context(), c.user, sent, 500)
+			if err != nil {
+				return nil, err
+			}
+			n := 0
+			for _, e := range evs {
+				if e.ID > hubLast {
+					break
+				}
+				writeEvent(&buf, e, code)
+				sent = e.ID
+				n++
+			}
+			if n == 0 {
+				break
+			}
+			if buf.Len() > 64<<10 {
+				if _, err := w.Write(buf.Bytes()); err != nil {
+					return nil, nil
+				}
+				buf.Reset()
+			}
+		}
+		if sent < hubLast {
+			sent = hubLast
+		}
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return nil, nil
+	}
+	buf.Reset()
+	fl.Flush()
+
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.r.Context().Done():
+			return nil, nil
+		case <-sub.gone:
+			return nil, nil
+		case <-ping.C:
+			if _, err := w.Write([]byte(": ping\n\n")); err != nil {
+				return nil, nil
+			}
+			fl.Flush()
+		case e := <-sub.ch:
+			if e.ID <= sent {
+				continue
+			}
+			writeEvent(&buf, e, code)
+			sent = e.ID
+			// Drain what else is ready, then flush once.
+		drain:
+			for buf.Len() < 64<<10 {
+				select {
+				case e := <-sub.ch:
+					if e.ID > sent {
+						writeEvent(&buf, e, code)
+						sent = e.ID
+					}
+				default:
+					break drain
+				}
+			}
+			if _, err := w.Write(buf.Bytes()); err != nil {
+				return nil, nil
+			}
+			buf.Reset()
+			fl.Flush()
+		}
+	}
+}
+
+func (s *Server) firstEventID(ctx context.Context) (int64, error) {
+	var out int64
+	err := s.svc.Store().View(ctx, func(tx market.ReadTx) error {
+		var err error
+		out, err = tx.FirstEventID()
+		return err
+	})
+	return out, err
+}
+
+// writeEvent writes one SSE frame. Platform chat lines carry the reader's
+// anti-phishing code; counterparty lines carry warnings.
+func writeEvent(buf *bytes.Buffer, e market.Event, code string) {
+	if e.Type == "chat.message" {
+		var ce market.ChatEvent
+		if json.Unmarshal(e.Data, &ce) == nil {
+			dec := decorate(market.LogEntryView{LogEntry: ce.Entry, From: ce.From}, code)
+			if b, err := json.Marshal(struct {
+				OrderID int64  `json:"orderId,string"`
+				Entry   any    `json:"entry"`
+				From    string `json:"from"`
+			}{ce.OrderID, dec, ce.From}); err == nil {
+				e.Data = b
+			}
+		}
+	}
+	b, _ := json.Marshal(e)
+	fmt.Fprintf(buf, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Type, b)
+}
+
+type responseWriterKey struct{}
