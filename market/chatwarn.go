@@ -16,7 +16,7 @@ const (
 )
 
 var (
-	linkRE = regexp.MustCompile(`(?i)(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|io|me|cc|xyz|top|cn|app|link|ly)\b|t\.me/|wa\.me/)`)
+	linkRE    = regexp.MustCompile(`(?i)(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|io|me|cc|xyz|top|cn|app|link|ly)\b|t\.me/|wa\.me/)`)
 	warnWords = map[string][]string{
 		WarnOffPlatform: {"wechat", "weixin", "微信", "telegram", "whatsapp", " qq", "qq号", "line app", "signal app", "add me", "contact me on",
 			"outside the platform", "off platform", "off-platform", "lower fee", "no fee", "pay directly", "私下", "加我", "场外"},

@@ -26,11 +26,11 @@ import (
 
 // Options describe a marketplace to start.
 type Options struct {
-	DBPath    string        // the SQLite file
-	ServerKey []byte        // seals secrets at rest; must match the database
-	Listen    string        // e.g. "127.0.0.1:0"
-	Clock     clock.Clock   // the market's clock (simulated or wall)
-	Wall      clock.Clock   // wall time, for signatures and codes
+	DBPath    string      // the SQLite file
+	ServerKey []byte      // seals secrets at rest; must match the database
+	Listen    string      // e.g. "127.0.0.1:0"
+	Clock     clock.Clock // the market's clock (simulated or wall)
+	Wall      clock.Clock // wall time, for signatures and codes
 	Config    *market.Config
 	RateLimit float64 // requests per second per key; 0 = none
 	Log       *slog.Logger

@@ -107,7 +107,9 @@ func TestIdempotencyOverHTTP(t *testing.T) {
 	b := e.user("buyer", 1, nil)
 	ad, _ := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	body := []byte(fmt.Sprintf(`{"adId":"%d","amount":"10"}`, ad.ID))
-	withKey := func(k string) func(*http.Request) { return func(r *http.Request) { r.Header.Set(api.HeaderIdempotencyKey, k) } }
+	withKey := func(k string) func(*http.Request) {
+		return func(r *http.Request) { r.Header.Set(api.HeaderIdempotencyKey, k) }
+	}
 	st1, _ := e.raw("POST", "/api/v1/orders", body, b.cred, time.Now(), withKey("k-1"))
 	st2, _ := e.raw("POST", "/api/v1/orders", body, b.cred, time.Now(), withKey("k-1"))
 	if st1 != 201 || st2 != 201 {
