@@ -2,12 +2,12 @@ package client
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -101,31 +101,40 @@ func (c *Client) streamOnce(ctx context.Context, last *int64, onEvent func(marke
 	}()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 8<<20)
-	var data strings.Builder
+	// Each frame is "id: N", "event: TYPE", "data: PAYLOAD" and a blank
+	// line. The payload is handed over as it came: no JSON is parsed here.
+	var e market.Event
+	haveID := false
 	got := false
 	for sc.Scan() {
 		mu.Lock()
 		seen = time.Now()
 		mu.Unlock()
-		line := sc.Text()
+		line := sc.Bytes()
 		switch {
-		case line == "":
-			if data.Len() == 0 {
+		case len(line) == 0:
+			if !haveID || e.Type == "" {
+				e, haveID = market.Event{}, false
 				continue
 			}
-			var e market.Event
-			if err := json.Unmarshal([]byte(data.String()), &e); err != nil {
-				return got, fmt.Errorf("client: bad event: %w", err)
-			}
-			data.Reset()
 			if e.ID <= *last && e.Type != "hello" && e.Type != "reset" {
+				e, haveID = market.Event{}, false
 				continue // already delivered before a reconnect
 			}
 			*last = e.ID
 			got = true
 			onEvent(e)
-		case strings.HasPrefix(line, "data:"):
-			data.WriteString(strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " "))
+			e, haveID = market.Event{}, false
+		case bytes.HasPrefix(line, []byte("id: ")):
+			id, err := strconv.ParseInt(string(line[4:]), 10, 64)
+			if err != nil {
+				return got, fmt.Errorf("client: bad event id %q", line)
+			}
+			e.ID, haveID = id, true
+		case bytes.HasPrefix(line, []byte("event: ")):
+			e.Type = string(line[7:])
+		case bytes.HasPrefix(line, []byte("data: ")):
+			e.Data = append(json.RawMessage(nil), line[6:]...)
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -33,7 +33,7 @@ type Hub struct {
 
 type subscriber struct {
 	user int64
-	ch   chan market.Event
+	ch   chan *frame
 	gone chan struct{} // closed when the hub drops a subscriber that fell behind
 	once sync.Once
 }
@@ -108,13 +108,14 @@ func (h *Hub) dispatch() {
 		}
 		h.mu.Lock()
 		for _, e := range evs {
+			f := &frame{ev: e}
 			if e.UserID == 0 {
 				for s := range h.all {
-					h.send(s, e)
+					h.send(s, f)
 				}
 			} else {
 				for s := range h.byUser[e.UserID] {
-					h.send(s, e)
+					h.send(s, f)
 				}
 			}
 			h.last = e.ID
@@ -126,10 +127,27 @@ func (h *Hub) dispatch() {
 	}
 }
 
+// frame is one event on its way to every stream that gets it; it is
+// encoded once, by the first stream that writes it.
+type frame struct {
+	ev   market.Event
+	once sync.Once
+	b    []byte
+}
+
+func (f *frame) bytes() []byte {
+	f.once.Do(func() {
+		var buf bytes.Buffer
+		writeEvent(&buf, f.ev, "")
+		f.b = buf.Bytes()
+	})
+	return f.b
+}
+
 // send never blocks the hub: a subscriber with a full buffer is dropped.
-func (h *Hub) send(s *subscriber, e market.Event) {
+func (h *Hub) send(s *subscriber, f *frame) {
 	select {
-	case s.ch <- e:
+	case s.ch <- f:
 	default:
 		h.unsubscribeLocked(s)
 		s.drop()
@@ -141,7 +159,7 @@ func (s *subscriber) drop() { s.once.Do(func() { close(s.gone) }) }
 // subscribe registers a stream and returns the newest event id dispatched
 // so far: everything after it will arrive on the channel.
 func (h *Hub) subscribe(user int64) (*subscriber, int64, error) {
-	s := &subscriber{user: user, ch: make(chan market.Event, subscriberBuffer), gone: make(chan struct{})}
+	s := &subscriber{user: user, ch: make(chan *frame, subscriberBuffer), gone: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -275,20 +293,20 @@ func (s *Server) stream(c *call) (any, error) {
 				return nil, nil
 			}
 			fl.Flush()
-		case e := <-sub.ch:
-			if e.ID <= sent {
+		case f := <-sub.ch:
+			if f.ev.ID <= sent {
 				continue
 			}
-			writeEvent(&buf, e, code)
-			sent = e.ID
+			writeFrame(&buf, f, code)
+			sent = f.ev.ID
 			// Drain what else is ready, then flush once.
 		drain:
 			for buf.Len() < 64<<10 {
 				select {
-				case e := <-sub.ch:
-					if e.ID > sent {
-						writeEvent(&buf, e, code)
-						sent = e.ID
+				case f := <-sub.ch:
+					if f.ev.ID > sent {
+						writeFrame(&buf, f, code)
+						sent = f.ev.ID
 					}
 				default:
 					break drain
@@ -313,9 +331,21 @@ func (s *Server) firstEventID(ctx context.Context) (int64, error) {
 	return out, err
 }
 
-// writeEvent writes one SSE frame. Platform chat lines carry the reader's
-// anti-phishing code; counterparty lines carry warnings.
+// writeFrame writes a hub frame: shared bytes, except chat lines, which
+// carry the reader's own anti-phishing code.
+func writeFrame(buf *bytes.Buffer, f *frame, code string) {
+	if f.ev.Type == "chat.message" {
+		writeEvent(buf, f.ev, code)
+		return
+	}
+	buf.Write(f.bytes())
+}
+
+// writeEvent writes one SSE frame: the event's id and type in the SSE
+// fields, its payload (one line of JSON) as the data. Platform chat lines
+// carry the reader's anti-phishing code; counterparty lines carry warnings.
 func writeEvent(buf *bytes.Buffer, e market.Event, code string) {
+	data := []byte(e.Data)
 	if e.Type == "chat.message" {
 		var ce market.ChatEvent
 		if json.Unmarshal(e.Data, &ce) == nil {
@@ -325,12 +355,20 @@ func writeEvent(buf *bytes.Buffer, e market.Event, code string) {
 				Entry   any    `json:"entry"`
 				From    string `json:"from"`
 			}{ce.OrderID, dec, ce.From}); err == nil {
-				e.Data = b
+				data = b
 			}
 		}
 	}
-	b, _ := json.Marshal(e)
-	fmt.Fprintf(buf, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Type, b)
+	if len(data) == 0 {
+		data = []byte("{}")
+	}
+	buf.WriteString("id: ")
+	buf.WriteString(strconv.FormatInt(e.ID, 10))
+	buf.WriteString("\nevent: ")
+	buf.WriteString(e.Type)
+	buf.WriteString("\ndata: ")
+	buf.Write(data)
+	buf.WriteString("\n\n")
 }
 
 type responseWriterKey struct{}

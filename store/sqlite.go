@@ -179,12 +179,12 @@ func (s *SQLite) update(ctx context.Context, fn func(*sqlTx) error) error {
 	return <-r.done
 }
 
-// checkpointer copies the WAL into the database file now and then, in
-// PASSIVE mode, which never blocks the writer; it truncates the WAL when it
-// has grown and the database is quiet.
+// checkpointer copies the WAL into the database file every few seconds,
+// in PASSIVE mode, which never blocks the writer. Not more often: its
+// fsync of the database file competes with the writer's fsync of the WAL.
 func (s *SQLite) checkpointer() {
 	defer close(s.ckptDone)
-	tick := time.NewTicker(500 * time.Millisecond)
+	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
 	for {
 		select {

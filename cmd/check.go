@@ -1,0 +1,35 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"p2pdesk/market"
+	"p2pdesk/store"
+)
+
+func (a *app) checkCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check DB",
+		Short: "Check a marketplace database: SQLite integrity and every ledger invariant",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := store.OpenSQLite(args[0], store.SQLiteOptions{})
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := s.IntegrityCheck(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.out, "integrity_check:", res)
+			if err := market.CheckInvariants(cmd.Context(), s); err != nil {
+				return fmt.Errorf("invariants violated:\n%w", err)
+			}
+			fmt.Fprintln(a.out, "invariants: ok (double entry, no negative balance, replay, escrow, ads, records)")
+			return nil
+		},
+	}
+}

@@ -1,0 +1,128 @@
+// Package cmd is p2pdesk's command line: the TUI (no arguments), the
+// marketplace server, account administration, the simulator's runner, the
+// scriptable verbs and the benchmarks. It parses flags and configuration
+// and wires the packages together; the logic lives in those packages.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"p2pdesk/config"
+)
+
+// Version is set at build time with -ldflags "-X p2pdesk/cmd.Version=...".
+var Version = "dev"
+
+// app is what every command shares.
+type app struct {
+	cfgFile string
+	cfg     config.Config
+	log     *slog.Logger
+	closers []io.Closer
+	out     io.Writer
+	errOut  io.Writer
+}
+
+// Execute runs the command line and returns the process exit code.
+func Execute() int {
+	// The marketplace allocates per request; fewer collections mean fewer
+	// pauses in the tail of its latency, and memory is plentiful.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	a := &app{out: os.Stdout, errOut: os.Stderr}
+	root := a.rootCommand()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	for _, c := range a.closers {
+		c.Close()
+	}
+	if err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(a.errOut, "p2pdesk:", err)
+			return 2
+		}
+		fmt.Fprintln(a.errOut, "p2pdesk:", err)
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "p2pdesk",
+		Short: "A terminal desk for P2P crypto trading settled over Alipay, with a practice marketplace",
+		Long: `p2pdesk browses P2P ads, places buy and sell orders, runs each order through
+escrow to completion or dispute, and walks you through the "sell crypto, get
+paid to Alipay" withdrawal step by step. With no arguments it opens the
+terminal app against a marketplace it runs on this machine, with simulated
+merchants, a price feed and a simulated Alipay: practice without real money.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.setup(cmd)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runTUI(cmd) },
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.cfgFile, "config", "", "configuration file (default $XDG_CONFIG_HOME/p2pdesk/config.yaml)")
+	pf.String("server", "", "marketplace URL; empty runs the embedded marketplace")
+	pf.String("profile", "", "saved login to use (see p2pdesk login)")
+	pf.String("data-dir", "", "where the embedded marketplace keeps its files")
+	pf.String("log-file", "", "log file (default $XDG_STATE_HOME/p2pdesk/p2pdesk.log)")
+	pf.String("log-level", "", "debug, info, warn or error")
+	root.Flags().Float64("speed", 0, "simulated clock speed of the embedded marketplace (1-600)")
+	root.Flags().Uint64("seed", 0, "seed of the embedded simulation")
+	root.Flags().Int("merchants", 0, "simulated merchants in the embedded marketplace (0-100)")
+	a.addTUIFlags(root)
+	root.AddCommand(a.serveCommand(), a.accountCommand(), a.benchCommand(), a.checkCommand(), a.versionCommand())
+	a.addMoreCommands(root)
+	return root
+}
+
+// setup loads the configuration and opens the log file.
+func (a *app) setup(cmd *cobra.Command) error {
+	flags := cmd.Flags()
+	cfg, _, err := config.Load(a.cfgFile, flags)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	a.cfg = cfg
+	log, closer, err := config.OpenLog(cfg.Log)
+	if err != nil {
+		return err
+	}
+	a.log = log
+	a.closers = append(a.closers, closer)
+	a.log.Info("start", "command", cmd.CommandPath(), "version", Version)
+	return nil
+}
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(a.out, "p2pdesk", Version)
+			return nil
+		},
+	}
+}
