@@ -12,11 +12,11 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
+	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/server"
 	"p2pdesk/store"
 	"p2pdesk/store/secrets"
-	"p2pdesk/clock"
 )
 
 func (a *app) accountCommand() *cobra.Command {

@@ -8,6 +8,8 @@ import (
 
 func (a *app) addTUIFlags(root *cobra.Command) {}
 
-func (a *app) runTUI(cmd *cobra.Command) error { return errors.New("the terminal app is not built yet") }
+func (a *app) runTUI(cmd *cobra.Command) error {
+	return errors.New("the terminal app is not built yet")
+}
 
 func (a *app) addMoreCommands(root *cobra.Command) {}
