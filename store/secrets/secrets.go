@@ -133,7 +133,7 @@ func explain(err error) (reason, fix string) {
 	case strings.Contains(msg, "unlock"):
 		return "the keyring is locked", "unlock it: `gnome-keyring-daemon --unlock` (it reads the password from standard input)"
 	}
-	return msg, "make sure the OS keyring works for your user, or use --secrets-file to keep them in an encrypted file"
+	return msg, "make sure the OS keyring works for your user, or set keyring.file_fallback: true (or P2PDESK_SECRETS_FILE) to keep them in a passphrase-sealed file"
 }
 
 // Memory keeps secrets for this run only.
