@@ -40,9 +40,14 @@ var postgresDialect = dialect{
 	},
 }
 
-// migrations are applied in order, each once; the version applied is kept
+// schemas maps a schema name to its migrations: "market" for the
+// marketplace, "alipay" for the simulated payment rail, which keeps its
+// own database file.
+var schemas = map[string][]string{"market": marketMigrations, "alipay": alipayMigrations}
+
+// Migrations are applied in order, each once; the version applied is kept
 // in schema_version. Never edit a published migration: add a new one.
-var migrations = []string{
+var marketMigrations = []string{
 	// 1: the marketplace.
 	`
 CREATE TABLE users (
@@ -240,6 +245,54 @@ CREATE INDEX totp_failures_user ON totp_failures (user_id, at);
 CREATE TABLE meta (
 	key TEXT PRIMARY KEY,
 	value TEXT NOT NULL
+);
+`,
+}
+
+var alipayMigrations = []string{
+	`
+CREATE TABLE rail_accounts (
+	id {{ID}},
+	login TEXT NOT NULL UNIQUE,
+	real_name TEXT NOT NULL,
+	role TEXT NOT NULL,
+	balance BIGINT NOT NULL,
+	frozen BIGINT NOT NULL,
+	pass_hash {{BLOB}} NOT NULL,
+	pass_salt {{BLOB}} NOT NULL,
+	pass_fails INTEGER NOT NULL,
+	locked_until BIGINT NOT NULL,
+	created_at BIGINT NOT NULL
+);
+INSERT INTO rail_accounts (id, login, real_name, role, balance, frozen, pass_hash, pass_salt, pass_fails, locked_until, created_at)
+	VALUES (1, 'bank', 'Bank', 'system', 0, 0, X'', X'', 0, 0, 0);
+CREATE TABLE rail_tokens (
+	hash {{BLOB}} PRIMARY KEY,
+	account_id BIGINT NOT NULL
+);
+CREATE TABLE rail_transfers (
+	seq {{ID}},
+	txid TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	from_id BIGINT NOT NULL,
+	to_id BIGINT NOT NULL,
+	amount BIGINT NOT NULL,
+	note TEXT NOT NULL,
+	status TEXT NOT NULL,
+	at BIGINT NOT NULL,
+	completes_at BIGINT NOT NULL,
+	card TEXT NOT NULL
+);
+CREATE INDEX rail_transfers_txid ON rail_transfers (txid);
+CREATE INDEX rail_transfers_from ON rail_transfers (from_id, seq);
+CREATE INDEX rail_transfers_to ON rail_transfers (to_id, seq);
+CREATE INDEX rail_transfers_pending ON rail_transfers (completes_at) WHERE status = 'pending';
+CREATE TABLE rail_idem (
+	account_id BIGINT NOT NULL,
+	key TEXT NOT NULL,
+	fingerprint TEXT NOT NULL,
+	txid TEXT NOT NULL,
+	PRIMARY KEY (account_id, key)
 );
 `,
 }

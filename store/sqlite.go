@@ -15,6 +15,7 @@ import (
 
 	"p2pdesk/auth"
 	"p2pdesk/market"
+	"p2pdesk/sim/alipay"
 )
 
 // SQLiteOptions tune the SQLite store.
@@ -26,6 +27,8 @@ type SQLiteOptions struct {
 	// Synchronous is the durability level; only tests of the baseline
 	// change it. FULL: an acknowledged write survives power loss.
 	Synchronous string
+	// Schema is "market" (the default) or "alipay".
+	Schema string
 }
 
 // SQLite is the marketplace database in one SQLite file. Writes go through
@@ -97,6 +100,13 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	if opts.Synchronous == "" {
 		opts.Synchronous = "FULL"
 	}
+	if opts.Schema == "" {
+		opts.Schema = "market"
+	}
+	migrations, ok := schemas[opts.Schema]
+	if !ok {
+		return nil, fmt.Errorf("store: unknown schema %q", opts.Schema)
+	}
 	// The writer never checkpoints: a checkpoint's fsyncs would land in
 	// some unlucky request's commit. A background connection does it.
 	wdb, err := sql.Open("sqlite", dsn(path, false, opts.Synchronous, "wal_autocheckpoint(0)"))
@@ -110,7 +120,7 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := migrate(ctx, wconn, sqliteDialect, "BEGIN IMMEDIATE"); err != nil {
+	if err := migrate(ctx, wconn, sqliteDialect, "BEGIN IMMEDIATE", migrations); err != nil {
 		wconn.Close()
 		wdb.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -425,7 +435,7 @@ func (s *SQLite) IntegrityCheck(ctx context.Context) (string, error) {
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.
-func migrate(ctx context.Context, c *sql.Conn, d dialect, begin string) error {
+func migrate(ctx context.Context, c *sql.Conn, d dialect, begin string, migrations []string) error {
 	if _, err := c.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); err != nil {
 		return err
 	}
@@ -465,6 +475,16 @@ func migrate(ctx context.Context, c *sql.Conn, d dialect, begin string) error {
 }
 
 var _ market.Store = (*SQLite)(nil)
+
+// RailUpdate is Update for the simulated Alipay rail's tables.
+func (s *SQLite) RailUpdate(ctx context.Context, fn func(alipay.Tx) error) error {
+	return s.update(ctx, func(t *sqlTx) error { return fn(t) })
+}
+
+// RailView is View for the rail's tables.
+func (s *SQLite) RailView(ctx context.Context, fn func(alipay.ReadTx) error) error {
+	return s.view(ctx, func(t *sqlTx) error { return fn(t) })
+}
 
 // Meta reads a value kept with the database ("" if none).
 func (s *SQLite) Meta(ctx context.Context, key string) (string, error) {

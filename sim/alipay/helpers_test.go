@@ -1,0 +1,9 @@
+package alipay_test
+
+import (
+	"errors"
+
+	"p2pdesk/sim/alipay"
+)
+
+func asErr(err error, target **alipay.Error) bool { return errors.As(err, target) }
