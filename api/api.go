@@ -147,6 +147,11 @@ type IndexRequest struct {
 	Price string `json:"price"`
 }
 
+// IndexBatchRequest publishes several reference prices at once (admin).
+type IndexBatchRequest struct {
+	Points []IndexRequest `json:"points"`
+}
+
 // UserPatch changes an account (admin).
 type UserPatch struct {
 	KYCLevel   *int  `json:"kycLevel,omitempty"`

@@ -28,7 +28,10 @@ type Issued struct {
 type Service struct {
 	store Store
 	key   *ServerKey
-	clock clock.Clock // wall time: signatures and codes are about real time
+	clock clock.Clock // wall time: request signatures are about real time
+	// Codes is the clock of one-time codes: wall time, except in a
+	// deterministic simulation, whose authenticator runs on its clock.
+	Codes clock.Clock
 	// Issuer names the account in authenticator apps.
 	Issuer string
 	// MaxFailures within FailureWindow lock two-factor checks for the rest
@@ -51,7 +54,7 @@ const cacheTTL = 10 * time.Second
 
 // NewService builds a Service.
 func NewService(st Store, key *ServerKey, clk clock.Clock) *Service {
-	return &Service{store: st, key: key, clock: clk, Issuer: "p2pdesk", MaxFailures: 5,
+	return &Service{store: st, key: key, clock: clk, Codes: clk, Issuer: "p2pdesk", MaxFailures: 5,
 		FailureWindow: 15 * time.Minute, cache: map[string]cached{}}
 }
 
@@ -236,7 +239,7 @@ func (s *Service) Check(ctx context.Context, user int64, code string) error {
 }
 
 func (s *Service) check(ctx context.Context, user int64, code string, enabling bool) error {
-	now := s.clock.Now()
+	now := s.Codes.Now()
 	var verdict error
 	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
 		verdict = nil
@@ -323,7 +326,7 @@ func (s *Service) Status(ctx context.Context, user int64) (TOTPStatus, error) {
 			return err
 		}
 		out.Enabled, out.Pending = st.Enabled, !st.Enabled && len(st.SeedEnc) > 0
-		n, err := tx.TOTPFailures(user, s.clock.Now().Add(-s.FailureWindow))
+		n, err := tx.TOTPFailures(user, s.Codes.Now().Add(-s.FailureWindow))
 		out.FailuresWindow, out.Locked = n, n >= s.MaxFailures
 		return err
 	})

@@ -291,6 +291,12 @@ func (c *Client) Resolve(ctx context.Context, id int64, res market.Resolution, n
 	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/support/orders/%d/resolve", id), body: api.ResolveRequest{Resolution: res, Note: note}, out: &out})
 }
 
+// SupportMessage writes as support in a disputed order's chat.
+func (c *Client) SupportMessage(ctx context.Context, id int64, text string) (market.LogEntry, error) {
+	var out market.LogEntry
+	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/support/orders/%d/messages", id), body: api.MessageRequest{Text: text}, out: &out})
+}
+
 // CreateUser opens an account (admin). Not retried: the name is unique,
 // and the credentials exist only in this one answer.
 func (c *Client) CreateUser(ctx context.Context, req api.NewUserRequest) (api.NewUserResponse, error) {
@@ -320,4 +326,14 @@ func (c *Client) Deposit(ctx context.Context, user int64, asset market.Asset, am
 func (c *Client) SetIndex(ctx context.Context, asset market.Asset, fiat market.Fiat, price string) (market.IndexPoint, error) {
 	var out market.IndexPoint
 	return out, c.do(ctx, call{method: http.MethodPost, path: "/admin/index", body: api.IndexRequest{Asset: string(asset), Fiat: string(fiat), Price: price}, out: &out})
+}
+
+// SetIndexes publishes several reference prices in one go (admin).
+func (c *Client) SetIndexes(ctx context.Context, points []market.IndexPoint) ([]market.IndexPoint, error) {
+	req := api.IndexBatchRequest{}
+	for _, p := range points {
+		req.Points = append(req.Points, api.IndexRequest{Asset: string(p.Asset), Fiat: string(p.Fiat), Price: p.Price.String()})
+	}
+	var out []market.IndexPoint
+	return out, c.do(ctx, call{method: http.MethodPost, path: "/admin/index/batch", body: req, out: &out})
 }

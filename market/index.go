@@ -11,13 +11,39 @@ import (
 // SetIndex records a reference price and reprices every floating ad of
 // the pair in the same transaction. The simulator's price feed calls it.
 func (s *Service) SetIndex(ctx context.Context, asset Asset, fiat Fiat, price money.Amount) (IndexPoint, error) {
-	p, err := price.Rescale(PriceScale)
-	if err != nil || !p.IsPositive() {
-		return IndexPoint{}, Errorf(CodeAmountInvalid, "price", "an index price is positive with at most %d decimals", PriceScale)
+	pts, err := s.SetIndexes(ctx, []IndexPoint{{Asset: asset, Fiat: fiat, Price: price}})
+	if err != nil {
+		return IndexPoint{}, err
 	}
-	var pt IndexPoint
-	err = s.update(ctx, func(o *op) error {
-		pt = IndexPoint{Asset: asset, Fiat: fiat, At: o.now, Price: p}
+	return pts[0], nil
+}
+
+// SetIndexes records several reference prices in one transaction.
+func (s *Service) SetIndexes(ctx context.Context, points []IndexPoint) ([]IndexPoint, error) {
+	for i, pt := range points {
+		p, err := pt.Price.Rescale(PriceScale)
+		if err != nil || !p.IsPositive() {
+			return nil, Errorf(CodeAmountInvalid, "price", "an index price is positive with at most %d decimals", PriceScale)
+		}
+		points[i].Price = p
+	}
+	out := make([]IndexPoint, len(points))
+	err := s.update(ctx, func(o *op) error {
+		for i, pt := range points {
+			pt.At = o.now
+			if err := o.setIndex(pt); err != nil {
+				return err
+			}
+			out[i] = pt
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (o *op) setIndex(pt IndexPoint) error {
+	asset, fiat, p := pt.Asset, pt.Fiat, pt.Price
+	{
 		if err := o.tx.InsertIndex(pt); err != nil {
 			return err
 		}
@@ -38,8 +64,7 @@ func (s *Service) SetIndex(ctx context.Context, asset Asset, fiat Fiat, price mo
 			}
 		}
 		return o.emit(0, "index.tick", pt)
-	})
-	return pt, err
+	}
 }
 
 // Index returns the latest reference price of a pair.

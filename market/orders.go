@@ -823,3 +823,36 @@ func (s *Service) Disputes(ctx context.Context, agent int64) ([]OrderView, error
 	})
 	return out, err
 }
+
+// SupportMessage posts a line from support into a disputed order's chat,
+// e.g. to ask a party for evidence.
+func (s *Service) SupportMessage(ctx context.Context, agent, id int64, text string) (LogEntry, error) {
+	var out LogEntry
+	err := s.update(ctx, func(o *op) error {
+		a, err := o.user(agent)
+		if err != nil {
+			return err
+		}
+		if a.Role != RoleSupport && a.Role != RoleAdmin {
+			return Errorf(CodeForbidden, "", "only support writes as support")
+		}
+		ord, err := o.tx.Order(id)
+		if errors.Is(err, ErrNotFound) {
+			return notFound("order")
+		} else if err != nil {
+			return err
+		}
+		if ord.State != StateDisputed {
+			return conflict(ord, "write as support")
+		}
+		text, err := trimText(text, "text", MaxMessageLength)
+		if err != nil {
+			return err
+		}
+		if out, err = o.log(ord.ID, agent, LogSystem, "", text, ""); err != nil {
+			return err
+		}
+		return o.chatEvent(ord, out)
+	})
+	return out, err
+}

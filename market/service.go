@@ -181,3 +181,21 @@ func trimText(s, field string, max int) (string, error) {
 	}
 	return s, nil
 }
+
+// Batch runs fn against a Service bound to one open transaction and a
+// clock of its own, so that every operation fn makes commits together or
+// not at all. The simulator seeds a believable past with it: real orders,
+// under every rule, at moments in the past. An error from any operation
+// must end fn with an error, or what the failed operation wrote stays.
+func (s *Service) Batch(ctx context.Context, clk clock.Clock, fn func(*Service) error) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		return fn(&Service{store: txStore{tx}, clock: clk, cfg: s.cfg, notify: s.notify})
+	})
+}
+
+// txStore runs every call in one transaction that is already open.
+type txStore struct{ tx Tx }
+
+func (t txStore) Update(_ context.Context, fn func(Tx) error) error   { return fn(t.tx) }
+func (t txStore) View(_ context.Context, fn func(ReadTx) error) error { return fn(t.tx) }
+func (t txStore) Close() error                                        { return nil }

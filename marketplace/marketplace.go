@@ -30,7 +30,10 @@ type Options struct {
 	ServerKey []byte      // seals secrets at rest; must match the database
 	Listen    string      // e.g. "127.0.0.1:0"
 	Clock     clock.Clock // the market's clock (simulated or wall)
-	Wall      clock.Clock // wall time, for signatures and codes
+	Wall      clock.Clock // wall time, for request signatures
+	// Codes is the clock of one-time codes (default: Wall). A deterministic
+	// simulation sets its own clock here.
+	Codes     clock.Clock
 	Config    *market.Config
 	RateLimit float64 // requests per second per key; 0 = none
 	Log       *slog.Logger
@@ -105,6 +108,9 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 	}
 	svc := market.New(st, o.Clock, cfg)
 	au := auth.NewService(st, key, o.Wall)
+	if o.Codes != nil {
+		au.Codes = o.Codes
+	}
 	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, Mount: o.Mount})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {

@@ -53,12 +53,14 @@ func (s *Server) register() {
 
 	s.route("GET "+p+"/support/disputes", s.disputes)
 	s.route("POST "+p+"/support/orders/{id}/resolve", s.resolve)
+	s.route("POST "+p+"/support/orders/{id}/messages", s.supportMessage)
 
 	s.route("POST "+p+"/admin/users", s.adminCreateUser)
 	s.route("PATCH "+p+"/admin/users/{id}", s.adminPatchUser)
 	s.route("POST "+p+"/admin/users/{id}/keys", s.adminIssueKey)
 	s.route("POST "+p+"/admin/deposits", s.adminDeposit)
 	s.route("POST "+p+"/admin/index", s.adminIndex)
+	s.route("POST "+p+"/admin/index/batch", s.adminIndexBatch)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -454,6 +456,19 @@ func (s *Server) resolve(c *call) (any, error) {
 	return s.svc.Resolve(c.r.Context(), c.user, id, b.Resolution, b.Note)
 }
 
+func (s *Server) supportMessage(c *call) (any, error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	var b api.MessageRequest
+	if err := c.decode(&b); err != nil {
+		return nil, err
+	}
+	e, err := s.svc.SupportMessage(c.r.Context(), c.user, id, b.Text)
+	return created{e}, err
+}
+
 func (s *Server) adminCreateUser(c *call) (any, error) {
 	if err := s.requireRole(c, market.RoleAdmin); err != nil {
 		return nil, err
@@ -533,6 +548,33 @@ func (s *Server) adminIndex(c *call) (any, error) {
 		return nil, err
 	}
 	v, err := s.svc.SetIndex(c.r.Context(), asset, fiat, price)
+	return created{v}, err
+}
+
+func (s *Server) adminIndexBatch(c *call) (any, error) {
+	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+		return nil, err
+	}
+	var b api.IndexBatchRequest
+	if err := c.decode(&b); err != nil {
+		return nil, err
+	}
+	if len(b.Points) == 0 || len(b.Points) > 100 {
+		return nil, errf(string(market.CodeInvalidArgument), "points", "send 1 to 100 points")
+	}
+	pts := make([]market.IndexPoint, 0, len(b.Points))
+	for _, r := range b.Points {
+		asset, fiat, err := pair(r.Asset, r.Fiat)
+		if err != nil {
+			return nil, err
+		}
+		price, err := market.ParseAmount(r.Price, market.PriceScale, "price")
+		if err != nil {
+			return nil, err
+		}
+		pts = append(pts, market.IndexPoint{Asset: asset, Fiat: fiat, Price: price})
+	}
+	v, err := s.svc.SetIndexes(c.r.Context(), pts)
 	return created{v}, err
 }
 

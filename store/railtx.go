@@ -48,7 +48,8 @@ func (t *sqlTx) InsertRailAccount(a *alipay.Account) error {
 }
 
 func (t *sqlTx) UpdateRailAccount(a alipay.Account) error {
-	_, err := t.exec("UPDATE rail_accounts SET frozen = ?, pass_fails = ?, locked_until = ? WHERE id = ?", a.Frozen, a.PassFails, tm(a.LockedUntil), a.ID)
+	_, err := t.exec("UPDATE rail_accounts SET frozen = ?, pass_hash = ?, pass_salt = ?, pass_fails = ?, locked_until = ? WHERE id = ?",
+		a.Frozen, a.PassHash, a.PassSalt, a.PassFails, tm(a.LockedUntil), a.ID)
 	return err
 }
 

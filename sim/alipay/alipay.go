@@ -230,6 +230,24 @@ func (r *Rail) NewToken(ctx context.Context, account int64) (string, error) {
 	return token, err
 }
 
+// SetPassword replaces an account's payment password (the simulator gives
+// its people a new one at every start instead of keeping any).
+func (r *Rail) SetPassword(ctx context.Context, account int64, pin string) error {
+	if !pinRE.MatchString(pin) {
+		return errf(400, "INVALID_ARGUMENT", "paymentPassword", "the payment password is 6 digits")
+	}
+	return r.store.RailUpdate(ctx, func(tx Tx) error {
+		a, err := tx.RailAccount(account)
+		if err != nil {
+			return err
+		}
+		a.PassSalt = randomBytes(16)
+		a.PassHash = hashPass(pin, a.PassSalt)
+		a.PassFails, a.LockedUntil = 0, time.Time{}
+		return tx.UpdateRailAccount(a)
+	})
+}
+
 // Authenticate returns the account of a token.
 func (r *Rail) Authenticate(ctx context.Context, token string) (Account, error) {
 	var a Account

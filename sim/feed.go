@@ -1,0 +1,77 @@
+package sim
+
+import (
+	"math/rand/v2"
+
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// level is where an index starts and returns to, with its volatility.
+type level struct {
+	price  int64 // at market.PriceScale
+	volPPM int64 // standard deviation of one tick, parts per million
+}
+
+// levels are realistic reference prices (late 2026, made up but sane).
+var levels = map[market.Pair]level{
+	{Asset: market.USDT, Fiat: market.CNY}: {72150, 150},
+	{Asset: market.USDT, Fiat: market.USD}: {10000, 60},
+	{Asset: market.USDT, Fiat: market.EUR}: {9260, 120},
+	{Asset: market.BTC, Fiat: market.CNY}:  {7_020_000_0000, 900},
+	{Asset: market.BTC, Fiat: market.USD}:  {97_300_0000, 900},
+	{Asset: market.BTC, Fiat: market.EUR}:  {90_100_0000, 900},
+	{Asset: market.ETH, Fiat: market.CNY}:  {245_000_0000, 1100},
+	{Asset: market.ETH, Fiat: market.USD}:  {3_400_0000, 1100},
+	{Asset: market.ETH, Fiat: market.EUR}:  {3_150_0000, 1100},
+}
+
+// Feed is the market index: per pair, a seeded mean-reverting random walk
+// (a discrete Ornstein-Uhlenbeck process) around a realistic level, in
+// integer arithmetic so no float touches a price.
+type Feed struct {
+	rng   *rand.Rand
+	price map[market.Pair]int64
+	// RevertPPM is the pull back toward the level per tick, in ppm of the gap.
+	RevertPPM int64
+}
+
+// NewFeed starts every pair at its level.
+func NewFeed(seed uint64) *Feed {
+	f := &Feed{rng: rand.New(rand.NewPCG(seed, 0x1dea)), price: map[market.Pair]int64{}, RevertPPM: 20_000}
+	for _, p := range market.Pairs() {
+		f.price[p] = levels[p].price
+	}
+	return f
+}
+
+// normal draws an approximately standard normal integer scaled by 1000
+// (the sum of 12 uniforms minus 6, the classic Irwin-Hall trick).
+func (f *Feed) normal() int64 {
+	var s int64
+	for i := 0; i < 12; i++ {
+		s += f.rng.Int64N(1001)
+	}
+	return s - 6000
+}
+
+// Tick moves every pair one step and returns the new prices in pair order.
+func (f *Feed) Tick() []market.IndexPoint {
+	out := make([]market.IndexPoint, 0, len(f.price))
+	for _, p := range market.Pairs() {
+		lv := levels[p]
+		cur := f.price[p]
+		pull := (lv.price - cur) * f.RevertPPM / 1_000_000
+		shock := cur * lv.volPPM * f.normal() / 1_000_000_000 // fits: 7e10 * 1100 * 6000 < 9.2e18
+		next := cur + pull + shock
+		if next < lv.price/2 {
+			next = lv.price / 2
+		}
+		f.price[p] = next
+		out = append(out, market.IndexPoint{Asset: p.Asset, Fiat: p.Fiat, Price: money.New(next, market.PriceScale)})
+	}
+	return out
+}
+
+// Price is the current index of a pair.
+func (f *Feed) Price(p market.Pair) money.Amount { return money.New(f.price[p], market.PriceScale) }

@@ -1,0 +1,142 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"p2pdesk/api"
+	"p2pdesk/clock"
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// seedHistory gives the merchants a believable past: real orders, under
+// every rule of the marketplace, at moments over the last 30 days, between
+// the merchants and made-up retail traders. Their records are then
+// summed from these orders like any other.
+func (w *World) seedHistory(ctx context.Context) error {
+	now := w.Sched.Now()
+	retail := make([]int64, 40)
+	for i := range retail {
+		r, err := w.Market.Provision(ctx, api.NewUserRequest{Name: fmt.Sprintf("retail-%02d", i), RealName: newPerson(w.rng, 1000+i).RealName,
+			KYCLevel: 2, Deposits: map[string]string{"USDT": "1000000"}})
+		if err != nil {
+			return err
+		}
+		retail[i] = r.User.ID
+		if _, err := w.Market.Market.SetPaymentAccount(ctx, r.User.ID, market.PaymentAccount{Method: market.Alipay, Account: fmt.Sprintf("1770000%04d", i)}); err != nil {
+			return err
+		}
+	}
+	svc := w.Market.Market
+	type job struct {
+		at       time.Time
+		merchant int
+		sells    bool // the merchant sells
+		fail     bool // the buyer gives up
+	}
+	var jobs []job
+	for i, m := range w.Merchants {
+		p := m.Script.(*Honest).P
+		completed := 20 + w.rng.IntN(90)
+		// The merchant's failures come from orders where it is the buyer
+		// and cancels: enough of them to land on its completion target.
+		fails := int(int64(completed) * (10000 - p.CompletionBP) / p.CompletionBP)
+		for k := 0; k < completed+fails; k++ {
+			at := now.Add(-time.Duration(w.rng.Int64N(int64(29*24*time.Hour))) - time.Hour)
+			jobs = append(jobs, job{at: at, merchant: i, sells: k < completed && w.rng.IntN(5) < 3, fail: k >= completed})
+		}
+	}
+	sort.Slice(jobs, func(i, j int) bool { return jobs[i].at.Before(jobs[j].at) })
+	clk := clock.NewManual(now.Add(-31 * 24 * time.Hour))
+	// One buy and one sell ad per merchant, posted 31 days ago, carry the past.
+	ads := map[[2]int]int64{}
+	for i, m := range w.Merchants {
+		for side := 0; side < 2; side++ {
+			sideName := []string{"buy", "sell"}[side]
+			var id int64
+			err := svc.Batch(ctx, clk, func(b *market.Service) error {
+				if sideName == "sell" {
+					if _, err := b.Deposit(ctx, m.UserID, market.USDT, money.MustParse("10000000", 6), fmt.Sprintf("history-%d", m.UserID)); err != nil {
+						return err
+					}
+				}
+				a, err := b.PostAd(ctx, m.UserID, market.AdRequest{Side: sideName, Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "10000000",
+					MinFiat: "100", MaxFiat: "50000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
+				id = a.ID
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			ads[[2]int{i, side}] = id
+		}
+	}
+	for start := 0; start < len(jobs); start += 150 {
+		chunk := jobs[start:min(start+150, len(jobs))]
+		err := svc.Batch(ctx, clk, func(b *market.Service) error {
+			for _, j := range chunk {
+				m := w.Merchants[j.merchant]
+				p := m.Script.(*Honest).P
+				r := retail[w.rng.IntN(len(retail))]
+				side := 0
+				if j.sells {
+					side = 1
+				}
+				clk.Set(j.at)
+				amount := fmt.Sprintf("%d", 20+w.rng.IntN(2000))
+				o, err := b.TakeAd(ctx, r, market.TakeRequest{AdID: ads[[2]int{j.merchant, side}], Amount: amount}, nil)
+				if err != nil {
+					return err
+				}
+				buyer := o.Buyer.ID
+				seller := o.Seller.ID
+				if j.fail {
+					clk.Set(j.at.Add(time.Duration(1+w.rng.IntN(10)) * time.Minute))
+					if _, err := b.Cancel(ctx, buyer, o.ID, market.Expect{}); err != nil {
+						return err
+					}
+					continue
+				}
+				payDelay := p.PayDelay
+				if buyer != m.UserID {
+					payDelay = time.Duration(1+w.rng.IntN(8)) * time.Minute
+				}
+				clk.Set(j.at.Add(payDelay))
+				if _, err := b.MarkPaid(ctx, buyer, o.ID, market.Expect{}); err != nil {
+					return err
+				}
+				rel := p.ReleaseDelay + time.Duration(w.rng.Int64N(int64(90*time.Second)))
+				if seller != m.UserID {
+					rel = time.Duration(1+w.rng.IntN(6)) * time.Minute
+				}
+				clk.Set(j.at.Add(payDelay + rel))
+				if _, err := b.Release(ctx, seller, o.ID, market.Expect{}); err != nil {
+					return err
+				}
+				if w.rng.IntN(3) == 0 {
+					if _, err := b.Rate(ctx, r, o.ID, w.rng.IntN(40) != 0, ""); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	clk.Set(now)
+	return svc.Batch(ctx, clk, func(b *market.Service) error {
+		for i, m := range w.Merchants {
+			for side := 0; side < 2; side++ {
+				if _, err := b.SetAdStatus(ctx, m.UserID, ads[[2]int{i, side}], "delete"); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

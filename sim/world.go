@@ -1,0 +1,525 @@
+package sim
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"p2pdesk/api"
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/marketplace"
+	"p2pdesk/money"
+	"p2pdesk/sim/alipay"
+	"p2pdesk/store"
+)
+
+// Options describe a simulated market.
+type Options struct {
+	Dir       string // market.db and alipay.db live here
+	ServerKey []byte
+	Seed      uint64
+	Start     time.Time // simulated time at the first start
+	Speed     float64   // live mode
+	Merchants int
+	History   bool // seed a believable past on the first start
+	// Fast makes a deterministic world: the caller drives the clock with
+	// RunUntil, one-time codes run on the simulated clock, nothing runs
+	// on its own.
+	Fast      bool
+	Listen    string
+	Log       *slog.Logger
+	Version   string
+	RateLimit float64
+	// PollEvery is how often simulated people look at their orders.
+	PollEvery time.Duration
+	// FeedEvery is how often the index ticks.
+	FeedEvery time.Duration
+}
+
+// World is a running simulated market: the marketplace on the scheduler's
+// clock, the Alipay rail beside it, and the people who trade there.
+type World struct {
+	Sched     *Scheduler
+	Market    *marketplace.Marketplace
+	Rail      *alipay.Rail
+	RailStore *store.SQLite
+	Admin     *client.Client
+	RailAdmin *client.Alipay
+	Feed      *Feed
+	Support   *Support
+	Merchants []*Bot
+
+	opts        Options
+	log         *slog.Logger
+	rng         *rand.Rand
+	mu          sync.Mutex
+	bots        map[int64]*Bot
+	fixedMargin map[int64]int64 // ad id -> margin a fixed-price merchant keeps
+	railBase    string
+	people      int
+}
+
+// state is what the world keeps in the marketplace database to attach to
+// its people again after a restart. No secret is in it: credentials are
+// issued afresh at every start.
+type state struct {
+	Seed      uint64        `json:"seed"`
+	Merchants []savedPerson `json:"merchants"`
+	Support   savedPerson   `json:"support"`
+	Admin     int64         `json:"admin,string"`
+	RailAdmin int64         `json:"railAdmin,string"`
+	People    int           `json:"people"`
+	Margins   map[int64]int64
+}
+
+type savedPerson struct {
+	UserID   int64   `json:"user,string"`
+	RailID   int64   `json:"rail,string"`
+	Person   person  `json:"person"`
+	Persona  Persona `json:"persona"`
+	Scripted string  `json:"script,omitempty"`
+}
+
+// Open starts a world in opts.Dir, creating its people on the first start
+// and attaching to them afterwards.
+func Open(ctx context.Context, o Options) (*World, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Start.IsZero() {
+		o.Start = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	}
+	if o.Speed <= 0 {
+		o.Speed = 1
+	}
+	if o.PollEvery <= 0 {
+		o.PollEvery = 15 * time.Second
+	}
+	if o.FeedEvery <= 0 {
+		o.FeedEvery = 10 * time.Second
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	w := &World{opts: o, log: o.Log, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), bots: map[int64]*Bot{}, fixedMargin: map[int64]int64{}}
+	railStore, err := store.OpenSQLite(filepath.Join(o.Dir, "alipay.db"), store.SQLiteOptions{Schema: "alipay"})
+	if err != nil {
+		return nil, err
+	}
+	w.RailStore = railStore
+	// The simulated clock starts where the market left off, or at Start.
+	start := o.Start
+	if last, err := railStore.Meta(ctx, "sim_clock"); err == nil && last != "" {
+		if t, err := time.Parse(time.RFC3339Nano, last); err == nil && t.After(start) {
+			start = t
+		}
+	}
+	w.Sched = NewScheduler(start, o.Speed)
+	w.Rail = alipay.New(railStore, w.Sched)
+	mo := marketplace.Options{
+		DBPath: filepath.Join(o.Dir, "market.db"), ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
+		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit,
+		Speed: func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
+		Mount: map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
+	}
+	if o.Fast {
+		mo.Codes = w.Sched
+	}
+	m, err := marketplace.Start(ctx, mo)
+	if err != nil {
+		railStore.Close()
+		return nil, err
+	}
+	w.Market, w.railBase = m, m.URL
+	w.Feed = NewFeed(o.Seed)
+	raw, err := m.Store.Meta(ctx, "sim_world")
+	if err != nil {
+		w.Close(ctx)
+		return nil, err
+	}
+	if raw == "" {
+		err = w.bootstrap(ctx)
+	} else {
+		var st state
+		if err = json.Unmarshal([]byte(raw), &st); err == nil {
+			err = w.attach(ctx, st)
+		}
+	}
+	if err != nil {
+		w.Close(ctx)
+		return nil, err
+	}
+	w.schedule()
+	return w, nil
+}
+
+// URL is the marketplace's (and the rail's) address.
+func (w *World) URL() string { return w.Market.URL }
+
+// Run follows wall time at the world's speed until ctx ends (live mode).
+func (w *World) Run(ctx context.Context) { w.Sched.Run(ctx) }
+
+// Close saves the clock and stops everything.
+func (w *World) Close(ctx context.Context) error {
+	var errs []error
+	if w.RailStore != nil {
+		errs = append(errs, w.RailStore.SetMeta(ctx, "sim_clock", w.Sched.Now().Format(time.RFC3339Nano)))
+	}
+	if w.Market != nil {
+		errs = append(errs, w.Market.Close(ctx))
+	}
+	if w.RailStore != nil {
+		errs = append(errs, w.RailStore.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (w *World) clientFor(c api.Credentials) *client.Client {
+	cl, _ := client.New(w.Market.URL, client.Credentials{APIKey: c.APIKey, Secret: c.Secret, Passphrase: c.Passphrase},
+		client.Options{UserAgent: "p2pdesk-sim", MaxRetries: 2})
+	return cl
+}
+
+// railPin is a bot's 6-digit payment password, made up at each start
+// (bots keep no secret across runs; the rail's hash is replaced).
+func (w *World) railPin() string { return fmt.Sprintf("%06d", w.rng.IntN(1_000_000)) }
+
+// bootstrap creates the world's people on a fresh database.
+func (w *World) bootstrap(ctx context.Context) error {
+	adm, err := w.Market.Provision(ctx, api.NewUserRequest{Name: "p2pdesk-admin", RealName: "p2pdesk operations", KYCLevel: 2, Role: market.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	w.Admin = w.clientFor(adm.Credentials)
+	ra, tok, err := w.Rail.Open(ctx, alipay.NewAccount{Login: "ops@rail.p2pdesk.example", RealName: "Rail operations", PaymentPassword: w.railPin(), Role: alipay.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	w.RailAdmin = client.NewAlipay(w.railBase, tok, nil)
+	st := state{Seed: w.opts.Seed, Admin: adm.User.ID, RailAdmin: ra.ID, Margins: map[int64]int64{}}
+	if _, err := w.Admin.SetIndexes(ctx, w.Feed.Tick()); err != nil {
+		return err
+	}
+	sup, err := w.newSupport(ctx)
+	if err != nil {
+		return err
+	}
+	st.Support = sup
+	for i := 0; i < w.opts.Merchants; i++ {
+		b, sp, err := w.newMerchant(ctx, i)
+		if err != nil {
+			return fmt.Errorf("merchant %d: %w", i, err)
+		}
+		st.Merchants = append(st.Merchants, sp)
+		w.Merchants = append(w.Merchants, b)
+	}
+	w.people = w.opts.Merchants + 10
+	if w.opts.History {
+		if err := w.seedHistory(ctx); err != nil {
+			return fmt.Errorf("seeding history: %w", err)
+		}
+	}
+	return w.save(ctx, st)
+}
+
+func (w *World) save(ctx context.Context, st state) error {
+	w.mu.Lock()
+	st.Margins = w.fixedMargin
+	st.People = w.people
+	b, err := json.Marshal(st)
+	w.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return w.Market.Store.SetMeta(ctx, "sim_world", string(b))
+}
+
+// attach gives the world's people fresh credentials after a restart.
+func (w *World) attach(ctx context.Context, st state) error {
+	w.rng = rand.New(rand.NewPCG(st.Seed, 0x5eed+uint64(time.Now().UnixNano()%1000)))
+	key, err := w.Market.Auth.Issue(ctx, st.Admin, "sim restart")
+	if err != nil {
+		return err
+	}
+	w.Admin = w.clientFor(key)
+	tok, err := w.Rail.NewToken(ctx, st.RailAdmin)
+	if err != nil {
+		return err
+	}
+	w.RailAdmin = client.NewAlipay(w.railBase, tok, nil)
+	w.fixedMargin = st.Margins
+	if w.fixedMargin == nil {
+		w.fixedMargin = map[int64]int64{}
+	}
+	w.people = st.People
+	if err := w.attachSupport(ctx, st.Support); err != nil {
+		return err
+	}
+	for _, sp := range st.Merchants {
+		b, err := w.attachBot(ctx, sp)
+		if err != nil {
+			return err
+		}
+		b.Script = &Honest{P: sp.Persona}
+		w.Merchants = append(w.Merchants, b)
+	}
+	return nil
+}
+
+// attachBot issues fresh market and rail credentials for a saved person.
+func (w *World) attachBot(ctx context.Context, sp savedPerson) (*Bot, error) {
+	key, err := w.Market.Auth.Issue(ctx, sp.UserID, "sim restart")
+	if err != nil {
+		return nil, err
+	}
+	seed, err := w.Market.Auth.NewTOTPSeed(sp.Person.Handle)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Market.Auth.SetTOTPSeed(ctx, sp.UserID, seed.Secret); err != nil {
+		return nil, err
+	}
+	tok, err := w.Rail.NewToken(ctx, sp.RailID)
+	if err != nil {
+		return nil, err
+	}
+	pin := w.railPin()
+	if err := w.Rail.SetPassword(ctx, sp.RailID, pin); err != nil {
+		return nil, err
+	}
+	b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(key), client.NewAlipay(w.railBase, tok, nil), seed.Secret, pin)
+	return b, nil
+}
+
+func (w *World) newBot(name string, user int64, p person, mc *client.Client, rc *client.Alipay, seed, pin string) *Bot {
+	h := sha256.Sum256([]byte(name))
+	b := &Bot{Name: name, UserID: user, Person: p, Market: mc, Rail: rc, TOTPSeed: seed, RailPass: pin, w: w,
+		rng:  rand.New(rand.NewPCG(w.opts.Seed, uint64(h[0])<<8|uint64(h[1]))),
+		memo: map[int64]*orderMemo{}, consumed: map[string]bool{}}
+	w.mu.Lock()
+	w.bots[user] = b
+	w.mu.Unlock()
+	return b
+}
+
+// NewPerson creates a simulated person with a market account, an Alipay
+// account in the same real name, and that account registered for Alipay
+// payments. It is the building block of merchants, counterparties and the
+// practice user.
+func (w *World) NewPerson(ctx context.Context, p person, kyc int, verified bool, deposits map[string]string, cny string) (*Bot, savedPerson, error) {
+	acct, err := w.Admin.CreateUser(ctx, api.NewUserRequest{Name: p.Handle, RealName: p.RealName, KYCLevel: kyc, Verified: verified, Deposits: deposits, WithTOTP: true})
+	if err != nil {
+		return nil, savedPerson{}, err
+	}
+	pin := w.railPin()
+	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: p.Phone, RealName: p.RealName, PaymentPassword: pin, Balance: cny})
+	if err != nil {
+		return nil, savedPerson{}, err
+	}
+	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, ra.Token, nil), acct.TOTPSecret, pin)
+	if _, err := b.Market.SetPaymentAccount(ctx, market.Alipay, p.Phone, ""); err != nil {
+		return nil, savedPerson{}, err
+	}
+	return b, savedPerson{UserID: acct.User.ID, RailID: ra.ID, Person: p}, nil
+}
+
+// nextPerson makes up the next simulated person.
+func (w *World) nextPerson() person {
+	w.mu.Lock()
+	n := w.people
+	w.people++
+	w.mu.Unlock()
+	return newPerson(w.rng, n)
+}
+
+var adTerms = []string{
+	"Pay only from an account in your own name. Third-party payments will be refunded and the order appealed.",
+	"Fast release, usually within 5 minutes. Please write nothing but the order number in the payment note.",
+	"No crypto words in the payment note. Real-name payments only.",
+	"本人实名账户付款，第三方付款一律退回。付款备注请勿写数字货币相关字样。",
+	"Online 9:00-23:00. Large orders welcome, please message first.",
+}
+
+// newMerchant creates a merchant with a record-to-be, money, and ads.
+func (w *World) newMerchant(ctx context.Context, i int) (*Bot, savedPerson, error) {
+	p := w.nextPerson()
+	tmp := &Bot{rng: rand.New(rand.NewPCG(w.opts.Seed, uint64(i)+1))}
+	persona := newPersona(tmp)
+	deposits := map[string]string{
+		"USDT": strconv.Itoa(20000 + tmp.rng.IntN(180000)),
+		"BTC":  fmt.Sprintf("%d.%d", 1+tmp.rng.IntN(5), tmp.rng.IntN(10)),
+		"ETH":  strconv.Itoa(10 + tmp.rng.IntN(90)),
+	}
+	b, sp, err := w.NewPerson(ctx, p, 2, persona.Verified, deposits, strconv.Itoa(300000+tmp.rng.IntN(1700000)))
+	if err != nil {
+		return nil, sp, err
+	}
+	sp.Persona = persona
+	b.Script = &Honest{P: persona}
+	b.Market.SetPaymentAccount(ctx, market.WeChat, fmt.Sprintf("wxid_%s%d", p.Handle[:3], i), "")
+	b.Market.SetPaymentAccount(ctx, market.Bank, fmt.Sprintf("62220%014d", int64(i)*7919+1), "")
+	n := 2 + b.rng.IntN(4)
+	for k := 0; k < n; k++ {
+		if err := w.postMerchantAd(ctx, b, i, k); err != nil {
+			return nil, sp, err
+		}
+	}
+	return b, sp, nil
+}
+
+func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int) error {
+	r := b.rng
+	side := []string{"sell", "buy"}[r.IntN(2)]
+	pairs := []market.Pair{{Asset: market.USDT, Fiat: market.CNY}}
+	switch x := r.IntN(10); {
+	case x < 6:
+	case x < 8:
+		pairs[0] = market.Pair{Asset: []market.Asset{market.BTC, market.ETH}[r.IntN(2)], Fiat: market.CNY}
+	default:
+		pairs[0] = market.Pair{Asset: market.Assets[r.IntN(3)], Fiat: []market.Fiat{market.USD, market.EUR}[r.IntN(2)]}
+	}
+	pr := pairs[0]
+	// Most ads sit within 1% of the index, sellers a little above, buyers a
+	// little below; a few are bait.
+	margin := int64(10 + r.IntN(90))
+	if side == "buy" {
+		margin = -margin
+	}
+	if r.IntN(25) == 0 {
+		margin = -int64(250 + r.IntN(300)) // bait: too good to be true
+		if side == "buy" {
+			margin = -margin
+		}
+	}
+	fiatScale := int64(1)
+	if pr.Fiat != market.CNY {
+		fiatScale = 7 // USD and EUR limits are smaller numbers
+	}
+	minF := (int64(100+r.IntN(19)*100) / fiatScale)
+	maxF := minF * int64(10+r.IntN(90))
+	idx := w.Feed.Price(pr)
+	// The ad's size: what the maximum buys, a few times over.
+	total, _ := market.QuantityForFiat(money.New(maxF*100*int64(2+r.IntN(8)), 2), idx, pr.Asset)
+	payments := []string{"alipay"}
+	if r.IntN(2) == 0 {
+		payments = append(payments, "wechat")
+	}
+	if r.IntN(3) == 0 {
+		payments = append(payments, "bank")
+	}
+	req := market.AdRequest{Side: side, Asset: string(pr.Asset), Fiat: string(pr.Fiat), Total: total.String(),
+		MinFiat: strconv.FormatInt(minF, 10), MaxFiat: strconv.FormatInt(maxF, 10), Payments: payments,
+		WindowMin: []int{10, 15, 15, 15, 20, 30}[r.IntN(6)], Terms: adTerms[r.IntN(len(adTerms))]}
+	if r.IntN(10) < 3 {
+		req.MinCompletionBP = int64(8000 + r.IntN(15)*100)
+	}
+	fixed := r.IntN(3) == 0
+	if fixed {
+		p, _ := money.MulDiv(idx, money.New(10000+margin, 4), market.PriceScale, money.HalfUp)
+		req.PriceType, req.Price = "fixed", p.String()
+	} else {
+		req.PriceType, req.MarginBP = "floating", margin
+	}
+	ad, err := b.Market.PostAd(ctx, req)
+	if err != nil {
+		return err
+	}
+	if fixed {
+		w.mu.Lock()
+		w.fixedMargin[ad.ID] = margin
+		w.mu.Unlock()
+	}
+	return nil
+}
+
+// schedule sets the world's timers.
+func (w *World) schedule() {
+	ctx := context.Background()
+	w.Sched.Every(w.opts.FeedEvery, "index", func() {
+		if _, err := w.Admin.SetIndexes(ctx, w.Feed.Tick()); err != nil {
+			w.log.Warn("index", "err", err)
+		}
+	})
+	w.Sched.Every(5*time.Second, "sweep", func() {
+		if _, err := w.Market.Market.Sweep(ctx, 500); err != nil {
+			w.log.Warn("sweep", "err", err)
+		}
+	})
+	w.Sched.Every(10*time.Minute, "rail settle", func() { w.Rail.Settle(ctx) })
+	if w.Support != nil {
+		w.Sched.Every(time.Minute, "support", func() { w.Support.poll(ctx) })
+	}
+	for i, b := range w.Merchants {
+		w.Watch(b, w.opts.PollEvery+time.Duration(i%7)*time.Second)
+		b := b
+		w.Sched.Every(10*time.Minute+time.Duration(i)*time.Second, "upkeep "+b.Name, func() { w.upkeep(b) })
+	}
+}
+
+// Watch makes a bot look at its orders every d.
+func (w *World) Watch(b *Bot, d time.Duration) {
+	b.timer = w.Sched.Every(d, "poll "+b.Name, b.poll)
+}
+
+// Bot returns the bot playing a user, if any.
+func (w *World) Bot(user int64) *Bot {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.bots[user]
+}
+
+// EventLog hashes every marketplace event and every rail transfer, in
+// order: equal seeds and inputs give equal hashes.
+func (w *World) EventLog(ctx context.Context) (string, int, error) {
+	h := sha256.New()
+	n := 0
+	for after := int64(0); ; {
+		evs, err := w.Market.Market.Events(ctx, -1, after, 1000)
+		if err != nil {
+			return "", 0, err
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for _, e := range evs {
+			fmt.Fprintf(h, "%d %d %s %s %s\n", e.ID, e.UserID, e.Type, e.At.Format(time.RFC3339Nano), e.Data)
+			after = e.ID
+			n++
+		}
+	}
+	for after := int64(0); ; {
+		ts, err := w.Rail.Log(ctx, after, 1000)
+		if err != nil {
+			return "", 0, err
+		}
+		if len(ts) == 0 {
+			break
+		}
+		for _, t := range ts {
+			fmt.Fprintf(h, "rail %s %s %d %d %d %q %s %s\n", t.TxID, t.Kind, t.From, t.To, t.Amount, t.Note, t.Status, t.At.Format(time.RFC3339Nano))
+			after = t.Seq
+			n++
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// CheckInvariants checks the marketplace's and the rail's books.
+func (w *World) CheckInvariants(ctx context.Context) error {
+	return errors.Join(market.CheckInvariants(ctx, w.Market.Store), alipay.CheckInvariants(ctx, w.RailStore))
+}
+
+var _ = sort.Strings
