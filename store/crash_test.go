@@ -124,6 +124,7 @@ func runAndKill(t *testing.T, path string, after time.Duration) []ack {
 	}
 	var acks []ack
 	done := make(chan struct{})
+	first := make(chan struct{})
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(out)
@@ -131,10 +132,21 @@ func runAndKill(t *testing.T, path string, after time.Duration) []ack {
 			f := strings.Fields(sc.Text())
 			if len(f) == 3 && f[0] == "ACK" {
 				id, _ := strconv.ParseInt(f[2], 10, 64)
+				if len(acks) == 0 {
+					close(first)
+				}
 				acks = append(acks, ack{op: f[1], order: id})
 			}
 		}
 	}()
+	// The kill moment is counted from the first acknowledgement, not from
+	// the start: under -race on a slow machine the child can take longer
+	// than the whole delay just to start, and then nothing would be tested.
+	select {
+	case <-first:
+	case <-done:
+	case <-time.After(30 * time.Second):
+	}
 	time.Sleep(after)
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	<-done
