@@ -12,8 +12,27 @@ import (
 // re-read and re-checked inside the transaction that changes it. It
 // returns how many orders it moved.
 func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
+	// Look before writing: most sweeps find nothing due, and an idle
+	// marketplace should not commit.
+	var due bool
+	var last, first int64
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		ords, err := tx.DueOrders(now, 1)
+		due = len(ords) > 0
+		if err != nil {
+			return err
+		}
+		if last, err = tx.LastEventID(); err != nil {
+			return err
+		}
+		first, err = tx.FirstEventID()
+		return err
+	})
+	if err != nil || (!due && (s.cfg.KeepEvents <= 0 || last-first < s.cfg.KeepEvents+s.cfg.KeepEvents/10)) {
+		return 0, err
+	}
 	moved := 0
-	err := s.update(ctx, func(o *op) error {
+	err = s.update(ctx, func(o *op) error {
 		moved = 0 // the store may run this function more than once
 		due, err := o.tx.DueOrders(o.now, limit)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"p2pdesk/auth"
@@ -22,6 +23,7 @@ type Bot struct {
 	Person   person
 	Market   *client.Client
 	Rail     *client.Alipay
+	RailID   int64
 	TOTPSeed string
 	RailPass string
 	Script   Script
@@ -34,10 +36,14 @@ type Bot struct {
 	stmt     []alipay.Line
 	stmtSeq  int64
 	timer    *Timer
+	// WatchClosed makes the bot look at its recently closed orders too
+	// (money can arrive after an order ended).
+	WatchClosed bool
 }
 
 type orderMemo struct {
 	done  map[string]bool
+	fails map[string]int
 	paid  []string // our payments for this order
 	match *alipay.Line
 }
@@ -55,20 +61,26 @@ func (b *Bot) logf(format string, args ...any) {
 func (b *Bot) memoOf(id int64) *orderMemo {
 	m := b.memo[id]
 	if m == nil {
-		m = &orderMemo{done: map[string]bool{}}
+		m = &orderMemo{done: map[string]bool{}, fails: map[string]int{}}
 		b.memo[id] = m
 	}
 	return m
 }
 
+// maxTries is how often a failing action is tried before the bot gives
+// up on it, as a person would.
+const maxTries = 5
+
 // once runs fn the first time key is seen for an order; it reports
-// whether fn ran and succeeded (a failed fn is tried again next poll).
+// whether fn ran and succeeded (a failed fn is tried again on later
+// polls, up to maxTries times).
 func (b *Bot) once(o market.OrderView, key string, fn func() error) bool {
 	m := b.memoOf(o.ID)
-	if m.done[key] {
+	if m.done[key] || m.fails[key] >= maxTries {
 		return false
 	}
 	if err := fn(); err != nil {
+		m.fails[key]++
 		b.logf("order %d %s: %v", o.ID, key, err)
 		return false
 	}
@@ -212,6 +224,19 @@ func (b *Bot) poll() {
 	if err != nil {
 		b.w.log.Warn("bot poll", "bot", b.Name, "err", err)
 		return
+	}
+	if b.WatchClosed {
+		closed := false
+		recent, err := b.Market.Orders(ctx, client.OrderQuery{Open: &closed, Limit: 3})
+		if err == nil {
+			for _, o := range recent {
+				// Only what ended lately: money can still arrive for it.
+				if o.ClosedAt != nil && b.since(*o.ClosedAt) < 2*time.Hour {
+					orders = append(orders, o)
+				}
+			}
+			sort.Slice(orders, func(i, j int) bool { return orders[i].ID > orders[j].ID })
+		}
 	}
 	// Oldest first: the order things happened in.
 	for i := len(orders) - 1; i >= 0; i-- {

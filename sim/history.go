@@ -12,23 +12,45 @@ import (
 	"p2pdesk/money"
 )
 
-// seedHistory gives the merchants a believable past: real orders, under
-// every rule of the marketplace, at moments over the last 30 days, between
-// the merchants and made-up retail traders. Their records are then
-// summed from these orders like any other.
+// seedHistory gives the merchants a believable past.
 func (w *World) seedHistory(ctx context.Context) error {
-	now := w.Sched.Now()
+	ps := make([]Persona, len(w.Merchants))
+	for i, m := range w.Merchants {
+		ps[i] = m.Script.(*Honest).P
+	}
+	return w.givePast(ctx, w.Merchants, ps, 110)
+}
+
+// retailTraders are made-up counterparties of the past, created once.
+func (w *World) retailTraders(ctx context.Context) ([]int64, error) {
+	if len(w.retail) > 0 {
+		return w.retail, nil
+	}
 	retail := make([]int64, 40)
 	for i := range retail {
 		r, err := w.Market.Provision(ctx, api.NewUserRequest{Name: fmt.Sprintf("retail-%02d", i), RealName: newPerson(w.rng, 1000+i).RealName,
 			KYCLevel: 2, Deposits: map[string]string{"USDT": "1000000"}})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		retail[i] = r.User.ID
 		if _, err := w.Market.Market.SetPaymentAccount(ctx, r.User.ID, market.PaymentAccount{Method: market.Alipay, Account: fmt.Sprintf("1770000%04d", i)}); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	w.retail = retail
+	return retail, nil
+}
+
+// givePast gives traders a believable past: real orders, under every rule
+// of the marketplace, at moments over the last 30 days, between them and
+// made-up retail traders, up to most completed orders each. Their records
+// are then summed from these orders like anyone's.
+func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, most int) error {
+	now := w.Sched.Now()
+	retail, err := w.retailTraders(ctx)
+	if err != nil {
+		return err
 	}
 	svc := w.Market.Market
 	type job struct {
@@ -38,9 +60,9 @@ func (w *World) seedHistory(ctx context.Context) error {
 		fail     bool // the buyer gives up
 	}
 	var jobs []job
-	for i, m := range w.Merchants {
-		p := m.Script.(*Honest).P
-		completed := 20 + w.rng.IntN(90)
+	for i := range bots {
+		p := personas[i]
+		completed := 20 + w.rng.IntN(max(1, most-20))
 		// The merchant's failures come from orders where it is the buyer
 		// and cancels: enough of them to land on its completion target.
 		fails := int(int64(completed) * (10000 - p.CompletionBP) / p.CompletionBP)
@@ -53,7 +75,7 @@ func (w *World) seedHistory(ctx context.Context) error {
 	clk := clock.NewManual(now.Add(-31 * 24 * time.Hour))
 	// One buy and one sell ad per merchant, posted 31 days ago, carry the past.
 	ads := map[[2]int]int64{}
-	for i, m := range w.Merchants {
+	for i, m := range bots {
 		for side := 0; side < 2; side++ {
 			sideName := []string{"buy", "sell"}[side]
 			var id int64
@@ -78,8 +100,8 @@ func (w *World) seedHistory(ctx context.Context) error {
 		chunk := jobs[start:min(start+150, len(jobs))]
 		err := svc.Batch(ctx, clk, func(b *market.Service) error {
 			for _, j := range chunk {
-				m := w.Merchants[j.merchant]
-				p := m.Script.(*Honest).P
+				m := bots[j.merchant]
+				p := personas[j.merchant]
 				r := retail[w.rng.IntN(len(retail))]
 				side := 0
 				if j.sells {
@@ -130,7 +152,7 @@ func (w *World) seedHistory(ctx context.Context) error {
 	}
 	clk.Set(now)
 	return svc.Batch(ctx, clk, func(b *market.Service) error {
-		for i, m := range w.Merchants {
+		for i, m := range bots {
 			for side := 0; side < 2; side++ {
 				if _, err := b.SetAdStatus(ctx, m.UserID, ads[[2]int{i, side}], "delete"); err != nil {
 					return err

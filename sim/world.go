@@ -70,6 +70,7 @@ type World struct {
 	fixedMargin map[int64]int64 // ad id -> margin a fixed-price merchant keeps
 	railBase    string
 	people      int
+	retail      []int64
 }
 
 // state is what the world keeps in the marketplace database to attach to
@@ -301,6 +302,7 @@ func (w *World) attachBot(ctx context.Context, sp savedPerson) (*Bot, error) {
 		return nil, err
 	}
 	b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(key), client.NewAlipay(w.railBase, tok, nil), seed.Secret, pin)
+	b.RailID = sp.RailID
 	return b, nil
 }
 
@@ -330,6 +332,7 @@ func (w *World) NewPerson(ctx context.Context, p person, kyc int, verified bool,
 		return nil, savedPerson{}, err
 	}
 	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, ra.Token, nil), acct.TOTPSecret, pin)
+	b.RailID = ra.ID
 	if _, err := b.Market.SetPaymentAccount(ctx, market.Alipay, p.Phone, ""); err != nil {
 		return nil, savedPerson{}, err
 	}
@@ -373,14 +376,14 @@ func (w *World) newMerchant(ctx context.Context, i int) (*Bot, savedPerson, erro
 	b.Market.SetPaymentAccount(ctx, market.Bank, fmt.Sprintf("62220%014d", int64(i)*7919+1), "")
 	n := 2 + b.rng.IntN(4)
 	for k := 0; k < n; k++ {
-		if err := w.postMerchantAd(ctx, b, i, k); err != nil {
+		if err := w.postMerchantAd(ctx, b, i, k, deposits); err != nil {
 			return nil, sp, err
 		}
 	}
 	return b, sp, nil
 }
 
-func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int) error {
+func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int, deposits map[string]string) error {
 	r := b.rng
 	side := []string{"sell", "buy"}[r.IntN(2)]
 	pairs := []market.Pair{{Asset: market.USDT, Fiat: market.CNY}}
@@ -411,8 +414,16 @@ func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int) error {
 	minF := (int64(100+r.IntN(19)*100) / fiatScale)
 	maxF := minF * int64(10+r.IntN(90))
 	idx := w.Feed.Price(pr)
-	// The ad's size: what the maximum buys, a few times over.
+	// The ad's size: what the maximum buys, a few times over, and for a
+	// sell ad no more than a quarter of what the merchant holds.
 	total, _ := market.QuantityForFiat(money.New(maxF*100*int64(2+r.IntN(8)), 2), idx, pr.Asset)
+	if side == "sell" {
+		held := money.MustParse(deposits[string(pr.Asset)], pr.Asset.Scale())
+		quarter, _ := money.Quo(held, money.New(4, 0), pr.Asset.Scale(), money.Down)
+		if total.Cmp(quarter) > 0 {
+			total = quarter
+		}
+	}
 	payments := []string{"alipay"}
 	if r.IntN(2) == 0 {
 		payments = append(payments, "wechat")

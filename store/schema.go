@@ -247,6 +247,12 @@ CREATE TABLE meta (
 	value TEXT NOT NULL
 );
 `,
+	// 3: open orders by party, so a trader with a long history lists what
+	// is open without reading the past.
+	`
+CREATE INDEX orders_open_buyer ON orders (buyer_id, id) WHERE state IN ('created', 'paid', 'disputed');
+CREATE INDEX orders_open_seller ON orders (seller_id, id) WHERE state IN ('created', 'paid', 'disputed');
+`,
 }
 
 var alipayMigrations = []string{

@@ -485,7 +485,10 @@ func (t *sqlTx) Orders(q market.OrderQuery) ([]market.Order, error) {
 			states = both
 		}
 	}
-	if len(states) > 0 {
+	if q.Open != nil && *q.Open && len(states) == len(openStates) {
+		// Spelled out, so the planner can use the partial open-order indexes.
+		cond.WriteString(" AND state IN ('created', 'paid', 'disputed')")
+	} else if len(states) > 0 {
 		cond.WriteString(" AND state IN (?" + strings.Repeat(", ?", len(states)-1) + ")")
 		for _, s := range states {
 			args = append(args, string(s))

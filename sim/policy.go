@@ -1,0 +1,303 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"p2pdesk/api"
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// Policy is how a scripted user plays their side: "careful" does what the
+// guide says (check your own statement, never on a claim, stay on the
+// platform, dispute with records); "careless" trusts the status and the
+// chat.
+type Policy string
+
+const (
+	Careful  Policy = "careful"
+	Careless Policy = "careless"
+)
+
+// ParsePolicy reads a policy name.
+func ParsePolicy(s string) (Policy, error) {
+	switch Policy(s) {
+	case Careful, Careless:
+		return Policy(s), nil
+	}
+	return "", fmt.Errorf("policy is careful or careless, not %q", s)
+}
+
+// userScript plays the user's side of an order.
+type userScript struct {
+	policy Policy
+}
+
+var loginInText = regexp.MustCompile(`\b1[3-9][0-9]{9}\b|[\w.+-]+@[\w-]+\.[\w.]+`)
+
+// counterpartyLines are the chat lines the other side wrote.
+func counterpartyLines(ctx context.Context, b *Bot, o market.OrderView) []api.OrderLogEntry {
+	log, err := b.Market.Messages(ctx, o.ID, 0)
+	if err != nil {
+		return nil
+	}
+	var out []api.OrderLogEntry
+	for _, e := range log {
+		if e.Kind == market.LogChat && e.From != o.Role {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (u *userScript) Act(ctx context.Context, b *Bot, o market.OrderView) {
+	if o.Role == "seller" {
+		u.sell(ctx, b, o)
+	} else {
+		u.buy(ctx, b, o)
+	}
+}
+
+// sell: the user sells crypto and is paid to their Alipay.
+func (u *userScript) sell(ctx context.Context, b *Bot, o market.OrderView) {
+	if u.policy == Careless {
+		// Trusts the status, the chat and anything that looks official.
+		switch o.State {
+		case market.StatePaid, market.StateDisputed:
+			b.release(ctx, o)
+		case market.StateCreated:
+			for _, e := range counterpartyLines(ctx, b, o) {
+				if strings.Contains(strings.ToLower(e.Text), "release") {
+					b.say(ctx, o, "ok", "OK, releasing.")
+				}
+			}
+		}
+		return
+	}
+	// Careful: only money seen in one's own statement counts, and only
+	// the exact amount from the buyer's own account.
+	line, kind, got := b.incoming(ctx, o)
+	switch o.State {
+	case market.StateCreated:
+		if got && kind == MatchExact {
+			b.say(ctx, o, "mark", "The money arrived. Please mark the order paid so I can release.")
+		}
+	case market.StatePaid:
+		switch {
+		case got && kind == MatchExact:
+			b.release(ctx, o)
+		case got:
+			u.refundAndDispute(ctx, b, o, line.TxID, line.CounterpartyLogin, line.Amount, kind)
+		case o.PaidAt != nil && b.since(*o.PaidAt) >= 15*time.Minute:
+			b.once(o, "dispute", func() error {
+				_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: "marked-paid-not-received",
+					Statement: "The buyer marked the order paid, but no payment is in my Alipay statement."})
+				return err
+			})
+		}
+	case market.StateDisputed:
+		if got && kind == MatchExact {
+			b.release(ctx, o) // it arrived after all
+		}
+	case market.StateExpired, market.StateCancelled:
+		// Money that arrives for a dead order goes back where it came from.
+		if got {
+			b.pay(ctx, o, "refund", line.CounterpartyLogin, line.Amount, fmt.Sprintf("Refund: order %d had expired", o.ID))
+		}
+	}
+}
+
+func (u *userScript) refundAndDispute(ctx context.Context, b *Bot, o market.OrderView, tx, from string, amount money.Amount, kind string) {
+	b.pay(ctx, o, "refund", from, amount, fmt.Sprintf("Refund: payment for order %d did not match", o.ID))
+	if !b.did(o, "pay:refund") {
+		return
+	}
+	reason := "third-party-payment"
+	if kind == MatchPartial {
+		reason = "wrong-amount"
+	}
+	b.once(o, "dispute", func() error {
+		_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: reason, Statement: "The payment did not match the order; I refunded it.",
+			Evidence: []string{tx, b.paidTx(o)}})
+		return err
+	})
+}
+
+// buy: the user buys crypto and pays the seller's Alipay.
+func (u *userScript) buy(ctx context.Context, b *Bot, o market.OrderView) {
+	lines := counterpartyLines(ctx, b, o)
+	if o.State == market.StateCreated && b.since(o.CreatedAt) < 2*time.Minute {
+		return // read the chat and the payment details first
+	}
+	if u.policy == Careless {
+		u.buyCareless(ctx, b, o, lines)
+		return
+	}
+	switch o.State {
+	case market.StateCreated:
+		// Stay on the platform: a request to leave it ends the order.
+		for _, e := range lines {
+			if hasWarning(e, market.WarnOffPlatform) || hasWarning(e, market.WarnLink) {
+				b.once(o, "cancel", func() error {
+					_, err := b.Market.Cancel(ctx, o.ID, market.StateCreated)
+					return err
+				})
+				return
+			}
+		}
+		// Pay the order's account, exactly, and say so.
+		if b.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
+			markPaid(ctx, b, o)
+		} else if b.did(o, "pay:order") {
+			markPaid(ctx, b, o)
+		}
+	case market.StatePaid:
+		if o.ReleaseDeadline != nil && !b.now().Before(o.ReleaseDeadline.Add(-time.Minute)) {
+			u.disputeWithProof(ctx, b, o)
+		}
+	case market.StateDisputed:
+		if tx := b.paidTx(o); tx != "" {
+			b.once(o, "evidence", func() error {
+				_, err := b.Market.AddEvidence(ctx, o.ID, tx, "My payment, from my own account to the order's account")
+				return err
+			})
+		}
+	}
+}
+
+func (u *userScript) disputeWithProof(ctx context.Context, b *Bot, o market.OrderView) {
+	b.once(o, "dispute", func() error {
+		_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: "paid-not-released", Statement: "I paid the exact amount and the seller does not release.",
+			Evidence: []string{b.paidTx(o)}})
+		return err
+	})
+}
+
+func hasWarning(e api.OrderLogEntry, w string) bool {
+	for _, x := range e.Warnings {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+// buyCareless does what the chat says.
+func (u *userScript) buyCareless(ctx context.Context, b *Bot, o market.OrderView, lines []api.OrderLogEntry) {
+	payTo := o.PayTo.Account
+	for _, e := range lines {
+		low := strings.ToLower(e.Text)
+		if m := loginInText.FindString(e.Text); m != "" && (strings.Contains(low, "pay") || strings.Contains(low, "friend")) {
+			payTo = m // "pay to my friend's account" / "my other Alipay"
+		}
+		if strings.Contains(low, "cancel this order") && o.State == market.StateCreated {
+			b.once(o, "cancel", func() error {
+				_, err := b.Market.Cancel(ctx, o.ID, market.StateCreated)
+				return err
+			})
+			b.pay(ctx, o, "offplatform", payTo, o.FiatTotal, "USDT")
+			return
+		}
+		if strings.Contains(low, "pay") && strings.Contains(low, "again") {
+			b.pay(ctx, o, "again", payTo, o.FiatTotal, fmt.Sprintf("order %d again", o.ID))
+		}
+	}
+	switch o.State {
+	case market.StateCreated:
+		if b.pay(ctx, o, "order", payTo, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) || b.did(o, "pay:order") {
+			markPaid(ctx, b, o)
+		}
+	case market.StatePaid:
+		// Waits; when the window ends the platform opens the dispute, and
+		// the careless user never sends a payment record.
+	}
+}
+
+// offered is what the user is shown to choose from; the careful user
+// scores them, the careless one takes the cheapest.
+func choose(policy Policy, ads []market.AdView) (market.AdView, bool) {
+	if len(ads) == 0 {
+		return market.AdView{}, false
+	}
+	if policy == Careless {
+		best := ads[0]
+		for _, a := range ads[1:] {
+			if (a.Side == market.Sell && a.Price.Cmp(best.Price) < 0) || (a.Side == market.Buy && a.Price.Cmp(best.Price) > 0) {
+				best = a
+			}
+		}
+		return best, true
+	}
+	best, bestScore := market.AdView{}, int64(-1)
+	for _, a := range ads {
+		s := Reliability(a)
+		if s.Excluded != "" {
+			continue
+		}
+		if s.Score > bestScore {
+			best, bestScore = a, s.Score
+		}
+	}
+	return best, bestScore >= 0
+}
+
+// Score is an ad's reliability as the wizard shows it.
+type Score struct {
+	Score    int64  // 0..100
+	Excluded string // why a careful user would not take it at all
+	Parts    []string
+}
+
+// Reliability scores an ad: completion rate (40), orders in 30 days (20),
+// release speed (20), verified badge (10), price within 1% of the index
+// (10). Beyond 2% of the index, or with fewer than 10 orders, it is
+// excluded: that is what bait looks like.
+func Reliability(a market.AdView) Score {
+	var s Score
+	r := a.Maker.Record
+	comp := int64(0)
+	if r.CompletionBP != nil {
+		comp = *r.CompletionBP
+	}
+	// 40 points scale from 90% to 100% completion.
+	cp := max(0, min(40, (comp-9000)*40/1000))
+	op := min(20, r.Orders30d/10)
+	rp := int64(0)
+	if r.AvgReleaseS != nil {
+		rp = max(0, 20-*r.AvgReleaseS/60*2)
+	}
+	vp := int64(0)
+	if a.Maker.Verified {
+		vp = 10
+	}
+	dp := int64(0)
+	dev := int64(0)
+	if a.DevBP != nil {
+		dev = *a.DevBP
+		if dev < 0 {
+			dev = -dev
+		}
+		if dev <= 100 {
+			dp = 10
+		}
+	}
+	s.Score = cp + op + rp + vp + dp
+	s.Parts = []string{
+		fmt.Sprintf("completion %d/40", cp), fmt.Sprintf("orders %d/20", op), fmt.Sprintf("release %d/20", rp),
+		fmt.Sprintf("badge %d/10", vp), fmt.Sprintf("price %d/10", dp),
+	}
+	switch {
+	case dev > 200:
+		s.Excluded = fmt.Sprintf("price %s%% from the index: too good to be true", money.New(dev, 2))
+	case r.Orders30d < 10:
+		s.Excluded = fmt.Sprintf("only %d orders in 30 days", r.Orders30d)
+	}
+	return s
+}
+
+var _ = client.OrderQuery{}

@@ -1,0 +1,292 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"p2pdesk/auth"
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// RunOptions describe one headless scenario run.
+type RunOptions struct {
+	Scenario string
+	Seed     uint64
+	Policy   Policy
+	Dir      string // "" for a temporary directory
+	Log      *slog.Logger
+	// Merchants around the scenario (bait-price needs honest ones to
+	// choose instead).
+	Merchants int
+	// MaxDuration bounds the run in simulated time.
+	MaxDuration time.Duration
+}
+
+// Report is what a run ended with.
+type Report struct {
+	Scenario   string
+	Policy     Policy
+	Seed       uint64
+	Outcome    string
+	Expected   Expectation
+	Got        Expectation
+	Crypto     money.Amount // the user's change in the order's asset
+	Fiat       money.Amount // the user's change of available Alipay money
+	Frozen     money.Amount // Alipay money frozen after a complaint
+	Order      market.OrderView
+	Ad         market.AdView
+	EventLog   string
+	Events     int
+	Debrief    Debrief
+	SimElapsed time.Duration
+}
+
+// OK reports whether the run ended as the scenario expects for its policy.
+func (r Report) OK() bool {
+	return r.Got.Crypto == r.Expected.Crypto && r.Got.Fiat == r.Expected.Fiat && r.Got.State == r.Expected.State
+}
+
+// Print writes the report's lines: outcome, user-funds and eventlog first.
+func (r Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "scenario: %s (policy %s, seed %d)\n", r.Scenario, r.Policy, r.Seed)
+	fmt.Fprintf(w, "outcome: %s\n", r.Outcome)
+	fmt.Fprintf(w, "user-funds: %s %s CNY %s", r.Order.Asset, signed(r.Crypto), signed(r.Fiat))
+	if r.Frozen.IsPositive() {
+		fmt.Fprintf(w, " (CNY %s frozen)", r.Frozen.Fixed())
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "order: %d %s%s\n", r.Order.ID, r.Order.State, resSuffix(r.Order))
+	fmt.Fprintf(w, "grade: %s\n", r.Debrief.Grade)
+	fmt.Fprintf(w, "eventlog: %s\n", r.EventLog)
+	fmt.Fprintf(w, "events: %d over %s of simulated time\n", r.Events, r.SimElapsed.Round(time.Second))
+}
+
+func resSuffix(o market.OrderView) string {
+	if o.Resolution != "" {
+		return "/" + string(o.Resolution)
+	}
+	return ""
+}
+
+func signed(a money.Amount) string {
+	if a.IsNegative() {
+		return a.String()
+	}
+	return "+" + a.String()
+}
+
+// tempDir is on tmpfs where there is one: a run is throw-away.
+func tempDir() (string, error) {
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		return os.MkdirTemp("/dev/shm", "p2pdesk-run-")
+	}
+	return os.MkdirTemp("", "p2pdesk-run-")
+}
+
+// RunScenario plays a scenario with a scripted user at top speed against a
+// fresh temporary marketplace, deterministically: the same seed, scenario
+// and policy give the same event log.
+func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
+	sc, ok := Scenarios[o.Scenario]
+	if !ok {
+		return Report{}, fmt.Errorf("unknown scenario %q: p2pdesk sim scenarios lists them", o.Scenario)
+	}
+	if o.MaxDuration == 0 {
+		o.MaxDuration = 6 * time.Hour
+	}
+	if o.Merchants == 0 && sc.bait {
+		o.Merchants = 3
+	}
+	rep := Report{Scenario: sc.Name, Policy: o.Policy, Seed: o.Seed, Expected: sc.Expect[o.Policy]}
+	if o.Dir == "" {
+		d, err := tempDir()
+		if err != nil {
+			return rep, err
+		}
+		defer os.RemoveAll(d)
+		o.Dir = d
+	}
+	w, err := Open(ctx, Options{Dir: o.Dir, ServerKey: auth.GenerateKey(), Seed: o.Seed, Merchants: o.Merchants, History: o.Merchants > 0,
+		Fast: true, Log: o.Log, FeedEvery: time.Minute})
+	if err != nil {
+		return rep, err
+	}
+	defer w.Close(context.Background())
+	start := w.Sched.Now()
+	user, _, err := w.NewPerson(ctx, person{Handle: "you", RealName: "Practice User", Phone: "13900000000"}, 1, false,
+		map[string]string{"USDT": "2000"}, "20000")
+	if err != nil {
+		return rep, err
+	}
+	user.Script = &userScript{policy: o.Policy}
+	user.WatchClosed = true
+	st, err := w.StageScenario(ctx, sc.Name, user)
+	if err != nil {
+		return rep, err
+	}
+	st.Watch(w)
+	w.Watch(user, 20*time.Second)
+	if err := st.snapshot(ctx); err != nil {
+		return rep, err
+	}
+	var orderID int64
+	var takeErr error
+	w.Sched.After(30*time.Second, "user takes", func() {
+		ad, ok := choose(o.Policy, st.Offered)
+		if !ok {
+			takeErr = fmt.Errorf("no acceptable ad on offer")
+			return
+		}
+		rep.Ad = ad
+		ord, err := user.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, Amount: st.Amount}, fmt.Sprintf("take-%d", o.Seed))
+		if err != nil {
+			takeErr = err
+			return
+		}
+		orderID = ord.ID
+	})
+	var closedAt time.Time
+	for w.Sched.Now().Sub(start) < o.MaxDuration {
+		w.Sched.RunFor(time.Minute)
+		if takeErr != nil {
+			return rep, fmt.Errorf("the user could not take an ad: %w", takeErr)
+		}
+		if orderID == 0 {
+			continue
+		}
+		ord, err := user.Market.Order(ctx, orderID)
+		if err != nil {
+			return rep, err
+		}
+		rep.Order = ord
+		if ord.State.Terminal() && closedAt.IsZero() {
+			closedAt = w.Sched.Now()
+			if sc.aftermath != nil {
+				w.Sched.After(30*time.Minute, "aftermath", func() { sc.aftermath(ctx, w, st, ord) })
+			}
+		}
+		// After the end, leave time for late money, refunds and complaints.
+		if !closedAt.IsZero() && w.Sched.Now().Sub(closedAt) > 45*time.Minute {
+			break
+		}
+	}
+	rep.SimElapsed = w.Sched.Now().Sub(start)
+	if err := st.measure(ctx, &rep); err != nil {
+		return rep, err
+	}
+	if rep.Debrief, err = w.Debrief(ctx, st, rep.Order.ID); err != nil {
+		return rep, err
+	}
+	if err := w.CheckInvariants(ctx); err != nil {
+		return rep, fmt.Errorf("invariants after the run: %w", err)
+	}
+	rep.EventLog, rep.Events, err = w.EventLog(ctx)
+	return rep, err
+}
+
+// snapshot remembers the user's funds before the trade.
+func (st *Stage) snapshot(ctx context.Context) error {
+	me, err := st.User.Rail.Me(ctx)
+	if err != nil {
+		return err
+	}
+	st.StartCNY = me.Available
+	bs, err := st.User.Market.Balances(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if b.Asset == market.USDT {
+			st.StartCrypto = b.Total
+		}
+	}
+	return nil
+}
+
+// measure fills the outcome of a run.
+func (st *Stage) measure(ctx context.Context, rep *Report) error {
+	me, err := st.User.Rail.Me(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Fiat, _ = me.Available.Sub(st.StartCNY)
+	rep.Frozen = me.Frozen
+	bs, err := st.User.Market.Balances(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if b.Asset == market.USDT {
+			rep.Crypto, _ = b.Total.Sub(st.StartCrypto)
+		}
+	}
+	o := rep.Order
+	rep.Got = Expectation{State: string(o.State) + resSuffix(o)}
+	if o.ID == 0 {
+		rep.Outcome = "no order was placed"
+		return nil
+	}
+	rep.Got.Crypto = ratio(rep.Crypto, o.Amount)
+	rep.Got.Fiat = ratio(rep.Fiat, o.FiatTotal)
+	rep.Outcome = describe(st.Scenario.Direction, *rep)
+	return nil
+}
+
+// ratio is x/unit rounded to the nearest whole number.
+func ratio(x, unit money.Amount) int {
+	if unit.IsZero() {
+		return 0
+	}
+	q, err := money.Quo(x, unit, 0, money.HalfUp)
+	if err != nil {
+		return 0
+	}
+	return int(q.Units())
+}
+
+func describe(d Direction, r Report) string {
+	o := r.Order
+	amt := fmt.Sprintf("%s %s", o.Amount, o.Asset)
+	tot := fmt.Sprintf("%s CNY", o.FiatTotal.Fixed())
+	lost := func(a money.Amount) string { n, _ := a.Neg(); return n.Fixed() + " CNY" }
+	var parts []string
+	if d == Withdraw {
+		switch {
+		case r.Got.Crypto < 0 && r.Fiat.Cmp(o.FiatTotal) >= 0 && r.Frozen.IsZero():
+			parts = append(parts, "sold "+amt+" and was paid "+tot)
+		case r.Got.Crypto < 0 && r.Frozen.IsPositive():
+			parts = append(parts, "released "+amt+"; the "+r.Frozen.Fixed()+" CNY received is frozen after a complaint: LOSS")
+		case r.Got.Crypto < 0:
+			parts = append(parts, fmt.Sprintf("released %s and received %s CNY of %s: LOSS", amt, r.Fiat.Fixed(), tot))
+		default:
+			parts = append(parts, "kept "+amt+"; the escrow came back")
+			if r.Fiat.IsPositive() {
+				parts = append(parts, fmt.Sprintf("and kept %s CNY that is not yours", r.Fiat.Fixed()))
+			}
+			if r.Frozen.IsPositive() {
+				parts = append(parts, "which is now frozen after a complaint")
+			}
+		}
+	} else {
+		switch {
+		case r.Got.Crypto > 0 && r.Got.Fiat == -1:
+			parts = append(parts, "bought "+amt+" for "+tot)
+		case r.Got.Crypto > 0:
+			parts = append(parts, fmt.Sprintf("bought %s but paid %s: LOSS of the extra payment", amt, lost(r.Fiat)))
+		case r.Fiat.IsNegative():
+			parts = append(parts, fmt.Sprintf("paid %s and got no crypto: LOSS", lost(r.Fiat)))
+		default:
+			parts = append(parts, "no trade; nothing paid, nothing lost")
+		}
+	}
+	return strings.Join(parts, " ") + fmt.Sprintf(" (order %s%s)", o.State, resSuffix(o))
+}
+
+var _ = client.AdQuery{}

@@ -1,0 +1,303 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// Direction is the user's side of the trade.
+type Direction string
+
+const (
+	// Withdraw: the user sells crypto and is paid to their Alipay.
+	Withdraw Direction = "withdraw"
+	// Deposit: the user buys crypto and pays the seller's Alipay.
+	Deposit Direction = "deposit"
+)
+
+// Scenario stages one risk of a P2P trade with a scripted counterparty.
+type Scenario struct {
+	Name      string
+	Summary   string    // one line
+	Direction Direction // the user's side
+	Risk      string    // what the counterparty does
+	Careful   string    // what a careful user does
+	Careless  string    // what happens to the funds on the wrong move
+	// Expect is what the user's funds do, per policy: the change of the
+	// crypto balance and of the Alipay balance, as a share of the order.
+	Expect map[Policy]Expectation
+	// counterparty makes the scripted counterparty; accomplice helpers
+	// are made with it.
+	counterparty func(ctx context.Context, w *World) (Script, error)
+	// bait: the counterparty's ad is priced far from the index and the
+	// account is new.
+	bait bool
+	// watchClosed: the counterparty keeps acting after the order ends.
+	watchClosed bool
+	// aftermath runs half an hour after the order ends: the consequences that
+	// come later, like a complaint from a fraud victim.
+	aftermath func(ctx context.Context, w *World, st *Stage, o market.OrderView)
+}
+
+// Expectation is the outcome of a run in units of the order: crypto and
+// fiat are -1, 0 or +1 times the order's amount and total (Lost marks a
+// fiat loss that is not a whole order).
+type Expectation struct {
+	Crypto int    // user's crypto change / order amount
+	Fiat   int    // user's Alipay change / order total
+	State  string // the order's final state, and resolution if resolved
+	Grade  string // best (A) to worst (F)
+}
+
+// Scenarios are every scenario, by name.
+var Scenarios = map[string]*Scenario{}
+
+// ScenarioNames lists them in a stable order.
+func ScenarioNames() []string {
+	var out []string
+	for n := range Scenarios {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func add(s *Scenario) { Scenarios[s.Name] = s }
+
+func init() {
+	add(&Scenario{Name: "honest-buyer", Direction: Withdraw,
+		Summary:  "A buyer who pays the exact amount from their own account, then marks paid.",
+		Risk:     "None: this is how a trade should go.",
+		Careful:  "Check your own Alipay statement for the exact amount from the buyer's name, then release.",
+		Careless: "Releasing on the 'paid' status happens to work here, because the money really came first.",
+		Expect:   map[Policy]Expectation{Careful: {-1, +1, "completed", "A"}, Careless: {-1, +1, "completed", "A"}},
+		counterparty: func(context.Context, *World) (Script, error) {
+			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
+		}})
+	add(&Scenario{Name: "honest-seller", Direction: Deposit,
+		Summary:  "A seller who releases as soon as your payment is in their statement.",
+		Risk:     "None: this is how a trade should go.",
+		Careful:  "Pay exactly the order total to the order's account from your own account, mark paid, wait.",
+		Careless: "Nothing goes wrong when the seller is honest.",
+		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {+1, -1, "completed", "A"}},
+		counterparty: func(context.Context, *World) (Script, error) {
+			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
+		}})
+	add(&Scenario{Name: "slow-buyer", Direction: Withdraw, watchClosed: true,
+		Summary:      "Marks paid early, but the money arrives only near the end of the window.",
+		Risk:         "The 'paid' status runs ahead of the money.",
+		Careful:      "Wait until the exact amount is in your own statement before releasing, however long the buyer says it takes.",
+		Careless:     "Releasing on 'paid' hands over the crypto before any money arrived; here the money came later, by luck.",
+		Expect:       map[Policy]Expectation{Careful: {-1, +1, "completed", "A"}, Careless: {-1, +1, "completed", "C"}},
+		counterparty: func(context.Context, *World) (Script, error) { return slowBuyer(), nil }})
+	add(&Scenario{Name: "marks-paid-never-pays", Direction: Withdraw,
+		Summary:  "Marks the order paid and never pays, hoping you release on trust.",
+		Risk:     "A false 'paid' status and chat claims.",
+		Careful:  "No money in your own statement, no release. Open a dispute; support finds no payment record and returns your crypto.",
+		Careless: "Releasing on 'paid' loses the whole amount: nothing was paid and a release is final.",
+		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(context.Context, *World) (Script, error) {
+			return neverPays([]string{"I've paid, please release.", "Paid 5 minutes ago, please check and release.", "Why are you not releasing? I paid."}, 3*time.Minute), nil
+		}})
+	add(&Scenario{Name: "fake-proof", Direction: Withdraw,
+		Summary:      "Sends a 'payment screenshot' in chat; no money arrives.",
+		Risk:         "A doctored screenshot with a made-up transaction id.",
+		Careful:      "A screenshot is not a payment: only your own statement counts. Dispute; the made-up id does not exist on Alipay.",
+		Careless:     "Releasing on the screenshot loses the whole amount.",
+		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(context.Context, *World) (Script, error) { return fakeProof(), nil }})
+	add(&Scenario{Name: "payment-failed-pay-again", Direction: Deposit,
+		Summary:      "The seller receives your payment, claims it failed and asks you to pay again.",
+		Risk:         "A lie about your own payment, to be paid twice.",
+		Careful:      "Your own statement shows the transfer succeeded and was not returned. Do not pay again; dispute with the transaction id.",
+		Careless:     "Paying again loses the second payment: transfers are final and support cannot return money sent outside an order.",
+		Expect:       map[Policy]Expectation{Careful: {+1, -1, "resolved/release", "A"}, Careless: {+1, -2, "completed", "F"}},
+		counterparty: func(context.Context, *World) (Script, error) { return failedAgain(), nil }})
+	add(&Scenario{Name: "third-party-payer", Direction: Withdraw,
+		Summary:   "The money arrives from an Alipay account whose real name is not the buyer's.",
+		Risk:      "Third-party payment: often stolen money, which the victim later claws back.",
+		Careful:   "The payer's name must match the buyer's. Refund the payer, do not release, dispute as third-party payment.",
+		Careless:  "Releasing loses the crypto, and the victim's complaint freezes the money received.",
+		Expect:    map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		aftermath: complaint,
+		counterparty: func(ctx context.Context, w *World) (Script, error) {
+			acc, _, err := w.NewPerson(ctx, person{Handle: "zhang-san-88", RealName: "Zhang San", Phone: "13011112222"}, 1, false, nil, "50000")
+			if err != nil {
+				return nil, err
+			}
+			return accomplicePays(acc), nil
+		}})
+	add(&Scenario{Name: "partial-payment", Direction: Withdraw,
+		Summary:      "The buyer pays 90% of the total and marks paid.",
+		Risk:         "An amount that is almost right.",
+		Careful:      "The amount must be exact. Refund what arrived, do not release, dispute as wrong amount.",
+		Careless:     "Releasing on 'paid' loses a tenth of the order's value.",
+		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, +1, "completed", "F"}},
+		counterparty: func(context.Context, *World) (Script, error) { return partialPayer(), nil }})
+	add(&Scenario{Name: "late-payment", Direction: Withdraw, watchClosed: true,
+		Summary:      "The buyer lets the window run out, pays afterwards, and asks for the crypto outside the platform.",
+		Risk:         "Money for an order that no longer exists, and a push off the platform.",
+		Careful:      "The order expired and your crypto came back. Refund the late payment to the payer; never send crypto outside an order.",
+		Careless:     "Keeping money that is not yours invites a complaint that freezes it.",
+		Expect:       map[Policy]Expectation{Careful: {0, 0, "expired", "A"}, Careless: {0, 0, "expired", "D"}},
+		aftermath:    complaint,
+		counterparty: func(context.Context, *World) (Script, error) { return latePayer(), nil }})
+	add(&Scenario{Name: "off-platform-lure", Direction: Deposit,
+		Summary:  "The seller asks you to cancel and pay on WeChat at a 'better price', with a link.",
+		Risk:     "Off the platform there is no escrow: once paid, the money is gone.",
+		Careful:  "Never leave the platform or follow links. Cancel before paying and report.",
+		Careless: "Cancelling and paying off-platform loses the whole payment.",
+		Expect:   map[Policy]Expectation{Careful: {0, 0, "cancelled", "A"}, Careless: {0, -1, "cancelled", "F"}},
+		counterparty: func(ctx context.Context, w *World) (Script, error) {
+			other, _, err := w.NewPerson(ctx, person{Handle: "fast-usdt-2", RealName: "Chen Gang", Phone: "13122223333"}, 1, false, nil, "")
+			if err != nil {
+				return nil, err
+			}
+			return offPlatform(other.Person.Phone), nil
+		}})
+	add(&Scenario{Name: "impersonated-support", Direction: Withdraw,
+		Summary:      "A chat message poses as platform support and orders you to release.",
+		Risk:         "An official-looking message from the counterparty, without your anti-phishing code.",
+		Careful:      "Genuine platform messages carry your anti-phishing code and never come from the counterparty. Check your statement; dispute.",
+		Careless:     "Releasing on the fake notice loses the whole amount.",
+		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(context.Context, *World) (Script, error) { return impersonator(), nil }})
+	add(&Scenario{Name: "pressure", Direction: Withdraw,
+		Summary:  "Marks paid and floods the chat with 'release now', threats and urgency.",
+		Risk:     "Pressure instead of payment.",
+		Careful:  "Urgency is a red flag. No money in your statement, no release; dispute.",
+		Careless: "Releasing under pressure loses the whole amount.",
+		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(context.Context, *World) (Script, error) {
+			return neverPays([]string{"Paid! Release now please.", "Hurry, release it now, my boss is waiting!", "Release immediately or I report you and your account gets frozen!", "RELEASE NOW"}, 2*time.Minute), nil
+		}})
+	add(&Scenario{Name: "bait-price", Direction: Deposit, bait: true,
+		Summary:  "A new seller offers USDT 4.5% under the index, then asks for the money on a friend's account.",
+		Risk:     "A price too good to be true, from an account with no record.",
+		Careful:  "Skip ads beyond 2% of the index and sellers without a record; buy from a reliable merchant instead.",
+		Careless: "Paying the 'friend' sends money outside the order: support cannot find a payment to the seller and the money is lost.",
+		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
+		counterparty: func(ctx context.Context, w *World) (Script, error) {
+			friend, _, err := w.NewPerson(ctx, person{Handle: "li-ming-77", RealName: "Li Ming", Phone: "13233334444"}, 1, false, nil, "")
+			if err != nil {
+				return nil, err
+			}
+			return baitSeller(friend), nil
+		}})
+	add(&Scenario{Name: "seller-never-releases", Direction: Deposit,
+		Summary:      "You pay correctly; the seller never releases and goes silent.",
+		Risk:         "A seller who keeps the money.",
+		Careful:      "Keep your transaction id. When the release window ends, dispute and attach it: support verifies it on Alipay and releases to you.",
+		Careless:     "A dispute without a payment record cannot be decided for you: support returns the crypto to the seller and the payment is lost.",
+		Expect:       map[Policy]Expectation{Careful: {+1, -1, "resolved/release", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
+		counterparty: func(context.Context, *World) (Script, error) { return neverReleases(), nil }})
+}
+
+// Stage is a scenario set up in a world: the user, the counterparty and
+// the ads on offer.
+type Stage struct {
+	Scenario     *Scenario
+	User         *Bot
+	Counterparty *Bot
+	Ad           market.AdView   // the counterparty's ad
+	Offered      []market.AdView // what the user chooses from
+	Amount       string          // what the user trades (crypto, or fiat for deposits)
+	StartCNY     money.Amount
+	StartCrypto  money.Amount
+}
+
+// StageScenario creates the user and the counterparty and posts its ad.
+func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Stage, error) {
+	sc, ok := Scenarios[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown scenario %q: p2pdesk sim scenarios lists them", name)
+	}
+	st := &Stage{Scenario: sc, User: user}
+	script, err := sc.counterparty(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	p := w.nextPerson()
+	deposits := map[string]string{"USDT": "50000"}
+	cp, sp, err := w.NewPerson(ctx, p, 2, false, deposits, "200000")
+	if err != nil {
+		return nil, err
+	}
+	cp.Script = script
+	cp.WatchClosed = sc.watchClosed
+	if !sc.bait {
+		// A counterparty with an ordinary record: scammers use bought or
+		// aged accounts too.
+		sp.Persona = Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute, CompletionBP: 9700}
+		if err := w.givePast(ctx, []*Bot{cp}, []Persona{sp.Persona}, 30); err != nil {
+			return nil, err
+		}
+	}
+	st.Counterparty = cp
+	side, margin := "buy", int64(-40)
+	if sc.Direction == Deposit {
+		side, margin = "sell", 40
+	}
+	if sc.bait {
+		margin = -450
+	}
+	ad, err := cp.Market.PostAd(ctx, market.AdRequest{Side: side, Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: margin,
+		Total: "5000", MinFiat: "100", MaxFiat: "20000", Payments: []string{"alipay"}, WindowMin: 15,
+		Terms: "Real-name payment only. Fast and safe."})
+	if err != nil {
+		return nil, err
+	}
+	st.Ad = ad
+	st.Offered = []market.AdView{ad}
+	st.Amount = "100"
+	if sc.bait {
+		page, err := user.Market.Ads(ctx, clientAdQuery(market.Sell))
+		if err != nil {
+			return nil, err
+		}
+		st.Offered = page.Ads
+	}
+	return st, nil
+}
+
+func clientAdQuery(side market.Side) client.AdQuery {
+	return client.AdQuery{Side: side, Asset: market.USDT, Fiat: market.CNY, Payment: market.Alipay, Amount: "725"}
+}
+
+// Watch starts the scripted counterparty: it looks at its orders often,
+// as someone waiting for a deal does.
+func (st *Stage) Watch(w *World) { w.Watch(st.Counterparty, 20*time.Second) }
+
+// complaint is what happens to money kept that was not the buyer's to
+// give: its owner complains, and Alipay's risk control freezes the amount
+// in the account that received it.
+func complaint(ctx context.Context, w *World, st *Stage, o market.OrderView) {
+	stmt, err := st.User.Rail.Statement(ctx, 0)
+	if err != nil {
+		return
+	}
+	kept := map[string]int64{}
+	for _, l := range stmt {
+		if l.At.Before(o.CreatedAt) || l.Kind != "transfer" {
+			continue
+		}
+		exactFromBuyer := l.CounterpartyName == o.PayerName && l.Amount.Cmp(o.FiatTotal) == 0
+		if l.Direction == "in" && (!exactFromBuyer || o.State == market.StateExpired) {
+			kept[l.CounterpartyLogin] += l.Amount.Units()
+		}
+		if l.Direction == "out" {
+			kept[l.CounterpartyLogin] -= l.Amount.Units()
+		}
+	}
+	for _, v := range kept {
+		if v > 0 {
+			w.Rail.Freeze(ctx, st.User.RailID, v)
+		}
+	}
+}
