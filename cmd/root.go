@@ -92,7 +92,7 @@ merchants, a price feed and a simulated Alipay: practice without real money.`,
 	root.Flags().Uint64("seed", 0, "seed of the embedded simulation")
 	root.Flags().Int("merchants", 0, "simulated merchants in the embedded marketplace (0-100)")
 	a.addTUIFlags(root)
-	root.AddCommand(a.serveCommand(), a.accountCommand(), a.benchCommand(), a.checkCommand(), a.versionCommand())
+	root.AddCommand(a.serveCommand(), a.accountCommand(), a.benchCommand(), a.checkCommand(), a.versionCommand(), a.simCommand())
 	a.addMoreCommands(root)
 	return root
 }

@@ -288,6 +288,14 @@ func (a Amount) Rescale(scale int) (Amount, error) {
 	return Amount{units: a.units / d, scale: uint8(scale)}, nil
 }
 
+// UnitsAt is the amount in units of the given scale. Amounts decoded from
+// JSON keep the scale they were written with ("718.6" has scale 1), so
+// code that does arithmetic on units must say which scale it means.
+func (a Amount) UnitsAt(scale int) (int64, error) {
+	r, err := a.Rescale(scale)
+	return r.units, err
+}
+
 // RoundHalfUp reduces the scale, rounding half away from zero.
 func (a Amount) RoundHalfUp(scale int) (Amount, error) {
 	if scale >= int(a.scale) {

@@ -250,3 +250,19 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("marshal = %s", b)
 	}
 }
+
+func TestUnitsAt(t *testing.T) {
+	a, err := ParseAuto("718.6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Units() != 7186 {
+		t.Fatalf("units at the written scale: %d", a.Units())
+	}
+	if u, err := a.UnitsAt(2); err != nil || u != 71860 {
+		t.Fatalf("UnitsAt(2) = %d, %v; want 71860", u, err)
+	}
+	if _, err := MustParse("0.125", 3).UnitsAt(2); err == nil {
+		t.Fatal("UnitsAt dropped a digit without an error")
+	}
+}

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -287,4 +288,38 @@ func fundsLine(o market.OrderView, escrowBack bool, paid bool) string {
 		return fmt.Sprintf("You did not receive the %s %s.", o.Amount, o.Asset)
 	}
 	return fmt.Sprintf("You received %s %s.", o.Amount, o.Asset)
+}
+
+// Print writes the debrief as plain text: the grade, the decisions with ✓
+// and ✗ (never colour alone), the money and the lesson, then the timeline.
+func (d Debrief) Print(w io.Writer) {
+	fmt.Fprintf(w, "Debrief: %s, grade %s\n", d.Scenario, d.Grade)
+	if len(d.Tried) > 0 {
+		fmt.Fprintln(w, "\nWhat the counterparty tried:")
+		for _, t := range d.Tried {
+			fmt.Fprintf(w, "  - %s\n", t)
+		}
+	}
+	if len(d.Points) > 0 {
+		fmt.Fprintln(w, "\nYour decisions:")
+		for _, p := range d.Points {
+			mark := "✓"
+			if !p.Good {
+				mark = "✗"
+			}
+			fmt.Fprintf(w, "  %s %s  %s\n", mark, p.At.Format("15:04:05"), p.Text)
+		}
+	}
+	fmt.Fprintf(w, "\nYour funds: %s\n", d.Funds)
+	fmt.Fprintf(w, "What a careful user does: %s\n", d.Lesson)
+	if len(d.Timeline) > 0 {
+		fmt.Fprintln(w, "\nTimeline:")
+		for _, e := range d.Timeline {
+			flag := ""
+			if e.Flag != "" {
+				flag = "  ⚠ " + e.Flag
+			}
+			fmt.Fprintf(w, "  %s  %-12s %s%s\n", e.At.Format("15:04:05"), e.Who, e.Text, flag)
+		}
+	}
 }

@@ -153,7 +153,7 @@ func (w *World) upkeep(b *Bot) {
 				b.Market.EditAd(ctx, a.ID, market.AdPatch{Price: &ps})
 			}
 		}
-		if a.Remaining.Cmp(money.Zero(0)) > 0 && a.Remaining.Units()*5 < a.Total.Units() {
+		if a.Remaining.IsPositive() && lowStock(a) {
 			total := a.Total.String()
 			if a.Side == market.Sell {
 				bs, _ := b.Market.Balances(ctx)
@@ -169,4 +169,12 @@ func (w *World) upkeep(b *Bot) {
 			b.Market.EditAd(ctx, a.ID, market.AdPatch{Total: &total})
 		}
 	}
+}
+
+// lowStock: less than a fifth of the ad is left. Amounts from JSON carry
+// the scale they were written with, so compare them at the asset's scale.
+func lowStock(a market.AdView) bool {
+	rem, err1 := a.Remaining.UnitsAt(a.Asset.Scale())
+	tot, err2 := a.Total.UnitsAt(a.Asset.Scale())
+	return err1 == nil && err2 == nil && rem*5 < tot
 }

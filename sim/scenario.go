@@ -262,6 +262,19 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 			return nil, err
 		}
 		st.Offered = page.Ads
+		if len(st.Offered) < 2 && len(w.Merchants) > 0 {
+			// A small world may have no honest ad that fits the amount;
+			// the drill needs one to choose instead of the bait.
+			if _, err := w.Merchants[0].Market.PostAd(ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", PriceType: "floating",
+				MarginBP: 30, Total: "3000", MinFiat: "100", MaxFiat: "20000", Payments: []string{"alipay"}, WindowMin: 15,
+				Terms: "Pay from an account in your own name."}); err != nil {
+				return nil, err
+			}
+			if page, err = user.Market.Ads(ctx, clientAdQuery(market.Sell)); err != nil {
+				return nil, err
+			}
+			st.Offered = page.Ads
+		}
 	}
 	return st, nil
 }
@@ -289,10 +302,12 @@ func complaint(ctx context.Context, w *World, st *Stage, o market.OrderView) {
 		}
 		exactFromBuyer := l.CounterpartyName == o.PayerName && l.Amount.Cmp(o.FiatTotal) == 0
 		if l.Direction == "in" && (!exactFromBuyer || o.State == market.StateExpired) {
-			kept[l.CounterpartyLogin] += l.Amount.Units()
+			u, _ := l.Amount.UnitsAt(2)
+			kept[l.CounterpartyLogin] += u
 		}
 		if l.Direction == "out" {
-			kept[l.CounterpartyLogin] -= l.Amount.Units()
+			u, _ := l.Amount.UnitsAt(2)
+			kept[l.CounterpartyLogin] -= u
 		}
 	}
 	for _, v := range kept {

@@ -267,8 +267,12 @@ func (r *Rail) TopUp(ctx context.Context, account int64, amount money.Amount) er
 	if !amount.IsPositive() {
 		return errf(400, "AMOUNT_INVALID", "amount", "a top-up is positive")
 	}
+	units, err := amount.UnitsAt(Scale)
+	if err != nil {
+		return errf(400, "AMOUNT_INVALID", "amount", "CNY has two decimals")
+	}
 	return r.store.RailUpdate(ctx, func(tx Tx) error {
-		return r.move(tx, KindTopUp, BankID, account, amount.Units(), "Top-up from bank card", StatusSuccess, "", nil)
+		return r.move(tx, KindTopUp, BankID, account, units, "Top-up from bank card", StatusSuccess, "", nil)
 	})
 }
 
