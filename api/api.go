@@ -21,13 +21,14 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 
 // Codes of refusals that happen before the marketplace rules are asked.
 const (
-	CodeUnauthorized     = "UNAUTHORIZED"
-	CodeRateLimited      = "RATE_LIMITED"
-	CodeBodyTooLarge     = "BODY_TOO_LARGE"
-	CodeInvalidJSON      = "INVALID_JSON"
-	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
-	CodeInternal         = "INTERNAL"
-	CodeUnavailable      = "UNAVAILABLE"
+	CodeUnauthorized      = "UNAUTHORIZED"
+	CodeRateLimited       = "RATE_LIMITED"
+	CodeBodyTooLarge      = "BODY_TOO_LARGE"
+	CodeInvalidJSON       = "INVALID_JSON"
+	CodeMethodNotAllowed  = "METHOD_NOT_ALLOWED"
+	CodeInternal          = "INTERNAL"
+	CodeUnavailable       = "UNAVAILABLE"
+	CodeClockNotSimulated = "CLOCK_NOT_SIMULATED"
 )
 
 // Error is the body of every error response.
@@ -138,6 +139,18 @@ type DepositRequest struct {
 	Asset  string `json:"asset"`
 	Amount string `json:"amount"`
 	Ref    string `json:"ref"`
+}
+
+// ClockRequest sets the simulated clock's speed (admin): 1 is real time,
+// 60 turns a 15-minute payment window into 15 seconds.
+type ClockRequest struct {
+	Speed float64 `json:"speed"`
+}
+
+// ClockResponse is the clock after the change.
+type ClockResponse struct {
+	Speed  string `json:"speed"`
+	Market string `json:"marketTime"`
 }
 
 // IndexRequest publishes a reference price (admin; the price feed).

@@ -337,3 +337,9 @@ func (c *Client) SetIndexes(ctx context.Context, points []market.IndexPoint) ([]
 	var out []market.IndexPoint
 	return out, c.do(ctx, call{method: http.MethodPost, path: "/admin/index/batch", body: req, out: &out})
 }
+
+// SetSpeed changes a simulated marketplace's clock speed (admin).
+func (c *Client) SetSpeed(ctx context.Context, x float64) (api.ClockResponse, error) {
+	var out api.ClockResponse
+	return out, c.do(ctx, call{method: http.MethodPut, path: "/admin/clock", body: api.ClockRequest{Speed: x}, out: &out})
+}

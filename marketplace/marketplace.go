@@ -42,6 +42,7 @@ type Options struct {
 	SweepEvery time.Duration
 	Version    string
 	Speed      func() string
+	SetSpeed   func(float64) error
 	Mount      map[string]http.Handler
 }
 
@@ -111,7 +112,7 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 	if o.Codes != nil {
 		au.Codes = o.Codes
 	}
-	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, Mount: o.Mount})
+	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, SetSpeed: o.SetSpeed, Mount: o.Mount})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		srv.Close()

@@ -16,6 +16,7 @@ var statusOf = map[string]int{
 	string(market.CodeNotFound): http.StatusNotFound,
 
 	string(market.CodeOrderStateConflict):  http.StatusConflict,
+	api.CodeClockNotSimulated:              http.StatusConflict,
 	string(market.CodeAdStateConflict):     http.StatusConflict,
 	string(market.CodeIdempotencyConflict): http.StatusConflict,
 	string(market.CodeOrderExpired):        http.StatusConflict,

@@ -61,6 +61,7 @@ func (s *Server) register() {
 	s.route("POST "+p+"/admin/deposits", s.adminDeposit)
 	s.route("POST "+p+"/admin/index", s.adminIndex)
 	s.route("POST "+p+"/admin/index/batch", s.adminIndexBatch)
+	s.route("PUT "+p+"/admin/clock", s.adminClock)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -549,6 +550,23 @@ func (s *Server) adminIndex(c *call) (any, error) {
 	}
 	v, err := s.svc.SetIndex(c.r.Context(), asset, fiat, price)
 	return created{v}, err
+}
+
+func (s *Server) adminClock(c *call) (any, error) {
+	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+		return nil, err
+	}
+	var b api.ClockRequest
+	if err := c.decode(&b); err != nil {
+		return nil, err
+	}
+	if s.opts.SetSpeed == nil {
+		return nil, errf(api.CodeClockNotSimulated, "speed", "this marketplace runs on real time; only a simulated one has a speed")
+	}
+	if err := s.opts.SetSpeed(b.Speed); err != nil {
+		return nil, errf(string(market.CodeInvalidArgument), "speed", err.Error())
+	}
+	return api.ClockResponse{Speed: s.opts.Speed(), Market: s.svc.Clock().Now().UTC().Format(time.RFC3339Nano)}, nil
 }
 
 func (s *Server) adminIndexBatch(c *call) (any, error) {

@@ -33,6 +33,7 @@ type Options struct {
 	Log       *slog.Logger
 	Wall      clock.Clock             // wall time, for the health answer
 	Speed     func() string           // the simulated clock's speed, if any
+	SetSpeed  func(x float64) error   // changes it; nil where the clock is real
 	Mount     map[string]http.Handler // extra handlers by path prefix (the Alipay rail)
 }
 

@@ -133,8 +133,9 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	mo := marketplace.Options{
 		DBPath: filepath.Join(o.Dir, "market.db"), ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
 		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit,
-		Speed: func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
-		Mount: map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
+		Speed:    func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
+		SetSpeed: w.SetSpeed,
+		Mount:    map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
 	}
 	if o.Fast {
 		mo.Codes = w.Sched
@@ -165,6 +166,22 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	}
 	w.schedule()
 	return w, nil
+}
+
+// MaxSpeed is the fastest live clock: an hour in a minute is plenty to
+// practise, and faster would outrun people and bots polling the API.
+const MaxSpeed = 600
+
+// SetSpeed changes the live clock's speed, 1 (real time) to MaxSpeed.
+func (w *World) SetSpeed(x float64) error {
+	if w.opts.Fast {
+		return fmt.Errorf("this simulation runs headless at top speed")
+	}
+	if !(x >= 1 && x <= MaxSpeed) {
+		return fmt.Errorf("speed must be between 1 (real time) and %d", MaxSpeed)
+	}
+	w.Sched.SetSpeed(x)
+	return nil
 }
 
 // URL is the marketplace's (and the rail's) address.

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -79,4 +80,36 @@ func fastDir(t testing.TB) string {
 		}
 	}
 	return t.TempDir()
+}
+
+// TestSpeedOverTheAPI changes a live world's clock through the admin API:
+// within 1..MaxSpeed it takes, outside it is a 400 with the field named.
+func TestSpeedOverTheAPI(t *testing.T) {
+	w, err := Open(context.Background(), Options{Dir: fastDir(t), ServerKey: auth.GenerateKey(), Seed: 1, Speed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(context.Background())
+	ctx := context.Background()
+	got, err := w.Admin.SetSpeed(ctx, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Speed != "60x" || w.Sched.Speed() != 60 {
+		t.Fatalf("speed %q / %v after setting 60", got.Speed, w.Sched.Speed())
+	}
+	h, err := w.Admin.Health(ctx)
+	if err != nil || h.Speed != "60x" {
+		t.Fatalf("health says %q, %v", h.Speed, err)
+	}
+	for _, bad := range []float64{0, -1, 601} {
+		_, err := w.Admin.SetSpeed(ctx, bad)
+		var ae *client.Error
+		if !errors.As(err, &ae) || ae.Status != 400 || ae.Field != "speed" {
+			t.Errorf("speed %v: %v, want a 400 on the speed field", bad, err)
+		}
+	}
+	if w.Sched.Speed() != 60 {
+		t.Fatalf("a refused change moved the clock to %v", w.Sched.Speed())
+	}
 }

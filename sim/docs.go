@@ -1,0 +1,53 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+)
+
+// WriteScenarioDocs writes docs/SCENARIOS.md from the scenarios themselves,
+// so the documentation cannot drift from what runs.
+func WriteScenarioDocs(w io.Writer) {
+	fmt.Fprint(w, `# Practice scenarios
+
+Each scenario stages one thing that goes right or wrong in a P2P trade
+settled over Alipay, with a scripted counterparty that acts through the
+same API as everyone else. Pick one in the TUI's practice mode, or run it
+headless:
+
+    p2pdesk sim scenarios
+    p2pdesk sim run NAME --seed 1 --policy careful   # or careless
+    p2pdesk sim run NAME --seed 1 --policy careless -v   # with the debrief
+
+The same seed, scenario and inputs always give the same event log (its
+SHA-256 is printed as `+"`eventlog:`"+`). Support resolves disputes from the
+Alipay rail's records and the order chat, never from claims alone.
+
+*withdraw*: you sell crypto and are paid to your Alipay.
+*deposit*: you buy crypto and pay the seller's Alipay.
+
+This file is generated from sim/scenario.go by
+`+"`go test ./sim -run TestScenarioDocs -update`"+`.
+`)
+	for _, n := range ScenarioNames() {
+		s := Scenarios[n]
+		fmt.Fprintf(w, "\n## %s (%s)\n\n%s\n\n", s.Name, s.Direction, s.Summary)
+		fmt.Fprintf(w, "- **What the counterparty does:** %s\n", s.Risk)
+		fmt.Fprintf(w, "- **What a careful user does:** %s\n", s.Careful)
+		fmt.Fprintf(w, "- **The wrong move:** %s\n", s.Careless)
+		for _, p := range []Policy{Careful, Careless} {
+			e := s.Expect[p]
+			fmt.Fprintf(w, "- **%s user:** order ends %s; crypto %s, Alipay %s; grade %s\n", p, e.State, share(e.Crypto), share(e.Fiat), e.Grade)
+		}
+	}
+}
+
+func share(n int) string {
+	switch {
+	case n > 0:
+		return fmt.Sprintf("+%d× the order", n)
+	case n < 0:
+		return fmt.Sprintf("%d× the order", n)
+	}
+	return "unchanged"
+}
