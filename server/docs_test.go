@@ -61,4 +61,3 @@ func TestAPIDocsMatchRoutes(t *testing.T) {
 		}
 	}
 }
-
