@@ -18,6 +18,9 @@ import (
 // memory for this run (with one plain notice), or the encrypted file when
 // the user opted in.
 func (a *app) openSecrets() (secrets.Store, secrets.Status, error) {
+	if a.secrets != nil {
+		return a.secrets, secrets.Status{Available: true, Backend: a.secrets.Describe()}, nil
+	}
 	st := secrets.Probe(a.cfg.Keyring.Timeout)
 	if st.Available {
 		return secrets.Keyring{Timeout: a.cfg.Keyring.Timeout}, st, nil

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"p2pdesk/config"
+	"p2pdesk/store/secrets"
 )
 
 // Version is set at build time with -ldflags "-X p2pdesk/cmd.Version=...".
@@ -31,6 +32,9 @@ type app struct {
 	closers []io.Closer
 	out     io.Writer
 	errOut  io.Writer
+	in      io.Reader
+	// secrets, when set, replaces the keyring probe (tests).
+	secrets secrets.Store
 }
 
 // Execute runs the command line and returns the process exit code.
@@ -40,7 +44,7 @@ func Execute() int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}
-	a := &app{out: os.Stdout, errOut: os.Stderr}
+	a := &app{out: os.Stdout, errOut: os.Stderr, in: os.Stdin}
 	root := a.rootCommand()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -92,7 +96,8 @@ merchants, a price feed and a simulated Alipay: practice without real money.`,
 	root.Flags().Uint64("seed", 0, "seed of the embedded simulation")
 	root.Flags().Int("merchants", 0, "simulated merchants in the embedded marketplace (0-100)")
 	a.addTUIFlags(root)
-	root.AddCommand(a.serveCommand(), a.accountCommand(), a.benchCommand(), a.checkCommand(), a.versionCommand(), a.simCommand())
+	root.AddCommand(a.serveCommand(), a.accountCommand(), a.benchCommand(), a.checkCommand(), a.versionCommand(), a.simCommand(),
+		a.loginCommand(), a.logoutCommand(), a.whoamiCommand())
 	a.addMoreCommands(root)
 	return root
 }

@@ -29,6 +29,8 @@ import (
 // Options describe a simulated market.
 type Options struct {
 	Dir       string // market.db and alipay.db live here
+	// MarketDB overrides the marketplace database's path.
+	MarketDB string
 	ServerKey []byte
 	Seed      uint64
 	Start     time.Time // simulated time at the first start
@@ -115,6 +117,9 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
 	}
+	if o.MarketDB == "" {
+		o.MarketDB = filepath.Join(o.Dir, "market.db")
+	}
 	w := &World{opts: o, log: o.Log, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), bots: map[int64]*Bot{}, fixedMargin: map[int64]int64{}}
 	railStore, err := store.OpenSQLite(filepath.Join(o.Dir, "alipay.db"), store.SQLiteOptions{Schema: "alipay"})
 	if err != nil {
@@ -131,7 +136,7 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	w.Sched = NewScheduler(start, o.Speed)
 	w.Rail = alipay.New(railStore, w.Sched)
 	mo := marketplace.Options{
-		DBPath: filepath.Join(o.Dir, "market.db"), ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
+		DBPath: o.MarketDB, ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
 		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit,
 		Speed:    func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
 		SetSpeed: w.SetSpeed,

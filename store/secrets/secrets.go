@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -193,13 +194,26 @@ type Profile struct {
 
 func profileKey(name string) string { return "profile:" + name }
 
-// SaveProfile stores a profile as one keyring entry.
+// SaveProfile stores a profile as one keyring entry and adds its name to
+// the list of profiles (go-keyring cannot list entries).
 func SaveProfile(s Store, name string, p Profile) error {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	return s.Set(profileKey(name), string(b))
+	if err := s.Set(profileKey(name), string(b)); err != nil {
+		return err
+	}
+	names, err := ProfileNames(s)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if n == name {
+			return nil
+		}
+	}
+	return saveNames(s, append(names, name))
 }
 
 // LoadProfile reads a profile.
@@ -215,5 +229,48 @@ func LoadProfile(s Store, name string) (Profile, error) {
 	return p, nil
 }
 
-// DeleteProfile removes a profile.
-func DeleteProfile(s Store, name string) error { return s.Delete(profileKey(name)) }
+// DeleteProfile removes a profile and its name from the list.
+func DeleteProfile(s Store, name string) error {
+	if err := s.Delete(profileKey(name)); err != nil {
+		return err
+	}
+	names, err := ProfileNames(s)
+	if err != nil {
+		return err
+	}
+	kept := names[:0]
+	for _, n := range names {
+		if n != name {
+			kept = append(kept, n)
+		}
+	}
+	return saveNames(s, kept)
+}
+
+const namesKey = "profiles"
+
+// ProfileNames lists the saved profiles, sorted.
+func ProfileNames(s Store) ([]string, error) {
+	v, err := s.Get(namesKey)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(v), &names); err != nil {
+		return nil, fmt.Errorf("the list of profiles is damaged: %w", err)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func saveNames(s Store, names []string) error {
+	sort.Strings(names)
+	b, err := json.Marshal(names)
+	if err != nil {
+		return err
+	}
+	return s.Set(namesKey, string(b))
+}

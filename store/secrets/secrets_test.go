@@ -113,3 +113,26 @@ func TestFileStoreIsSealed(t *testing.T) {
 		t.Fatal("a short passphrase was accepted")
 	}
 }
+
+func TestProfileList(t *testing.T) {
+	s := NewMemory()
+	for _, n := range []string{"work", "practice", "work"} {
+		if err := SaveProfile(s, n, Profile{Server: "http://x", APIKey: "k-" + n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := ProfileNames(s)
+	if err != nil || strings.Join(names, ",") != "practice,work" {
+		t.Fatalf("names %v, %v", names, err)
+	}
+	if err := DeleteProfile(s, "work"); err != nil {
+		t.Fatal(err)
+	}
+	names, _ = ProfileNames(s)
+	if strings.Join(names, ",") != "practice" {
+		t.Fatalf("after logout: %v", names)
+	}
+	if _, err := LoadProfile(s, "work"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a deleted profile still loads: %v", err)
+	}
+}

@@ -1,0 +1,61 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+
+	"p2pdesk/api"
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/sim/alipay"
+)
+
+// PracticeAccount is what a person at the keyboard gets in a simulated
+// market: marketplace credentials (2FA still to enrol) and an Alipay
+// account of their own with its payment password. The caller keeps these
+// in the OS keyring; the world keeps nothing of them.
+type PracticeAccount struct {
+	UserID         int64
+	Name           string
+	RealName       string
+	Credentials    api.Credentials
+	AlipayLogin    string
+	AlipayToken    string
+	AlipayPassword string
+	AlipayURL      string
+}
+
+// Starting balances of a practice account.
+var practiceDeposits = map[string]string{"USDT": "5000", "BTC": "0.05", "ETH": "1.5"}
+
+const practiceCNY = "20000"
+
+// OpenPracticeAccount creates the person at the keyboard: KYC level 2,
+// starting crypto, an Alipay account in their real name with CNY in it,
+// and that account registered as their Alipay payment method.
+func (w *World) OpenPracticeAccount(ctx context.Context, name, realName string) (PracticeAccount, error) {
+	acct, err := w.Admin.CreateUser(ctx, api.NewUserRequest{Name: name, RealName: realName, KYCLevel: 2, Deposits: practiceDeposits})
+	if err != nil {
+		return PracticeAccount{}, err
+	}
+	login := fmt.Sprintf("139%08d", acct.User.ID)
+	pin := w.railPin()
+	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: login, RealName: realName, PaymentPassword: pin, Balance: practiceCNY})
+	if err != nil {
+		return PracticeAccount{}, err
+	}
+	mc := w.clientFor(acct.Credentials)
+	if _, err := mc.SetPaymentAccount(ctx, market.Alipay, login, ""); err != nil {
+		return PracticeAccount{}, err
+	}
+	return PracticeAccount{UserID: acct.User.ID, Name: name, RealName: realName, Credentials: acct.Credentials,
+		AlipayLogin: login, AlipayToken: ra.Token, AlipayPassword: pin, AlipayURL: w.railBase}, nil
+}
+
+// Human wraps the person at the keyboard as a Bot with no script, so a
+// scenario can be staged around them; nothing acts for them.
+func (w *World) Human(userID, railID int64, name string, mc *client.Client, rc *client.Alipay) *Bot {
+	b := w.newBot(name, userID, person{Handle: name}, mc, rc, "", "")
+	b.RailID = railID
+	return b
+}
