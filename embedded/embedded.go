@@ -75,7 +75,7 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 		return nil, err
 	}
 	w, err := sim.Open(ctx, sim.Options{Dir: o.Dir, ServerKey: o.ServerKey, Seed: o.Seed, Speed: o.Speed,
-		Merchants: o.Merchants, History: true, Log: o.Log, Version: o.Version})
+		Merchants: o.Merchants, History: true, Log: o.Log, Version: o.Version, FeedEvery: time.Minute})
 	if err != nil {
 		return nil, err
 	}

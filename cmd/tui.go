@@ -1,0 +1,231 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spf13/cobra"
+
+	"p2pdesk/auth"
+	"p2pdesk/client"
+	"p2pdesk/embedded"
+	"p2pdesk/market"
+	"p2pdesk/sim"
+	"p2pdesk/store/secrets"
+	"p2pdesk/ui"
+)
+
+func (a *app) addTUIFlags(root *cobra.Command) {}
+
+func (a *app) addMoreCommands(root *cobra.Command) {}
+
+// runTUI opens the terminal app: against the embedded practice marketplace
+// when no server is configured, else against the server of the profile.
+func (a *app) runTUI(cmd *cobra.Command) error {
+	ctx := cmd.Context()
+	st, status, err := a.openSecrets()
+	if err != nil {
+		return err
+	}
+	keyringState := st.Describe()
+	if !status.Available {
+		// Said once, plainly, before the screen is taken; the status bar
+		// keeps saying where secrets are.
+		fmt.Fprintln(a.errOut, status.Message())
+	}
+	d := ui.Deps{Theme: ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme), Keys: ui.DefaultKeys(), Bell: a.cfg.UI.Bell,
+		KeyringState: keyringState, Export: a.cfg.DataDir}
+	if unknown := d.Keys.Remap(a.cfg.UI.Keys); len(unknown) > 0 {
+		return &usageError{fmt.Sprintf("ui.keys: unknown actions %s", strings.Join(unknown, ", "))}
+	}
+	var profile secrets.Profile
+	var profileName string
+	if a.cfg.Server == "" {
+		e, err := a.startEmbedded(ctx, st)
+		if err != nil {
+			return err
+		}
+		defer e.Close()
+		profile, profileName = e.Profile, e.ProfileName
+		d.Embedded, d.FirstRun = true, e.FirstRun
+		d.Practice = &practice{w: e.World, user: e.Profile, log: a.log}
+	} else {
+		profileName = a.cfg.Profile
+		profile, err = secrets.LoadProfile(st, profileName)
+		if err != nil {
+			return fmt.Errorf("no saved login %q for %s (%v): run p2pdesk login --server %s", profileName, a.cfg.Server, err, a.cfg.Server)
+		}
+	}
+	mc, err := client.New(profile.Server, client.Credentials{APIKey: profile.APIKey, Secret: profile.Secret, Passphrase: profile.Passphrase}, client.Options{})
+	if err != nil {
+		return err
+	}
+	d.Market, d.Server, d.Profile = mc, profile.Server, profileName
+	if profile.AlipayKey != "" {
+		d.Alipay = client.NewAlipay(profile.Server, profile.AlipayKey, nil)
+		if d.Embedded {
+			d.AlipayPassword = profile.AlipayPassword
+		}
+	}
+	var mu sync.Mutex
+	seed := profile.TOTPSeed
+	d.TOTP = func(at time.Time) (string, bool) {
+		mu.Lock()
+		s := seed
+		mu.Unlock()
+		if s == "" {
+			return "", false
+		}
+		code, err := auth.Code(s, at)
+		return code, err == nil
+	}
+	d.HoldTOTP = func(s string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		p, err := secrets.LoadProfile(st, profileName)
+		if err != nil {
+			return err
+		}
+		p.TOTPSeed = s
+		if err := secrets.SaveProfile(st, profileName, p); err != nil {
+			return err
+		}
+		seed = s
+		return nil
+	}
+	ui.RespectNoColor()
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	if a.cfg.UI.Mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(ui.New(d), opts...)
+	streamCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	// One goroutine relays the event stream into the program.
+	go mc.Stream(streamCtx, -1, func(e market.Event) { p.Send(ui.EventMsg{Event: e}) },
+		func(s client.StreamState) {
+			if s.Err != nil {
+				a.log.Warn("stream", "err", s.Err, "attempt", s.Attempt)
+			}
+			p.Send(ui.StreamMsg{State: s})
+		})
+	_, err = p.Run()
+	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// startEmbedded runs the practice marketplace in the data directory. With
+// no persistent secret store, the server key could not be found again, so
+// the marketplace lives in a temporary directory for this run only.
+func (a *app) startEmbedded(ctx context.Context, st secrets.Store) (*embedded.Embedded, error) {
+	dir := filepath.Dir(a.cfg.Embedded.DB)
+	if !st.Persistent() {
+		tmp, err := os.MkdirTemp("", "p2pdesk-practice-")
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, closerFunc(func() error { return os.RemoveAll(tmp) }))
+		dir = tmp
+		fmt.Fprintln(a.errOut, "The practice marketplace runs in", dir, "for this run only.")
+	}
+	key, err := serverKey(st, filepath.Join(dir, "market.db"), true)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(a.errOut, "Starting the practice marketplace…")
+	return embedded.Start(ctx, embedded.Options{Dir: dir, ServerKey: key, Secrets: st, Speed: a.cfg.Embedded.Speed, Seed: a.cfg.Embedded.Seed,
+		Merchants: a.cfg.Embedded.Merchants, Log: a.log, Version: Version})
+}
+
+// practice adapts the simulated world to the TUI's practice mode.
+type practice struct {
+	w    *sim.World
+	user secrets.Profile
+	log  interface{ Info(string, ...any) }
+	mu   sync.Mutex
+	st   map[string]*sim.Stage
+	me   *sim.Bot
+}
+
+func (p *practice) SetSpeed(x float64) error { return p.w.SetSpeed(x) }
+
+func (p *practice) Scenarios() []ui.ScenarioInfo {
+	var out []ui.ScenarioInfo
+	for _, n := range sim.ScenarioNames() {
+		s := sim.Scenarios[n]
+		out = append(out, ui.ScenarioInfo{Name: s.Name, Direction: string(s.Direction), Summary: s.Summary, Careful: s.Careful})
+	}
+	return out
+}
+
+func (p *practice) human(ctx context.Context) (*sim.Bot, error) {
+	if p.me != nil {
+		return p.me, nil
+	}
+	mc, err := client.New(p.w.URL(), client.Credentials{APIKey: p.user.APIKey, Secret: p.user.Secret, Passphrase: p.user.Passphrase}, client.Options{})
+	if err != nil {
+		return nil, err
+	}
+	acct, err := mc.Account(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rc := client.NewAlipay(p.w.URL(), p.user.AlipayKey, nil)
+	me, err := rc.Me(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.me = p.w.Human(acct.User.ID, me.ID, acct.User.Name, mc, rc)
+	return p.me, nil
+}
+
+func (p *practice) Stage(name string) (ui.Staged, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	me, err := p.human(ctx)
+	if err != nil {
+		return ui.Staged{}, err
+	}
+	stage, err := p.w.StageScenario(ctx, name, me)
+	if err != nil {
+		return ui.Staged{}, err
+	}
+	stage.Watch(p.w)
+	if p.st == nil {
+		p.st = map[string]*sim.Stage{}
+	}
+	p.st[name] = stage
+	side, amount := market.Sell, "725"
+	if stage.Scenario.Direction == sim.Deposit {
+		side = market.Buy
+	}
+	return ui.Staged{Scenario: name, AdID: stage.Ad.ID, UserSide: side, Amount: amount}, nil
+}
+
+func (p *practice) Debrief(name string, orderID int64) (string, string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p.mu.Lock()
+	stage := p.st[name]
+	p.mu.Unlock()
+	if stage == nil {
+		return "", "", fmt.Errorf("the drill %q was not started in this session", name)
+	}
+	d, err := p.w.Debrief(ctx, stage, orderID)
+	if err != nil {
+		return "", "", err
+	}
+	var b strings.Builder
+	d.Print(&b)
+	return d.Grade, b.String(), nil
+}

@@ -1,0 +1,455 @@
+// Package ui is p2pdesk's terminal client: one root model routing keys and
+// messages to pages behind one small interface. Every I/O happens in a
+// tea.Cmd; live changes arrive from the event stream as messages.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"p2pdesk/client"
+	"p2pdesk/market"
+)
+
+// Minimum terminal size; below it the app shows how big it needs to be.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Deps is what the app is given: clients, the identity it runs as and the
+// few hooks that are not API calls.
+type Deps struct {
+	Market *client.Client
+	Alipay *client.Alipay // nil when there is no simulated Alipay
+	// AlipayPassword is the practice Alipay payment password, shown as a
+	// hint in practice only (it is a simulated account).
+	AlipayPassword string
+	Server         string
+	Profile        string
+	Embedded       bool
+	KeyringState   string
+	// TOTP returns a code when p2pdesk holds the seed (practice
+	// authenticator); ok is false otherwise.
+	TOTP func(at time.Time) (code string, ok bool)
+	// HoldTOTP saves a seed as the practice authenticator.
+	HoldTOTP func(seed string) error
+	// FirstRun: offer 2FA enrolment at start.
+	FirstRun bool
+	// Practice stages scenarios (embedded only); nil elsewhere.
+	Practice Practice
+	// Now is the wall clock (tests pin it).
+	Now    func() time.Time
+	Theme  Theme
+	Keys   Keys
+	Bell   bool
+	Export string // directory for CSV exports
+}
+
+// Page is one screen.
+type Page interface {
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Page, tea.Cmd)
+	View(width, height int) string
+	Title() string
+	Help() []key.Binding
+	// Capturing: a text field has focus, so global keys are not taken.
+	Capturing() bool
+}
+
+// Messages between pages and the root.
+type (
+	// EventMsg is one event from the stream.
+	EventMsg struct{ Event market.Event }
+	// StreamMsg is a change of the stream's connection.
+	StreamMsg struct{ State client.StreamState }
+	pushMsg   struct{ page Page }
+	popMsg    struct{}
+	noticeMsg struct {
+		text string
+		bad  bool
+	}
+	healthMsg struct {
+		market time.Time
+		speed  string
+		at     time.Time
+		err    error
+	}
+	healthTick struct{}
+)
+
+func push(p Page) tea.Cmd   { return func() tea.Msg { return pushMsg{p} } }
+func pop() tea.Cmd          { return func() tea.Msg { return popMsg{} } }
+func notify(s string) tea.Cmd {
+	return func() tea.Msg { return noticeMsg{text: s} }
+}
+func warn(s string) tea.Cmd { return func() tea.Msg { return noticeMsg{text: s, bad: true} } }
+
+// Ctx is shared by every page: dependencies, styles, the market's clock.
+type Ctx struct {
+	Deps
+	St Styles
+	// market clock estimate: the last health answer, moved on by speed.
+	mkt    time.Time
+	mktAt  time.Time
+	speed  float64
+	// wizardOrders: the order each wizard is following, to come back to.
+	wizardOrders map[market.Side]int64
+}
+
+// MarketNow is the marketplace's clock as best known: deadlines are in it.
+func (c *Ctx) MarketNow() time.Time {
+	if c.mkt.IsZero() {
+		return c.Now()
+	}
+	return c.mkt.Add(time.Duration(float64(c.Now().Sub(c.mktAt)) * c.speed))
+}
+
+// Speed is the market clock's speed factor.
+func (c *Ctx) Speed() float64 { return c.speed }
+
+// call runs f with a timeout: every API call of a page goes through it.
+func call[T any](f func(ctx context.Context) (T, error), wrap func(T, error) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		v, err := f(ctx)
+		return wrap(v, err)
+	}
+}
+
+// Model is the root.
+type Model struct {
+	c        *Ctx
+	tabs     []Page // the top-level pages, cached so they keep their state
+	tab      int
+	stack    []Page // pages opened on top of the current tab
+	w, h     int
+	help     bool
+	quitting bool
+	notice   string
+	noticeOK bool
+	stream   string
+	health   string
+	ready    bool
+}
+
+// New builds the app.
+func New(d Deps) *Model {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	c := &Ctx{Deps: d, St: NewStyles(d.Theme), speed: 1, wizardOrders: map[market.Side]int64{}}
+	m := &Model{c: c, stream: "connecting"}
+	m.tabs = []Page{newMarketPage(c), newOrdersPage(c), newWalletPage(c), newMyAdsPage(c), newAccountPage(c)}
+	if d.Practice != nil {
+		m.tabs = append(m.tabs, newPracticePage(c))
+	}
+	return m
+}
+
+// Init loads the first page and checks the server.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.checkHealth(), tea.SetWindowTitle("p2pdesk")}
+	for _, p := range m.tabs {
+		cmds = append(cmds, p.Init())
+	}
+	if m.c.FirstRun {
+		ep := newEnrollPage(m.c, true)
+		m.stack = append(m.stack, ep)
+		cmds = append(cmds, ep.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) checkHealth() tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		h, err := m.c.Market.Health(ctx)
+		hm := healthMsg{at: m.c.Now(), err: err, speed: h.Speed}
+		if err == nil {
+			hm.market, _ = time.Parse(time.RFC3339Nano, h.Market)
+		}
+		return hm
+	}
+}
+
+func (m *Model) current() Page {
+	if n := len(m.stack); n > 0 {
+		return m.stack[n-1]
+	}
+	return m.tabs[m.tab]
+}
+
+func (m *Model) setCurrent(p Page) {
+	if n := len(m.stack); n > 0 {
+		m.stack[n-1] = p
+		return
+	}
+	m.tabs[m.tab] = p
+}
+
+// Update routes: modal (quit, help) → focused input → global → page.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h, m.ready = msg.Width, msg.Height, true
+		return m, nil
+	case healthMsg:
+		if msg.err != nil {
+			m.health = "unreachable"
+		} else {
+			m.health = ""
+			m.c.mkt, m.c.mktAt = msg.market, msg.at
+			m.c.speed = parseSpeed(msg.speed)
+		}
+		return m, tea.Tick(5*time.Second, func(time.Time) tea.Msg { return healthTick{} })
+	case healthTick:
+		return m, m.checkHealth()
+	case StreamMsg:
+		if msg.State.Connected {
+			m.stream = "live"
+		} else {
+			m.stream = fmt.Sprintf("reconnecting (%d)", msg.State.Attempt)
+		}
+		return m, nil
+	case EventMsg:
+		if msg.Event.Type == "reset" {
+			// The server no longer has what we missed: load everything again.
+			var cmds []tea.Cmd
+			for _, p := range m.tabs {
+				cmds = append(cmds, p.Init())
+			}
+			return m, tea.Batch(cmds...)
+		}
+		return m, tea.Batch(m.broadcast(msg), m.bell(msg))
+	case pushMsg:
+		m.stack = append(m.stack, msg.page)
+		return m, msg.page.Init()
+	case popMsg:
+		if len(m.stack) > 0 {
+			m.stack = m.stack[:len(m.stack)-1]
+		}
+		return m, nil
+	case noticeMsg:
+		m.notice, m.noticeOK = msg.text, !msg.bad
+		return m, nil
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	// Answers of commands go to every page, not just the one on top: a
+	// page waiting for its data may be under another one. Each page's
+	// messages have their own types (and ids), so the others ignore them.
+	return m, m.broadcast(msg)
+}
+
+func (m *Model) bell(msg EventMsg) tea.Cmd {
+	if m.c.Bell && counterpartyActed(msg.Event, m.c) {
+		return func() tea.Msg { fmt.Print("\a"); return nil }
+	}
+	return nil
+}
+
+// broadcast gives a message to every live page: each decides if it cares.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, p := range m.tabs {
+		np, cmd := p.Update(msg)
+		m.tabs[i] = np
+		cmds = append(cmds, cmd)
+	}
+	for i, p := range m.stack {
+		np, cmd := p.Update(msg)
+		m.stack[i] = np
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// counterpartyActed: an order event caused by the other side (not the
+// user's own action) deserves a bell.
+func counterpartyActed(e market.Event, c *Ctx) bool {
+	switch e.Type {
+	case "order.created", "order.paid", "order.completed", "order.disputed", "order.resolved":
+		return true
+	case "chat.message":
+		return !strings.Contains(string(e.Data), `"from":"`+"you")
+	}
+	return false
+}
+
+func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.c.Keys
+	if m.quitting {
+		switch msg.String() {
+		case "y", "Y", "enter":
+			return m, tea.Quit
+		default:
+			m.quitting = false
+			return m, nil
+		}
+	}
+	if m.help {
+		m.help = false
+		return m, nil
+	}
+	if msg.String() == "ctrl+c" {
+		m.quitting = true
+		return m, nil
+	}
+	cur := m.current()
+	if !cur.Capturing() {
+		switch {
+		case key.Matches(msg, k.Quit):
+			m.quitting = true
+			return m, nil
+		case key.Matches(msg, k.Help):
+			m.help = true
+			return m, nil
+		case key.Matches(msg, k.Back) && len(m.stack) > 0:
+			m.stack = m.stack[:len(m.stack)-1]
+			return m, nil
+		case key.Matches(msg, k.Speed) && m.c.Practice != nil:
+			return m, m.cycleSpeed()
+		}
+		for i, b := range []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Practice} {
+			if key.Matches(msg, b) && i < len(m.tabs) {
+				m.tab, m.stack = i, nil
+				m.notice = ""
+				return m, nil
+			}
+		}
+		if key.Matches(msg, k.Withdraw) {
+			return m, push(newWizard(m.c, market.Sell))
+		}
+		if key.Matches(msg, k.Deposit) {
+			return m, push(newWizard(m.c, market.Buy))
+		}
+	}
+	p, cmd := cur.Update(msg)
+	m.setCurrent(p)
+	return m, cmd
+}
+
+var speeds = []float64{1, 10, 60, 300}
+
+func (m *Model) cycleSpeed() tea.Cmd {
+	next := speeds[0]
+	for i, s := range speeds {
+		if m.c.speed < s+0.001 && m.c.speed > s-0.001 {
+			next = speeds[(i+1)%len(speeds)]
+		}
+	}
+	return func() tea.Msg {
+		if err := m.c.Practice.SetSpeed(next); err != nil {
+			return noticeMsg{text: err.Error(), bad: true}
+		}
+		return healthTick{}
+	}
+}
+
+func parseSpeed(s string) float64 {
+	var x float64
+	if _, err := fmt.Sscanf(strings.TrimSuffix(s, "x"), "%g", &x); err != nil || x <= 0 {
+		return 1
+	}
+	return x
+}
+
+// View draws the tabs, the page, the notice line and the status bar.
+func (m *Model) View() string {
+	if !m.ready {
+		return "starting…"
+	}
+	st := m.c.St
+	if m.w < MinWidth || m.h < MinHeight {
+		msg := fmt.Sprintf("Terminal too small: %d×%d.\np2pdesk needs at least %d×%d.\nEnlarge the window, or press q to quit.", m.w, m.h, MinWidth, MinHeight)
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, msg)
+	}
+	if m.quitting {
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center,
+			st.Box.Render("Quit p2pdesk? Open orders keep running on the marketplace.\n\n"+st.Key.Render("y")+" quit   "+st.Key.Render("any other key")+" stay"))
+	}
+	header := m.tabBar()
+	status := m.statusBar()
+	notice := ""
+	if m.notice != "" {
+		if m.noticeOK {
+			notice = st.OK.Render("✓ " + m.notice)
+		} else {
+			notice = st.Danger.Render("✗ " + m.notice)
+		}
+	}
+	bodyH := m.h - 3
+	var body string
+	if m.help {
+		body = m.helpView(bodyH)
+	} else {
+		body = m.current().View(m.w, bodyH)
+	}
+	body = lipgloss.NewStyle().Height(bodyH).MaxHeight(bodyH).Render(body)
+	return lipgloss.JoinVertical(lipgloss.Left, header, body, truncateStyled(notice, m.w), status)
+}
+
+func (m *Model) tabBar() string {
+	st := m.c.St
+	var parts []string
+	for i, p := range m.tabs {
+		label := fmt.Sprintf("%d %s", i+1, p.Title())
+		if i == m.tab && len(m.stack) == 0 {
+			parts = append(parts, st.TabActive.Render(label))
+		} else {
+			parts = append(parts, st.Tab.Render(label))
+		}
+	}
+	if n := len(m.stack); n > 0 {
+		parts = append(parts, st.Title.Render("› "+m.stack[n-1].Title()))
+	}
+	right := st.Muted.Render("W withdraw  D deposit  ? keys")
+	left := strings.Join(parts, "")
+	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return truncateStyled(left, m.w)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m *Model) statusBar() string {
+	conn := m.stream
+	if m.health != "" {
+		conn = m.health
+	}
+	mode := "remote"
+	if m.c.Embedded {
+		mode = "embedded"
+	}
+	clock := m.c.MarketNow().UTC().Format("Jan 02 15:04") + " UTC"
+	s := fmt.Sprintf(" %s (%s) · %s · %s · clock %s ×%g · keyring: %s ", m.c.Server, mode, m.c.Profile, conn, clock, m.c.speed, m.c.KeyringState)
+	return m.c.St.Status.Render(pad(s, m.w, false))
+}
+
+func (m *Model) helpView(h int) string {
+	st := m.c.St
+	k := m.c.Keys
+	line := func(b key.Binding) string {
+		return fmt.Sprintf("  %-14s %s", st.Key.Render(b.Help().Key), b.Help().Desc)
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render(m.current().Title()+": keys") + "\n")
+	for _, kb := range m.current().Help() {
+		b.WriteString(line(kb) + "\n")
+	}
+	b.WriteString("\n" + st.Title.Render("Everywhere") + "\n")
+	for _, kb := range []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Practice, k.Withdraw, k.Deposit, k.Speed, k.Back, k.Help, k.Quit} {
+		b.WriteString(line(kb) + "\n")
+	}
+	b.WriteString("\n" + st.Muted.Render("any key closes this"))
+	return b.String()
+}

@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// Practice is what practice mode needs from the embedded simulation.
+type Practice interface {
+	SetSpeed(x float64) error
+	Scenarios() []ScenarioInfo
+	// Stage sets a scenario up around the user: its counterparty and ad.
+	Stage(name string) (Staged, error)
+	// Debrief judges a finished practice order; text is ready to show.
+	Debrief(name string, orderID int64) (grade, text string, err error)
+}
+
+// ScenarioInfo describes one scenario for the picker.
+type ScenarioInfo struct {
+	Name, Direction, Summary, Careful string
+}
+
+// Staged is a scenario set up and waiting for the user.
+type Staged struct {
+	Scenario string
+	AdID     int64
+	UserSide market.Side // the user's side: sell = withdraw
+	Amount   string      // suggested amount (crypto for sells, fiat for buys)
+}
+
+// fiat formats a fiat amount with its two decimals.
+func fiat(a money.Amount) string { return a.FixedN(2) }
+
+// crypto formats a crypto amount as written, without trailing zeros.
+func crypto(a money.Amount) string { return a.String() }
+
+func pct(bp int64) string {
+	sign := ""
+	if bp > 0 {
+		sign = "+"
+	}
+	return sign + money.New(bp, 2).FixedN(2) + "%"
+}
+
+func optPct(p *int64) string {
+	if p == nil {
+		return "—"
+	}
+	return money.New(*p, 2).FixedN(1) + "%"
+}
+
+func optDur(p *int64) string {
+	if p == nil {
+		return "—"
+	}
+	return humanDur(time.Duration(*p) * time.Second)
+}
+
+func humanDur(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+func payments(ps []market.PaymentMethod) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ",")
+}
+
+// sideLabel: what the user does with this ad, as words (never colour alone).
+func sideLabel(userSide market.Side) string {
+	if userSide == market.Buy {
+		return "BUY"
+	}
+	return "SELL"
+}
+
+// bar is a progress bar of w cells, filled by frac (0..1).
+func bar(frac float64, w int) string {
+	if frac < 0 {
+		frac = 0
+	}
+	if frac > 1 {
+		frac = 1
+	}
+	n := int(frac*float64(w) + 0.5)
+	return strings.Repeat("█", n) + strings.Repeat("░", w-n)
+}
+
+// spark draws values as a one-line chart of w cells.
+func spark(vals []int64, w int) string {
+	if len(vals) == 0 || w <= 0 {
+		return ""
+	}
+	if len(vals) > w {
+		step := float64(len(vals)) / float64(w)
+		out := make([]int64, w)
+		for i := range out {
+			out[i] = vals[int(float64(i)*step)]
+		}
+		vals = out
+	}
+	lo, hi := vals[0], vals[0]
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	blocks := []rune("▁▂▃▄▅▆▇█")
+	var b strings.Builder
+	for _, v := range vals {
+		i := 0
+		if hi > lo {
+			i = int((v - lo) * int64(len(blocks)-1) / (hi - lo))
+		}
+		b.WriteRune(blocks[i])
+	}
+	return b.String()
+}
+
+func box(st Styles, title, body string, w int) string {
+	return st.Box.Width(max(10, w-2)).Render(st.Title.Render(title) + "\n" + body)
+}
+
+func kv(st Styles, k, v string) string {
+	return st.Muted.Render(fmt.Sprintf("%-14s", k)) + v
+}
+
+func joinH(a, b string) string { return lipgloss.JoinHorizontal(lipgloss.Top, a, b) }

@@ -1,0 +1,359 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+var (
+	assets   = []market.Asset{market.USDT, market.BTC, market.ETH}
+	fiats    = []market.Fiat{market.CNY, market.USD, market.EUR}
+	methods  = []market.PaymentMethod{"", market.Alipay, market.WeChat, market.Bank}
+	sorts    = []string{"price", "completion", "release"}
+	sortName = map[string]string{"price": "best price", "completion": "completion rate", "release": "release time"}
+)
+
+// marketPage lists ads. The Buy tab shows sell ads (you buy from them),
+// the Sell tab buy ads (you sell to them).
+type marketPage struct {
+	c        *Ctx
+	userSide market.Side
+	asset    int
+	fiat     int
+	method   int
+	sort     int
+	verified bool
+	amount   string
+	input    textinput.Model
+	editing  bool
+	table    *Table[market.AdView]
+	index    *money.Amount
+	history  []int64
+	best     []int64
+	version  int // drops stale answers
+	err      string
+	dirty    bool // an ad changed; refetch at the next debounce
+	loading  bool
+}
+
+type adsMsg struct {
+	version int
+	page    market.AdPage
+	hist    []market.IndexPoint
+	err     error
+}
+type adsDebounce struct{}
+
+func newMarketPage(c *Ctx) *marketPage {
+	in := textinput.New()
+	in.Placeholder = "e.g. 500"
+	in.Prompt = "amount in fiat: "
+	in.CharLimit = 16
+	p := &marketPage{c: c, userSide: market.Buy, input: in, method: 1}
+	p.table = NewTable(func(a market.AdView) int64 { return a.ID },
+		func(a market.AdView, f string) bool {
+			return strings.Contains(strings.ToLower(a.Maker.Name+" "+a.Terms+" "+payments(a.Payments)), f)
+		},
+		Column[market.AdView]{Title: "Merchant", Width: 18, Cell: func(a market.AdView) string {
+			badge := ""
+			if a.Maker.Verified {
+				badge = " ✓"
+			}
+			return a.Maker.Name + badge
+		}},
+		Column[market.AdView]{Title: "Orders", Width: 6, Right: true, Cell: func(a market.AdView) string { return fmt.Sprint(a.Maker.Record.Orders30d) }},
+		Column[market.AdView]{Title: "Done%", Width: 6, Right: true, Cell: func(a market.AdView) string { return optPct(a.Maker.Record.CompletionBP) },
+			Style: func(a market.AdView) *lipgloss.Style {
+				if r := a.Maker.Record.CompletionBP; r != nil && *r < 9000 {
+					return &c.St.Warn
+				}
+				return nil
+			}},
+		Column[market.AdView]{Title: "Release", Width: 7, Right: true, Cell: func(a market.AdView) string { return optDur(a.Maker.Record.AvgReleaseS) }},
+		Column[market.AdView]{Title: "Price", Width: 10, Right: true, Cell: func(a market.AdView) string { return a.Price.FixedN(4) }},
+		Column[market.AdView]{Title: "vs idx", Width: 8, Right: true, Cell: func(a market.AdView) string {
+			if a.DevBP == nil {
+				return "—"
+			}
+			mark := ""
+			if abs64(*a.DevBP) > 200 {
+				mark = "⚠"
+			}
+			return mark + pct(*a.DevBP)
+		}, Style: func(a market.AdView) *lipgloss.Style {
+			if a.DevBP != nil && abs64(*a.DevBP) > 200 {
+				return &c.St.Danger
+			}
+			return nil
+		}},
+		Column[market.AdView]{Title: "Available", Width: 12, Right: true, Cell: func(a market.AdView) string { return crypto(a.Remaining) }},
+		Column[market.AdView]{Title: "Limits", Width: 17, Right: true, Cell: func(a market.AdView) string {
+			return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0)
+		}},
+		Column[market.AdView]{Title: "Pay", Width: 17, Cell: func(a market.AdView) string { return payments(a.Payments) }},
+		Column[market.AdView]{Title: "Win", Width: 4, Right: true, Cell: func(a market.AdView) string { return fmt.Sprintf("%dm", a.WindowMin) }},
+	)
+	return p
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func (p *marketPage) Title() string { return "Market" }
+
+func (p *marketPage) Capturing() bool { return p.editing }
+
+func (p *marketPage) Help() []key.Binding {
+	k := p.c.Keys
+	return []key.Binding{k.Up, k.Down, k.NextTab, k.Enter, k.Asset, k.Fiat, k.Payment, k.Verified, k.Sort,
+		key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "amount I want to trade")), k.Refresh}
+}
+
+func (p *marketPage) Init() tea.Cmd { return p.load() }
+
+func (p *marketPage) query() client.AdQuery {
+	makerSide := market.Sell
+	if p.userSide == market.Sell {
+		makerSide = market.Buy
+	}
+	return client.AdQuery{Side: makerSide, Asset: assets[p.asset], Fiat: fiats[p.fiat], Payment: methods[p.method],
+		Amount: p.amount, VerifiedOnly: p.verified, Sort: sorts[p.sort], Limit: 100}
+}
+
+func (p *marketPage) load() tea.Cmd {
+	p.version++
+	p.loading, p.dirty = true, false
+	v, q := p.version, p.query()
+	mc := p.c.Market
+	since := p.c.MarketNow().Add(-6 * time.Hour)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		page, err := mc.Ads(ctx, q)
+		if err != nil {
+			return adsMsg{version: v, err: err}
+		}
+		hist, err := mc.IndexHistory(ctx, q.Asset, q.Fiat, since, 500)
+		return adsMsg{version: v, page: page, hist: hist, err: err}
+	}
+}
+
+func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case adsMsg:
+		if msg.version != p.version {
+			return p, nil // a newer query is on its way
+		}
+		p.loading = false
+		if msg.err != nil {
+			p.err = msg.err.Error()
+			return p, nil
+		}
+		p.err = ""
+		p.table.SetRows(msg.page.Ads)
+		p.index = msg.page.Index
+		p.history = p.history[:0]
+		for _, h := range msg.hist {
+			if u, err := h.Price.UnitsAt(market.PriceScale); err == nil {
+				p.history = append(p.history, u)
+			}
+		}
+		if len(msg.page.Ads) > 0 {
+			if u, err := msg.page.Ads[0].Price.UnitsAt(market.PriceScale); err == nil && p.sort == 0 {
+				p.best = append(p.best, u)
+				if len(p.best) > 200 {
+					p.best = p.best[len(p.best)-200:]
+				}
+			}
+		}
+		return p, nil
+	case EventMsg:
+		switch msg.Event.Type {
+		case "ad.changed", "ad.updated", "index.tick":
+			// Many ads change at once: fetch once a second at most.
+			if !p.dirty && !p.loading {
+				p.dirty = true
+				return p, tea.Tick(time.Second, func(time.Time) tea.Msg { return adsDebounce{} })
+			}
+		}
+		return p, nil
+	case adsDebounce:
+		return p, p.load()
+	case tea.KeyMsg:
+		return p.key(msg)
+	}
+	return p, nil
+}
+
+func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
+	k := p.c.Keys
+	if p.editing {
+		switch msg.String() {
+		case "enter":
+			v := strings.TrimSpace(p.input.Value())
+			if v != "" {
+				if _, err := money.Parse(v, 2); err != nil {
+					p.err = "amount: a number with at most 2 decimals, like 500 or 725.50"
+					return p, nil
+				}
+			}
+			p.amount, p.editing, p.err = v, false, ""
+			p.input.Blur()
+			return p, p.load()
+		case "esc":
+			p.editing = false
+			p.input.Blur()
+			return p, nil
+		}
+		var cmd tea.Cmd
+		p.input, cmd = p.input.Update(msg)
+		return p, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		p.table.Move(-1)
+	case key.Matches(msg, k.Down):
+		p.table.Move(1)
+	case key.Matches(msg, k.PageUp):
+		p.table.Move(-p.table.Height())
+	case key.Matches(msg, k.PageDown):
+		p.table.Move(p.table.Height())
+	case key.Matches(msg, k.Top):
+		p.table.Top()
+	case key.Matches(msg, k.Bottom):
+		p.table.Bottom()
+	case key.Matches(msg, k.NextTab), key.Matches(msg, k.PrevTab):
+		if p.userSide == market.Buy {
+			p.userSide = market.Sell
+		} else {
+			p.userSide = market.Buy
+		}
+		p.best = nil
+		return p, p.load()
+	case key.Matches(msg, k.Asset):
+		p.asset = (p.asset + 1) % len(assets)
+		p.best = nil
+		return p, p.load()
+	case key.Matches(msg, k.Fiat):
+		p.fiat = (p.fiat + 1) % len(fiats)
+		p.best = nil
+		return p, p.load()
+	case key.Matches(msg, k.Payment):
+		p.method = (p.method + 1) % len(methods)
+		return p, p.load()
+	case key.Matches(msg, k.Verified):
+		p.verified = !p.verified
+		return p, p.load()
+	case key.Matches(msg, k.Sort):
+		p.sort = (p.sort + 1) % len(sorts)
+		return p, p.load()
+	case key.Matches(msg, k.Refresh):
+		return p, p.load()
+	case msg.String() == "/":
+		p.editing = true
+		p.input.SetValue(p.amount)
+		p.input.CursorEnd()
+		return p, p.input.Focus()
+	case key.Matches(msg, k.Enter):
+		if ad, ok := p.table.Selected(); ok {
+			return p, push(newTicketPage(p.c, ad, p.amount, ""))
+		}
+	}
+	return p, nil
+}
+
+func (p *marketPage) View(w, h int) string {
+	st := p.c.St
+	tab := func(s market.Side, label string) string {
+		if p.userSide == s {
+			return st.TabActive.Render(label)
+		}
+		return st.Tab.Render(label)
+	}
+	method := "any method"
+	if m := methods[p.method]; m != "" {
+		method = string(m)
+	}
+	amount := "any amount"
+	if p.amount != "" {
+		amount = p.amount + " " + string(fiats[p.fiat])
+	}
+	ver := ""
+	if p.verified {
+		ver = " · verified only"
+	}
+	idx := "index —"
+	if p.index != nil {
+		idx = "index " + p.index.FixedN(4)
+	}
+	head := tab(market.Buy, "BUY "+string(assets[p.asset])) + tab(market.Sell, "SELL "+string(assets[p.asset])) + "  " +
+		st.Muted.Render(fmt.Sprintf("%s/%s · %s · %s · sort: %s%s · %s", assets[p.asset], fiats[p.fiat], method, amount, sortName[sorts[p.sort]], ver, idx))
+	lines := []string{truncateStyled(head, w)}
+	if p.editing {
+		lines = append(lines, p.input.View()+st.Muted.Render("  (enter to apply, empty for any, esc to cancel)"))
+	}
+	if p.err != "" {
+		lines = append(lines, st.Danger.Render("✗ "+p.err))
+	}
+	detailH := 9
+	tableH := h - len(lines) - detailH - 2
+	p.table.SetHeight(max(3, tableH))
+	lines = append(lines, p.table.View(st, w))
+	lines = append(lines, p.detail(w))
+	return strings.Join(lines, "\n")
+}
+
+// detail: the selected ad's terms, requirements and the record behind the
+// numbers, beside a chart of the index and the best price.
+func (p *marketPage) detail(w int) string {
+	st := p.c.St
+	ad, ok := p.table.Selected()
+	if !ok {
+		return st.Muted.Render("No ads match. Change the filters (a asset, f fiat, P payment, / amount, v verified).")
+	}
+	r := ad.Maker.Record
+	left := []string{
+		st.Bold.Render(ad.Maker.Name) + verifiedWord(ad.Maker.Verified) + st.Muted.Render(fmt.Sprintf("  KYC %d", ad.Maker.KYCLevel)),
+		kv(st, "30-day orders", fmt.Sprintf("%d   completion %s   positive %s of %d", r.Orders30d, optPct(r.CompletionBP), optPct(r.PositiveBP), r.Ratings)),
+		kv(st, "avg release", optDur(r.AvgReleaseS)+"   avg pay "+optDur(r.AvgPayS)),
+		kv(st, "requires", fmt.Sprintf("KYC ≥ %d, completion ≥ %s", ad.MinKYC, money.New(ad.MinCompBP, 2).FixedN(0)+"%")),
+		kv(st, "terms", truncate(ad.Terms, w/2)),
+	}
+	chartW := max(10, w/2-16)
+	right := []string{st.Muted.Render("index, 6h ") + st.Accent.Render(spark(p.history, chartW))}
+	if len(p.best) > 1 {
+		right = append(right, st.Muted.Render("best price ")+st.Accent.Render(spark(p.best, chartW)))
+	}
+	if len(p.history) > 1 {
+		first, last := p.history[0], p.history[len(p.history)-1]
+		arrow := "▲"
+		sty := st.Buy
+		if last < first {
+			arrow, sty = "▼", st.Sell
+		}
+		right = append(right, sty.Render(fmt.Sprintf("%s %s over 6h", arrow, pct((last-first)*10000/max(first, 1)))))
+	}
+	return joinH(box(st, "Ad "+fmt.Sprint(ad.ID), strings.Join(left, "\n"), w/2+8), box(st, "Chart", strings.Join(right, "\n"), w-w/2-8))
+}
+
+func verifiedWord(v bool) string {
+	if v {
+		return " ✓ verified"
+	}
+	return ""
+}

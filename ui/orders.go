@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"p2pdesk/client"
+	"p2pdesk/market"
+)
+
+// ordersPage lists open orders and history, filtered by text (state,
+// side, asset, counterparty), with CSV export of the history.
+type ordersPage struct {
+	c       *Ctx
+	open    bool
+	table   *Table[market.OrderView]
+	filter  textinput.Model
+	editing bool
+	err     string
+	version int
+}
+
+type ordersMsg struct {
+	version int
+	orders  []market.OrderView
+	err     error
+}
+type exportedMsg struct {
+	path string
+	n    int
+	err  error
+}
+
+func newOrdersPage(c *Ctx) *ordersPage {
+	f := textinput.New()
+	f.Prompt = "filter: "
+	f.Placeholder = "state, side, asset or name"
+	p := &ordersPage{c: c, open: true, filter: f}
+	p.table = NewTable(func(o market.OrderView) int64 { return o.ID },
+		func(o market.OrderView, q string) bool {
+			hay := strings.ToLower(fmt.Sprintf("%d %s %s %s %s %s", o.ID, o.State, o.Side, o.Asset, o.Counterparty.Name, o.Resolution))
+			for _, w := range strings.Fields(q) {
+				if !strings.Contains(hay, w) {
+					return false
+				}
+			}
+			return true
+		},
+		Column[market.OrderView]{Title: "Order", Width: 7, Right: true, Cell: func(o market.OrderView) string { return fmt.Sprint(o.ID) }},
+		Column[market.OrderView]{Title: "Side", Width: 4, Cell: func(o market.OrderView) string { return sideLabel(o.Side) },
+			Style: func(o market.OrderView) *lipgloss.Style {
+				if o.Side == market.Buy {
+					return &c.St.Buy
+				}
+				return &c.St.Sell
+			}},
+		Column[market.OrderView]{Title: "Amount", Width: 14, Right: true, Cell: func(o market.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
+		Column[market.OrderView]{Title: "Total", Width: 14, Right: true, Cell: func(o market.OrderView) string { return fiat(o.FiatTotal) + " " + string(o.Fiat) }},
+		Column[market.OrderView]{Title: "Price", Width: 10, Right: true, Cell: func(o market.OrderView) string { return o.Price.FixedN(4) }},
+		Column[market.OrderView]{Title: "State", Width: 18, Cell: func(o market.OrderView) string { return string(o.State) + resolution(&o) }},
+		Column[market.OrderView]{Title: "With", Width: 16, Cell: func(o market.OrderView) string { return o.Counterparty.Name }},
+		Column[market.OrderView]{Title: "Opened", Width: 12, Cell: func(o market.OrderView) string { return o.CreatedAt.UTC().Format("Jan 02 15:04") }},
+	)
+	return p
+}
+
+func (p *ordersPage) Title() string   { return "Orders" }
+func (p *ordersPage) Capturing() bool { return p.editing }
+func (p *ordersPage) Help() []key.Binding {
+	k := p.c.Keys
+	return []key.Binding{k.Up, k.Down, k.NextTab, k.Enter, k.Filter, k.Export, k.Refresh}
+}
+
+func (p *ordersPage) Init() tea.Cmd { return p.load() }
+
+func (p *ordersPage) load() tea.Cmd {
+	p.version++
+	v, open, mc := p.version, p.open, p.c.Market
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		os, err := mc.Orders(ctx, client.OrderQuery{Open: &open, Limit: 200})
+		return ordersMsg{v, os, err}
+	}
+}
+
+func (p *ordersPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ordersMsg:
+		if msg.version != p.version {
+			return p, nil
+		}
+		if msg.err != nil {
+			p.err = msg.err.Error()
+			return p, nil
+		}
+		p.err = ""
+		p.table.SetRows(msg.orders)
+	case exportedMsg:
+		if msg.err != nil {
+			return p, warn("export: " + msg.err.Error())
+		}
+		return p, notify(fmt.Sprintf("%d orders written to %s", msg.n, msg.path))
+	case EventMsg:
+		if strings.HasPrefix(msg.Event.Type, "order.") {
+			return p, p.load()
+		}
+	case tea.KeyMsg:
+		k := p.c.Keys
+		if p.editing {
+			switch msg.String() {
+			case "enter", "esc":
+				p.editing = false
+				p.filter.Blur()
+				if msg.String() == "esc" {
+					p.filter.SetValue("")
+					p.table.SetFilter("")
+				}
+				return p, nil
+			}
+			var cmd tea.Cmd
+			p.filter, cmd = p.filter.Update(msg)
+			p.table.SetFilter(p.filter.Value())
+			return p, cmd
+		}
+		switch {
+		case key.Matches(msg, k.Up):
+			p.table.Move(-1)
+		case key.Matches(msg, k.Down):
+			p.table.Move(1)
+		case key.Matches(msg, k.Top):
+			p.table.Top()
+		case key.Matches(msg, k.Bottom):
+			p.table.Bottom()
+		case key.Matches(msg, k.NextTab), key.Matches(msg, k.PrevTab):
+			p.open = !p.open
+			return p, p.load()
+		case key.Matches(msg, k.Filter):
+			p.editing = true
+			return p, p.filter.Focus()
+		case key.Matches(msg, k.Refresh):
+			return p, p.load()
+		case key.Matches(msg, k.Export):
+			return p, p.export()
+		case key.Matches(msg, k.Enter):
+			if o, ok := p.table.Selected(); ok {
+				return p, push(newOrderPage(p.c, o.ID))
+			}
+		}
+	}
+	return p, nil
+}
+
+// export writes the whole history (not just the page) as CSV.
+func (p *ordersPage) export() tea.Cmd {
+	mc, dir, now := p.c.Market, p.c.Export, p.c.Now()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		var all []market.OrderView
+		q := client.OrderQuery{Limit: 200}
+		for {
+			page, err := mc.Orders(ctx, q)
+			if err != nil {
+				return exportedMsg{err: err}
+			}
+			all = append(all, page...)
+			if len(page) < q.Limit {
+				break
+			}
+			q.BeforeID = page[len(page)-1].ID
+		}
+		if dir == "" {
+			dir = "."
+		}
+		path := filepath.Join(dir, "p2pdesk-orders-"+now.UTC().Format("20060102-150405")+".csv")
+		n, err := WriteOrdersCSV(path, all)
+		return exportedMsg{path: path, n: n, err: err}
+	}
+}
+
+// WriteOrdersCSV writes orders with amounts as exact decimal strings.
+func WriteOrdersCSV(path string, orders []market.OrderView) (int, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return 0, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	w := csv.NewWriter(f)
+	w.Write([]string{"order", "opened", "closed", "side", "asset", "amount", "fiat", "total", "price", "state", "resolution", "counterparty"})
+	for _, o := range orders {
+		closed := ""
+		if o.ClosedAt != nil {
+			closed = o.ClosedAt.UTC().Format(time.RFC3339)
+		}
+		w.Write([]string{fmt.Sprint(o.ID), o.CreatedAt.UTC().Format(time.RFC3339), closed, string(o.Side), string(o.Asset), o.Amount.String(),
+			string(o.Fiat), o.FiatTotal.FixedN(2), o.Price.FixedN(4), string(o.State), string(o.Resolution), o.Counterparty.Name})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return 0, err
+	}
+	return len(orders), f.Close()
+}
+
+func (p *ordersPage) View(w, h int) string {
+	st := p.c.St
+	openTab, histTab := st.TabActive.Render("Open"), st.Tab.Render("History")
+	if !p.open {
+		openTab, histTab = st.Tab.Render("Open"), st.TabActive.Render("History")
+	}
+	lines := []string{openTab + histTab + st.Muted.Render(fmt.Sprintf("  %d orders", p.table.Len()))}
+	if p.editing || p.filter.Value() != "" {
+		lines = append(lines, p.filter.View())
+	}
+	if p.err != "" {
+		lines = append(lines, st.Danger.Render("✗ "+p.err))
+	}
+	p.table.SetHeight(h - len(lines) - 2)
+	lines = append(lines, p.table.View(st, w))
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,175 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"p2pdesk/market"
+)
+
+// practicePage picks a scenario (or "surprise me") and stages it: its
+// counterparty posts an ad, and the wizard opens on it.
+type practicePage struct {
+	c      *Ctx
+	list   []ScenarioInfo
+	cursor int
+	err    string
+	busy   bool
+}
+
+type stagedMsg struct {
+	s   Staged
+	ad  market.AdView
+	err error
+}
+
+func newPracticePage(c *Ctx) *practicePage {
+	return &practicePage{c: c, list: c.Practice.Scenarios()}
+}
+
+func (p *practicePage) Title() string   { return "Practice" }
+func (p *practicePage) Capturing() bool { return false }
+func (p *practicePage) Help() []key.Binding {
+	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("?"), key.WithHelp("x", "surprise me")), p.c.Keys.Speed}
+}
+func (p *practicePage) Init() tea.Cmd { return nil }
+
+func (p *practicePage) stage(name string) tea.Cmd {
+	p.busy = true
+	pr, mc := p.c.Practice, p.c.Market
+	return func() tea.Msg {
+		s, err := pr.Stage(name)
+		if err != nil {
+			return stagedMsg{err: err}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		ad, err := mc.Ad(ctx, s.AdID)
+		return stagedMsg{s: s, ad: ad, err: err}
+	}
+}
+
+func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stagedMsg:
+		p.busy = false
+		if msg.err != nil {
+			p.err = msg.err.Error()
+			return p, nil
+		}
+		p.err = ""
+		w := newWizard(p.c, msg.s.UserSide)
+		w.scenario = msg.s.Scenario
+		w.step = 3
+		w.amount.SetValue(msg.s.Amount)
+		w.ads = []market.AdView{msg.ad}
+		if msg.s.UserSide == market.Buy {
+			// Deposits choose among real sellers too: bait is among them.
+			return p, tea.Batch(push(w), func() tea.Msg { return nil }, w.loadAds())
+		}
+		return p, push(w)
+	case tea.KeyMsg:
+		if p.busy {
+			return p, nil
+		}
+		switch {
+		case key.Matches(msg, p.c.Keys.Up):
+			p.cursor = max(0, p.cursor-1)
+		case key.Matches(msg, p.c.Keys.Down):
+			p.cursor = min(len(p.list)-1, p.cursor+1)
+		case key.Matches(msg, p.c.Keys.Enter) && len(p.list) > 0:
+			return p, p.stage(p.list[p.cursor].Name)
+		case msg.String() == "x" && len(p.list) > 0:
+			return p, p.stage(p.list[rand.IntN(len(p.list))].Name)
+		}
+	}
+	return p, nil
+}
+
+func (p *practicePage) View(w, h int) string {
+	st := p.c.St
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Practice drills") + st.Muted.Render(fmt.Sprintf(" — no real money; clock ×%g (S changes it)", p.c.Speed())) + "\n\n")
+	for i, s := range p.list {
+		line := fmt.Sprintf("%-26s %-9s %s", s.Name, s.Direction, s.Summary)
+		if i == p.cursor {
+			b.WriteString(st.Selected.Render("▸ "+truncate(line, w-3)) + "\n")
+		} else {
+			b.WriteString("  " + truncate(line, w-3) + "\n")
+		}
+	}
+	b.WriteString("\n" + st.Muted.Render("enter: start the drill · x: surprise me (the scenario stays hidden until the debrief)") + "\n")
+	if p.busy {
+		b.WriteString("setting the scenario up…\n")
+	}
+	if p.err != "" {
+		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
+	}
+	return b.String()
+}
+
+// debriefPage shows a finished drill's debrief.
+type debriefPage struct {
+	c     *Ctx
+	text  string
+	grade string
+	err   string
+	off   int
+}
+
+type debriefMsg struct {
+	grade, text string
+	err         error
+}
+
+func newDebriefPage(c *Ctx, scenario string, order int64) (*debriefPage, tea.Cmd) {
+	d := &debriefPage{c: c}
+	pr := c.Practice
+	return d, func() tea.Msg {
+		g, t, err := pr.Debrief(scenario, order)
+		return debriefMsg{g, t, err}
+	}
+}
+
+func (d *debriefPage) Title() string   { return "Debrief" }
+func (d *debriefPage) Capturing() bool { return false }
+func (d *debriefPage) Help() []key.Binding {
+	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Back}
+}
+func (d *debriefPage) Init() tea.Cmd { return nil }
+func (d *debriefPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case debriefMsg:
+		d.grade, d.text = msg.grade, msg.text
+		if msg.err != nil {
+			d.err = msg.err.Error()
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, d.c.Keys.Down):
+			d.off++
+		case key.Matches(msg, d.c.Keys.Up):
+			d.off = max(0, d.off-1)
+		}
+	}
+	return d, nil
+}
+func (d *debriefPage) View(w, h int) string {
+	if d.err != "" {
+		return d.c.St.Danger.Render("✗ " + d.err)
+	}
+	if d.text == "" {
+		return "judging the run…"
+	}
+	lines := strings.Split(d.text, "\n")
+	if d.off > len(lines)-1 {
+		d.off = len(lines) - 1
+	}
+	return strings.Join(lines[d.off:], "\n")
+}

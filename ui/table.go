@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Column of a Table: a title, a width, and how a row renders in it.
+type Column[T any] struct {
+	Title string
+	Width int
+	Right bool
+	Cell  func(T) string
+	Style func(T) *lipgloss.Style // optional colour of the cell
+}
+
+// Table is a typed, virtualised table: it renders only the rows that fit,
+// and keeps the cursor on the same row (by id) when the rows change under
+// it, as they do with every live update.
+type Table[T any] struct {
+	Cols   []Column[T]
+	ID     func(T) int64
+	rows   []T
+	cursor int
+	offset int
+	height int
+	filter string
+	match  func(T, string) bool
+	shown  []int // indexes of rows passing the filter
+}
+
+// NewTable makes a table.
+func NewTable[T any](id func(T) int64, match func(T, string) bool, cols ...Column[T]) *Table[T] {
+	return &Table[T]{Cols: cols, ID: id, match: match, height: 10}
+}
+
+// SetRows replaces the rows, keeping the cursor on the row it was on.
+func (t *Table[T]) SetRows(rows []T) {
+	var keep int64
+	had := false
+	if r, ok := t.Selected(); ok {
+		keep, had = t.ID(r), true
+	}
+	t.rows = rows
+	t.refilter()
+	if had {
+		for i, idx := range t.shown {
+			if t.ID(t.rows[idx]) == keep {
+				t.cursor = i
+				t.clamp()
+				return
+			}
+		}
+	}
+	t.clamp()
+}
+
+// Rows are all rows, unfiltered.
+func (t *Table[T]) Rows() []T { return t.rows }
+
+// Len is the number of rows shown.
+func (t *Table[T]) Len() int { return len(t.shown) }
+
+// SetFilter shows only rows matching s.
+func (t *Table[T]) SetFilter(s string) {
+	t.filter = s
+	t.refilter()
+	t.clamp()
+}
+
+// Filter is the current filter.
+func (t *Table[T]) Filter() string { return t.filter }
+
+func (t *Table[T]) refilter() {
+	t.shown = t.shown[:0]
+	f := strings.ToLower(strings.TrimSpace(t.filter))
+	for i, r := range t.rows {
+		if f == "" || t.match == nil || t.match(r, f) {
+			t.shown = append(t.shown, i)
+		}
+	}
+}
+
+// Selected is the row under the cursor.
+func (t *Table[T]) Selected() (T, bool) {
+	var zero T
+	if t.cursor < 0 || t.cursor >= len(t.shown) {
+		return zero, false
+	}
+	return t.rows[t.shown[t.cursor]], true
+}
+
+// Cursor is the cursor's position among the shown rows.
+func (t *Table[T]) Cursor() int { return t.cursor }
+
+// Move moves the cursor by n rows.
+func (t *Table[T]) Move(n int) {
+	t.cursor += n
+	t.clamp()
+}
+
+// Top and Bottom jump.
+func (t *Table[T]) Top()    { t.cursor = 0; t.clamp() }
+func (t *Table[T]) Bottom() { t.cursor = len(t.shown) - 1; t.clamp() }
+
+// SetHeight is the rows that fit, header excluded.
+func (t *Table[T]) SetHeight(h int) {
+	t.height = max(1, h)
+	t.clamp()
+}
+
+// Height is the number of body rows that fit.
+func (t *Table[T]) Height() int { return t.height }
+
+func (t *Table[T]) clamp() {
+	if t.cursor >= len(t.shown) {
+		t.cursor = len(t.shown) - 1
+	}
+	if t.cursor < 0 {
+		t.cursor = 0
+	}
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+t.height {
+		t.offset = t.cursor - t.height + 1
+	}
+	if t.offset > max(0, len(t.shown)-t.height) {
+		t.offset = max(0, len(t.shown)-t.height)
+	}
+}
+
+// View renders the header and the visible rows only.
+func (t *Table[T]) View(st Styles, width int) string {
+	var b strings.Builder
+	cells := make([]string, len(t.Cols))
+	for i, c := range t.Cols {
+		cells[i] = pad(c.Title, c.Width, c.Right)
+	}
+	b.WriteString(st.Header.Render(truncate("  "+strings.Join(cells, " "), width)))
+	end := min(len(t.shown), t.offset+t.height)
+	for i := t.offset; i < end; i++ {
+		r := t.rows[t.shown[i]]
+		for j, c := range t.Cols {
+			s := pad(c.Cell(r), c.Width, c.Right)
+			if c.Style != nil && i != t.cursor {
+				if sty := c.Style(r); sty != nil {
+					s = sty.Render(s)
+				}
+			}
+			cells[j] = s
+		}
+		line := strings.Join(cells, " ")
+		b.WriteByte('\n')
+		if i == t.cursor {
+			b.WriteString(st.Selected.Render(truncate("▸ "+line, width)))
+		} else {
+			b.WriteString(truncateStyled("  "+line, width))
+		}
+	}
+	if len(t.shown) == 0 {
+		b.WriteString("\n" + st.Muted.Render("  nothing to show"))
+	}
+	return b.String()
+}
+
+// pad fits s into w cells.
+func pad(s string, w int, right bool) string {
+	n := lipgloss.Width(s)
+	if n > w {
+		return truncate(s, w)
+	}
+	if right {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// truncate cuts plain text to w cells with an ellipsis.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && lipgloss.Width(string(r)) > w-1 {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+// truncateStyled cuts a styled line to w cells.
+func truncateStyled(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return lipgloss.NewStyle().MaxWidth(w).Render(s)
+}

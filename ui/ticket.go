@@ -1,0 +1,388 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"p2pdesk/api"
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/money"
+)
+
+// ticketPage is the order ticket: type a crypto or a fiat amount, see the
+// other computed with the rounding shown, the checks and the warnings, and
+// confirm with a second key.
+type ticketPage struct {
+	c        *Ctx
+	ad       market.AdView
+	userSide market.Side
+	input    textinput.Model
+	fiatMode bool
+	acct     *api.Account
+	bals     []market.BalanceView
+	calc     ticketCalc
+	confirm  bool
+	placing  bool
+	err      string
+	idem     string
+	scenario string // set in practice
+	onPlaced func(market.OrderView) tea.Cmd
+}
+
+type ticketCalc struct {
+	amount, total money.Amount
+	rounding      string
+	problems      []string // block the order, each next to the field
+	warnings      []string
+	ok            bool
+}
+
+type ticketDataMsg struct {
+	acct api.Account
+	bals []market.BalanceView
+	err  error
+}
+type adRefreshMsg struct {
+	ad  market.AdView
+	err error
+}
+type placedMsg struct {
+	order market.OrderView
+	err   error
+}
+
+func newTicketPage(c *Ctx, ad market.AdView, fiatAmount, scenario string) *ticketPage {
+	in := textinput.New()
+	in.CharLimit = 24
+	in.Focus()
+	t := &ticketPage{c: c, ad: ad, input: in, userSide: market.Buy, scenario: scenario,
+		idem: fmt.Sprintf("take-%d-%d", ad.ID, c.Now().UnixNano())}
+	if ad.Side == market.Buy {
+		t.userSide = market.Sell
+	}
+	if fiatAmount != "" {
+		t.fiatMode = true
+		in.SetValue(fiatAmount)
+		t.input = in
+	}
+	t.prompt()
+	return t
+}
+
+func (t *ticketPage) prompt() {
+	if t.fiatMode {
+		t.input.Prompt = fmt.Sprintf("amount in %s: ", t.ad.Fiat)
+	} else {
+		t.input.Prompt = fmt.Sprintf("amount in %s: ", t.ad.Asset)
+	}
+}
+
+func (t *ticketPage) Title() string {
+	return fmt.Sprintf("%s %s from %s", sideLabel(t.userSide), t.ad.Asset, t.ad.Maker.Name)
+}
+
+func (t *ticketPage) Capturing() bool { return !t.confirm }
+
+func (t *ticketPage) Help() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "type crypto or fiat")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review")),
+		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "place the order (on review)")),
+		t.c.Keys.Back,
+	}
+}
+
+func (t *ticketPage) Init() tea.Cmd {
+	mc := t.c.Market
+	return tea.Batch(textinput.Blink, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		a, err := mc.Account(ctx)
+		if err != nil {
+			return ticketDataMsg{err: err}
+		}
+		b, err := mc.Balances(ctx)
+		return ticketDataMsg{acct: a, bals: b, err: err}
+	})
+}
+
+func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ticketDataMsg:
+		if msg.err != nil {
+			t.err = msg.err.Error()
+			return t, nil
+		}
+		t.acct, t.bals = &msg.acct, msg.bals
+		t.recalc()
+	case adRefreshMsg:
+		if msg.err == nil && msg.ad.ID == t.ad.ID {
+			t.ad = msg.ad
+			t.recalc()
+		}
+	case placedMsg:
+		t.placing = false
+		if msg.err != nil {
+			t.confirm = false
+			t.err = msg.err.Error()
+			if client.CodeOf(msg.err) == "PRICE_CHANGED" {
+				mc, id := t.c.Market, t.ad.ID
+				return t, func() tea.Msg {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					ad, err := mc.Ad(ctx, id)
+					return adRefreshMsg{ad, err}
+				}
+			}
+			return t, nil
+		}
+		op := newOrderPage(t.c, msg.order.ID)
+		op.scenario = t.scenario
+		cmds := []tea.Cmd{pop(), push(op), notify(fmt.Sprintf("Order %d opened: %s %s %s for %s %s", msg.order.ID,
+			sideLabel(t.userSide), crypto(msg.order.Amount), msg.order.Asset, fiat(msg.order.FiatTotal), msg.order.Fiat))}
+		if t.onPlaced != nil {
+			cmds = append(cmds, t.onPlaced(msg.order))
+		}
+		return t, tea.Sequence(cmds...)
+	case EventMsg:
+		if msg.Event.Type == "ad.updated" || msg.Event.Type == "ad.changed" {
+			// Follow this ad's price and stock live; the server still
+			// refuses with PRICE_CHANGED if it moves between review and y.
+			var ch market.AdChange
+			if json.Unmarshal(msg.Event.Data, &ch) == nil && ch.ID == t.ad.ID && !ch.Price.IsZero() {
+				if ch.Price.Cmp(t.ad.Price) != 0 && t.confirm {
+					t.confirm = false
+					t.err = fmt.Sprintf("the price moved to %s: review again", ch.Price.FixedN(4))
+				}
+				t.ad.Price, t.ad.Remaining, t.ad.Status = ch.Price, ch.Remaining, ch.Status
+				t.recalc()
+			}
+		}
+	case tea.KeyMsg:
+		if t.placing {
+			return t, nil
+		}
+		if t.confirm {
+			switch msg.String() {
+			case "y", "Y":
+				t.placing = true
+				return t, t.place()
+			default:
+				t.confirm = false
+				return t, nil
+			}
+		}
+		switch msg.String() {
+		case "esc":
+			return t, pop()
+		case "tab":
+			t.fiatMode = !t.fiatMode
+			t.prompt()
+			if t.calc.ok {
+				if t.fiatMode {
+					t.input.SetValue(t.calc.total.FixedN(2))
+				} else {
+					t.input.SetValue(t.calc.amount.String())
+				}
+				t.input.CursorEnd()
+			}
+			t.recalc()
+			return t, nil
+		case "enter":
+			t.recalc()
+			if t.calc.ok {
+				t.confirm, t.err = true, ""
+			}
+			return t, nil
+		}
+		var cmd tea.Cmd
+		t.input, cmd = t.input.Update(msg)
+		t.recalc()
+		return t, cmd
+	}
+	return t, nil
+}
+
+func (t *ticketPage) place() tea.Cmd {
+	mc := t.c.Market
+	req := market.TakeRequest{AdID: t.ad.ID, Amount: t.calc.amount.String(), Payment: string(market.Alipay)}
+	if t.fiatMode && t.ad.PriceType == "floating" {
+		// The fiat total is what the user typed; the crypto follows the
+		// price at the moment the order opens.
+		req.Amount, req.FiatAmount = "", strings.TrimSpace(t.input.Value())
+	}
+	if t.ad.PriceType != "floating" {
+		// A fixed price must be the one reviewed. A floating price follows
+		// the index and is fixed when the order opens, as on real desks.
+		req.ExpectPrice = t.ad.Price.String()
+	}
+	if !hasMethod(t.ad.Payments, market.Alipay) && len(t.ad.Payments) > 0 {
+		req.Payment = string(t.ad.Payments[0])
+	}
+	idem := t.idem
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		o, err := mc.TakeAd(ctx, req, idem)
+		return placedMsg{o, err}
+	}
+}
+
+func hasMethod(ps []market.PaymentMethod, m market.PaymentMethod) bool {
+	for _, p := range ps {
+		if p == m {
+			return true
+		}
+	}
+	return false
+}
+
+// recalc computes the other amount and every check, with the rounding rule
+// stated: fiat = amount × price rounded half up to 2 decimals; a fiat
+// amount typed is turned into crypto rounding down, so you never pay more
+// than you typed.
+func (t *ticketPage) recalc() {
+	c := ticketCalc{}
+	defer func() { t.calc = c }()
+	raw := strings.TrimSpace(t.input.Value())
+	if raw == "" {
+		return
+	}
+	scale := t.ad.Asset.Scale()
+	var err error
+	if t.fiatMode {
+		typed, perr := money.Parse(raw, 2)
+		if perr != nil {
+			c.problems = append(c.problems, "amount: a number with at most 2 decimals")
+			return
+		}
+		if c.amount, err = money.Quo(typed, t.ad.Price, scale, money.Down); err != nil {
+			c.problems = append(c.problems, "amount: too large")
+			return
+		}
+		c.total, _ = money.MulDiv(c.amount, t.ad.Price, 2, money.HalfUp)
+		if c.total.Cmp(typed) != 0 {
+			c.rounding = fmt.Sprintf("%s %s buys %s %s at %s; that costs %s %s (rounded down to the %s's %d decimals, half up to cents)",
+				typed.FixedN(2), t.ad.Fiat, c.amount, t.ad.Asset, t.ad.Price.FixedN(4), c.total.FixedN(2), t.ad.Fiat, t.ad.Asset, scale)
+		}
+	} else {
+		if c.amount, err = money.Parse(raw, scale); err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("amount: a number with at most %d decimals", scale))
+			return
+		}
+		c.total, _ = money.MulDiv(c.amount, t.ad.Price, 2, money.HalfUp)
+		c.rounding = fmt.Sprintf("%s × %s = %s %s, rounded half up to cents", c.amount, t.ad.Price.FixedN(4), c.total.FixedN(2), t.ad.Fiat)
+	}
+	if !c.amount.IsPositive() {
+		c.problems = append(c.problems, "amount: more than zero")
+		return
+	}
+	if c.total.Cmp(t.ad.MinFiat) < 0 || c.total.Cmp(t.ad.MaxFiat) > 0 {
+		c.problems = append(c.problems, fmt.Sprintf("amount: this ad takes %s to %s %s per order", t.ad.MinFiat.FixedN(2), t.ad.MaxFiat.FixedN(2), t.ad.Fiat))
+	}
+	if c.amount.Cmp(t.ad.Remaining) > 0 {
+		c.problems = append(c.problems, fmt.Sprintf("amount: the ad has only %s %s left", t.ad.Remaining, t.ad.Asset))
+	}
+	if t.acct != nil {
+		for _, l := range t.acct.Limits {
+			if l.Fiat == t.ad.Fiat && c.total.Cmp(l.Remaining) > 0 {
+				c.problems = append(c.problems, fmt.Sprintf("amount: your KYC level %d leaves %s %s today", t.acct.User.KYCLevel, l.Remaining.FixedN(2), l.Fiat))
+			}
+		}
+		if t.acct.User.KYCLevel < t.ad.MinKYC {
+			c.problems = append(c.problems, fmt.Sprintf("this ad needs KYC level %d; you have %d", t.ad.MinKYC, t.acct.User.KYCLevel))
+		}
+	}
+	if t.userSide == market.Sell {
+		for _, b := range t.bals {
+			if b.Asset == t.ad.Asset && c.amount.Cmp(b.Available) > 0 {
+				c.problems = append(c.problems, fmt.Sprintf("amount: you have %s %s available", b.Available, b.Asset))
+			}
+		}
+	}
+	if d := t.ad.DevBP; d != nil && abs64(*d) > 200 {
+		c.warnings = append(c.warnings, fmt.Sprintf("price is %s from the index: too good to be true is how bait looks", pct(*d)))
+	}
+	r := t.ad.Maker.Record
+	if r.CompletionBP != nil && *r.CompletionBP < 9000 {
+		c.warnings = append(c.warnings, fmt.Sprintf("completion rate %s: one order in ten or more fails", optPct(r.CompletionBP)))
+	}
+	if r.Orders30d < 10 {
+		c.warnings = append(c.warnings, fmt.Sprintf("new merchant: %d orders in 30 days", r.Orders30d))
+	}
+	c.ok = len(c.problems) == 0
+}
+
+func (t *ticketPage) View(w, h int) string {
+	st := t.c.St
+	ad := t.ad
+	var b strings.Builder
+	side := st.Buy.Render("BUY")
+	if t.userSide == market.Sell {
+		side = st.Sell.Render("SELL")
+	}
+	fmt.Fprintf(&b, "%s %s with %s at %s %s/%s", side, ad.Asset, ad.Maker.Name+verifiedWord(ad.Maker.Verified), ad.Price.FixedN(4), ad.Fiat, ad.Asset)
+	if ad.DevBP != nil {
+		fmt.Fprintf(&b, "  (%s vs index)", pct(*ad.DevBP))
+	}
+	b.WriteString("\n" + st.Muted.Render(fmt.Sprintf("limits %s–%s %s · %s %s left · window %d min · pays by %s",
+		ad.MinFiat.FixedN(2), ad.MaxFiat.FixedN(2), ad.Fiat, ad.Remaining, ad.Asset, ad.WindowMin, payments(ad.Payments))) + "\n\n")
+	b.WriteString(t.input.View() + st.Muted.Render("   tab: type in "+map[bool]string{true: string(ad.Asset), false: string(ad.Fiat)}[t.fiatMode]) + "\n")
+	for _, p := range t.calc.problems {
+		b.WriteString("  " + st.Danger.Render("✗ "+p) + "\n")
+	}
+	if t.calc.ok || (t.calc.amount.IsPositive() && len(t.calc.problems) > 0) {
+		b.WriteString("\n" + kv(st, "you "+strings.ToLower(sideLabel(t.userSide)), t.calc.amount.String()+" "+string(ad.Asset)) + "\n")
+		b.WriteString(kv(st, "total", st.Bold.Render(t.calc.total.FixedN(2)+" "+string(ad.Fiat))) + "\n")
+		if t.calc.rounding != "" {
+			b.WriteString(kv(st, "rounding", st.Muted.Render(t.calc.rounding)) + "\n")
+		}
+	}
+	for _, wn := range t.calc.warnings {
+		b.WriteString(st.Warn.Render("⚠ "+wn) + "\n")
+	}
+	b.WriteString("\n" + t.paymentLine() + "\n")
+	if t.err != "" {
+		b.WriteString("\n" + st.Danger.Render("✗ "+t.err) + "\n")
+	}
+	switch {
+	case t.placing:
+		b.WriteString("\nplacing the order…")
+	case t.confirm:
+		what := "The seller's crypto is locked in escrow; you then pay " + t.calc.total.FixedN(2) + " " + string(ad.Fiat) + " within " + fmt.Sprint(ad.WindowMin) + " minutes."
+		if t.userSide == market.Sell {
+			what = "Your " + t.calc.amount.String() + " " + string(ad.Asset) + " is locked in escrow until you release it or the order ends."
+		}
+		if t.ad.PriceType == "floating" {
+			what += fmt.Sprintf("\nFloating price (index %s): the price is fixed when the order opens.", pct(t.ad.MarginBP))
+		}
+		b.WriteString("\n" + st.Box.Render(st.Bold.Render("Place this order?")+"\n"+what+"\n\n"+st.Key.Render("y")+" place   "+st.Key.Render("any other key")+" edit"))
+	default:
+		b.WriteString("\n" + st.Muted.Render("enter to review"))
+	}
+	return b.String()
+}
+
+func (t *ticketPage) paymentLine() string {
+	st := t.c.St
+	if t.acct == nil {
+		return st.Muted.Render("loading your account…")
+	}
+	for _, p := range t.acct.Payments {
+		if p.Method == market.Alipay {
+			if t.userSide == market.Sell {
+				return kv(t.c.St, "paid to", fmt.Sprintf("your Alipay %s (%s); the money must come from the buyer's own name", p.Account, p.RealName))
+			}
+			return kv(t.c.St, "pay from", fmt.Sprintf("your Alipay %s in your name %s; the seller checks the name", p.Account, p.RealName))
+		}
+	}
+	return st.Warn.Render("⚠ no Alipay account on your profile: add one on the Account screen")
+}

@@ -1,0 +1,262 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"p2pdesk/market"
+	"p2pdesk/sim/alipay"
+)
+
+// walletPage: balances per asset, and the user's Alipay: balance,
+// statement, and sending a payment with the payment password.
+type walletPage struct {
+	c       *Ctx
+	bals    []market.BalanceView
+	me      *alipay.Me
+	stmt    []alipay.Line
+	cursor  int
+	err     string
+	sending bool
+	form    []textinput.Model // to, amount, note, password
+	focus   int
+	payee   string
+	idem    string
+}
+
+type walletMsg struct {
+	bals []market.BalanceView
+	me   *alipay.Me
+	stmt []alipay.Line
+	err  error
+}
+type sentMsg struct {
+	line alipay.Line
+	err  error
+}
+type payeeMsg struct {
+	login, name string
+}
+
+func newWalletPage(c *Ctx) *walletPage { return &walletPage{c: c} }
+
+func (p *walletPage) Title() string   { return "Wallet" }
+func (p *walletPage) Capturing() bool { return p.sending }
+func (p *walletPage) Help() []key.Binding {
+	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send an Alipay payment")), p.c.Keys.Refresh}
+}
+
+func (p *walletPage) Init() tea.Cmd { return p.load() }
+
+func (p *walletPage) load() tea.Cmd {
+	mc, rail := p.c.Market, p.c.Alipay
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		b, err := mc.Balances(ctx)
+		if err != nil {
+			return walletMsg{err: err}
+		}
+		out := walletMsg{bals: b}
+		if rail != nil {
+			me, err := rail.Me(ctx)
+			if err != nil {
+				return walletMsg{bals: b, err: fmt.Errorf("alipay: %w", err)}
+			}
+			out.me = &me
+			out.stmt, out.err = rail.Statement(ctx, 0)
+		}
+		return out
+	}
+}
+
+func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case walletMsg:
+		p.err = ""
+		if msg.err != nil {
+			p.err = msg.err.Error()
+		}
+		p.bals, p.me, p.stmt = msg.bals, msg.me, msg.stmt
+	case sentMsg:
+		if !p.sending {
+			return p, nil
+		}
+		if msg.err != nil {
+			p.err = msg.err.Error()
+			return p, nil
+		}
+		p.sending, p.err = false, ""
+		return p, tea.Batch(p.load(), notify(fmt.Sprintf("sent %s CNY to %s (%s)", fiat(msg.line.Amount), msg.line.CounterpartyName, msg.line.TxID)))
+	case payeeMsg:
+		if p.sending && strings.TrimSpace(p.form[0].Value()) == msg.login {
+			p.payee = msg.name
+		}
+	case EventMsg:
+		if msg.Event.Type == "balance.changed" || strings.HasPrefix(msg.Event.Type, "order.") {
+			return p, p.load()
+		}
+	case tea.KeyMsg:
+		if p.sending {
+			return p.formKey(msg)
+		}
+		switch {
+		case key.Matches(msg, p.c.Keys.Refresh):
+			return p, p.load()
+		case key.Matches(msg, p.c.Keys.Up):
+			p.cursor = max(0, p.cursor-1)
+		case key.Matches(msg, p.c.Keys.Down):
+			p.cursor = min(len(p.stmt)-1, p.cursor+1)
+		case msg.String() == "s" && p.c.Alipay != nil:
+			p.openForm("", "", "")
+			return p, p.form[0].Focus()
+		}
+	}
+	return p, nil
+}
+
+// openForm starts a payment, optionally filled in (the deposit wizard
+// fills the seller's account and the exact amount).
+func (p *walletPage) openForm(to, amount, note string) {
+	p.sending, p.focus, p.payee, p.err = true, 0, "", ""
+	p.idem = fmt.Sprintf("pay-%d", p.c.Now().UnixNano())
+	p.form = make([]textinput.Model, 4)
+	for i, pr := range []string{"to (phone or email): ", "amount CNY: ", "note: ", "payment password: "} {
+		t := textinput.New()
+		t.Prompt = pr
+		p.form[i] = t
+	}
+	p.form[0].SetValue(to)
+	p.form[1].SetValue(amount)
+	p.form[2].SetValue(note)
+	p.form[3].EchoMode = textinput.EchoPassword
+	p.form[3].CharLimit = 6
+}
+
+func (p *walletPage) formKey(msg tea.KeyMsg) (Page, tea.Cmd) {
+	switch msg.String() {
+	case "esc":
+		p.sending = false
+		return p, nil
+	case "tab", "down", "enter":
+		if msg.String() == "enter" && p.focus == 3 {
+			return p, p.send()
+		}
+		p.form[p.focus].Blur()
+		var cmd tea.Cmd
+		if p.focus == 0 {
+			cmd = p.lookup()
+		}
+		p.focus = (p.focus + 1) % 4
+		return p, tea.Batch(cmd, p.form[p.focus].Focus())
+	case "shift+tab", "up":
+		p.form[p.focus].Blur()
+		p.focus = (p.focus + 3) % 4
+		return p, p.form[p.focus].Focus()
+	}
+	var cmd tea.Cmd
+	p.form[p.focus], cmd = p.form[p.focus].Update(msg)
+	return p, cmd
+}
+
+// lookup shows the masked real name behind the account, as Alipay does
+// before you pay: the moment to notice a name that is not the seller's.
+func (p *walletPage) lookup() tea.Cmd {
+	rail, login := p.c.Alipay, strings.TrimSpace(p.form[0].Value())
+	if login == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		py, err := rail.Lookup(ctx, login)
+		if err != nil {
+			return payeeMsg{login, "no such Alipay account"}
+		}
+		return payeeMsg{login, py.MaskedName}
+	}
+}
+
+func (p *walletPage) send() tea.Cmd {
+	rail := p.c.Alipay
+	to, amount, note, pass, idem := strings.TrimSpace(p.form[0].Value()), strings.TrimSpace(p.form[1].Value()), p.form[2].Value(), p.form[3].Value(), p.idem
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		l, err := rail.Send(ctx, to, amount, note, pass, idem)
+		return sentMsg{l, err}
+	}
+}
+
+func (p *walletPage) View(w, h int) string {
+	st := p.c.St
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Crypto balances") + "\n")
+	b.WriteString(st.Header.Render(fmt.Sprintf("  %-6s %18s %18s %18s %18s", "Asset", "Available", "In escrow (sell)", "Incoming (buy)", "Total")) + "\n")
+	for _, bl := range p.bals {
+		b.WriteString(fmt.Sprintf("  %-6s %18s %18s %18s %18s\n", bl.Asset, bl.Available, bl.Locked, bl.Incoming, st.Bold.Render(bl.Total.String())))
+	}
+	if p.err != "" {
+		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
+	}
+	if p.c.Alipay == nil {
+		b.WriteString("\n" + st.Muted.Render("No simulated Alipay on this server."))
+		return b.String()
+	}
+	if p.me != nil {
+		frozen := ""
+		if p.me.Frozen.IsPositive() {
+			frozen = st.Danger.Render(fmt.Sprintf("  (%s frozen by risk control)", fiat(p.me.Frozen)))
+		}
+		b.WriteString("\n" + st.Title.Render("Alipay") + fmt.Sprintf("  %s · %s · balance %s CNY · available %s%s\n", p.me.Login, p.me.RealName,
+			st.Bold.Render(fiat(p.me.Balance)), fiat(p.me.Available), frozen))
+	}
+	if p.sending {
+		b.WriteString(p.formView() + "\n")
+	}
+	b.WriteString(st.Header.Render(fmt.Sprintf("  %-8s %-3s %12s  %-16s %-14s %-20s %s", "Time", "", "Amount", "Counterparty", "Account", "Transaction", "Status")) + "\n")
+	rows := h - strings.Count(b.String(), "\n") - 2
+	start := max(0, min(p.cursor-rows/2, len(p.stmt)-rows))
+	for i := start; i < len(p.stmt) && i < start+rows; i++ {
+		l := p.stmt[len(p.stmt)-1-i] // newest first
+		sign, sty := "+", st.Buy
+		if l.Direction == "out" {
+			sign, sty = "−", st.Sell
+		}
+		line := fmt.Sprintf("%-8s %-3s %12s  %-16s %-14s %-20s %s", l.At.UTC().Format("15:04:05"), map[string]string{"in": "IN", "out": "OUT"}[l.Direction],
+			sign+fiat(l.Amount), truncate(l.CounterpartyName, 16), truncate(l.CounterpartyLogin, 14), l.TxID, l.Status)
+		if i == p.cursor {
+			b.WriteString(st.Selected.Render("▸ "+line) + "\n")
+		} else {
+			b.WriteString("  " + sty.Render(line) + "\n")
+		}
+	}
+	if len(p.stmt) == 0 {
+		b.WriteString(st.Muted.Render("  no transfers yet") + "\n")
+	}
+	return b.String()
+}
+
+func (p *walletPage) formView() string {
+	st := p.c.St
+	var b strings.Builder
+	b.WriteString(st.Bold.Render("Send an Alipay payment") + st.Muted.Render(" — instant and final: check the name before you send") + "\n")
+	for i, f := range p.form {
+		b.WriteString(f.View())
+		if i == 0 && p.payee != "" {
+			b.WriteString(st.Warn.Render("  real name: " + p.payee))
+		}
+		if i == 3 && p.c.AlipayPassword != "" {
+			b.WriteString(st.Muted.Render("  (practice account's password: " + p.c.AlipayPassword + ")"))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(st.Muted.Render("tab next · enter on the password sends · esc cancel"))
+	return st.Box.Render(b.String())
+}
