@@ -149,4 +149,3 @@ func scanForSecrets(t *testing.T, dir string, secretValues ...string) {
 	}
 	t.Logf("scanned %d files under %s", files, dir)
 }
-

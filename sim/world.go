@@ -28,9 +28,9 @@ import (
 
 // Options describe a simulated market.
 type Options struct {
-	Dir       string // market.db and alipay.db live here
+	Dir string // market.db and alipay.db live here
 	// MarketDB overrides the marketplace database's path.
-	MarketDB string
+	MarketDB  string
 	ServerKey []byte
 	Seed      uint64
 	Start     time.Time // simulated time at the first start

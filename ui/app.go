@@ -84,8 +84,8 @@ type (
 	healthTick struct{}
 )
 
-func push(p Page) tea.Cmd   { return func() tea.Msg { return pushMsg{p} } }
-func pop() tea.Cmd          { return func() tea.Msg { return popMsg{} } }
+func push(p Page) tea.Cmd { return func() tea.Msg { return pushMsg{p} } }
+func pop() tea.Cmd        { return func() tea.Msg { return popMsg{} } }
 func notify(s string) tea.Cmd {
 	return func() tea.Msg { return noticeMsg{text: s} }
 }
@@ -96,9 +96,9 @@ type Ctx struct {
 	Deps
 	St Styles
 	// market clock estimate: the last health answer, moved on by speed.
-	mkt    time.Time
-	mktAt  time.Time
-	speed  float64
+	mkt   time.Time
+	mktAt time.Time
+	speed float64
 	// wizardOrders: the order each wizard is following, to come back to.
 	wizardOrders map[market.Side]int64
 }

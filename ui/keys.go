@@ -10,9 +10,9 @@ import (
 // help text, and remappable from config (ui.keys: action -> "k1,k2").
 type Keys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom, Enter, Back, Help, Filter, Quit, NextTab, PrevTab key.Binding
-	Market, Orders, Wallet, MyAds, Account, Practice, Withdraw, Deposit      key.Binding
-	Refresh, Paid, Cancel, Release, Dispute, Rate, Chat, Copy, Speed       key.Binding
-	New, Edit, Pause, Delete, Export, Sort, Asset, Fiat, Payment, Verified key.Binding
+	Market, Orders, Wallet, MyAds, Account, Practice, Withdraw, Deposit                        key.Binding
+	Refresh, Paid, Cancel, Release, Dispute, Rate, Chat, Copy, Speed                           key.Binding
+	New, Edit, Pause, Delete, Export, Sort, Asset, Fiat, Payment, Verified                     key.Binding
 }
 
 // DefaultKeys are vim keys and arrows.
