@@ -217,7 +217,6 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		p.rel.amount.Prompt, p.rel.totp.Prompt = "type the amount to release: ", "2FA code: "
 		p.rel.amount.Placeholder = p.o.Amount.String()
 		p.rel.totp.CharLimit = 6
-		p.rel.checks[0] = p.match() != nil
 	case key.Matches(msg, k.Dispute) && p.can("dispute"):
 		p.modal = "dispute"
 		p.dis = disputeForm{statement: textinput.New(), picked: map[string]bool{}}

@@ -165,7 +165,8 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		case msg.String() == "a" && w.order.Role == "buyer" && w.order.State == market.StateCreated && w.c.Alipay != nil:
 			wp := newWalletPage(w.c)
 			wp.openForm(w.order.PayTo.Account, fiat(w.order.FiatTotal), "")
-			return w, tea.Batch(push(wp), wp.form[3].Focus())
+			wp.focus = 3
+			return w, tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
 		case msg.String() == "N" && w.order.State.Terminal():
 			delete(w.c.wizardOrders, w.side)
 			nw := newWizard(w.c, w.side)

@@ -1,0 +1,36 @@
+package config
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestExampleDocumentsEveryKey loads config.example.yaml and checks it
+// holds every key the program knows, and nothing it does not.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	_, v, err := Load("../config.example.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, k := range v.AllKeys() {
+		leaf := k[strings.LastIndex(k, ".")+1:]
+		if !strings.Contains(string(raw), leaf+":") {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("config.example.yaml does not document: %v", missing)
+	}
+	if len(v.AllKeys()) < 20 {
+		t.Fatalf("only %d keys: the example was not read", len(v.AllKeys()))
+	}
+}

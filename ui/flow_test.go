@@ -1,0 +1,246 @@
+package ui_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"p2pdesk/auth"
+	"p2pdesk/client"
+	"p2pdesk/market"
+	"p2pdesk/money"
+	"p2pdesk/sim"
+	"p2pdesk/ui"
+)
+
+func init() { lipgloss.SetColorProfile(termenv.Ascii) }
+
+// desk is the real program against a real simulated market on loopback:
+// merchants are bots acting through the API, money moves on the Alipay
+// rail. The simulated clock only moves when the test says so.
+type desk struct {
+	t    *testing.T
+	w    *sim.World
+	tm   *teatest.TestModel
+	mc   *client.Client
+	rc   *client.Alipay
+	seed string
+	pw   string
+}
+
+func openDesk(t *testing.T) *desk {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "p2pdesk-ui-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	ctx := context.Background()
+	w, err := sim.Open(ctx, sim.Options{Dir: dir, ServerKey: auth.GenerateKey(), Seed: 21, Merchants: 6, History: true, Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close(context.Background()) })
+	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := client.New(w.URL(), client.Credentials{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase}, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enr, err := mc.Enroll2FA(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := auth.Code(enr.Secret, w.Sched.Now())
+	if _, err := mc.Confirm2FA(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	d := &desk{t: t, w: w, mc: mc, rc: client.NewAlipay(w.URL(), acct.AlipayToken, nil), seed: enr.Secret, pw: acct.AlipayPassword}
+	deps := ui.Deps{Market: mc, Alipay: d.rc, AlipayPassword: acct.AlipayPassword, Server: w.URL(), Profile: "test", Embedded: true,
+		KeyringState: "memory", Theme: ui.DefaultTheme(), Keys: ui.DefaultKeys(), Export: t.TempDir(),
+		// The practice authenticator, on the simulated clock the server checks codes with.
+		TOTP: func(time.Time) (string, bool) { c, err := auth.Code(enr.Secret, w.Sched.Now()); return c, err == nil },
+	}
+	d.tm = teatest.NewTestModel(t, ui.New(deps), teatest.WithInitialTermSize(120, 40))
+	sctx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go mc.Stream(sctx, -1, func(e market.Event) { d.tm.Send(ui.EventMsg{Event: e}) }, nil)
+	return d
+}
+
+func (d *desk) keys(ks ...string) {
+	for _, k := range ks {
+		switch k {
+		case "enter":
+			d.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		case "tab":
+			d.tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+		case "esc":
+			d.tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+		case "ctrl+t":
+			d.tm.Send(tea.KeyMsg{Type: tea.KeyCtrlT})
+		default:
+			d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+		}
+	}
+}
+
+func (d *desk) typeText(s string) {
+	for _, r := range s {
+		d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+// waitFor waits until the screen shows every one of the texts.
+func (d *desk) waitFor(texts ...string) {
+	d.t.Helper()
+	teatest.WaitFor(d.t, d.tm.Output(), func(b []byte) bool {
+		for _, s := range texts {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func balance(t *testing.T, mc *client.Client, a market.Asset) money.Amount {
+	t.Helper()
+	bs, err := mc.Balances(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		if b.Asset == a {
+			return b.Available
+		}
+	}
+	return money.Zero(a.Scale())
+}
+
+// TestWithdrawFlow sells USDT to a bot buyer through the withdrawal
+// wizard: rank buyers, open the ticket, lock escrow, wait for the buyer's
+// payment, see it in the statement, release with the checklist, the typed
+// amount and the 2FA code. The money really moves.
+func TestWithdrawFlow(t *testing.T) {
+	d := openDesk(t)
+	ctx := context.Background()
+	usdtBefore := balance(t, d.mc, market.USDT)
+	me, _ := d.rc.Me(ctx)
+
+	d.waitFor("BUY USDT")
+	d.keys("W")
+	d.waitFor("Withdraw to Alipay", "amount in CNY")
+	d.typeText("1000")
+	d.keys("enter")
+	d.waitFor("score = completion")
+	d.keys("enter")
+	d.waitFor("SELL USDT with", "amount in CNY")
+	d.keys("enter")
+	d.waitFor("Place this order?")
+	d.keys("y")
+	d.waitFor("CREATED", "payment window")
+
+	// The buyer bot pays after a believable delay, then marks paid.
+	d.w.Sched.RunFor(12 * time.Minute)
+	d.keys("r")
+	d.waitFor("PAID", "In your Alipay statement")
+
+	orders, err := d.mc.Orders(ctx, client.OrderQuery{})
+	if err != nil || len(orders) == 0 {
+		t.Fatalf("no order: %v", err)
+	}
+	o := orders[0]
+	d.keys("R")
+	d.waitFor("this cannot be undone")
+	// Release refuses until every item is ticked and the amount is typed.
+	d.keys("tab", "tab", "ctrl+t", "enter")
+	d.waitFor("tick item 1")
+	d.keys("tab", "1", "2", "3", "4", "tab")
+	d.typeText(o.Amount.String())
+	d.keys("tab", "ctrl+t", "enter")
+	d.waitFor("COMPLETED")
+
+	after := balance(t, d.mc, market.USDT)
+	want, _ := usdtBefore.Sub(o.Amount)
+	if after.Cmp(want) != 0 {
+		t.Fatalf("USDT %s after selling %s from %s", after, o.Amount, usdtBefore)
+	}
+	me2, _ := d.rc.Me(ctx)
+	got, _ := me2.Balance.Sub(me.Balance)
+	if got.Cmp(o.FiatTotal) != 0 {
+		t.Fatalf("Alipay grew by %s, the order total is %s", got, o.FiatTotal)
+	}
+	if err := d.w.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.keys("q", "y")
+	d.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestDepositFlow buys USDT: the wizard opens the payment to the seller's
+// Alipay with the account and the exact amount filled in, the user types
+// the payment password, marks paid, and the seller bot releases once it
+// sees the money in its statement.
+func TestDepositFlow(t *testing.T) {
+	d := openDesk(t)
+	ctx := context.Background()
+	usdtBefore := balance(t, d.mc, market.USDT)
+
+	d.waitFor("BUY USDT")
+	d.keys("D")
+	d.waitFor("Deposit via Alipay", "amount in CNY")
+	d.typeText("800")
+	d.keys("enter")
+	d.waitFor("score = completion")
+	d.keys("enter")
+	d.waitFor("BUY USDT with")
+	d.keys("enter")
+	d.waitFor("Place this order?")
+	d.keys("y")
+	d.waitFor("CREATED", "Pay exactly")
+	d.keys("esc")
+	d.waitFor("Pay the seller's Alipay")
+	d.keys("a")
+	d.waitFor("Send an Alipay payment", "real name")
+	pw := strings.TrimSpace(d.passwordHint())
+	d.typeText(pw)
+	d.keys("enter")
+	d.waitFor("sent ")
+	d.keys("esc")
+	d.waitFor("Mark paid")
+	d.keys("enter")
+	d.waitFor("p mark paid")
+	d.keys("p")
+	d.waitFor("yes, I have paid")
+	d.keys("y")
+	d.waitFor("PAID")
+
+	d.w.Sched.RunFor(15 * time.Minute)
+	d.keys("r")
+	d.waitFor("COMPLETED")
+	orders, _ := d.mc.Orders(ctx, client.OrderQuery{})
+	want, _ := usdtBefore.Add(orders[0].Amount)
+	if got := balance(t, d.mc, market.USDT); got.Cmp(want) != 0 {
+		t.Fatalf("USDT %s, want %s", got, want)
+	}
+	if err := d.w.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.keys("q", "y")
+	d.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// passwordHint is the practice password the wallet shows; a test reads it
+// from the model the way a person reads the screen.
+func (d *desk) passwordHint() string { return d.pw }

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+type row struct {
+	id   int64
+	name string
+}
+
+func newRowTable() *Table[row] {
+	return NewTable(func(r row) int64 { return r.id }, func(r row, f string) bool { return strings.Contains(r.name, f) },
+		Column[row]{Title: "Name", Width: 10, Cell: func(r row) string { return r.name }})
+}
+
+func rows(n int) []row {
+	out := make([]row, n)
+	for i := range out {
+		out[i] = row{int64(i + 1), fmt.Sprintf("row%05d", i+1)}
+	}
+	return out
+}
+
+// The cursor stays on the same row when live updates reorder the rows.
+func TestTableKeepsCursorByID(t *testing.T) {
+	tb := newRowTable()
+	tb.SetRows(rows(5))
+	tb.Move(2)
+	if r, _ := tb.Selected(); r.id != 3 {
+		t.Fatalf("selected %d", r.id)
+	}
+	rev := rows(5)
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	tb.SetRows(append([]row{{99, "new"}}, rev...))
+	if r, _ := tb.Selected(); r.id != 3 {
+		t.Fatalf("after the update the cursor is on %d, want 3", r.id)
+	}
+	// The selected row goes away: the cursor stays in range.
+	tb.SetRows(rows(2))
+	if r, ok := tb.Selected(); !ok || r.id != 2 {
+		t.Fatalf("after shrinking: %v %v", r, ok)
+	}
+	tb.SetRows(nil)
+	if _, ok := tb.Selected(); ok {
+		t.Fatal("a selection in an empty table")
+	}
+}
+
+// Only the visible rows are rendered, whatever the table holds.
+func TestTableRendersOnlyVisibleRows(t *testing.T) {
+	tb := newRowTable()
+	tb.SetRows(rows(100000))
+	tb.SetHeight(20)
+	tb.Move(5000)
+	out := tb.View(NewStyles(DefaultTheme()), 80)
+	if n := strings.Count(out, "\n"); n != 20 {
+		t.Fatalf("%d lines rendered, want header + 20 rows", n+1)
+	}
+	if !strings.Contains(out, "row05001") {
+		t.Fatalf("the cursor's row is not on screen:\n%s", out)
+	}
+	tb.SetFilter("row0999")
+	if tb.Len() != 10 {
+		t.Fatalf("filter kept %d rows", tb.Len())
+	}
+}
+
+func BenchmarkTableView(b *testing.B) {
+	tb := newRowTable()
+	tb.SetRows(rows(100000))
+	tb.SetHeight(30)
+	st := NewStyles(DefaultTheme())
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		tb.Move(1)
+		_ = tb.View(st, 120)
+	}
+}
+
+func BenchmarkTableSetRows(b *testing.B) {
+	tb := newRowTable()
+	rs := rows(10000)
+	tb.SetRows(rs)
+	tb.Move(5000)
+	b.ReportAllocs()
+	for b.Loop() {
+		tb.SetRows(rs)
+	}
+}
+
+// Below 80×24 the app says how big it needs to be, and nothing else.
+func TestTooSmall(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	v := m.View()
+	if !strings.Contains(v, "Terminal too small: 60×20") || !strings.Contains(v, "80×24") {
+		t.Fatalf("view:\n%s", v)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if strings.Contains(m.View(), "too small") {
+		t.Fatal("80×24 is enough")
+	}
+}
+
+// q asks before quitting; any other key stays.
+func TestQuitAsks(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	if cmd != nil {
+		if _, quit := cmd().(tea.QuitMsg); quit {
+			t.Fatal("q quit without asking")
+		}
+	}
+	if !strings.Contains(m.View(), "Quit p2pdesk?") {
+		t.Fatal("no quit question")
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("n")})
+	if strings.Contains(m.View(), "Quit p2pdesk?") {
+		t.Fatal("the question stayed after n")
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("y")})
+	if cmd == nil {
+		t.Fatal("y did not quit")
+	}
+	if _, quit := cmd().(tea.QuitMsg); !quit {
+		t.Fatal("y did not quit")
+	}
+}
+
+func TestRemap(t *testing.T) {
+	k := DefaultKeys()
+	if bad := k.Remap(map[string]string{"release": "ctrl+r", "nonsense": "x"}); len(bad) != 1 || bad[0] != "nonsense" {
+		t.Fatalf("unknown actions: %v", bad)
+	}
+	if got := k.Release.Keys(); len(got) != 1 || got[0] != "ctrl+r" {
+		t.Fatalf("release keys %v", got)
+	}
+}
+
+func TestPercentToBP(t *testing.T) {
+	for in, want := range map[string]int64{"+0.3": 30, "-1.25": -125, "2": 200, "0.05": 5} {
+		if got, err := percentToBP(in); err != nil || got != want {
+			t.Errorf("%s: %d, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"0.125", "", "abc"} {
+		if _, err := percentToBP(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
