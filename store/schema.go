@@ -301,6 +301,14 @@ CREATE TABLE rail_idem (
 	PRIMARY KEY (account_id, key)
 );
 `,
+	// 2: the rail's own key-value metadata (the simulated clock is kept
+	// here, so a restarted world resumes its time).
+	`
+CREATE TABLE meta (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+`,
 }
 
 func expand(d dialect, ddl string) string {
