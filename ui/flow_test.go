@@ -143,9 +143,9 @@ func TestWithdrawFlow(t *testing.T) {
 	d.waitFor("Withdraw to Alipay", "amount in CNY")
 	d.typeText("1000")
 	d.keys("enter")
-	d.waitFor("score = completion")
+	d.waitFor("score = completion", "badge ")
 	d.keys("enter")
-	d.waitFor("SELL USDT with", "amount in CNY")
+	d.waitFor("pays by")
 	d.keys("enter")
 	d.waitFor("Place this order?")
 	d.keys("y")
@@ -154,7 +154,7 @@ func TestWithdrawFlow(t *testing.T) {
 	// The buyer bot pays after a believable delay, then marks paid.
 	d.w.Sched.RunFor(12 * time.Minute)
 	d.keys("r")
-	d.waitFor("PAID", "In your Alipay statement")
+	d.waitFor("In your Alipay statement", "R release")
 
 	orders, err := d.mc.Orders(ctx, client.OrderQuery{})
 	if err != nil || len(orders) == 0 {
@@ -202,9 +202,9 @@ func TestDepositFlow(t *testing.T) {
 	d.waitFor("Deposit via Alipay", "amount in CNY")
 	d.typeText("800")
 	d.keys("enter")
-	d.waitFor("score = completion")
+	d.waitFor("score = completion", "badge ")
 	d.keys("enter")
-	d.waitFor("BUY USDT with")
+	d.waitFor("pays by")
 	d.keys("enter")
 	d.waitFor("Place this order?")
 	d.keys("y")

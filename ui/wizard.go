@@ -136,6 +136,18 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return si.Score > sj.Score
 		})
 		w.ads, w.cursor, w.err = msg.ads, 0, ""
+	case placedMsg:
+		// The ticket this wizard opened placed its order (answers reach
+		// every page; the stream's event may have come first).
+		if msg.err == nil && w.order == nil && w.step == 3 {
+			for _, a := range w.ads {
+				if a.ID == msg.order.AdID {
+					w.c.wizardOrders[w.side] = msg.order.ID
+					o := msg.order
+					w.order = &o
+				}
+			}
+		}
 	case wizOrderMsg:
 		if msg.err != nil {
 			w.err = msg.err.Error()
