@@ -114,16 +114,6 @@ func (c *Ctx) MarketNow() time.Time {
 // Speed is the market clock's speed factor.
 func (c *Ctx) Speed() float64 { return c.speed }
 
-// call runs f with a timeout: every API call of a page goes through it.
-func call[T any](f func(ctx context.Context) (T, error), wrap func(T, error) tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		v, err := f(ctx)
-		return wrap(v, err)
-	}
-}
-
 // Model is the root.
 type Model struct {
 	c        *Ctx
