@@ -122,6 +122,9 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return t, nil
 		}
 		t.acct, t.bals = &msg.acct, msg.bals
+		if strings.HasPrefix(t.err, "still loading") {
+			t.err = ""
+		}
 		t.recalc()
 	case adRefreshMsg:
 		if msg.err == nil && msg.ad.ID == t.ad.ID {
@@ -197,6 +200,12 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			t.recalc()
 			return t, nil
 		case "enter":
+			if t.acct == nil {
+				// The limit and balance checks need the account; a review
+				// without them would promise what the server may refuse.
+				t.err = "still loading your account and balances: enter again in a moment"
+				return t, nil
+			}
 			t.recalc()
 			if t.calc.ok {
 				t.confirm, t.err = true, ""

@@ -22,17 +22,19 @@ import (
 // operations. It remembers its order in Ctx, so leaving and pressing W
 // (or D) again comes back to the same order.
 type wizard struct {
-	c        *Ctx
-	side     market.Side // the user's side
-	asset    int
-	amount   textinput.Model
-	twofa    *api.TwoFactor
-	ads      []market.AdView
-	cursor   int
-	order    *market.OrderView
-	err      string
-	step     int // before an order: 1..3
-	scenario string
+	c      *Ctx
+	side   market.Side // the user's side
+	asset  int
+	amount textinput.Model
+	twofa  *api.TwoFactor
+	ads    []market.AdView
+	cursor int
+	// loadingAds: the search is out; enter waits for its answer.
+	loadingAds bool
+	order      *market.OrderView
+	err        string
+	step       int // before an order: 1..3
+	scenario   string
 }
 
 type wizAdsMsg struct {
@@ -122,6 +124,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return w, w.amount.Focus()
 		}
 	case wizAdsMsg:
+		w.loadingAds = false
 		if msg.err != nil {
 			w.err = msg.err.Error()
 			return w, nil
@@ -204,6 +207,7 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			}
 			w.err, w.step = "", 3
 			w.amount.Blur()
+			w.ads, w.loadingAds = nil, true
 			return w, w.loadAds()
 		case "tab":
 			w.asset = (w.asset + 1) % len(assets)
@@ -219,6 +223,7 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		case key.Matches(msg, k.Down):
 			w.cursor = min(len(w.ads)-1, w.cursor+1)
 		case key.Matches(msg, k.Refresh):
+			w.loadingAds = true
 			return w, w.loadAds()
 		case msg.String() == "b":
 			w.step = 2
@@ -341,7 +346,9 @@ func (w *wizard) View(width, h int) string {
 				b.WriteString("  " + line + "\n")
 			}
 		}
-		if len(w.ads) == 0 {
+		if w.loadingAds {
+			b.WriteString(st.Muted.Render("looking for ads that fit…") + "\n")
+		} else if len(w.ads) == 0 {
 			b.WriteString(st.Muted.Render("no ad fits this amount with Alipay; b changes the amount, r looks again") + "\n")
 		}
 		b.WriteString(st.Muted.Render("enter: open the order ticket · b: change the amount"))
