@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -29,6 +30,9 @@ type StoreOptions struct {
 	Searches  int           // searches per book size
 	Baseline  int           // commits for sqlite-baseline
 	KeepFiles bool
+	// Postgres, a postgres:// URL, runs escrow-lock and ad-search on
+	// PostgreSQL instead, in schemas of their own that are dropped after.
+	Postgres string
 }
 
 // DefaultStoreOptions are the figures the issue asks for.
@@ -49,14 +53,27 @@ func Store(ctx context.Context, w io.Writer, o StoreOptions) error {
 			defer os.RemoveAll(d)
 		}
 	}
-	if err := escrowLock(ctx, w, filepath.Join(dir, "escrow.db"), o); err != nil {
+	open := func(name string) (store.Database, func(), error) {
+		if o.Postgres == "" {
+			st, err := store.OpenSQLite(filepath.Join(dir, name+".db"), store.SQLiteOptions{})
+			return st, func() { st.Close() }, err
+		}
+		pg, err := openBenchPostgres(ctx, o.Postgres, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pg, func() { pg.DropSchema(context.Background()); pg.Close() }, nil
+	}
+	if err := escrowLock(ctx, w, open, o); err != nil {
 		return fmt.Errorf("escrow-lock: %w", err)
 	}
-	if err := sqliteBaseline(ctx, w, filepath.Join(dir, "baseline.db"), o.Baseline); err != nil {
-		return fmt.Errorf("sqlite-baseline: %w", err)
+	if o.Postgres == "" {
+		if err := sqliteBaseline(ctx, w, filepath.Join(dir, "baseline.db"), o.Baseline); err != nil {
+			return fmt.Errorf("sqlite-baseline: %w", err)
+		}
 	}
 	for _, n := range o.AdCounts {
-		if err := adSearch(ctx, w, filepath.Join(dir, fmt.Sprintf("ads-%d.db", n)), n, o.Searches); err != nil {
+		if err := adSearch(ctx, w, open, n, o.Searches); err != nil {
 			return fmt.Errorf("ad-search %d: %w", n, err)
 		}
 	}
@@ -65,12 +82,12 @@ func Store(ctx context.Context, w io.Writer, o StoreOptions) error {
 
 // escrowLock measures taking an ad: the order, every check and the escrow
 // lock, acknowledged only after a durable commit.
-func escrowLock(ctx context.Context, w io.Writer, path string, o StoreOptions) error {
-	st, err := store.OpenSQLite(path, store.SQLiteOptions{})
+func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) error {
+	st, done, err := open("escrow")
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	svc := market.New(st, clock.Real{}, market.DefaultConfig())
 	m, err := svc.CreateUser(ctx, market.NewUser{Name: "bench-merchant", KYCLevel: 2, Verified: true})
 	if err != nil {
@@ -103,9 +120,7 @@ func escrowLock(ctx context.Context, w io.Writer, path string, o StoreOptions) e
 	var lat latencies
 	var ops, fails atomic.Int64
 	deadline := time.Now().Add(o.Duration)
-	st.Stats.Lock()
-	c0, r0 := st.Stats.Commits, st.Stats.Requests
-	st.Stats.Unlock()
+	c0, r0, _, _ := writerStats(st)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i, u := range takers {
@@ -128,19 +143,59 @@ func escrowLock(ctx context.Context, w io.Writer, path string, o StoreOptions) e
 	}
 	wg.Wait()
 	el := time.Since(start)
-	st.Stats.Lock()
-	commits, reqs := st.Stats.Commits-c0, st.Stats.Requests-r0
-	execT, commitT := st.Stats.Exec, st.Stats.Commit
-	st.Stats.Unlock()
-	fmt.Fprintf(w, "  writer time: exec %.2fs commit %.2fs of %.2fs\n", execT.Seconds(), commitT.Seconds(), time.Since(start).Seconds())
+	c1, r1, execT, commitT := writerStats(st)
+	commits, reqs := c1-c0, r1-r0
 	if fails.Load() > 0 {
 		return fmt.Errorf("%d takes failed", fails.Load())
 	}
+	if pg, ok := st.(*store.Postgres); ok {
+		fmt.Fprintf(w, "escrow-lock: %.0f ops/s p99 %.2f ms (%d concurrent takers, postgres serializable)\n",
+			float64(ops.Load())/el.Seconds(), ms(lat.pct(99)), o.Takers)
+		fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d serialization retries\n",
+			ops.Load(), ms(lat.pct(50)), pg.Retries.Load())
+		return market.CheckInvariants(ctx, st)
+	}
+	fmt.Fprintf(w, "  writer time: exec %.2fs commit %.2fs of %.2fs\n", execT.Seconds(), commitT.Seconds(), time.Since(start).Seconds())
 	fmt.Fprintf(w, "escrow-lock: %.0f ops/s p99 %.2f ms (%d concurrent takers, synchronous=FULL)\n",
 		float64(ops.Load())/el.Seconds(), ms(lat.pct(99)), o.Takers)
 	fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d commits, %.1f requests per commit\n",
 		ops.Load(), ms(lat.pct(50)), commits, float64(reqs)/float64(max(commits, 1)))
 	return market.CheckInvariants(ctx, st)
+}
+
+type opener func(name string) (store.Database, func(), error)
+
+// writerStats reads the SQLite writer's counters (zeros for PostgreSQL).
+func writerStats(st store.Database) (commits, reqs int64, exec, commit time.Duration) {
+	s, ok := st.(*store.SQLite)
+	if !ok {
+		return
+	}
+	s.Stats.Lock()
+	defer s.Stats.Unlock()
+	return s.Stats.Commits, s.Stats.Requests, s.Stats.Exec, s.Stats.Commit
+}
+
+// openBenchPostgres opens a fresh schema for one phase of the benchmark.
+func openBenchPostgres(ctx context.Context, base, name string) (*store.Postgres, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", fmt.Sprintf("bench%d_%s", os.Getpid(), name))
+	u.RawQuery = q.Encode()
+	pg, err := store.OpenPostgres(ctx, u.String(), store.PostgresOptions{Conns: 32})
+	if err != nil {
+		return nil, err
+	}
+	// A leftover from an interrupted run would skew the figures.
+	if err := pg.DropSchema(ctx); err != nil {
+		pg.Close()
+		return nil, err
+	}
+	pg.Close()
+	return store.OpenPostgres(ctx, u.String(), store.PostgresOptions{Conns: 32})
 }
 
 // sqliteBaseline measures one-row commits with full durability: the floor
@@ -172,15 +227,20 @@ func sqliteBaseline(ctx context.Context, w io.Writer, path string, n int) error 
 
 // adSearch fills a book of n ads, then times first-page searches filtered
 // by side, asset, fiat, payment method and an amount that must fit.
-func adSearch(ctx context.Context, w io.Writer, path string, n, searches int) error {
-	st, err := store.OpenSQLite(path, store.SQLiteOptions{})
+func adSearch(ctx context.Context, w io.Writer, open opener, n, searches int) error {
+	st, done, err := open(fmt.Sprintf("ads%d", n))
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	fill := time.Now()
 	if err := fillBook(ctx, st, n); err != nil {
 		return err
+	}
+	if pg, ok := st.(*store.Postgres); ok {
+		if err := pg.Analyze(ctx); err != nil {
+			return err
+		}
 	}
 	fillTook := time.Since(fill)
 	rng := rand.New(rand.NewPCG(42, uint64(n)))
@@ -214,7 +274,7 @@ func adSearch(ctx context.Context, w io.Writer, path string, n, searches int) er
 }
 
 // fillBook inserts n ads from 200 makers in large transactions.
-func fillBook(ctx context.Context, st *store.SQLite, n int) error {
+func fillBook(ctx context.Context, st store.Database, n int) error {
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
 	makers := make([]int64, 200)
 	if err := st.Update(ctx, func(tx market.Tx) error {

@@ -107,14 +107,14 @@ func (a *app) createOnDB(ctx context.Context, db string, req api.NewUserRequest)
 		}
 		return api.NewUserResponse{}, err
 	}
-	if _, err := os.Stat(db); err != nil && !st.Persistent() {
+	if _, err := os.Stat(db); err != nil && !st.Persistent() && os.Getenv("P2PDESK_SERVER_KEY") == "" {
 		return api.NewUserResponse{}, fmt.Errorf("no OS keyring to keep a new server key in: set P2PDESK_SERVER_KEY\n%s", status.Message())
 	}
 	sk, err := auth.NewServerKey(key)
 	if err != nil {
 		return api.NewUserResponse{}, err
 	}
-	s, err := store.OpenSQLite(db, store.SQLiteOptions{})
+	s, err := store.Open(ctx, db, "market")
 	if err != nil {
 		return api.NewUserResponse{}, err
 	}

@@ -43,6 +43,7 @@ func (a *app) benchCommand() *cobra.Command {
 	st.Flags().DurationVar(&so.Duration, "duration", so.Duration, "time per timed phase")
 	st.Flags().IntSliceVar(&so.AdCounts, "ads", so.AdCounts, "order book sizes for ad-search")
 	st.Flags().StringVar(&so.Dir, "dir", "", "directory for the database files (default: a temporary one)")
+	st.Flags().StringVar(&so.Postgres, "postgres", "", "run escrow-lock and ad-search on this PostgreSQL database (postgres:// URL) instead of SQLite")
 	ao := bench.DefaultAPIOptions()
 	ap := &cobra.Command{
 		Use:   "api",

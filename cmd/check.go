@@ -12,10 +12,11 @@ import (
 func (a *app) checkCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "check DB",
+		Long:  "DB is a SQLite file or a postgres:// URL.",
 		Short: "Check a marketplace database: SQLite integrity and every ledger invariant",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := store.OpenSQLite(args[0], store.SQLiteOptions{})
+			s, err := store.Open(cmd.Context(), args[0], "market")
 			if err != nil {
 				return err
 			}
@@ -24,7 +25,7 @@ func (a *app) checkCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(a.out, "integrity_check:", res)
+			fmt.Fprintln(a.out, "integrity:", res)
 			if err := market.CheckInvariants(cmd.Context(), s); err != nil {
 				return fmt.Errorf("invariants violated:\n%w", err)
 			}

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"p2pdesk/clock"
 	"p2pdesk/marketplace"
+	"p2pdesk/sim"
+	"p2pdesk/store"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -24,16 +29,19 @@ SIGINT or SIGTERM finish in-flight requests and close the database cleanly.
 Create the first (admin) account with:
   p2pdesk account create --db FILE --name admin --role admin --kyc 2 --json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			noSim, _ := cmd.Flags().GetBool("no-sim")
+			return a.serve(cmd.Context(), a.cfg.Serve.Sim && !noSim)
+		},
 	}
 	c.Flags().String("listen", "", "address to listen on (default 127.0.0.1:8686)")
-	c.Flags().String("db", "", "SQLite database file")
+	c.Flags().String("db", "", "SQLite database file, or a postgres:// URL for a database several servers share")
 	c.Flags().Float64("rate-limit", 0, "requests per second per API key")
 	c.Flags().Bool("no-sim", false, "do not run the simulated merchants, price feed and Alipay rail")
 	return c
 }
 
-func (a *app) serve(ctx context.Context) error {
+func (a *app) serve(ctx context.Context, withSim bool) error {
 	sc := a.cfg.Serve
 	st, status, err := a.openSecrets()
 	if err != nil {
@@ -46,19 +54,60 @@ func (a *app) serve(ctx context.Context) error {
 		}
 		return err
 	}
-	if !st.Persistent() && !status.Available {
+	if !st.Persistent() && !status.Available && os.Getenv("P2PDESK_SERVER_KEY") == "" {
 		return errors.New("no OS keyring to keep the server key in, so this database could not be opened again: set P2PDESK_SERVER_KEY " +
 			"(e.g. export P2PDESK_SERVER_KEY=$(head -c32 /dev/urandom | base64)) and keep it safe\n" + status.Message())
+	}
+	if withSim {
+		return a.serveWorld(ctx, key)
 	}
 	m, err := marketplace.Start(ctx, marketplace.Options{DBPath: sc.DB, ServerKey: key, Listen: sc.Listen, Clock: clock.Real{},
 		RateLimit: sc.RateLimit, Log: a.log, SweepEvery: time.Second, Version: Version})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.errOut, "p2pdesk marketplace listening on %s (database %s, log %s)\n", m.URL, sc.DB, a.cfg.Log.File)
+	fmt.Fprintf(a.errOut, "p2pdesk marketplace listening on %s (database %s, log %s)\n", m.URL, store.Redact(sc.DB), a.cfg.Log.File)
 	<-ctx.Done()
 	fmt.Fprintln(a.errOut, "p2pdesk: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return m.Close(sctx)
+}
+
+// serveWorld runs the marketplace with its simulated merchants, price feed
+// and Alipay rail (mounted at /alipay/v1/), on a clock at serve.speed.
+// Where several servers share one PostgreSQL database, run the simulation
+// in one of them and --no-sim in the others: each world drives the same
+// merchants.
+func (a *app) serveWorld(ctx context.Context, key []byte) error {
+	sc := a.cfg.Serve
+	o := sim.Options{Dir: a.cfg.DataDir, MarketDB: sc.DB, ServerKey: key, Listen: sc.Listen, Seed: sc.Seed, Speed: sc.Speed,
+		Merchants: sc.Merchants, History: true, Log: a.log, Version: Version, RateLimit: sc.RateLimit}
+	if !store.IsPostgresURL(sc.DB) {
+		// The rail's file sits beside the market's, never shared with the
+		// embedded marketplace's.
+		o.RailDB = strings.TrimSuffix(sc.DB, filepath.Ext(sc.DB)) + "-alipay.db"
+	}
+	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	w, err := sim.Open(ctx, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.errOut, "p2pdesk marketplace listening on %s (database %s, simulation at %gx with %d merchants, Alipay rail at %s/alipay/v1/, log %s)\n",
+		w.URL(), store.Redact(sc.DB), sc.Speed, len(w.Merchants), w.URL(), a.cfg.Log.File)
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(runCtx)
+	}()
+	<-ctx.Done()
+	fmt.Fprintln(a.errOut, "p2pdesk: shutting down")
+	cancel()
+	<-done
+	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer scancel()
+	return w.Close(sctx)
 }

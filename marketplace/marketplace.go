@@ -26,7 +26,7 @@ import (
 
 // Options describe a marketplace to start.
 type Options struct {
-	DBPath    string      // the SQLite file
+	DBPath    string      // a SQLite file, or a postgres:// URL
 	ServerKey []byte      // seals secrets at rest; must match the database
 	Listen    string      // e.g. "127.0.0.1:0"
 	Clock     clock.Clock // the market's clock (simulated or wall)
@@ -48,7 +48,7 @@ type Options struct {
 
 // Marketplace is a running marketplace.
 type Marketplace struct {
-	Store  *store.SQLite
+	Store  store.Database
 	Market *market.Service
 	Auth   *auth.Service
 	Server *server.Server
@@ -87,7 +87,7 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenSQLite(o.DBPath, store.SQLiteOptions{})
+	st, err := store.Open(ctx, o.DBPath, "market")
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 		m.wg.Add(1)
 		go m.sweeper(o.SweepEvery)
 	}
-	o.Log.Info("marketplace started", "url", m.URL, "db", o.DBPath)
+	o.Log.Info("marketplace started", "url", m.URL, "db", store.Redact(o.DBPath))
 	return m, nil
 }
 

@@ -29,8 +29,13 @@ import (
 // Options describe a simulated market.
 type Options struct {
 	Dir string // market.db and alipay.db live here
-	// MarketDB overrides the marketplace database's path.
-	MarketDB  string
+	// MarketDB overrides the marketplace database: a SQLite path or a
+	// postgres:// URL.
+	MarketDB string
+	// RailDB overrides the Alipay rail's database. Empty: alipay.db in
+	// Dir, or, when MarketDB is PostgreSQL, the same database (the rail
+	// keeps to a schema of its own there).
+	RailDB    string
 	ServerKey []byte
 	Seed      uint64
 	Start     time.Time // simulated time at the first start
@@ -57,7 +62,7 @@ type World struct {
 	Sched     *Scheduler
 	Market    *marketplace.Marketplace
 	Rail      *alipay.Rail
-	RailStore *store.SQLite
+	RailStore store.Database
 	Admin     *client.Client
 	RailAdmin *client.Alipay
 	Feed      *Feed
@@ -121,7 +126,13 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		o.MarketDB = filepath.Join(o.Dir, "market.db")
 	}
 	w := &World{opts: o, log: o.Log, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), bots: map[int64]*Bot{}, fixedMargin: map[int64]int64{}}
-	railStore, err := store.OpenSQLite(filepath.Join(o.Dir, "alipay.db"), store.SQLiteOptions{Schema: "alipay"})
+	if o.RailDB == "" {
+		o.RailDB = filepath.Join(o.Dir, "alipay.db")
+		if store.IsPostgresURL(o.MarketDB) {
+			o.RailDB = o.MarketDB
+		}
+	}
+	railStore, err := store.Open(ctx, o.RailDB, "alipay")
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +146,7 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	}
 	w.Sched = NewScheduler(start, o.Speed)
 	w.Rail = alipay.New(railStore, w.Sched)
+	w.Rail.Logger = o.Log
 	mo := marketplace.Options{
 		DBPath: o.MarketDB, ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
 		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit,
@@ -518,17 +530,27 @@ func (w *World) Bot(user int64) *Bot {
 // order: equal seeds and inputs give equal hashes.
 func (w *World) EventLog(ctx context.Context) (string, int, error) {
 	h := sha256.New()
+	n, err := w.WriteEventLog(ctx, h)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// WriteEventLog writes the event log, one line per entry: what EventLog
+// hashes, for a person (or a test) to read and compare.
+func (w *World) WriteEventLog(ctx context.Context, out io.Writer) (int, error) {
 	n := 0
 	for after := int64(0); ; {
 		evs, err := w.Market.Market.Events(ctx, -1, after, 1000)
 		if err != nil {
-			return "", 0, err
+			return 0, err
 		}
 		if len(evs) == 0 {
 			break
 		}
 		for _, e := range evs {
-			fmt.Fprintf(h, "%d %d %s %s %s\n", e.ID, e.UserID, e.Type, e.At.Format(time.RFC3339Nano), e.Data)
+			fmt.Fprintf(out, "%d %d %s %s %s\n", e.ID, e.UserID, e.Type, e.At.Format(time.RFC3339Nano), e.Data)
 			after = e.ID
 			n++
 		}
@@ -536,18 +558,18 @@ func (w *World) EventLog(ctx context.Context) (string, int, error) {
 	for after := int64(0); ; {
 		ts, err := w.Rail.Log(ctx, after, 1000)
 		if err != nil {
-			return "", 0, err
+			return 0, err
 		}
 		if len(ts) == 0 {
 			break
 		}
 		for _, t := range ts {
-			fmt.Fprintf(h, "rail %s %s %d %d %d %q %s %s\n", t.TxID, t.Kind, t.From, t.To, t.Amount, t.Note, t.Status, t.At.Format(time.RFC3339Nano))
+			fmt.Fprintf(out, "rail %s %s %d %d %d %q %s %s\n", t.TxID, t.Kind, t.From, t.To, t.Amount, t.Note, t.Status, t.At.Format(time.RFC3339Nano))
 			after = t.Seq
 			n++
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return n, nil
 }
 
 // CheckInvariants checks the marketplace's and the rail's books.

@@ -120,7 +120,7 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := migrate(ctx, wconn, sqliteDialect, "BEGIN IMMEDIATE", migrations); err != nil {
+	if _, err := migrate(ctx, wconn, sqliteDialect, "BEGIN IMMEDIATE", migrations); err != nil {
 		wconn.Close()
 		wdb.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -434,43 +434,45 @@ func (s *SQLite) IntegrityCheck(ctx context.Context) (string, error) {
 	return res, err
 }
 
-// migrate applies the migrations not yet applied, each in a transaction.
-func migrate(ctx context.Context, c *sql.Conn, d dialect, begin string, migrations []string) error {
+// migrate applies the migrations not yet applied, each in a transaction,
+// and says how many it applied.
+func migrate(ctx context.Context, c *sql.Conn, d dialect, begin string, migrations []string) (applied int, err error) {
 	if _, err := c.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); err != nil {
-		return err
+		return 0, err
 	}
 	for {
 		var v int
 		err := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&v)
 		if err != nil {
-			return err
+			return applied, err
 		}
 		if v >= len(migrations) {
-			return nil
+			return applied, nil
 		}
 		if _, err := c.ExecContext(ctx, begin); err != nil {
-			return err
+			return applied, err
 		}
 		// Re-read inside the transaction: another process may have migrated.
 		if err := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&v); err != nil {
 			c.ExecContext(ctx, "ROLLBACK")
-			return err
+			return applied, err
 		}
 		if v >= len(migrations) {
 			_, err := c.ExecContext(ctx, "COMMIT")
-			return err
+			return applied, err
 		}
 		if _, err := c.ExecContext(ctx, expand(d, migrations[v])); err != nil {
 			c.ExecContext(ctx, "ROLLBACK")
-			return fmt.Errorf("migration %d: %w", v+1, err)
+			return applied, fmt.Errorf("migration %d: %w", v+1, err)
 		}
 		if _, err := c.ExecContext(ctx, d.rebind("INSERT INTO schema_version (version) VALUES (?)"), v+1); err != nil {
 			c.ExecContext(ctx, "ROLLBACK")
-			return err
+			return applied, err
 		}
 		if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
-			return err
+			return applied, err
 		}
+		applied++
 	}
 }
 

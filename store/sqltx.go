@@ -14,16 +14,41 @@ import (
 // sqlTx implements market.Tx over one database transaction. SQL types stay
 // in this package: everything crossing the interface is a market type.
 type sqlTx struct {
-	ctx   context.Context
-	d     dialect
-	stmt  func(q string) (*sql.Stmt, error)
+	ctx context.Context
+	d   dialect
+	// stmt prepares (or finds) a statement: the SQLite path, where
+	// preparing costs a parse and statements are reused across batches.
+	stmt func(q string) (*sql.Stmt, error)
+	// tx, when set, runs queries directly: the PostgreSQL path, where the
+	// driver caches prepared statements per connection by itself.
+	tx    *sql.Tx
 	isDup func(error) bool
-	hooks []func()
+	// retryable tells a failure the store will retry (a serialization
+	// conflict); retry records that one happened, whatever fn did with it.
+	retryable func(error) bool
+	retry     bool
+	hooks     []func()
+	// eventsLocked: this transaction holds the event log's lock.
+	eventsLocked bool
+}
+
+// eventsLockKey names the PostgreSQL advisory lock of the event log.
+const eventsLockKey int64 = 0x70327064_65766e74
+
+func (t *sqlTx) note(err error) error {
+	if err != nil && t.retryable != nil && t.retryable(err) {
+		t.retry = true
+	}
+	return err
 }
 
 func (t *sqlTx) AfterCommit(f func()) { t.hooks = append(t.hooks, f) }
 
 func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
+	if t.tx != nil {
+		r, err := t.tx.ExecContext(t.ctx, t.d.rebind(q), args...)
+		return r, t.note(err)
+	}
 	s, err := t.stmt(q)
 	if err != nil {
 		return nil, err
@@ -32,6 +57,10 @@ func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
 }
 
 func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.tx != nil {
+		r, err := t.tx.QueryContext(t.ctx, t.d.rebind(q), args...)
+		return r, t.note(err)
+	}
 	s, err := t.stmt(q)
 	if err != nil {
 		return nil, err
@@ -45,7 +74,18 @@ type errScan struct{ err error }
 
 func (e errScan) Scan(...any) error { return e.err }
 
+// notingRow remembers a retryable failure that surfaces only at Scan.
+type notingRow struct {
+	r *sql.Row
+	t *sqlTx
+}
+
+func (n notingRow) Scan(dest ...any) error { return n.t.note(n.r.Scan(dest...)) }
+
 func (t *sqlTx) row(q string, args ...any) scanner {
+	if t.tx != nil {
+		return notingRow{t.tx.QueryRowContext(t.ctx, t.d.rebind(q), args...), t}
+	}
 	s, err := t.stmt(q)
 	if err != nil {
 		return errScan{err}
@@ -74,7 +114,7 @@ func (t *sqlTx) insertID(q string, args ...any) (int64, error) {
 }
 
 func returningCol(q string) string {
-	if strings.Contains(q, "INTO transfers") {
+	if strings.Contains(q, "INTO transfers") || strings.Contains(q, "INTO rail_transfers") {
 		return "seq"
 	}
 	return "id"
@@ -693,6 +733,17 @@ func (t *sqlTx) LastEventID() (int64, error) {
 }
 
 func (t *sqlTx) InsertEvent(e *market.Event) error {
+	if t.d.name == "postgres" && !t.eventsLocked {
+		// Readers follow the log by id ("after 41"), so ids must become
+		// visible in order. SQLite's one writer gives that; in PostgreSQL
+		// two transactions could commit ids 42 and 41 in that order and a
+		// reader between the two would skip 41 for ever. A transaction
+		// lock held to COMMIT makes event writers take ids in commit order.
+		if _, err := t.exec("SELECT pg_advisory_xact_lock(?)", eventsLockKey); err != nil {
+			return err
+		}
+		t.eventsLocked = true
+	}
 	id, err := t.insertID("INSERT INTO events (user_id, type, at, data) VALUES (?, ?, ?, ?)", e.UserID, e.Type, tm(e.At), string(e.Data))
 	e.ID = id
 	return err

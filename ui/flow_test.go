@@ -154,7 +154,7 @@ func TestWithdrawFlow(t *testing.T) {
 	// The buyer bot pays after a believable delay, then marks paid.
 	d.w.Sched.RunFor(12 * time.Minute)
 	d.keys("r")
-	d.waitFor("In your Alipay statement", "R release")
+	d.waitFor("In your Alipay statement", "release window")
 
 	orders, err := d.mc.Orders(ctx, client.OrderQuery{})
 	if err != nil || len(orders) == 0 {

@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -136,11 +137,13 @@ type Rail struct {
 	// MaxPassFails wrong payment passwords lock sending for LockFor.
 	MaxPassFails int
 	LockFor      time.Duration
+	// Log gets the failures a caller only sees as INTERNAL.
+	Logger *slog.Logger
 }
 
 // New builds a rail.
 func New(st Store, clk clock.Clock) *Rail {
-	return &Rail{store: st, clock: clk, MaxPassFails: 3, LockFor: 3 * time.Hour}
+	return &Rail{store: st, clock: clk, MaxPassFails: 3, LockFor: 3 * time.Hour, Logger: slog.New(slog.DiscardHandler)}
 }
 
 // Clock is the rail's clock.

@@ -21,18 +21,18 @@ func (r *Rail) Handler() http.Handler {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, req *http.Request) {
 			body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, 16<<10))
 			if err != nil {
-				writeErr(w, errf(413, "BODY_TOO_LARGE", "", "the body is too large"))
+				r.writeErr(w, req, errf(413, "BODY_TOO_LARGE", "", "the body is too large"))
 				return
 			}
 			tok := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 			me, err := r.Authenticate(req.Context(), tok)
 			if err != nil {
-				writeErr(w, err)
+				r.writeErr(w, req, err)
 				return
 			}
 			out, err := fn(w, req, me, body)
 			if err != nil {
-				writeErr(w, err)
+				r.writeErr(w, req, err)
 				return
 			}
 			writeJSON(w, http.StatusOK, out)
@@ -105,8 +105,8 @@ func (r *Rail) Handler() http.Handler {
 		}
 		return map[string]string{"token": tok}, err
 	})
-	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, _ *http.Request) {
-		writeErr(w, errf(404, "NOT_FOUND", "", "no such endpoint"))
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, req *http.Request) {
+		r.writeErr(w, req, errf(404, "NOT_FOUND", "", "no such endpoint"))
 	})
 	return mux
 }
@@ -135,9 +135,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func writeErr(w http.ResponseWriter, err error) {
+func (r *Rail) writeErr(w http.ResponseWriter, req *http.Request, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
+		r.Logger.Error("alipay rail", "method", req.Method, "path", req.URL.Path, "err", err)
 		e = errf(500, "INTERNAL", "", "the rail failed on this request")
 	}
 	writeJSON(w, e.Status, e)

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"net/url"
+
+	"p2pdesk/auth"
+	"p2pdesk/market"
+	"p2pdesk/sim/alipay"
+)
+
+// Database is what the marketplace needs of a store, whichever engine
+// holds it: the market's tables, the credentials, a few kept values.
+type Database interface {
+	market.Store
+	AuthUpdate(ctx context.Context, fn func(auth.Tx) error) error
+	AuthView(ctx context.Context, fn func(auth.ReadTx) error) error
+	RailUpdate(ctx context.Context, fn func(alipay.Tx) error) error
+	RailView(ctx context.Context, fn func(alipay.ReadTx) error) error
+	Meta(ctx context.Context, key string) (string, error)
+	SetMeta(ctx context.Context, key, value string) error
+	IntegrityCheck(ctx context.Context) (string, error)
+}
+
+// Open opens the database at where: a postgres:// URL, or else the path
+// of a SQLite file. schema is "market" or "alipay".
+func Open(ctx context.Context, where, schema string) (Database, error) {
+	if IsPostgresURL(where) {
+		return OpenPostgres(ctx, where, PostgresOptions{Schema: schema})
+	}
+	return OpenSQLite(where, SQLiteOptions{Schema: schema})
+}
+
+var (
+	_ Database = (*SQLite)(nil)
+	_ Database = (*Postgres)(nil)
+)
+
+// Redact is where with any password removed, fit for logs and screens.
+func Redact(where string) string {
+	if !IsPostgresURL(where) {
+		return where
+	}
+	u, err := url.Parse(where)
+	if err != nil {
+		return "postgres://(unparsable URL)"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
