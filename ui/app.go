@@ -71,7 +71,10 @@ type (
 	StreamMsg struct{ State client.StreamState }
 	pushMsg   struct{ page Page }
 	popMsg    struct{}
-	noticeMsg struct {
+	// replaceMsg swaps the top page in one step, so no key can land
+	// between a pop and a push on the page beneath.
+	replaceMsg struct{ page Page }
+	noticeMsg  struct {
 		text string
 		bad  bool
 	}
@@ -86,6 +89,9 @@ type (
 
 func push(p Page) tea.Cmd { return func() tea.Msg { return pushMsg{p} } }
 func pop() tea.Cmd        { return func() tea.Msg { return popMsg{} } }
+func replace(p Page) tea.Cmd {
+	return func() tea.Msg { return replaceMsg{p} }
+}
 func notify(s string) tea.Cmd {
 	return func() tea.Msg { return noticeMsg{text: s} }
 }
@@ -228,6 +234,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.stack = m.stack[:len(m.stack)-1]
 		}
 		return m, nil
+	case replaceMsg:
+		if len(m.stack) > 0 {
+			m.stack[len(m.stack)-1] = msg.page
+		} else {
+			m.stack = append(m.stack, msg.page)
+		}
+		return m, msg.page.Init()
 	case noticeMsg:
 		m.notice, m.noticeOK = msg.text, !msg.bad
 		return m, nil
@@ -311,9 +324,11 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		for i, b := range []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Practice} {
 			if key.Matches(msg, b) && i < len(m.tabs) {
+				// Switching reloads the tab: what it showed may be minutes
+				// old if the stream was down. Its cursor stays by id.
 				m.tab, m.stack = i, nil
 				m.notice = ""
-				return m, nil
+				return m, m.tabs[i].Init()
 			}
 		}
 		if key.Matches(msg, k.Withdraw) {

@@ -149,7 +149,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		op := newOrderPage(t.c, msg.order.ID)
 		op.scenario = t.scenario
-		cmds := []tea.Cmd{pop(), push(op), notify(fmt.Sprintf("Order %d opened: %s %s %s for %s %s", msg.order.ID,
+		cmds := []tea.Cmd{replace(op), notify(fmt.Sprintf("Order %d opened: %s %s %s for %s %s", msg.order.ID,
 			sideLabel(t.userSide), crypto(msg.order.Amount), msg.order.Asset, fiat(msg.order.FiatTotal), msg.order.Fiat))}
 		if t.onPlaced != nil {
 			cmds = append(cmds, t.onPlaced(msg.order))

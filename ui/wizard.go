@@ -334,9 +334,13 @@ func (w *wizard) View(width, h int) string {
 			if a.DevBP != nil {
 				dev = pct(*a.DevBP)
 			}
-			line := fmt.Sprintf("%3d  %-18s %10s %8s  %s", s.Score, truncate(a.Maker.Name+verifiedWord(a.Maker.Verified), 18), a.Price.FixedN(4), dev, strings.Join(s.Parts, " · "))
+			name := truncate(a.Maker.Name, 18)
+			if a.Maker.Verified {
+				name += " ✓" // the badge's points are in the parts below
+			}
+			line := fmt.Sprintf("%3d  %-20s %10s %8s  %s", s.Score, name, a.Price.FixedN(4), dev, strings.Join(s.Parts, " · "))
 			if s.Excluded != "" {
-				line = fmt.Sprintf("  ⚠  %-18s %10s %8s  %s", truncate(a.Maker.Name, 18), a.Price.FixedN(4), dev, "not recommended: "+s.Excluded)
+				line = fmt.Sprintf("  ⚠  %-20s %10s %8s  %s", truncate(a.Maker.Name, 18), a.Price.FixedN(4), dev, "not recommended: "+s.Excluded)
 			}
 			if i == w.cursor {
 				b.WriteString(st.Selected.Render("▸ "+line) + "\n")
