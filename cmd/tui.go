@@ -54,7 +54,11 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		defer e.Close()
 		profile, profileName = e.Profile, e.ProfileName
 		d.Embedded, d.FirstRun = true, e.FirstRun
-		d.Practice = &practice{w: e.World, user: e.Profile, log: a.log}
+		j, err := sim.OpenJournal(a.journalPath())
+		if err != nil {
+			return err
+		}
+		d.Practice = &practice{w: e.World, user: e.Profile, log: a.log, journal: j}
 	} else {
 		profileName = a.cfg.Profile
 		profile, err = secrets.LoadProfile(st, profileName)
@@ -153,6 +157,9 @@ type practice struct {
 	mu   sync.Mutex
 	st   map[string]*sim.Stage
 	me   *sim.Bot
+	// journal keeps finished drills; kept maps an order to its entry.
+	journal *sim.Journal
+	kept    map[int64]int
 }
 
 func (p *practice) SetSpeed(x float64) error { return p.w.SetSpeed(x) }
@@ -227,5 +234,52 @@ func (p *practice) Debrief(name string, orderID int64) (string, string, error) {
 	}
 	var b strings.Builder
 	d.Print(&b)
+	if n, err := p.keep(ctx, stage, orderID); err != nil {
+		fmt.Fprintf(&b, "\n(not kept in the practice journal: %v)\n", err)
+	} else if n > 0 {
+		fmt.Fprintf(&b, "\nKept in your practice journal as #%d: J on the Practice tab, or `p2pdesk practice show %d`; `p2pdesk practice replay %d` plays it again.\n", n, n, n)
+	}
 	return d.Grade, b.String(), nil
+}
+
+// keep journals a finished drill once; an order still open is not a
+// finished drill (0, nil).
+func (p *practice) keep(ctx context.Context, stage *sim.Stage, orderID int64) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := p.kept[orderID]; n > 0 {
+		return n, nil
+	}
+	o, err := stage.User.Market.Order(ctx, orderID)
+	if err != nil || !o.State.Terminal() {
+		return 0, err
+	}
+	e, err := sim.Keep(ctx, p.journal, p.w, stage, orderID, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return 0, err
+	}
+	if p.kept == nil {
+		p.kept = map[int64]int{}
+	}
+	p.kept[orderID] = e.N
+	return e.N, nil
+}
+
+func (p *practice) Journal() ([]ui.JournalLine, error) {
+	es, err := p.journal.Entries()
+	var out []ui.JournalLine
+	for i := len(es) - 1; i >= 0; i-- {
+		out = append(out, ui.JournalLine{N: es[i].N, At: es[i].At, Scenario: es[i].Scenario, Grade: es[i].Live.Grade})
+	}
+	return out, err
+}
+
+func (p *practice) JournalDebrief(n int) (string, string, error) {
+	e, err := p.journal.Entry(n)
+	if err != nil {
+		return "", "", err
+	}
+	var b strings.Builder
+	writeJournalEntry(&b, e)
+	return e.Live.Grade, b.String(), nil
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +28,15 @@ type RunOptions struct {
 	Merchants int
 	// MaxDuration bounds the run in simulated time.
 	MaxDuration time.Duration
+	// Replay, when set, plays these recorded inputs instead of a policy.
+	Replay *Recording
+}
+
+// Recording is what a user did in a drill: enough, with the seed, to play
+// it again with the same event log.
+type Recording struct {
+	Take   Take    `json:"take"`
+	Inputs []Input `json:"inputs"`
 }
 
 // Report is what a run ended with.
@@ -46,6 +56,8 @@ type Report struct {
 	Events     int
 	Debrief    Debrief
 	SimElapsed time.Duration
+	// Recording is what the user did, read back from the records.
+	Recording Recording
 }
 
 // OK reports whether the run ended as the scenario expects for its policy.
@@ -120,12 +132,22 @@ func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
 	}
 	defer w.Close(context.Background())
 	start := w.Sched.Now()
+	usdt := "2000"
+	if o.Replay != nil {
+		usdt = practiceDeposits["USDT"] // a drill was played from a practice account
+	}
 	user, _, err := w.NewPerson(ctx, person{Handle: "you", RealName: "Practice User", Phone: "13900000000"}, 1, false,
-		map[string]string{"USDT": "2000"}, "20000")
+		map[string]string{"USDT": usdt}, practiceCNY)
 	if err != nil {
 		return rep, err
 	}
-	user.Script = &userScript{policy: o.Policy}
+	var rp *replay
+	if o.Replay != nil {
+		rp = &replay{take: o.Replay.Take, inputs: o.Replay.Inputs}
+		rep.Policy = "replay"
+	} else {
+		user.Script = &userScript{policy: o.Policy}
+	}
 	user.WatchClosed = true
 	st, err := w.StageScenario(ctx, sc.Name, user)
 	if err != nil {
@@ -138,19 +160,28 @@ func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
 	}
 	var orderID int64
 	var takeErr error
+	var replayErrs []error
 	w.Sched.After(30*time.Second, "user takes", func() {
 		ad, ok := choose(o.Policy, st.Offered)
+		amount := st.Amount
+		if rp != nil {
+			ad, ok = rp.chooseAd(st)
+			amount = rp.take.Amount
+		}
 		if !ok {
 			takeErr = fmt.Errorf("no acceptable ad on offer")
 			return
 		}
 		rep.Ad = ad
-		ord, err := user.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, Amount: st.Amount}, fmt.Sprintf("take-%d", o.Seed))
+		ord, err := user.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, Amount: amount}, fmt.Sprintf("take-%d", o.Seed))
 		if err != nil {
 			takeErr = err
 			return
 		}
 		orderID = ord.ID
+		if rp != nil {
+			rp.schedule(ctx, w, user, ord, &replayErrs)
+		}
 	})
 	var closedAt time.Time
 	for w.Sched.Now().Sub(start) < o.MaxDuration {
@@ -178,8 +209,16 @@ func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
 		}
 	}
 	rep.SimElapsed = w.Sched.Now().Sub(start)
+	if len(replayErrs) > 0 {
+		return rep, errors.Join(replayErrs...)
+	}
 	if err := st.measure(ctx, &rep); err != nil {
 		return rep, err
+	}
+	if orderID != 0 {
+		if rep.Recording.Take, rep.Recording.Inputs, err = RecordInputs(ctx, st, orderID); err != nil {
+			return rep, err
+		}
 	}
 	if rep.Debrief, err = w.Debrief(ctx, st, rep.Order.ID); err != nil {
 		return rep, err

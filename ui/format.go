@@ -18,7 +18,20 @@ type Practice interface {
 	// Stage sets a scenario up around the user: its counterparty and ad.
 	Stage(name string) (Staged, error)
 	// Debrief judges a finished practice order; text is ready to show.
+	// A finished drill is kept in the practice journal.
 	Debrief(name string, orderID int64) (grade, text string, err error)
+	// Journal lists the drills kept, newest first.
+	Journal() ([]JournalLine, error)
+	// JournalDebrief shows the debrief of journal entry n.
+	JournalDebrief(n int) (grade, text string, err error)
+}
+
+// JournalLine is one kept drill in the practice journal.
+type JournalLine struct {
+	N        int
+	At       time.Time
+	Scenario string
+	Grade    string
 }
 
 // ScenarioInfo describes one scenario for the picker.

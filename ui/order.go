@@ -226,8 +226,7 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			p.dis.reason = 1
 		}
 	case msg.String() == "b" && p.scenario != "" && p.o != nil && p.o.State.Terminal() && p.c.Practice != nil:
-		d, cmd := newDebriefPage(p.c, p.scenario, p.id)
-		return p, tea.Sequence(push(d), cmd)
+		return p, push(newDebriefPage(p.c, p.scenario, p.id))
 	case key.Matches(msg, k.Rate) && p.can("rate"):
 		p.modal = "rate"
 	case key.Matches(msg, k.Copy) && p.o != nil && p.o.Role == "buyer":

@@ -87,6 +87,8 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, p.stage(p.list[p.cursor].Name)
 		case msg.String() == "x" && len(p.list) > 0:
 			return p, p.stage(p.list[rand.IntN(len(p.list))].Name)
+		case msg.String() == "J":
+			return p, push(&journalPage{c: p.c})
 		}
 	}
 	return p, nil
@@ -104,7 +106,7 @@ func (p *practicePage) View(w, h int) string {
 			b.WriteString("  " + truncate(line, w-3) + "\n")
 		}
 	}
-	b.WriteString("\n" + st.Muted.Render("enter: start the drill · x: surprise me (the scenario stays hidden until the debrief)") + "\n")
+	b.WriteString("\n" + st.Muted.Render("enter: start the drill · x: surprise me (the scenario stays hidden until the debrief) · J: the journal of past drills") + "\n")
 	if p.busy {
 		b.WriteString("setting the scenario up…\n")
 	}
@@ -121,6 +123,9 @@ type debriefPage struct {
 	grade string
 	err   string
 	off   int
+	// load judges the drill (a replay may run): it starts when the page
+	// is on the stack, so its answer has somewhere to land.
+	load tea.Cmd
 }
 
 type debriefMsg struct {
@@ -128,13 +133,93 @@ type debriefMsg struct {
 	err         error
 }
 
-func newDebriefPage(c *Ctx, scenario string, order int64) (*debriefPage, tea.Cmd) {
-	d := &debriefPage{c: c}
+func newDebriefPage(c *Ctx, scenario string, order int64) *debriefPage {
 	pr := c.Practice
-	return d, func() tea.Msg {
+	return &debriefPage{c: c, load: func() tea.Msg {
 		g, t, err := pr.Debrief(scenario, order)
 		return debriefMsg{g, t, err}
+	}}
+}
+
+// newJournalDebriefPage shows a drill kept in the journal, from any
+// earlier session.
+func newJournalDebriefPage(c *Ctx, n int) *debriefPage {
+	pr := c.Practice
+	return &debriefPage{c: c, load: func() tea.Msg {
+		g, t, err := pr.JournalDebrief(n)
+		return debriefMsg{g, t, err}
+	}}
+}
+
+// journalPage lists the drills kept in the practice journal.
+type journalPage struct {
+	c      *Ctx
+	lines  []JournalLine
+	cursor int
+	err    string
+	loaded bool
+}
+
+type journalMsg struct {
+	lines []JournalLine
+	err   error
+}
+
+func (j *journalPage) Title() string   { return "Practice journal" }
+func (j *journalPage) Capturing() bool { return false }
+func (j *journalPage) Help() []key.Binding {
+	return []key.Binding{j.c.Keys.Up, j.c.Keys.Down, j.c.Keys.Enter, j.c.Keys.Back}
+}
+func (j *journalPage) Init() tea.Cmd {
+	pr := j.c.Practice
+	return func() tea.Msg {
+		ls, err := pr.Journal()
+		return journalMsg{ls, err}
 	}
+}
+func (j *journalPage) Update(msg tea.Msg) (Page, tea.Cmd) {
+	switch msg := msg.(type) {
+	case journalMsg:
+		j.lines, j.loaded = msg.lines, true
+		if msg.err != nil {
+			j.err = msg.err.Error()
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, j.c.Keys.Up):
+			j.cursor = max(0, j.cursor-1)
+		case key.Matches(msg, j.c.Keys.Down):
+			j.cursor = min(len(j.lines)-1, j.cursor+1)
+		case key.Matches(msg, j.c.Keys.Enter) && j.cursor < len(j.lines):
+			return j, push(newJournalDebriefPage(j.c, j.lines[j.cursor].N))
+		}
+	}
+	return j, nil
+}
+func (j *journalPage) View(w, h int) string {
+	st := j.c.St
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Practice journal") + st.Muted.Render(" — every finished drill; `p2pdesk practice replay N` plays one again") + "\n\n")
+	switch {
+	case j.err != "":
+		b.WriteString(st.Danger.Render("✗ " + j.err))
+	case !j.loaded:
+		b.WriteString("reading the journal…")
+	case len(j.lines) == 0:
+		b.WriteString(st.Muted.Render("no drill finished yet: a drill is kept when you open its debrief (b) after the order ends"))
+	}
+	for i, l := range j.lines {
+		if i >= h-3 {
+			break
+		}
+		line := fmt.Sprintf("#%-4d %s  %-26s grade %s", l.N, l.At.Local().Format("2006-01-02 15:04"), l.Scenario, l.Grade)
+		if i == j.cursor {
+			b.WriteString(st.Selected.Render("▸ "+line) + "\n")
+		} else {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	return b.String()
 }
 
 func (d *debriefPage) Title() string   { return "Debrief" }
@@ -142,7 +227,7 @@ func (d *debriefPage) Capturing() bool { return false }
 func (d *debriefPage) Help() []key.Binding {
 	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Back}
 }
-func (d *debriefPage) Init() tea.Cmd { return nil }
+func (d *debriefPage) Init() tea.Cmd { return d.load }
 func (d *debriefPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case debriefMsg:

@@ -1,0 +1,124 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"p2pdesk/sim"
+)
+
+func (a *app) journalPath() string { return filepath.Join(a.cfg.DataDir, "practice-journal.jsonl") }
+
+func (a *app) practiceCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "practice",
+		Short: "The practice journal: past drills, their debriefs, and replays",
+	}
+	open := func() (*sim.Journal, error) { return sim.OpenJournal(a.journalPath()) }
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the drills kept in the journal",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			j, err := open()
+			if err != nil {
+				return err
+			}
+			es, err := j.Entries()
+			if err != nil {
+				return err
+			}
+			if len(es) == 0 {
+				fmt.Fprintln(a.out, "No drill kept yet: finish one on the Practice tab and open its debrief (b).")
+			}
+			for _, e := range es {
+				fmt.Fprintf(a.out, "#%-4d %s  %-26s grade %s  %d inputs\n", e.N, e.At.Local().Format("2006-01-02 15:04"), e.Scenario, e.Live.Grade, len(e.Recording.Inputs))
+			}
+			return nil
+		},
+	}
+	show := &cobra.Command{
+		Use:   "show N",
+		Short: "Print the debrief of drill N",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.Atoi(args[0])
+			if err != nil {
+				return &usageError{"N is the number `p2pdesk practice list` shows"}
+			}
+			j, err := open()
+			if err != nil {
+				return err
+			}
+			e, err := j.Entry(n)
+			if err != nil {
+				return err
+			}
+			writeJournalEntry(a.out, e)
+			return nil
+		},
+	}
+	replay := &cobra.Command{
+		Use:   "replay N",
+		Short: "Play drill N again from its seed and recorded inputs, and check the event log",
+		Long: `replay plays the drill again at top speed in a fresh simulated market, from the
+seed and the user's recorded inputs, prints its debrief, and checks that its
+event log is identical to the one kept when the drill ended. It exits 1 if not.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.Atoi(args[0])
+			if err != nil {
+				return &usageError{"N is the number `p2pdesk practice list` shows"}
+			}
+			j, err := open()
+			if err != nil {
+				return err
+			}
+			e, err := j.Entry(n)
+			if err != nil {
+				return err
+			}
+			rep, err := sim.Replay(cmd.Context(), e)
+			if err != nil {
+				return err
+			}
+			rep.Print(a.out)
+			rep.Debrief.Print(a.out)
+			if rep.EventLog != e.EventLog {
+				return fmt.Errorf("the replay's event log %s differs from the journal's %s", rep.EventLog, e.EventLog)
+			}
+			fmt.Fprintf(a.out, "replay: identical event log (%s)\n", e.EventLog)
+			return nil
+		},
+	}
+	c.AddCommand(list, show, replay)
+	return c
+}
+
+// writeJournalEntry prints a kept drill: when, what the user did, and the
+// debrief as it was played.
+func writeJournalEntry(w io.Writer, e sim.JournalEntry) {
+	fmt.Fprintf(w, "Drill #%d · %s · ended %s\n", e.N, e.Scenario, e.At.Local().Format(time.DateTime))
+	fmt.Fprintf(w, "What you did: %s\n", orNothing(sim.InputsText(e.Recording.Inputs)))
+	fmt.Fprintf(w, "Replay: seed %d, event log %s\n\n", e.Seed, short(e.EventLog))
+	e.Live.Print(w)
+}
+
+func orNothing(s string) string {
+	if s == "" {
+		return "nothing after taking the ad"
+	}
+	return s
+}
+
+func short(h string) string {
+	if len(h) > 16 {
+		return h[:16]
+	}
+	return h
+}
