@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"p2pdesk/sim/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/market"
 	"p2pdesk/money"
+	"p2pdesk/sim/alipay"
 )
 
 // Input is one thing the user did in a drill, timed from the moment the
