@@ -58,7 +58,17 @@ func (a *app) benchCommand() *cobra.Command {
 	ap.Flags().Float64Var(&ao.Rate, "rate", ao.Rate, "offered load of the paced phase, requests per second")
 	ap.Flags().IntVar(&ao.Subscribers, "subscribers", ao.Subscribers, "stream subscribers")
 	ap.Flags().IntVar(&ao.Events, "events", ao.Events, "events sent to the subscribers")
-	b.AddCommand(st, ap)
+	uo := bench.DefaultUIOptions()
+	uc := &cobra.Command{
+		Use:   "ui",
+		Short: "Time to the first frame (embedded marketplace included) and the cost of an idle app",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return bench.UI(cmd.Context(), a.out, uo)
+		},
+	}
+	uc.Flags().DurationVar(&uo.Idle, "idle", uo.Idle, "how long to watch the idle app")
+	b.AddCommand(st, ap, uc)
 	return b
 }
 

@@ -452,7 +452,13 @@ func (m *Model) helpView(h int) string {
 		b.WriteString(line(kb) + "\n")
 	}
 	b.WriteString("\n" + st.Title.Render("Everywhere") + "\n")
-	for _, kb := range []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Practice, k.Withdraw, k.Deposit, k.Speed, k.Back, k.Help, k.Quit} {
+	global := []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Withdraw, k.Deposit, k.Back, k.Help, k.Quit}
+	if m.c.Practice != nil {
+		// Practice and the clock exist only against the embedded market.
+		global = append(global[:5], append([]key.Binding{k.Practice}, global[5:]...)...)
+		global = append(global[:len(global)-3], append([]key.Binding{k.Speed}, global[len(global)-3:]...)...)
+	}
+	for _, kb := range global {
 		b.WriteString(line(kb) + "\n")
 	}
 	b.WriteString("\n" + st.Muted.Render("any key closes this"))

@@ -33,6 +33,8 @@ type orderPage struct {
 	busy     bool
 	ticking  bool
 	scenario string
+	// loads counts loads started; applied is the newest whose answer is shown.
+	loads, applied int64
 }
 
 type releaseForm struct {
@@ -52,6 +54,7 @@ type disputeForm struct {
 
 type orderMsg struct {
 	id   int64
+	seq  int64 // which load answered
 	o    market.OrderView
 	log  []api.OrderLogEntry
 	stmt []alipay.Line
@@ -85,23 +88,24 @@ func (p *orderPage) Help() []key.Binding {
 func (p *orderPage) Init() tea.Cmd { return p.load() }
 
 func (p *orderPage) load() tea.Cmd {
-	mc, rail, id := p.c.Market, p.c.Alipay, p.id
+	p.loads++
+	mc, rail, id, seq := p.c.Market, p.c.Alipay, p.id, p.loads
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		o, err := mc.Order(ctx, id)
 		if err != nil {
-			return orderMsg{id: id, err: err}
+			return orderMsg{id: id, seq: seq, err: err}
 		}
 		log, err := mc.Messages(ctx, id, 0)
 		if err != nil {
-			return orderMsg{id: id, err: err}
+			return orderMsg{id: id, seq: seq, err: err}
 		}
 		var stmt []alipay.Line
 		if rail != nil {
 			stmt, _ = rail.Statement(ctx, 0)
 		}
-		return orderMsg{id: id, o: o, log: log, stmt: stmt}
+		return orderMsg{id: id, seq: seq, o: o, log: log, stmt: stmt}
 	}
 }
 
@@ -118,9 +122,12 @@ func (p *orderPage) moving() bool {
 func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case orderMsg:
-		if msg.id != p.id {
+		// Loads overlap (every event starts one) and answer in any order;
+		// an older snapshot must never replace a newer one.
+		if msg.id != p.id || msg.seq < p.applied {
 			return p, nil
 		}
+		p.applied = msg.seq
 		if msg.err != nil {
 			p.err = msg.err.Error()
 			return p, nil

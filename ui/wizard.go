@@ -31,10 +31,12 @@ type wizard struct {
 	cursor int
 	// loadingAds: the search is out; enter waits for its answer.
 	loadingAds bool
-	order      *market.OrderView
-	err        string
-	step       int // before an order: 1..3
-	scenario   string
+	// loads counts order loads started; applied is the newest shown.
+	loads, applied int64
+	order          *market.OrderView
+	err            string
+	step           int // before an order: 1..3
+	scenario       string
 }
 
 type wizAdsMsg struct {
@@ -47,6 +49,7 @@ type wiz2FAMsg struct {
 }
 type wizOrderMsg struct {
 	o   market.OrderView
+	seq int64
 	err error
 }
 
@@ -87,12 +90,13 @@ func (w *wizard) Init() tea.Cmd {
 }
 
 func (w *wizard) loadOrder(id int64) tea.Cmd {
-	mc := w.c.Market
+	w.loads++
+	mc, seq := w.c.Market, w.loads
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		o, err := mc.Order(ctx, id)
-		return wizOrderMsg{o, err}
+		return wizOrderMsg{o, seq, err}
 	}
 }
 
@@ -152,6 +156,10 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			}
 		}
 	case wizOrderMsg:
+		if msg.seq < w.applied {
+			return w, nil // an older snapshot than the one shown
+		}
+		w.applied = msg.seq
 		if msg.err != nil {
 			w.err = msg.err.Error()
 			return w, nil

@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"p2pdesk/auth"
+	"p2pdesk/client"
+	"p2pdesk/embedded"
+	"p2pdesk/market"
+	"p2pdesk/store/secrets"
+	"p2pdesk/ui"
+)
+
+// UIOptions bound the startup and idle measurement.
+type UIOptions struct {
+	Idle      time.Duration // how long to watch the idle app
+	Merchants int
+}
+
+// DefaultUIOptions are what `p2pdesk bench ui` runs.
+func DefaultUIOptions() UIOptions { return UIOptions{Idle: 10 * time.Second, Merchants: 40} }
+
+// UI measures what a user waits for and what an idle app costs: the time
+// from start (embedded marketplace included) to the first frame showing
+// the market's ads, on a first start (the world is created) and on a
+// restart; then, with nothing pressed, how many frames the app draws and
+// how much CPU the process uses (the simulation runs in the same process,
+// so its share is in the figure).
+func UI(ctx context.Context, w io.Writer, o UIOptions) error {
+	dir, err := os.MkdirTemp("", "p2pdesk-bench-ui-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	store := secrets.NewMemory()
+	key := auth.GenerateKey()
+	for _, label := range []string{"first start, world created", "restart"} {
+		last := label == "restart"
+		if err := startOnce(ctx, w, dir, key, store, label, o, last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func startOnce(ctx context.Context, w io.Writer, dir string, key []byte, store secrets.Store, label string, o UIOptions, idle bool) error {
+	t0 := time.Now()
+	e, err := embedded.Start(ctx, embedded.Options{Dir: dir, ServerKey: key, Secrets: store, Speed: 1, Seed: 1, Merchants: o.Merchants})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	started := time.Since(t0)
+	mc, err := client.New(e.Profile.Server, client.Credentials{APIKey: e.Profile.APIKey, Secret: e.Profile.Secret, Passphrase: e.Profile.Passphrase}, client.Options{})
+	if err != nil {
+		return err
+	}
+	d := ui.Deps{Market: mc, Alipay: client.NewAlipay(e.Profile.Server, e.Profile.AlipayKey, nil), Server: e.Profile.Server,
+		Profile: e.ProfileName, Embedded: true, KeyringState: "memory", Theme: ui.DefaultTheme(), Keys: ui.DefaultKeys()}
+	out := &frameWatch{want: []byte("▸ "), seen: make(chan struct{})}
+	p := tea.NewProgram(ui.New(d), tea.WithInput(nil), tea.WithOutput(out), tea.WithContext(ctx),
+		tea.WithoutSignalHandler())
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go mc.Stream(sctx, -1, func(ev market.Event) { p.Send(ui.EventMsg{Event: ev}) }, func(s client.StreamState) { p.Send(ui.StreamMsg{State: s}) })
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	p.Send(tea.WindowSizeMsg{Width: 120, Height: 40}) // no terminal to ask
+	select {
+	case <-out.seen:
+	case err := <-done:
+		return fmt.Errorf("the app ended before its first frame: %v", err)
+	case <-time.After(60 * time.Second):
+		p.Kill()
+		return fmt.Errorf("no frame with ads after 60 s")
+	}
+	first := time.Since(t0)
+	fmt.Fprintf(w, "first-frame: %.0f ms (%s; marketplace up in %.0f ms)\n", ms(first), label, ms(started))
+	if idle {
+		writes0 := out.count()
+		cpu0 := cpuTime()
+		time.Sleep(o.Idle)
+		cpu := cpuTime() - cpu0
+		frames := out.count() - writes0
+		fmt.Fprintf(w, "idle: %d frames in %s, process CPU %.1f%% (the simulated market at 1x included)\n",
+			frames, o.Idle, 100*cpu.Seconds()/o.Idle.Seconds())
+	}
+	p.Quit()
+	<-done
+	return nil
+}
+
+// frameWatch is the program's terminal: it counts writes (frames) and
+// signals the first that shows a selected table row.
+type frameWatch struct {
+	mu     sync.Mutex
+	want   []byte
+	seen   chan struct{}
+	once   sync.Once
+	writes int
+}
+
+func (f *frameWatch) Write(b []byte) (int, error) {
+	f.mu.Lock()
+	f.writes++
+	f.mu.Unlock()
+	if bytes.Contains(b, f.want) {
+		f.once.Do(func() { close(f.seen) })
+	}
+	return len(b), nil
+}
+
+func (f *frameWatch) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.writes
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
