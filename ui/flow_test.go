@@ -244,3 +244,68 @@ func TestDepositFlow(t *testing.T) {
 // passwordHint is the practice password the wallet shows; a test reads it
 // from the model the way a person reads the screen.
 func (d *desk) passwordHint() string { return d.pw }
+
+// TestDisputeFlow sells USDT, and when the buyer marks paid the user opens
+// a dispute from the order screen instead of releasing: a reason, a
+// statement and the incoming transfer picked from their own Alipay
+// statement as evidence. Support then decides from the records.
+func TestDisputeFlow(t *testing.T) {
+	d := openDesk(t)
+	ctx := context.Background()
+
+	d.waitFor("BUY USDT")
+	d.keys("W")
+	d.waitFor("Withdraw to Alipay", "amount in CNY")
+	d.typeText("900")
+	d.keys("enter")
+	d.waitFor("score = completion", "/10 · price")
+	d.keys("enter")
+	d.waitFor("pays by", "your Alipay")
+	d.keys("enter")
+	d.waitFor("Place this order?")
+	d.keys("y")
+	d.waitFor("CREATED", "payment window")
+	d.w.Sched.RunFor(12 * time.Minute)
+	d.keys("r")
+	d.waitFor("In your Alipay statement", "release window")
+
+	d.keys("d")
+	d.waitFor("Open a dispute", "evidence from your Alipay statement")
+	d.keys("tab")
+	d.typeText("The payment came from another name")
+	d.keys("tab", " ", "enter")
+	d.waitFor("DISPUTED")
+
+	orders, err := d.mc.Orders(ctx, client.OrderQuery{})
+	if err != nil || len(orders) == 0 {
+		t.Fatalf("no order: %v", err)
+	}
+	o := orders[0]
+	if o.State != market.StateDisputed || o.DisputeReason == "" {
+		t.Fatalf("order after the dispute: %s %q", o.State, o.DisputeReason)
+	}
+	log, err := d.mc.Messages(ctx, o.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statement, evidence bool
+	for _, e := range log {
+		if e.Kind == market.LogEvidence {
+			statement = statement || strings.Contains(e.Text, "another name")
+			evidence = evidence || e.Ref != ""
+		}
+	}
+	if !statement || !evidence {
+		t.Fatalf("the dispute carries statement=%v, a transfer as evidence=%v", statement, evidence)
+	}
+	// Support decides from the records: the buyer did pay, so the crypto
+	// goes to the buyer.
+	d.w.Sched.RunFor(30 * time.Minute)
+	d.keys("r")
+	d.waitFor("RESOLVED")
+	if err := d.w.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.keys("q", "y")
+	d.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
