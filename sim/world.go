@@ -303,41 +303,71 @@ func (w *World) attach(ctx context.Context, st state) error {
 	if err := w.attachSupport(ctx, st.Support); err != nil {
 		return err
 	}
-	for _, sp := range st.Merchants {
-		b, err := w.attachBot(ctx, sp)
-		if err != nil {
-			return err
+	// Issuing credentials hashes a passphrase and a payment password per
+	// person and commits four times: done one by one it was most of a
+	// restart. In parallel, the hashes share the cores and the commits
+	// share group commits. Pins are drawn first, in order, from the rng.
+	creds := make([]botCreds, len(st.Merchants))
+	for i := range creds {
+		creds[i].pin = w.railPin()
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, sp := range st.Merchants {
+		wg.Add(1)
+		go func(i int, sp savedPerson) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			creds[i].err = w.issueBotCreds(ctx, sp, &creds[i])
+		}(i, sp)
+	}
+	wg.Wait()
+	for i, sp := range st.Merchants {
+		c := creds[i]
+		if c.err != nil {
+			return c.err
 		}
+		b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(c.key), client.NewAlipay(w.railBase, c.tok, nil), c.seed, c.pin)
+		b.RailID = sp.RailID
 		b.Script = &Honest{P: sp.Persona}
 		w.Merchants = append(w.Merchants, b)
 	}
 	return nil
 }
 
-// attachBot issues fresh market and rail credentials for a saved person.
-func (w *World) attachBot(ctx context.Context, sp savedPerson) (*Bot, error) {
+// botCreds are the fresh credentials of a saved person.
+type botCreds struct {
+	key  api.Credentials
+	seed string
+	tok  string
+	pin  string
+	err  error
+}
+
+// issueBotCreds issues fresh market and rail credentials for a saved
+// person; c.pin is already chosen.
+func (w *World) issueBotCreds(ctx context.Context, sp savedPerson, c *botCreds) error {
 	key, err := w.Market.Auth.Issue(ctx, sp.UserID, "sim restart")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	seed, err := w.Market.Auth.NewTOTPSeed(sp.Person.Handle)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := w.Market.Auth.SetTOTPSeed(ctx, sp.UserID, seed.Secret); err != nil {
-		return nil, err
+		return err
 	}
 	tok, err := w.Rail.NewToken(ctx, sp.RailID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	pin := w.railPin()
-	if err := w.Rail.SetPassword(ctx, sp.RailID, pin); err != nil {
-		return nil, err
+	if err := w.Rail.SetPassword(ctx, sp.RailID, c.pin); err != nil {
+		return err
 	}
-	b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(key), client.NewAlipay(w.railBase, tok, nil), seed.Secret, pin)
-	b.RailID = sp.RailID
-	return b, nil
+	c.key, c.seed, c.tok = key, seed.Secret, tok
+	return nil
 }
 
 func (w *World) newBot(name string, user int64, p person, mc *client.Client, rc *client.Alipay, seed, pin string) *Bot {
