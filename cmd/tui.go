@@ -40,7 +40,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		fmt.Fprintln(a.errOut, status.Message())
 	}
 	d := ui.Deps{Theme: ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme), Keys: ui.DefaultKeys(), Bell: a.cfg.UI.Bell,
-		KeyringState: keyringState, Export: a.cfg.DataDir}
+		KeyringState: keyringState, Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh}
 	if unknown := d.Keys.Remap(a.cfg.UI.Keys); len(unknown) > 0 {
 		return &usageError{fmt.Sprintf("ui.keys: unknown actions %s", strings.Join(unknown, ", "))}
 	}

@@ -50,6 +50,8 @@ type Deps struct {
 	Keys   Keys
 	Bell   bool
 	Export string // directory for CSV exports
+	// Refresh is how often the status bar checks the server (0: 5 s).
+	Refresh time.Duration
 }
 
 // Page is one screen.
@@ -206,7 +208,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.c.mkt, m.c.mktAt = msg.market, msg.at
 			m.c.speed = parseSpeed(msg.speed)
 		}
-		return m, tea.Tick(5*time.Second, func(time.Time) tea.Msg { return healthTick{} })
+		every := m.c.Refresh
+		if every <= 0 {
+			every = 5 * time.Second
+		}
+		return m, tea.Tick(every, func(time.Time) tea.Msg { return healthTick{} })
 	case healthTick:
 		return m, m.checkHealth()
 	case StreamMsg:
