@@ -245,7 +245,7 @@ func (s *SQLite) wstmt(q string) (*sql.Stmt, error) {
 	if st, ok := s.wstmts[q]; ok {
 		return st, nil
 	}
-	st, err := s.wconn.PrepareContext(context.Background(), q)
+	st, err := s.wconn.PrepareContext(context.Background(), sqliteDialect.rebind(q))
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +392,7 @@ func (s *SQLite) view(ctx context.Context, fn func(*sqlTx) error) error {
 		if st, ok := s.rstmts.Load(q); ok {
 			return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 		}
-		st, err := s.rdb.PrepareContext(ctx, q)
+		st, err := s.rdb.PrepareContext(ctx, sqliteDialect.rebind(q))
 		if err != nil {
 			return nil, err
 		}
