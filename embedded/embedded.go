@@ -75,7 +75,9 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 		return nil, err
 	}
 	w, err := sim.Open(ctx, sim.Options{Dir: o.Dir, ServerKey: o.ServerKey, Seed: o.Seed, Speed: o.Speed,
-		Merchants: o.Merchants, History: true, Log: o.Log, Version: o.Version, FeedEvery: time.Minute})
+		Merchants: o.Merchants, History: true, Log: o.Log, Version: o.Version, FeedEvery: time.Minute,
+		// The first frame must not wait for the merchants' fresh credentials.
+		AttachInBackground: true})
 	if err != nil {
 		return nil, err
 	}

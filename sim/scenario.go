@@ -218,6 +218,13 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	if !ok {
 		return nil, fmt.Errorf("unknown scenario %q: p2pdesk sim scenarios lists them", name)
 	}
+	// A drill plays in the market the merchants make (a restart brings
+	// them back in the background).
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	st := &Stage{Scenario: sc, User: user}
 	script, err := sc.counterparty(ctx, w)
 	if err != nil {

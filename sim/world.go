@@ -54,6 +54,12 @@ type Options struct {
 	PollEvery time.Duration
 	// FeedEvery is how often the index ticks.
 	FeedEvery time.Duration
+	// AttachInBackground: on a restart, Open returns once the marketplace
+	// serves, and the merchants get their fresh credentials (a hashed
+	// passphrase and payment password each, most of a restart) in the
+	// background, then start trading. The app's first frame does not
+	// wait for them; Ready tells when they are back.
+	AttachInBackground bool
 }
 
 // World is a running simulated market: the marketplace on the scheduler's
@@ -67,7 +73,13 @@ type World struct {
 	RailAdmin *client.Alipay
 	Feed      *Feed
 	Support   *Support
+	// Merchants is complete once Ready is closed.
 	Merchants []*Bot
+
+	ready      chan struct{}
+	attachErr  error // set before ready closes
+	stopAttach context.CancelFunc
+	attaching  sync.WaitGroup
 
 	opts        Options
 	log         *slog.Logger
@@ -125,7 +137,8 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	if o.MarketDB == "" {
 		o.MarketDB = filepath.Join(o.Dir, "market.db")
 	}
-	w := &World{opts: o, log: o.Log, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), bots: map[int64]*Bot{}, fixedMargin: map[int64]int64{}}
+	w := &World{opts: o, log: o.Log, rng: rand.New(rand.NewPCG(o.Seed, 0x5eed)), bots: map[int64]*Bot{}, fixedMargin: map[int64]int64{},
+		ready: make(chan struct{})}
 	if o.RailDB == "" {
 		o.RailDB = filepath.Join(o.Dir, "alipay.db")
 		if store.IsPostgresURL(o.MarketDB) {
@@ -169,12 +182,17 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		w.Close(ctx)
 		return nil, err
 	}
+	var merchants func(context.Context) ([]*Bot, error)
 	if raw == "" {
 		err = w.bootstrap(ctx)
 	} else {
 		var st state
 		if err = json.Unmarshal([]byte(raw), &st); err == nil {
-			err = w.attach(ctx, st)
+			merchants, err = w.attach(ctx, st)
+		}
+		if err == nil && !o.AttachInBackground {
+			w.Merchants, err = merchants(ctx)
+			merchants = nil
 		}
 	}
 	if err != nil {
@@ -182,8 +200,39 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		return nil, err
 	}
 	w.schedule()
+	w.scheduleMerchants(w.Merchants)
+	if merchants == nil {
+		close(w.ready)
+		return w, nil
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	w.stopAttach = cancel
+	w.attaching.Add(1)
+	go func() {
+		defer w.attaching.Done()
+		defer close(w.ready)
+		ms, err := merchants(bg)
+		if err != nil {
+			w.attachErr = err
+			if bg.Err() == nil {
+				w.log.Error("giving the merchants fresh credentials", "err", err)
+			}
+			return
+		}
+		w.Merchants = ms
+		w.scheduleMerchants(ms)
+		w.log.Info("merchants are back", "count", len(ms))
+	}()
 	return w, nil
 }
+
+// Ready is closed when the merchants are back after a restart (at once
+// unless Options.AttachInBackground); AttachErr then says whether that
+// failed.
+func (w *World) Ready() <-chan struct{} { return w.ready }
+
+// AttachErr is why the merchants could not come back; valid after Ready.
+func (w *World) AttachErr() error { return w.attachErr }
 
 // MaxSpeed is the fastest live clock: an hour in a minute is plenty to
 // practise, and faster would outrun people and bots polling the API.
@@ -209,6 +258,10 @@ func (w *World) Run(ctx context.Context) { w.Sched.Run(ctx) }
 
 // Close saves the clock and stops everything.
 func (w *World) Close(ctx context.Context) error {
+	if w.stopAttach != nil {
+		w.stopAttach()
+		w.attaching.Wait()
+	}
 	var errs []error
 	if w.RailStore != nil {
 		errs = append(errs, w.RailStore.SetMeta(ctx, "sim_clock", w.Sched.Now().Format(time.RFC3339Nano)))
@@ -282,17 +335,19 @@ func (w *World) save(ctx context.Context, st state) error {
 	return w.Market.Store.SetMeta(ctx, "sim_world", string(b))
 }
 
-// attach gives the world's people fresh credentials after a restart.
-func (w *World) attach(ctx context.Context, st state) error {
+// attach gives the world's admin and support fresh credentials after a
+// restart, and returns what does the same for the merchants: the slow
+// part, which Open runs at once or in the background.
+func (w *World) attach(ctx context.Context, st state) (func(context.Context) ([]*Bot, error), error) {
 	w.rng = rand.New(rand.NewPCG(st.Seed, 0x5eed+uint64(time.Now().UnixNano()%1000)))
 	key, err := w.Market.Auth.Issue(ctx, st.Admin, "sim restart")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w.Admin = w.clientFor(key)
 	tok, err := w.Rail.NewToken(ctx, st.RailAdmin)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w.RailAdmin = client.NewAlipay(w.railBase, tok, nil)
 	w.fixedMargin = st.Margins
@@ -301,7 +356,7 @@ func (w *World) attach(ctx context.Context, st state) error {
 	}
 	w.people = st.People
 	if err := w.attachSupport(ctx, st.Support); err != nil {
-		return err
+		return nil, err
 	}
 	// Issuing credentials hashes a passphrase and a payment password per
 	// person and commits four times: done one by one it was most of a
@@ -311,29 +366,32 @@ func (w *World) attach(ctx context.Context, st state) error {
 	for i := range creds {
 		creds[i].pin = w.railPin()
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i, sp := range st.Merchants {
-		wg.Add(1)
-		go func(i int, sp savedPerson) {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			creds[i].err = w.issueBotCreds(ctx, sp, &creds[i])
-		}(i, sp)
-	}
-	wg.Wait()
-	for i, sp := range st.Merchants {
-		c := creds[i]
-		if c.err != nil {
-			return c.err
+	return func(ctx context.Context) ([]*Bot, error) {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 8)
+		for i, sp := range st.Merchants {
+			wg.Add(1)
+			go func(i int, sp savedPerson) {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				creds[i].err = w.issueBotCreds(ctx, sp, &creds[i])
+			}(i, sp)
 		}
-		b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(c.key), client.NewAlipay(w.railBase, c.tok, nil), c.seed, c.pin)
-		b.RailID = sp.RailID
-		b.Script = &Honest{P: sp.Persona}
-		w.Merchants = append(w.Merchants, b)
-	}
-	return nil
+		wg.Wait()
+		var bots []*Bot
+		for i, sp := range st.Merchants {
+			c := creds[i]
+			if c.err != nil {
+				return nil, c.err
+			}
+			b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(c.key), client.NewAlipay(w.railBase, c.tok, nil), c.seed, c.pin)
+			b.RailID = sp.RailID
+			b.Script = &Honest{P: sp.Persona}
+			bots = append(bots, b)
+		}
+		return bots, nil
+	}, nil
 }
 
 // botCreds are the fresh credentials of a saved person.
@@ -537,9 +595,13 @@ func (w *World) schedule() {
 	if w.Support != nil {
 		w.Sched.Every(time.Minute, "support", func() { w.Support.poll(ctx) })
 	}
-	for i, b := range w.Merchants {
+}
+
+// scheduleMerchants has the merchants look at their orders and keep up
+// their ads.
+func (w *World) scheduleMerchants(ms []*Bot) {
+	for i, b := range ms {
 		w.Watch(b, w.opts.PollEvery+time.Duration(i%7)*time.Second)
-		b := b
 		w.Sched.Every(10*time.Minute+time.Duration(i)*time.Second, "upkeep "+b.Name, func() { w.upkeep(b) })
 	}
 }

@@ -113,3 +113,83 @@ func TestSpeedOverTheAPI(t *testing.T) {
 		t.Fatalf("a refused change moved the clock to %v", w.Sched.Speed())
 	}
 }
+
+// TestRestartAttachesMerchantsInBackground restarts a world the way the
+// app does: Open returns while the merchants are still being given fresh
+// credentials; once Ready, every merchant is back and trades (a buyer's
+// order with one of them completes), and the books balance.
+func TestRestartAttachesMerchantsInBackground(t *testing.T) {
+	ctx := context.Background()
+	o := Options{Dir: fastDir(t), ServerKey: auth.GenerateKey(), Seed: 21, Merchants: 3, Fast: true}
+	w, err := Open(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[int64]string{}
+	for _, m := range w.Merchants {
+		names[m.UserID] = m.Name
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	o.AttachInBackground = true
+	w, err = Open(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	select {
+	case <-w.Ready():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the merchants never came back")
+	}
+	if err := w.AttachErr(); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Merchants) != len(names) {
+		t.Fatalf("%d merchants back of %d", len(w.Merchants), len(names))
+	}
+	for _, m := range w.Merchants {
+		if names[m.UserID] != m.Name {
+			t.Fatalf("merchant %d came back as %q, was %q", m.UserID, m.Name, names[m.UserID])
+		}
+	}
+
+	page, err := w.Admin.Ads(ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Payment: market.Alipay, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ad *market.AdView
+	for i := range page.Ads {
+		if a := page.Ads[i]; a.MinCompBP == 0 && a.MinKYC <= 2 && names[a.Maker.ID] != "" {
+			ad = &page.Ads[i]
+			break
+		}
+	}
+	if ad == nil {
+		t.Fatal("no merchant's USDT/CNY Alipay sell ad that a new buyer may take")
+	}
+	seller := w.Bot(ad.Maker.ID)
+	buyer, _, err := w.NewPerson(ctx, w.nextPerson(), 2, false, nil, "200000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	buyer.Script = &Honest{P: Persona{PayDelay: time.Minute}}
+	w.Watch(buyer, 20*time.Second)
+	ord, err := buyer.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, FiatAmount: ad.MinFiat.Fixed(), Payment: string(market.Alipay)}, "restart-take")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Sched.RunFor(time.Hour)
+	got, err := buyer.Market.Order(ctx, ord.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != market.StateCompleted {
+		t.Fatalf("order with %s after an hour: %s (the merchant did not come back to trade)", seller.Name, got.State)
+	}
+	if err := w.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
