@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,109 +45,158 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	if unknown := d.Keys.Remap(a.cfg.UI.Keys); len(unknown) > 0 {
 		return &usageError{fmt.Sprintf("ui.keys: unknown actions %s", strings.Join(unknown, ", "))}
 	}
-	var profile secrets.Profile
-	var profileName string
-	if a.cfg.Server == "" {
-		e, err := a.startEmbedded(ctx, st)
-		if err != nil {
-			return err
-		}
-		defer e.Close()
-		profile, profileName = e.Profile, e.ProfileName
-		d.Embedded, d.FirstRun = true, e.FirstRun
-		j, err := sim.OpenJournal(a.journalPath())
-		if err != nil {
-			return err
-		}
-		d.Practice = &practice{w: e.World, user: e.Profile, log: a.log, journal: j}
-	} else {
-		profileName = a.cfg.Profile
-		profile, err = secrets.LoadProfile(st, profileName)
-		if err != nil {
-			return fmt.Errorf("no saved login %q for %s (%v): run p2pdesk login --server %s", profileName, a.cfg.Server, err, a.cfg.Server)
-		}
-	}
-	mc, err := client.New(profile.Server, client.Credentials{APIKey: profile.APIKey, Secret: profile.Secret, Passphrase: profile.Passphrase}, client.Options{})
-	if err != nil {
-		return err
-	}
-	d.Market, d.Server, d.Profile = mc, profile.Server, profileName
-	if profile.AlipayKey != "" {
-		d.Alipay = client.NewAlipay(profile.Server, profile.AlipayKey, nil)
-		if d.Embedded {
-			d.AlipayPassword = profile.AlipayPassword
-		}
-	}
-	var mu sync.Mutex
-	seed := profile.TOTPSeed
-	d.TOTP = func(at time.Time) (string, bool) {
-		mu.Lock()
-		s := seed
-		mu.Unlock()
-		if s == "" {
-			return "", false
-		}
-		code, err := auth.Code(s, at)
-		return code, err == nil
-	}
-	d.HoldTOTP = func(s string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		p, err := secrets.LoadProfile(st, profileName)
-		if err != nil {
-			return err
-		}
-		p.TOTPSeed = s
-		if err := secrets.SaveProfile(st, profileName, p); err != nil {
-			return err
-		}
-		seed = s
-		return nil
-	}
 	ui.RespectNoColor()
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
 	if a.cfg.UI.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
-	p := tea.NewProgram(ui.New(d), opts...)
+	var p *tea.Program
 	streamCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	// One goroutine relays the event stream into the program.
-	go mc.Stream(streamCtx, -1, func(e market.Event) { p.Send(ui.EventMsg{Event: e}) },
-		func(s client.StreamState) {
-			if s.Err != nil {
-				a.log.Warn("stream", "err", s.Err, "attempt", s.Attempt)
+	// relay sends the marketplace's events into the program p.
+	relay := func(mc *client.Client) {
+		go mc.Stream(streamCtx, -1, func(e market.Event) { p.Send(ui.EventMsg{Event: e}) },
+			func(s client.StreamState) {
+				if s.Err != nil {
+					a.log.Warn("stream", "err", s.Err, "attempt", s.Attempt)
+				}
+				p.Send(ui.StreamMsg{State: s})
+			})
+	}
+	// connect makes the app for a profile on its marketplace.
+	connect := func(profile secrets.Profile, profileName string) (tea.Model, *client.Client, error) {
+		mc, err := client.New(profile.Server, client.Credentials{APIKey: profile.APIKey, Secret: profile.Secret, Passphrase: profile.Passphrase}, client.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		d.Market, d.Server, d.Profile = mc, profile.Server, profileName
+		if profile.AlipayKey != "" {
+			d.Alipay = client.NewAlipay(profile.Server, profile.AlipayKey, nil)
+			if d.Embedded {
+				d.AlipayPassword = profile.AlipayPassword
 			}
-			p.Send(ui.StreamMsg{State: s})
-		})
-	_, err = p.Run()
+		}
+		var mu sync.Mutex
+		seed := profile.TOTPSeed
+		d.TOTP = func(at time.Time) (string, bool) {
+			mu.Lock()
+			s := seed
+			mu.Unlock()
+			if s == "" {
+				return "", false
+			}
+			code, err := auth.Code(s, at)
+			return code, err == nil
+		}
+		d.HoldTOTP = func(s string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			p, err := secrets.LoadProfile(st, profileName)
+			if err != nil {
+				return err
+			}
+			p.TOTPSeed = s
+			if err := secrets.SaveProfile(st, profileName, p); err != nil {
+				return err
+			}
+			seed = s
+			return nil
+		}
+		return ui.New(d), mc, nil
+	}
+
+	if a.cfg.Server != "" {
+		profile, err := secrets.LoadProfile(st, a.cfg.Profile)
+		if err != nil {
+			return fmt.Errorf("no saved login %q for %s (%v): run p2pdesk login --server %s", a.cfg.Profile, a.cfg.Server, err, a.cfg.Server)
+		}
+		m, mc, err := connect(profile, a.cfg.Profile)
+		if err != nil {
+			return err
+		}
+		p = tea.NewProgram(m, opts...)
+		relay(mc)
+	} else {
+		// The screen is up from the first frame while the practice
+		// marketplace starts behind it (on a first start it is created,
+		// which takes seconds).
+		dir, key, fresh, err := a.embeddedPlace(st)
+		if err != nil {
+			return err
+		}
+		say := "Starting the practice marketplace…"
+		if fresh {
+			say = "Creating the practice marketplace: merchants, their ads, an Alipay rail\nand 30 days of trading history. This happens once."
+		}
+		type started struct {
+			app tea.Model
+			err error
+		}
+		ready := make(chan started, 1)
+		p = tea.NewProgram(ui.Boot(d.Theme, say, func() (tea.Model, error) { r := <-ready; return r.app, r.err }), opts...)
+		var e *embedded.Embedded
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var err error
+			e, err = embedded.Start(streamCtx, embedded.Options{Dir: dir, ServerKey: key, Secrets: st, Speed: a.cfg.Embedded.Speed,
+				Seed: a.cfg.Embedded.Seed, Merchants: a.cfg.Embedded.Merchants, Log: a.log, Version: Version})
+			if err != nil {
+				ready <- started{err: err}
+				return
+			}
+			d.Embedded, d.FirstRun = true, e.FirstRun
+			j, err := sim.OpenJournal(a.journalPath())
+			if err != nil {
+				ready <- started{err: err}
+				return
+			}
+			d.Practice = &practice{w: e.World, user: e.Profile, log: a.log, journal: j}
+			m, mc, err := connect(e.Profile, e.ProfileName)
+			if err == nil {
+				relay(mc)
+			}
+			ready <- started{m, err}
+		}()
+		defer func() {
+			stop()
+			<-done
+			if e != nil {
+				e.Close()
+			}
+		}()
+	}
+	final, err := p.Run()
 	if err == tea.ErrProgramKilled && ctx.Err() != nil {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return ui.BootErr(final)
 }
 
-// startEmbedded runs the practice marketplace in the data directory. With
-// no persistent secret store, the server key could not be found again, so
-// the marketplace lives in a temporary directory for this run only.
-func (a *app) startEmbedded(ctx context.Context, st secrets.Store) (*embedded.Embedded, error) {
-	dir := filepath.Dir(a.cfg.Embedded.DB)
+// embeddedPlace is where the practice marketplace lives and its server
+// key; fresh when it is yet to be created. With no persistent secret
+// store, the server key could not be found again, so the marketplace
+// lives in a temporary directory for this run only.
+func (a *app) embeddedPlace(st secrets.Store) (dir string, key []byte, fresh bool, err error) {
+	dir = filepath.Dir(a.cfg.Embedded.DB)
 	if !st.Persistent() {
 		tmp, err := os.MkdirTemp("", "p2pdesk-practice-")
 		if err != nil {
-			return nil, err
+			return "", nil, false, err
 		}
 		a.closers = append(a.closers, closerFunc(func() error { return os.RemoveAll(tmp) }))
 		dir = tmp
 		fmt.Fprintln(a.errOut, "The practice marketplace runs in", dir, "for this run only.")
 	}
-	key, err := serverKey(st, filepath.Join(dir, "market.db"), true)
+	_, statErr := os.Stat(filepath.Join(dir, "market.db"))
+	key, err = serverKey(st, filepath.Join(dir, "market.db"), true)
 	if err != nil {
-		return nil, err
+		return "", nil, false, err
 	}
-	fmt.Fprintln(a.errOut, "Starting the practice marketplace…")
-	return embedded.Start(ctx, embedded.Options{Dir: dir, ServerKey: key, Secrets: st, Speed: a.cfg.Embedded.Speed, Seed: a.cfg.Embedded.Seed,
-		Merchants: a.cfg.Embedded.Merchants, Log: a.log, Version: Version})
+	return dir, key, errors.Is(statErr, os.ErrNotExist), nil
 }
 
 // practice adapts the simulated world to the TUI's practice mode.
