@@ -74,10 +74,21 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	w, err := sim.Open(ctx, sim.Options{Dir: o.Dir, ServerKey: o.ServerKey, Seed: o.Seed, Speed: o.Speed,
+	so := sim.Options{Dir: o.Dir, ServerKey: o.ServerKey, Seed: o.Seed, Speed: o.Speed,
 		Merchants: o.Merchants, History: true, Log: o.Log, Version: o.Version, FeedEvery: time.Minute,
 		// The first frame must not wait for the merchants' fresh credentials.
-		AttachInBackground: true})
+		AttachInBackground: true}
+	w, err := sim.Open(ctx, so)
+	if errors.Is(err, sim.ErrUnfinished) {
+		// Nobody has practised in a world that was never finished (the
+		// practice account comes after it): make it again from scratch.
+		if o.Log != nil {
+			o.Log.Warn("the practice marketplace was cut short while being created; creating it again", "dir", o.Dir)
+		}
+		if err = removeWorld(o.Dir); err == nil {
+			w, err = sim.Open(ctx, so)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +105,19 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 		w.Run(runCtx)
 	}()
 	return e, nil
+}
+
+// removeWorld deletes the practice marketplace's databases in dir.
+func removeWorld(dir string) error {
+	var errs []error
+	for _, db := range []string{"market.db", "alipay.db"} {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(filepath.Join(dir, db+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // ensureAccount loads the practice profile, or creates the account when

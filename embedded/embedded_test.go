@@ -2,11 +2,13 @@ package embedded
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"p2pdesk/auth"
 	"p2pdesk/client"
+	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
 )
 
@@ -56,5 +58,49 @@ func TestPracticeAccountSurvivesRestart(t *testing.T) {
 	me, err := client.NewAlipay(e.Profile.Server, e.Profile.AlipayKey, nil).Me(context.Background())
 	if err != nil || !me.Balance.IsPositive() {
 		t.Fatalf("practice Alipay: %+v, %v", me, err)
+	}
+}
+
+// TestCutShortCreationIsMadeAgain: when the first start is cut short
+// (the user quits while the practice market is being created), the
+// database holds part of a world; the next start must not trip over it
+// (it used to fail for ever with NAME_TAKEN on the admin) but create the
+// market again and open the practice account in it.
+func TestCutShortCreationIsMadeAgain(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	key := auth.GenerateKey()
+	// A world whose creation began but never saved its state: the
+	// merchants and their records are in the database, the state is not.
+	w, err := sim.Open(ctx, sim.Options{Dir: dir, ServerKey: key, Seed: 2, Merchants: 2, Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Market.Store.SetMeta(ctx, "sim_world", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.Open(ctx, sim.Options{Dir: dir, ServerKey: key, Seed: 2, Merchants: 2, Fast: true}); !errors.Is(err, sim.ErrUnfinished) {
+		t.Fatalf("opening a half-made world: %v, want ErrUnfinished", err)
+	}
+
+	e, err := Start(ctx, Options{Dir: dir, ServerKey: key, Secrets: secrets.NewMemory(), Speed: 60, Seed: 3, Merchants: 2})
+	if err != nil {
+		t.Fatalf("the start after a cut-short creation: %v", err)
+	}
+	defer e.Close()
+	<-e.World.Ready()
+	if !e.FirstRun || len(e.World.Merchants) != 2 {
+		t.Fatalf("first run %v, %d merchants", e.FirstRun, len(e.World.Merchants))
+	}
+	c, err := client.New(e.Profile.Server, client.Credentials{APIKey: e.Profile.APIKey, Secret: e.Profile.Secret, Passphrase: e.Profile.Passphrase}, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.Ads(ctx, client.AdQuery{Side: "sell", Asset: "USDT", Fiat: "CNY"})
+	if err != nil || len(page.Ads) == 0 {
+		t.Fatalf("the new practice market has no ads: %v", err)
 	}
 }

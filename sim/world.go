@@ -184,7 +184,18 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	}
 	var merchants func(context.Context) ([]*Bot, error)
 	if raw == "" {
-		err = w.bootstrap(ctx)
+		// Creating a world writes a lot before it saves its state; a start
+		// that was cut short left a database no new start can build on.
+		var begun string
+		if begun, err = m.Store.Meta(ctx, "sim_world_begun"); err == nil && begun != "" {
+			err = ErrUnfinished
+		}
+		if err == nil {
+			err = m.Store.SetMeta(ctx, "sim_world_begun", w.Sched.Now().Format(time.RFC3339))
+		}
+		if err == nil {
+			err = w.bootstrap(ctx)
+		}
 	} else {
 		var st state
 		if err = json.Unmarshal([]byte(raw), &st); err == nil {
@@ -225,6 +236,10 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	}()
 	return w, nil
 }
+
+// ErrUnfinished: the world's creation was cut short (the app quit or
+// crashed while it was being made); its database has part of a world.
+var ErrUnfinished = errors.New("this simulated market was never finished: its creation was interrupted; start again from empty files")
 
 // Ready is closed when the merchants are back after a restart (at once
 // unless Options.AttachInBackground); AttachErr then says whether that
