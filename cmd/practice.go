@@ -42,20 +42,24 @@ func (a *app) practiceCommand() *cobra.Command {
 			return nil
 		},
 	}
+	// entry reads the drill numbered arg from the journal.
+	entry := func(arg string) (sim.JournalEntry, error) {
+		n, err := strconv.Atoi(arg)
+		if err != nil {
+			return sim.JournalEntry{}, &usageError{"N is the number `p2pdesk practice list` shows"}
+		}
+		j, err := open()
+		if err != nil {
+			return sim.JournalEntry{}, err
+		}
+		return j.Entry(n)
+	}
 	show := &cobra.Command{
 		Use:   "show N",
 		Short: "Print the debrief of drill N",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := strconv.Atoi(args[0])
-			if err != nil {
-				return &usageError{"N is the number `p2pdesk practice list` shows"}
-			}
-			j, err := open()
-			if err != nil {
-				return err
-			}
-			e, err := j.Entry(n)
+			e, err := entry(args[0])
 			if err != nil {
 				return err
 			}
@@ -71,15 +75,7 @@ seed and the user's recorded inputs, prints its debrief, and checks that its
 event log is identical to the one kept when the drill ended. It exits 1 if not.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := strconv.Atoi(args[0])
-			if err != nil {
-				return &usageError{"N is the number `p2pdesk practice list` shows"}
-			}
-			j, err := open()
-			if err != nil {
-				return err
-			}
-			e, err := j.Entry(n)
+			e, err := entry(args[0])
 			if err != nil {
 				return err
 			}
