@@ -138,18 +138,7 @@ func TestWithdrawFlow(t *testing.T) {
 	usdtBefore := balance(t, d.mc, market.USDT)
 	me, _ := d.rc.Me(ctx)
 
-	d.waitFor("BUY USDT")
-	d.keys("W")
-	d.waitFor("Withdraw to Alipay", "amount in CNY")
-	d.typeText("1000")
-	d.keys("enter")
-	d.waitFor("score = completion", "/10 · price")
-	d.keys("enter")
-	d.waitFor("pays by", "your Alipay")
-	d.keys("enter")
-	d.waitFor("Place this order?")
-	d.keys("y")
-	d.waitFor("CREATED", "payment window")
+	d.placeThroughWizard("W", "Withdraw to Alipay", "1000", "payment window")
 
 	// The buyer bot pays after a believable delay, then marks paid.
 	d.w.Sched.RunFor(12 * time.Minute)
@@ -197,18 +186,7 @@ func TestDepositFlow(t *testing.T) {
 	ctx := context.Background()
 	usdtBefore := balance(t, d.mc, market.USDT)
 
-	d.waitFor("BUY USDT")
-	d.keys("D")
-	d.waitFor("Deposit via Alipay", "amount in CNY")
-	d.typeText("800")
-	d.keys("enter")
-	d.waitFor("score = completion", "/10 · price")
-	d.keys("enter")
-	d.waitFor("pays by", "your Alipay")
-	d.keys("enter")
-	d.waitFor("Place this order?")
-	d.keys("y")
-	d.waitFor("CREATED", "Pay exactly")
+	d.placeThroughWizard("D", "Deposit via Alipay", "800", "Pay exactly")
 	d.keys("esc")
 	d.waitFor("Pay the seller's Alipay")
 	d.keys("a")
@@ -243,6 +221,25 @@ func TestDepositFlow(t *testing.T) {
 
 // passwordHint is the practice password the wallet shows; a test reads it
 // from the model the way a person reads the screen.
+// placeThroughWizard opens the withdraw (W) or deposit (D) wizard from the
+// market, asks for amount CNY, takes the best-ranked ad, confirms, and
+// waits for the new order's screen to show then.
+func (d *desk) placeThroughWizard(key, title, amount, then string) {
+	d.t.Helper()
+	d.waitFor("BUY USDT")
+	d.keys(key)
+	d.waitFor(title, "amount in CNY")
+	d.typeText(amount)
+	d.keys("enter")
+	d.waitFor("score = completion", "/10 · price")
+	d.keys("enter")
+	d.waitFor("pays by", "your Alipay")
+	d.keys("enter")
+	d.waitFor("Place this order?")
+	d.keys("y")
+	d.waitFor("CREATED", then)
+}
+
 func (d *desk) passwordHint() string { return d.pw }
 
 // TestDisputeFlow sells USDT, and when the buyer marks paid the user opens
@@ -253,18 +250,7 @@ func TestDisputeFlow(t *testing.T) {
 	d := openDesk(t)
 	ctx := context.Background()
 
-	d.waitFor("BUY USDT")
-	d.keys("W")
-	d.waitFor("Withdraw to Alipay", "amount in CNY")
-	d.typeText("900")
-	d.keys("enter")
-	d.waitFor("score = completion", "/10 · price")
-	d.keys("enter")
-	d.waitFor("pays by", "your Alipay")
-	d.keys("enter")
-	d.waitFor("Place this order?")
-	d.keys("y")
-	d.waitFor("CREATED", "payment window")
+	d.placeThroughWizard("W", "Withdraw to Alipay", "900", "payment window")
 	d.w.Sched.RunFor(12 * time.Minute)
 	d.keys("r")
 	d.waitFor("In your Alipay statement", "release window")
