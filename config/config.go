@@ -60,6 +60,8 @@ type UIConfig struct {
 	Theme   map[string]string `mapstructure:"theme"`
 	Keys    map[string]string `mapstructure:"keys"`
 	Refresh time.Duration     `mapstructure:"refresh"`
+	// CursorBlink off gives text fields a steady cursor.
+	CursorBlink bool `mapstructure:"cursor_blink"`
 }
 
 // KeyringConfig tunes where secrets are kept.
@@ -95,6 +97,7 @@ func Defaults(v *viper.Viper) {
 	v.SetDefault("ui.theme", map[string]string{})
 	v.SetDefault("ui.keys", map[string]string{})
 	v.SetDefault("ui.refresh", "5s")
+	v.SetDefault("ui.cursor_blink", true)
 	v.SetDefault("keyring.timeout", "3s")
 	v.SetDefault("keyring.file_fallback", false)
 }

@@ -34,3 +34,24 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		t.Fatalf("only %d keys: the example was not read", len(v.AllKeys()))
 	}
 }
+
+// TestEnvironmentTurnsOffTheBlinkingCursor: a P2PDESK_ variable reaches a
+// nested key, over the default.
+func TestEnvironmentTurnsOffTheBlinkingCursor(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	c, _, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.UI.CursorBlink {
+		t.Fatal("the cursor should blink by default")
+	}
+	t.Setenv("P2PDESK_UI_CURSOR_BLINK", "false")
+	c, _, err = Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UI.CursorBlink {
+		t.Fatal("P2PDESK_UI_CURSOR_BLINK=false left the cursor blinking")
+	}
+}

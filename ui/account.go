@@ -33,7 +33,7 @@ type accountMsg struct {
 }
 
 func newAccountPage(c *Ctx) *accountPage {
-	in := textinput.New()
+	in := c.input()
 	in.Prompt = "anti-phishing code: "
 	in.CharLimit = 32
 	return &accountPage{c: c, input: in}
@@ -189,7 +189,7 @@ type enrolledMsg struct {
 type confirmedMsg struct{ err error }
 
 func newEnrollPage(c *Ctx, first bool) *enrollPage {
-	in := textinput.New()
+	in := c.input()
 	in.Prompt = "code from your authenticator: "
 	in.CharLimit = 6
 	return &enrollPage{c: c, first: first, input: in}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -52,6 +54,11 @@ type Deps struct {
 	Export string // directory for CSV exports
 	// Refresh is how often the status bar checks the server (0: 5 s).
 	Refresh time.Duration
+	// SteadyCursor: text fields do not blink (ui.cursor_blink: false).
+	SteadyCursor bool
+	// Tick starts a timer (nil: tea.Tick). Tests that compare screens
+	// give one that never fires, so nothing moves between two looks.
+	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // Page is one screen.
@@ -117,6 +124,23 @@ func (c *Ctx) MarketNow() time.Time {
 		return c.Now()
 	}
 	return c.mkt.Add(time.Duration(float64(c.Now().Sub(c.mktAt)) * c.speed))
+}
+
+// tick is a timer through Deps.Tick.
+func (c *Ctx) tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	if c.Tick != nil {
+		return c.Tick(d, fn)
+	}
+	return tea.Tick(d, fn)
+}
+
+// input is a text field with the cursor the user chose.
+func (c *Ctx) input() textinput.Model {
+	in := textinput.New()
+	if c.SteadyCursor {
+		in.Cursor.SetMode(cursor.CursorStatic)
+	}
+	return in
 }
 
 // Speed is the market clock's speed factor.
@@ -212,7 +236,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if every <= 0 {
 			every = 5 * time.Second
 		}
-		return m, tea.Tick(every, func(time.Time) tea.Msg { return healthTick{} })
+		return m, m.c.tick(every, func(time.Time) tea.Msg { return healthTick{} })
 	case healthTick:
 		return m, m.checkHealth()
 	case StreamMsg:

@@ -111,7 +111,7 @@ func (d *desk) waitFor(texts ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}, teatest.WithDuration(time.Minute), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
 func balance(t *testing.T, mc *client.Client, a market.Asset) money.Amount {
@@ -174,7 +174,7 @@ func TestWithdrawFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("q", "y")
-	d.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	d.tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
 }
 
 // TestDepositFlow buys USDT: the wizard opens the payment to the seller's
@@ -216,7 +216,7 @@ func TestDepositFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("q", "y")
-	d.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	d.tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
 }
 
 // passwordHint is the practice password the wallet shows; a test reads it
@@ -293,5 +293,5 @@ func TestDisputeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("q", "y")
-	d.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	d.tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
 }

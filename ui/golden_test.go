@@ -27,15 +27,19 @@ func updating() bool {
 
 // driver runs the real model synchronously: it delivers a message, runs
 // the commands that come back (the API calls go to the real loopback
-// server) and delivers their answers, until nothing more arrives. A
-// command still running after the quiet period is a timer (a countdown
-// tick, a cursor blink): its answer is dropped, so the screen holds still.
+// server) and delivers their answers, until every command has answered.
+// The app's timers are given a Tick that never fires and its text fields
+// a steady cursor, so every command ends and the screen holds still
+// between two looks, however slow the machine.
 type driver struct {
 	t *testing.T
 	m tea.Model
 }
 
-const quiet = 400 * time.Millisecond
+// stuck: a command running this long is a hang, not a slow machine.
+const stuck = 2 * time.Minute
+
+func neverTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 func (d *driver) send(msg tea.Msg) {
 	d.t.Helper()
@@ -73,8 +77,8 @@ func (d *driver) send(msg tea.Msg) {
 		case r := <-results:
 			pending--
 			deliver(r)
-		case <-time.After(quiet):
-			return
+		case <-time.After(stuck):
+			d.t.Fatalf("%d commands still running after %s", pending, stuck)
 		}
 	}
 }
@@ -131,7 +135,7 @@ func TestGoldenViews(t *testing.T) {
 
 	deps := ui.Deps{Market: mc, Alipay: client.NewAlipay(w.URL(), acct.AlipayToken, nil), Server: "http://127.0.0.1:PORT",
 		Profile: "golden", Embedded: true, KeyringState: "memory", Theme: ui.DefaultTheme(), Keys: ui.DefaultKeys(),
-		Export: dir, Now: w.Sched.Now}
+		Export: dir, Now: w.Sched.Now, SteadyCursor: true, Tick: neverTick}
 	d := &driver{t: t, m: ui.New(deps)}
 	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	d.send(d.m.Init()())

@@ -56,7 +56,7 @@ type adsMsg struct {
 type adsDebounce struct{}
 
 func newMarketPage(c *Ctx) *marketPage {
-	in := textinput.New()
+	in := c.input()
 	in.Placeholder = "e.g. 500"
 	in.Prompt = "amount in fiat: "
 	in.CharLimit = 16
@@ -188,7 +188,7 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			// Many ads change at once: fetch once a second at most.
 			if !p.dirty && !p.loading {
 				p.dirty = true
-				return p, tea.Tick(time.Second, func(time.Time) tea.Msg { return adsDebounce{} })
+				return p, p.c.tick(time.Second, func(time.Time) tea.Msg { return adsDebounce{} })
 			}
 		}
 		return p, nil

@@ -158,7 +158,7 @@ func (p *myAdsPage) openForm(ad *market.AdView) {
 		p.formFor, p.focus = ad.ID, 2
 	}
 	for i := range p.form {
-		t := textinput.New()
+		t := p.c.input()
 		t.Prompt = fmt.Sprintf("%-38s", adFields[i])
 		t.SetValue(vals[i])
 		t.CharLimit = 300

@@ -70,7 +70,7 @@ type actionMsg struct {
 
 func newOrderPage(c *Ctx, id int64) *orderPage {
 	p := &orderPage{c: c, id: id}
-	p.chat = textinput.New()
+	p.chat = p.c.input()
 	p.chat.Prompt = "message: "
 	p.chat.CharLimit = 500
 	return p
@@ -111,7 +111,7 @@ func (p *orderPage) load() tea.Cmd {
 
 func (p *orderPage) tick() tea.Cmd {
 	id := p.id
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return orderTick{id} })
+	return p.c.tick(time.Second, func(time.Time) tea.Msg { return orderTick{id} })
 }
 
 // moving: a deadline is running, so the countdown needs the 1 Hz tick.
@@ -220,13 +220,13 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		p.modal = "cancel"
 	case key.Matches(msg, k.Release) && p.can("release"):
 		p.modal = "release"
-		p.rel = releaseForm{amount: textinput.New(), totp: textinput.New()}
+		p.rel = releaseForm{amount: p.c.input(), totp: p.c.input()}
 		p.rel.amount.Prompt, p.rel.totp.Prompt = "type the amount to release: ", "2FA code: "
 		p.rel.amount.Placeholder = p.o.Amount.String()
 		p.rel.totp.CharLimit = 6
 	case key.Matches(msg, k.Dispute) && p.can("dispute"):
 		p.modal = "dispute"
-		p.dis = disputeForm{statement: textinput.New(), picked: map[string]bool{}}
+		p.dis = disputeForm{statement: p.c.input(), picked: map[string]bool{}}
 		p.dis.statement.Prompt = "what happened: "
 		p.dis.statement.CharLimit = 500
 		if p.o.Role == "seller" {

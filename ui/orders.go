@@ -42,7 +42,7 @@ type exportedMsg struct {
 }
 
 func newOrdersPage(c *Ctx) *ordersPage {
-	f := textinput.New()
+	f := c.input()
 	f.Prompt = "filter: "
 	f.Placeholder = "state, side, asset or name"
 	p := &ordersPage{c: c, open: true, filter: f}

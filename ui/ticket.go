@@ -60,7 +60,7 @@ type placedMsg struct {
 }
 
 func newTicketPage(c *Ctx, ad market.AdView, fiatAmount, scenario string) *ticketPage {
-	in := textinput.New()
+	in := c.input()
 	in.CharLimit = 24
 	in.Focus()
 	t := &ticketPage{c: c, ad: ad, input: in, userSide: market.Buy, scenario: scenario,
@@ -102,7 +102,11 @@ func (t *ticketPage) Help() []key.Binding {
 
 func (t *ticketPage) Init() tea.Cmd {
 	mc := t.c.Market
-	return tea.Batch(textinput.Blink, func() tea.Msg {
+	var blink tea.Cmd
+	if !t.c.SteadyCursor {
+		blink = textinput.Blink
+	}
+	return tea.Batch(blink, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		a, err := mc.Account(ctx)

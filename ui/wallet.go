@@ -128,7 +128,7 @@ func (p *walletPage) openForm(to, amount, note string) {
 	p.idem = fmt.Sprintf("pay-%d", p.c.Now().UnixNano())
 	p.form = make([]textinput.Model, 4)
 	for i, pr := range []string{"to (phone or email): ", "amount CNY: ", "note: ", "payment password: "} {
-		t := textinput.New()
+		t := p.c.input()
 		t.Prompt = pr
 		p.form[i] = t
 	}

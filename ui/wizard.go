@@ -54,7 +54,7 @@ type wizOrderMsg struct {
 }
 
 func newWizard(c *Ctx, side market.Side) *wizard {
-	in := textinput.New()
+	in := c.input()
 	in.Prompt = "amount in CNY: "
 	in.Placeholder = "e.g. 700"
 	in.CharLimit = 12
