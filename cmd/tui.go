@@ -214,6 +214,16 @@ type practice struct {
 
 func (p *practice) SetSpeed(x float64) error { return p.w.SetSpeed(x) }
 
+func (p *practice) Merchants() string {
+	switch done, err := p.w.Attached(); {
+	case !done:
+		return "merchants coming back"
+	case err != nil:
+		return "merchants stopped, see the log"
+	}
+	return ""
+}
+
 func (p *practice) Scenarios() []ui.ScenarioInfo {
 	var out []ui.ScenarioInfo
 	for _, n := range sim.ScenarioNames() {

@@ -249,6 +249,17 @@ func (w *World) Ready() <-chan struct{} { return w.ready }
 // AttachErr is why the merchants could not come back; valid after Ready.
 func (w *World) AttachErr() error { return w.attachErr }
 
+// Attached says, without waiting, whether the merchants are back (done)
+// and, if they could not come back, why.
+func (w *World) Attached() (done bool, err error) {
+	select {
+	case <-w.ready:
+		return true, w.attachErr
+	default:
+		return false, nil
+	}
+}
+
 // MaxSpeed is the fastest live clock: an hour in a minute is plenty to
 // practise, and faster would outrun people and bots polling the API.
 const MaxSpeed = 600

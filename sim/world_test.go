@@ -147,6 +147,9 @@ func TestRestartAttachesMerchantsInBackground(t *testing.T) {
 	if err := w.AttachErr(); err != nil {
 		t.Fatal(err)
 	}
+	if done, err := w.Attached(); !done || err != nil {
+		t.Fatalf("ready, but Attached says done=%v err=%v", done, err)
+	}
 	if len(w.Merchants) != len(names) {
 		t.Fatalf("%d merchants back of %d", len(w.Merchants), len(names))
 	}

@@ -461,6 +461,11 @@ func (m *Model) statusBar() string {
 	if m.health != "" {
 		conn = m.health
 	}
+	if m.c.Practice != nil {
+		if st := m.c.Practice.Merchants(); st != "" {
+			conn += ", " + st
+		}
+	}
 	mode := "remote"
 	if m.c.Embedded {
 		mode = "embedded"

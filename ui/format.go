@@ -24,6 +24,9 @@ type Practice interface {
 	Journal() ([]JournalLine, error)
 	// JournalDebrief shows the debrief of journal entry n.
 	JournalDebrief(n int) (grade, text string, err error)
+	// Merchants is "" while the simulated merchants trade, else a short
+	// state for the status bar: still coming back, or stopped and why.
+	Merchants() string
 }
 
 // JournalLine is one kept drill in the practice journal.
