@@ -387,22 +387,50 @@ func (s *SQLite) view(ctx context.Context, fn func(*sqlTx) error) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	// A statement not in the shared cache yet is prepared on this
+	// transaction's own connection. Preparing it on the pool would wait
+	// for a second connection while this transaction holds one, and when
+	// every reader does that at once (a burst of first requests after a
+	// start) none ever gets one. The shared statement is made afterwards.
+	var missed map[string]*sql.Stmt
 	rt := &sqlTx{ctx: ctx, d: sqliteDialect, isDup: isSQLiteDup, stmt: func(q string) (*sql.Stmt, error) {
 		if st, ok := s.rstmts.Load(q); ok {
 			return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 		}
-		st, err := s.rdb.PrepareContext(ctx, sqliteDialect.rebind(q))
+		if st, ok := missed[q]; ok {
+			return st, nil
+		}
+		st, err := tx.PrepareContext(ctx, sqliteDialect.rebind(q))
 		if err != nil {
 			return nil, err
 		}
-		if prev, loaded := s.rstmts.LoadOrStore(q, st); loaded {
-			st.Close()
-			st = prev.(*sql.Stmt)
+		if missed == nil {
+			missed = map[string]*sql.Stmt{}
 		}
-		return tx.StmtContext(ctx, st), nil
+		missed[q] = st
+		return st, nil
 	}}
-	return fn(rt)
+	err = fn(rt)
+	tx.Rollback()
+	for q := range missed {
+		s.cacheReadStmt(q)
+	}
+	return err
+}
+
+// cacheReadStmt prepares q on the read pool for every later transaction;
+// called holding no connection.
+func (s *SQLite) cacheReadStmt(q string) {
+	if _, ok := s.rstmts.Load(q); ok {
+		return
+	}
+	st, err := s.rdb.PrepareContext(context.Background(), sqliteDialect.rebind(q))
+	if err != nil {
+		return // closed meanwhile; the next view prepares it again
+	}
+	if _, loaded := s.rstmts.LoadOrStore(q, st); loaded {
+		st.Close()
+	}
 }
 
 // Close finishes queued writes, then closes the database cleanly (the WAL
