@@ -76,6 +76,7 @@ type World struct {
 	// Merchants is complete once Ready is closed.
 	Merchants []*Bot
 
+	release    func() error // the claim on the simulation
 	ready      chan struct{}
 	attachErr  error // set before ready closes
 	stopAttach context.CancelFunc
@@ -175,6 +176,17 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		railStore.Close()
 		return nil, err
 	}
+	// One simulation per market: two would drive the same merchants.
+	release, err := m.Store.Claim(ctx, "simulation")
+	if err != nil {
+		m.Close(ctx)
+		railStore.Close()
+		if errors.Is(err, store.ErrClaimed) {
+			err = ErrSimulationElsewhere
+		}
+		return nil, err
+	}
+	w.release = release
 	w.Market, w.railBase = m, m.URL
 	w.Feed = NewFeed(o.Seed)
 	raw, err := m.Store.Meta(ctx, "sim_world")
@@ -237,6 +249,11 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	return w, nil
 }
 
+// ErrSimulationElsewhere: another process runs the simulation on this
+// market's database.
+var ErrSimulationElsewhere = errors.New("another p2pdesk already runs the simulated market on this database: " +
+	"run one simulation per database (serve --no-sim for the other servers)")
+
 // ErrUnfinished: the world's creation was cut short (the app quit or
 // crashed while it was being made); its database has part of a world.
 var ErrUnfinished = errors.New("this simulated market was never finished: its creation was interrupted; start again from empty files")
@@ -297,6 +314,9 @@ func (w *World) Close(ctx context.Context) error {
 	}
 	if w.RailStore != nil {
 		errs = append(errs, w.RailStore.Close())
+	}
+	if w.release != nil {
+		errs = append(errs, w.release())
 	}
 	return errors.Join(errs...)
 }

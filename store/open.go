@@ -20,6 +20,7 @@ type Database interface {
 	Meta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
 	IntegrityCheck(ctx context.Context) (string, error)
+	Claim(ctx context.Context, role string) (release func() error, err error)
 }
 
 // Open opens the database at where: a postgres:// URL, or else the path
