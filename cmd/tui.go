@@ -141,6 +141,14 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 			var err error
 			e, err = embedded.Start(streamCtx, embedded.Options{Dir: dir, ServerKey: key, Secrets: st, Speed: a.cfg.Embedded.Speed,
 				Seed: a.cfg.Embedded.Seed, Merchants: a.cfg.Embedded.Merchants, Log: a.log, Version: Version})
+			var busy *embedded.BusyError
+			if errors.As(err, &busy) {
+				// Another window runs this practice market: join it, not a
+				// second simulation of the same merchants.
+				m, err := a.joinEmbedded(st, dir, busy, &d, connect, relay)
+				ready <- started{m, err}
+				return
+			}
 			if err != nil {
 				ready <- started{err: err}
 				return
@@ -174,6 +182,27 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		return err
 	}
 	return ui.BootErr(final)
+}
+
+// joinEmbedded connects to the practice marketplace another p2pdesk runs
+// on dir, as the practice account kept in the secret store. The practice
+// drills stay with the window that runs the simulation.
+func (a *app) joinEmbedded(st secrets.Store, dir string, busy *embedded.BusyError, d *ui.Deps,
+	connect func(secrets.Profile, string) (tea.Model, *client.Client, error), relay func(*client.Client)) (tea.Model, error) {
+	name := embedded.ProfileName(dir)
+	profile, err := secrets.LoadProfile(st, name)
+	if err != nil {
+		return nil, fmt.Errorf("%v, but its practice account is not in %s (%v): close the other p2pdesk and start again", busy, st.Describe(), err)
+	}
+	profile.Server = busy.URL
+	d.Embedded, d.JoinedPID = true, busy.PID
+	a.log.Info("joined the practice marketplace of another p2pdesk", "pid", busy.PID, "url", busy.URL)
+	m, mc, err := connect(profile, name)
+	if err != nil {
+		return nil, err
+	}
+	relay(mc)
+	return m, nil
 }
 
 // embeddedPlace is where the practice marketplace lives and its server

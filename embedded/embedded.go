@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"p2pdesk/client"
+	"p2pdesk/lockfile"
 	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
 )
@@ -49,6 +51,7 @@ type Embedded struct {
 
 	cancel context.CancelFunc
 	done   sync.WaitGroup
+	lock   *lockfile.Lock
 }
 
 // ProfileName is the secret-store profile of the practice account of a
@@ -74,6 +77,10 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, err
 	}
+	lock, err := holdDir(ctx, o.Dir)
+	if err != nil {
+		return nil, err
+	}
 	so := sim.Options{Dir: o.Dir, ServerKey: o.ServerKey, Seed: o.Seed, Speed: o.Speed,
 		Merchants: o.Merchants, History: true, Log: o.Log, Version: o.Version, FeedEvery: time.Minute,
 		// The first frame must not wait for the merchants' fresh credentials.
@@ -90,11 +97,20 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 		}
 	}
 	if err != nil {
+		lock.Unlock()
 		return nil, err
 	}
-	e := &Embedded{World: w, ProfileName: ProfileName(o.Dir), Dir: o.Dir}
+	e := &Embedded{World: w, ProfileName: ProfileName(o.Dir), Dir: o.Dir, lock: lock}
 	if err := e.ensureAccount(ctx, o); err != nil {
 		w.Close(context.Background())
+		lock.Unlock()
+		return nil, err
+	}
+	// Now a second p2pdesk on this directory can join: the account exists
+	// and the marketplace answers.
+	note, _ := json.Marshal(Running{PID: os.Getpid(), URL: w.URL()})
+	if err := lock.SetNote(note); err != nil {
+		e.Close()
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -166,5 +182,5 @@ func (e *Embedded) Close() error {
 	e.done.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return e.World.Close(ctx)
+	return errors.Join(e.World.Close(ctx), e.lock.Unlock())
 }

@@ -36,7 +36,9 @@ type Deps struct {
 	Server         string
 	Profile        string
 	Embedded       bool
-	KeyringState   string
+	// JoinedPID: the embedded marketplace runs in that other p2pdesk.
+	JoinedPID    int
+	KeyringState string
 	// TOTP returns a code when p2pdesk holds the seed (practice
 	// authenticator); ok is false otherwise.
 	TOTP func(at time.Time) (code string, ok bool)
@@ -226,6 +228,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case healthMsg:
 		if msg.err != nil {
+			if m.c.JoinedPID != 0 && m.health == "" {
+				m.notice, m.noticeOK = fmt.Sprintf("p2pdesk pid %d ran the practice marketplace and no longer answers: quit, then start p2pdesk again.",
+					m.c.JoinedPID), false
+			}
 			m.health = "unreachable"
 		} else {
 			m.health = ""
@@ -235,6 +241,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		every := m.c.Refresh
 		if every <= 0 {
 			every = 5 * time.Second
+		}
+		if m.c.Practice != nil && m.c.Practice.Merchants() != "" && every > time.Second {
+			every = time.Second // the status bar follows them coming back
 		}
 		return m, m.c.tick(every, func(time.Time) tea.Msg { return healthTick{} })
 	case healthTick:
@@ -467,7 +476,10 @@ func (m *Model) statusBar() string {
 		}
 	}
 	mode := "remote"
-	if m.c.Embedded {
+	switch {
+	case m.c.JoinedPID != 0:
+		mode = fmt.Sprintf("embedded in pid %d", m.c.JoinedPID)
+	case m.c.Embedded:
 		mode = "embedded"
 	}
 	clock := m.c.MarketNow().UTC().Format("Jan 02 15:04") + " UTC"

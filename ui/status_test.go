@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -33,5 +35,23 @@ func TestStatusBarSaysWhenMerchantsAreNotTrading(t *testing.T) {
 	p.state = ""
 	if bar := m.statusBar(); strings.Contains(bar, "merchants") {
 		t.Fatalf("status bar still speaks of the merchants: %q", bar)
+	}
+}
+
+// A window that joined another p2pdesk's practice marketplace says so,
+// and when that one stops answering, says what to do.
+func TestJoinedWindowSaysWhenItsMarketplaceIsGone(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Embedded: true, JoinedPID: 4242, Tick: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if bar := m.statusBar(); !strings.Contains(bar, "(embedded in pid 4242)") {
+		t.Fatalf("status bar: %q", bar)
+	}
+	m.Update(healthMsg{err: errors.New("connection refused")})
+	v := m.View()
+	if !strings.Contains(v, "pid 4242 ran the practice marketplace and no longer answers: quit, then start p2pdesk again.") {
+		t.Fatalf("no word of what to do:\n%s", v)
+	}
+	if !strings.Contains(m.statusBar(), "unreachable") {
+		t.Fatalf("status bar: %q", m.statusBar())
 	}
 }
