@@ -77,8 +77,8 @@ func (a *app) serve(ctx context.Context, withSim bool) error {
 // serveWorld runs the marketplace with its simulated merchants, price feed
 // and Alipay rail (mounted at /alipay/v1/), on a clock at serve.speed.
 // Where several servers share one PostgreSQL database, run the simulation
-// in one of them and --no-sim in the others: each world drives the same
-// merchants.
+// in one of them and --no-sim in the others: sim.Open refuses a second,
+// which would drive the same merchants.
 func (a *app) serveWorld(ctx context.Context, key []byte) error {
 	sc := a.cfg.Serve
 	o := sim.Options{Dir: a.cfg.DataDir, MarketDB: sc.DB, ServerKey: key, Listen: sc.Listen, Seed: sc.Seed, Speed: sc.Speed,
