@@ -174,6 +174,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 			}
 		}()
 	}
+	setWindowTitle(os.Stdout, "p2pdesk")
 	final, err := p.Run()
 	if err == tea.ErrProgramKilled && ctx.Err() != nil {
 		return nil
@@ -182,6 +183,14 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		return err
 	}
 	return ui.BootErr(final)
+}
+
+// setWindowTitle names the terminal window (OSC 2), before the program
+// owns the terminal; only on a terminal, never into a pipe or a file.
+func setWindowTitle(f *os.File, title string) {
+	if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		fmt.Fprintf(f, "\x1b]2;%s\a", title)
+	}
 }
 
 // joinEmbedded connects to the practice marketplace another p2pdesk runs

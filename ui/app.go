@@ -180,7 +180,10 @@ func New(d Deps) *Model {
 
 // Init loads the first page and checks the server.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.checkHealth(), tea.SetWindowTitle("p2pdesk")}
+	// No tea.SetWindowTitle: in bubbletea v1.3.10 it writes to the
+	// terminal without the renderer's lock, racing a frame being drawn
+	// (the race detector caught it). The command sets the title first.
+	cmds := []tea.Cmd{m.checkHealth()}
 	for _, p := range m.tabs {
 		cmds = append(cmds, p.Init())
 	}
