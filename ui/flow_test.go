@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
 	"p2pdesk/market"
@@ -49,22 +50,7 @@ func openDesk(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close(context.Background()) })
-	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mc, err := client.New(w.URL(), client.Credentials{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase}, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enr, err := mc.Enroll2FA(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := auth.Code(enr.Secret, w.Sched.Now())
-	if _, err := mc.Confirm2FA(ctx, code); err != nil {
-		t.Fatal(err)
-	}
+	acct, mc, enr := practiceTrader(t, w)
 	d := &desk{t: t, w: w, mc: mc, rc: client.NewAlipay(w.URL(), acct.AlipayToken, nil), seed: enr.Secret, pw: acct.AlipayPassword}
 	deps := ui.Deps{Market: mc, Alipay: d.rc, AlipayPassword: acct.AlipayPassword, Server: w.URL(), Profile: "test", Embedded: true,
 		KeyringState: "memory", Theme: ui.DefaultTheme(), Keys: ui.DefaultKeys(), Export: t.TempDir(),
@@ -99,6 +85,38 @@ func (d *desk) typeText(s string) {
 	for _, r := range s {
 		d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
+}
+
+// practiceTrader opens the practice account in w, with 2FA on, and a
+// client signed in as it.
+func practiceTrader(t *testing.T, w *sim.World) (sim.PracticeAccount, *client.Client, api.Enrollment) {
+	t.Helper()
+	ctx := context.Background()
+	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := client.Credentials{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase}
+	mc, err := client.New(w.URL(), cred, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enr, err := mc.Enroll2FA(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := auth.Code(enr.Secret, w.Sched.Now())
+	if _, err := mc.Confirm2FA(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	return acct, mc, enr
+}
+
+// quit leaves the app as a person does and waits for it to end.
+func (d *desk) quit() {
+	d.t.Helper()
+	d.keys("q", "y")
+	d.tm.WaitFinished(d.t, teatest.WithFinalTimeout(30*time.Second))
 }
 
 // waitFor waits until the screen shows every one of the texts.
@@ -173,8 +191,7 @@ func TestWithdrawFlow(t *testing.T) {
 	if err := d.w.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d.keys("q", "y")
-	d.tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
+	d.quit()
 }
 
 // TestDepositFlow buys USDT: the wizard opens the payment to the seller's
@@ -215,8 +232,7 @@ func TestDepositFlow(t *testing.T) {
 	if err := d.w.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d.keys("q", "y")
-	d.tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
+	d.quit()
 }
 
 // passwordHint is the practice password the wallet shows; a test reads it
@@ -292,6 +308,5 @@ func TestDisputeFlow(t *testing.T) {
 	if err := d.w.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d.keys("q", "y")
-	d.tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
+	d.quit()
 }

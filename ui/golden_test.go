@@ -114,23 +114,8 @@ func TestGoldenViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close(context.Background())
-	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := client.Credentials{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase}
-	mc, err := client.New(w.URL(), cred, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enr, err := mc.Enroll2FA(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := auth.Code(enr.Secret, w.Sched.Now())
-	if _, err := mc.Confirm2FA(ctx, code); err != nil {
-		t.Fatal(err)
-	}
+	acct, mc, enr := practiceTrader(t, w)
+	cred := acct.Credentials
 	secrets := []string{cred.APIKey, cred.Secret, cred.Passphrase, enr.Secret, acct.AlipayPassword, acct.AlipayToken}
 
 	deps := ui.Deps{Market: mc, Alipay: client.NewAlipay(w.URL(), acct.AlipayToken, nil), Server: "http://127.0.0.1:PORT",
