@@ -145,7 +145,17 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 			if errors.As(err, &busy) {
 				// Another window runs this practice market: join it, not a
 				// second simulation of the same merchants.
-				m, err := a.joinEmbedded(st, dir, busy, &d, connect, relay)
+				profile, err := joinProfile(st, dir, busy)
+				if err != nil {
+					ready <- started{err: err}
+					return
+				}
+				d.Embedded, d.JoinedPID = true, busy.PID
+				a.log.Info("joined the practice marketplace of another p2pdesk", "pid", busy.PID, "url", busy.URL)
+				m, mc, err := connect(profile, embedded.ProfileName(dir))
+				if err == nil {
+					relay(mc)
+				}
 				ready <- started{m, err}
 				return
 			}
@@ -193,25 +203,16 @@ func setWindowTitle(f *os.File, title string) {
 	}
 }
 
-// joinEmbedded connects to the practice marketplace another p2pdesk runs
-// on dir, as the practice account kept in the secret store. The practice
-// drills stay with the window that runs the simulation.
-func (a *app) joinEmbedded(st secrets.Store, dir string, busy *embedded.BusyError, d *ui.Deps,
-	connect func(secrets.Profile, string) (tea.Model, *client.Client, error), relay func(*client.Client)) (tea.Model, error) {
-	name := embedded.ProfileName(dir)
-	profile, err := secrets.LoadProfile(st, name)
+// joinProfile is the practice account of dir, kept in the secret store,
+// at the marketplace another p2pdesk runs there. The practice drills stay
+// with the window that runs the simulation.
+func joinProfile(st secrets.Store, dir string, busy *embedded.BusyError) (secrets.Profile, error) {
+	profile, err := secrets.LoadProfile(st, embedded.ProfileName(dir))
 	if err != nil {
-		return nil, fmt.Errorf("%v, but its practice account is not in %s (%v): close the other p2pdesk and start again", busy, st.Describe(), err)
+		return profile, fmt.Errorf("%v, but its practice account is not in %s (%v): close the other p2pdesk and start again", busy, st.Describe(), err)
 	}
 	profile.Server = busy.URL
-	d.Embedded, d.JoinedPID = true, busy.PID
-	a.log.Info("joined the practice marketplace of another p2pdesk", "pid", busy.PID, "url", busy.URL)
-	m, mc, err := connect(profile, name)
-	if err != nil {
-		return nil, err
-	}
-	relay(mc)
-	return m, nil
+	return profile, nil
 }
 
 // embeddedPlace is where the practice marketplace lives and its server

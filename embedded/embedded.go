@@ -101,16 +101,16 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 		return nil, err
 	}
 	e := &Embedded{World: w, ProfileName: ProfileName(o.Dir), Dir: o.Dir, lock: lock}
-	if err := e.ensureAccount(ctx, o); err != nil {
+	err = e.ensureAccount(ctx, o)
+	if err == nil {
+		// Now a second p2pdesk on this directory can join: the account
+		// exists and the marketplace answers.
+		note, _ := json.Marshal(Running{PID: os.Getpid(), URL: w.URL()})
+		err = lock.SetNote(note)
+	}
+	if err != nil {
 		w.Close(context.Background())
 		lock.Unlock()
-		return nil, err
-	}
-	// Now a second p2pdesk on this directory can join: the account exists
-	// and the marketplace answers.
-	note, _ := json.Marshal(Running{PID: os.Getpid(), URL: w.URL()})
-	if err := lock.SetNote(note); err != nil {
-		e.Close()
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
