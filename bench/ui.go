@@ -87,7 +87,7 @@ func startOnce(ctx context.Context, w io.Writer, dir string, key []byte, store s
 	// On a restart the merchants get fresh credentials after the first
 	// frame; idle is measured once they are back.
 	<-e.World.Ready()
-	if err := e.World.AttachErr(); err != nil {
+	if _, err := e.World.Attached(); err != nil {
 		return err
 	}
 	back := time.Since(t0)

@@ -259,12 +259,9 @@ var ErrSimulationElsewhere = errors.New("another p2pdesk already runs the simula
 var ErrUnfinished = errors.New("this simulated market was never finished: its creation was interrupted; start again from empty files")
 
 // Ready is closed when the merchants are back after a restart (at once
-// unless Options.AttachInBackground); AttachErr then says whether that
+// unless Options.AttachInBackground); Attached then says whether that
 // failed.
 func (w *World) Ready() <-chan struct{} { return w.ready }
-
-// AttachErr is why the merchants could not come back; valid after Ready.
-func (w *World) AttachErr() error { return w.attachErr }
 
 // Attached says, without waiting, whether the merchants are back (done)
 // and, if they could not come back, why.

@@ -128,14 +128,6 @@ func (c *Ctx) MarketNow() time.Time {
 	return c.mkt.Add(time.Duration(float64(c.Now().Sub(c.mktAt)) * c.speed))
 }
 
-// tick is a timer through Deps.Tick.
-func (c *Ctx) tick(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-	if c.Tick != nil {
-		return c.Tick(d, fn)
-	}
-	return tea.Tick(d, fn)
-}
-
 // input is a text field with the cursor the user chose.
 func (c *Ctx) input() textinput.Model {
 	in := textinput.New()
@@ -168,6 +160,9 @@ type Model struct {
 func New(d Deps) *Model {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Tick == nil {
+		d.Tick = tea.Tick
 	}
 	c := &Ctx{Deps: d, St: NewStyles(d.Theme), speed: 1, wizardOrders: map[market.Side]int64{}}
 	m := &Model{c: c, stream: "connecting"}
@@ -248,7 +243,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.c.Practice != nil && m.c.Practice.Merchants() != "" && every > time.Second {
 			every = time.Second // the status bar follows them coming back
 		}
-		return m, m.c.tick(every, func(time.Time) tea.Msg { return healthTick{} })
+		return m, m.c.Tick(every, func(time.Time) tea.Msg { return healthTick{} })
 	case healthTick:
 		return m, m.checkHealth()
 	case StreamMsg:

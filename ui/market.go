@@ -188,7 +188,7 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			// Many ads change at once: fetch once a second at most.
 			if !p.dirty && !p.loading {
 				p.dirty = true
-				return p, p.c.tick(time.Second, func(time.Time) tea.Msg { return adsDebounce{} })
+				return p, p.c.Tick(time.Second, func(time.Time) tea.Msg { return adsDebounce{} })
 			}
 		}
 		return p, nil

@@ -111,7 +111,7 @@ func (p *orderPage) load() tea.Cmd {
 
 func (p *orderPage) tick() tea.Cmd {
 	id := p.id
-	return p.c.tick(time.Second, func(time.Time) tea.Msg { return orderTick{id} })
+	return p.c.Tick(time.Second, func(time.Time) tea.Msg { return orderTick{id} })
 }
 
 // moving: a deadline is running, so the countdown needs the 1 Hz tick.
