@@ -85,10 +85,20 @@ event log is identical to the one kept when the drill ended. It exits 1 if not.`
 			}
 			rep.Print(a.out)
 			rep.Debrief.Print(a.out)
-			if rep.EventLog != e.EventLog {
-				return fmt.Errorf("the replay's event log %s differs from the journal's %s", rep.EventLog, e.EventLog)
+			fmt.Fprintf(a.out, "journal: %s, grade %s\n", e.Live.State, e.Live.Grade)
+			if e.Differs != "" {
+				fmt.Fprintf(a.out, "replay differs from the drill as played: %s\n", e.Differs)
 			}
-			fmt.Fprintf(a.out, "replay: identical event log (%s)\n", e.EventLog)
+			if rep.EventLog != e.EventLog {
+				return fmt.Errorf("the replay's event log %s differs from the journal's %s", short(rep.EventLog), short(e.EventLog))
+			}
+			if !sim.Agree(rep.Debrief, e.Replay) {
+				return fmt.Errorf("the replay ended %s, grade %s; when the drill was kept it ended %s, grade %s", rep.Debrief.State, rep.Debrief.Grade, e.Replay.State, e.Replay.Grade)
+			}
+			if e.Differs == "" && !sim.Agree(rep.Debrief, e.Live) {
+				return fmt.Errorf("the replay ended %s, grade %s; the journal keeps %s, grade %s", rep.Debrief.State, rep.Debrief.Grade, e.Live.State, e.Live.Grade)
+			}
+			fmt.Fprintf(a.out, "replay: identical event log (%s)\n", short(e.EventLog))
 			return nil
 		},
 	}
@@ -101,7 +111,11 @@ event log is identical to the one kept when the drill ended. It exits 1 if not.`
 func writeJournalEntry(w io.Writer, e sim.JournalEntry) {
 	fmt.Fprintf(w, "Drill #%d · %s · ended %s\n", e.N, e.Scenario, e.At.Local().Format(time.DateTime))
 	fmt.Fprintf(w, "What you did: %s\n", orNothing(sim.InputsText(e.Recording.Inputs)))
-	fmt.Fprintf(w, "Replay: seed %d, event log %s\n\n", e.Seed, short(e.EventLog))
+	fmt.Fprintf(w, "Replay: seed %d, event log %s\n", e.Seed, short(e.EventLog))
+	if e.Differs != "" {
+		fmt.Fprintf(w, "The replay differs: %s.\n", e.Differs)
+	}
+	fmt.Fprintln(w)
 	e.Live.Print(w)
 }
 

@@ -243,12 +243,16 @@ type practice struct {
 	w    *sim.World
 	user secrets.Profile
 	log  interface{ Info(string, ...any) }
-	mu   sync.Mutex
-	st   map[string]*sim.Stage
 	me   *sim.Bot
 	// journal keeps finished drills; kept maps an order to its entry.
 	journal *sim.Journal
-	kept    map[int64]int
+	mu      sync.Mutex
+	drills  []*sim.Stage  // drill n is drills[n-1]
+	byOrder map[int64]int // order → drill number
+	kept    map[int64]int // order → journal entry
+	// keeping serialises journalling (a replay takes seconds) apart from
+	// mu, which the screens read under.
+	keeping sync.Mutex
 }
 
 func (p *practice) SetSpeed(x float64) error { return p.w.SetSpeed(x) }
@@ -293,6 +297,8 @@ func (p *practice) human(ctx context.Context) (*sim.Bot, error) {
 	return p.me, nil
 }
 
+// Stage sets a new drill up: fresh counterparties every time, so any
+// scenario can be played again and again.
 func (p *practice) Stage(name string) (ui.Staged, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -307,61 +313,105 @@ func (p *practice) Stage(name string) (ui.Staged, error) {
 		return ui.Staged{}, err
 	}
 	stage.Watch(p.w)
-	if p.st == nil {
-		p.st = map[string]*sim.Stage{}
-	}
-	p.st[name] = stage
+	p.drills = append(p.drills, stage)
 	side, amount := market.Sell, "725"
 	if stage.Scenario.Direction == sim.Deposit {
 		side = market.Buy
 	}
-	return ui.Staged{Scenario: name, AdID: stage.Ad.ID, UserSide: side, Amount: amount}, nil
+	return ui.Staged{Drill: len(p.drills), Scenario: name, Choose: stage.Scenario.Choose(), AdID: stage.Ad.ID, UserSide: side, Amount: amount}, nil
 }
 
-func (p *practice) Debrief(name string, orderID int64) (string, string, error) {
+func (p *practice) Link(drill int, orderID int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if drill < 1 || drill > len(p.drills) {
+		return
+	}
+	if p.byOrder == nil {
+		p.byOrder = map[int64]int{}
+	}
+	p.byOrder[orderID] = drill
+}
+
+func (p *practice) Drill(orderID int64) (ui.DrillStatus, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, ok := p.byOrder[orderID]
+	if !ok {
+		return ui.DrillStatus{}, false
+	}
+	return ui.DrillStatus{ID: n, Scenario: p.drills[n-1].Scenario.Name}, true
+}
+
+// Debrief judges a drill's order as it stands. A drill is final once its
+// order has ended and the scenario's settling time has passed on the
+// market's clock (late money, refunds, a victim's complaint come in it);
+// then, and only then, it is kept in the journal, with the grade shown.
+func (p *practice) Debrief(orderID int64) (ui.Debriefed, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	p.mu.Lock()
-	stage := p.st[name]
+	n, ok := p.byOrder[orderID]
+	var stage *sim.Stage
+	if ok {
+		stage = p.drills[n-1]
+	}
 	p.mu.Unlock()
 	if stage == nil {
-		return "", "", fmt.Errorf("the drill %q was not started in this session", name)
+		return ui.Debriefed{}, fmt.Errorf("order %d is not a drill of this session", orderID)
+	}
+	o, err := stage.User.Market.Order(ctx, orderID)
+	if err != nil {
+		return ui.Debriefed{}, err
 	}
 	d, err := p.w.Debrief(ctx, stage, orderID)
 	if err != nil {
-		return "", "", err
+		return ui.Debriefed{}, err
+	}
+	out := ui.Debriefed{Grade: d.Grade}
+	if o.ClosedAt != nil {
+		out.FinalAt = o.ClosedAt.Add(stage.Scenario.Settle())
+		out.Final = !p.w.Sched.Now().Before(out.FinalAt)
 	}
 	var b strings.Builder
 	d.Print(&b)
-	if n, err := p.keep(ctx, stage, orderID); err != nil {
-		fmt.Fprintf(&b, "\n(not kept in the practice journal: %v)\n", err)
-	} else if n > 0 {
-		fmt.Fprintf(&b, "\nKept in your practice journal as #%d: J on the Practice tab, or `p2pdesk practice show %d`; `p2pdesk practice replay %d` plays it again.\n", n, n, n)
+	if out.Final {
+		if e, err := p.keep(ctx, stage, orderID); err != nil {
+			fmt.Fprintf(&b, "\n(not kept in the practice journal: %v)\n", err)
+		} else {
+			// The journal's grade is the one shown from now on.
+			out.Grade = e.Live.Grade
+			fmt.Fprintf(&b, "\nKept in your practice journal as #%d: J on the Practice tab, or `p2pdesk practice show %d`; `p2pdesk practice replay %d` plays it again.\n", e.N, e.N, e.N)
+			if e.Differs != "" {
+				fmt.Fprintf(&b, "Its replay differs: %s.\n", e.Differs)
+			}
+		}
 	}
-	return d.Grade, b.String(), nil
+	out.Text = b.String()
+	return out, nil
 }
 
-// keep journals a finished drill once; an order still open is not a
-// finished drill (0, nil).
-func (p *practice) keep(ctx context.Context, stage *sim.Stage, orderID int64) (int, error) {
+// keep journals a settled drill once and returns its entry.
+func (p *practice) keep(ctx context.Context, stage *sim.Stage, orderID int64) (sim.JournalEntry, error) {
+	p.keeping.Lock()
+	defer p.keeping.Unlock()
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := p.kept[orderID]; n > 0 {
-		return n, nil
-	}
-	o, err := stage.User.Market.Order(ctx, orderID)
-	if err != nil || !o.State.Terminal() {
-		return 0, err
+	n := p.kept[orderID]
+	p.mu.Unlock()
+	if n > 0 {
+		return p.journal.Entry(n)
 	}
 	e, err := sim.Keep(ctx, p.journal, p.w, stage, orderID, uint64(time.Now().UnixNano()))
 	if err != nil {
-		return 0, err
+		return e, err
 	}
+	p.mu.Lock()
 	if p.kept == nil {
 		p.kept = map[int64]int{}
 	}
 	p.kept[orderID] = e.N
-	return e.N, nil
+	p.mu.Unlock()
+	return e, nil
 }
 
 func (p *practice) Journal() ([]ui.JournalLine, error) {

@@ -106,9 +106,10 @@ func (b *Bot) say(ctx context.Context, o market.OrderView, key, text string) boo
 }
 
 // code returns a one-time code from the bot's authenticator, never one it
-// used before ("" when it must wait for the next 30 seconds).
+// used before ("" when it must wait for the next 30 seconds). The
+// authenticator reads the world's code clock, as the marketplace does.
 func (b *Bot) code() string {
-	now := b.now()
+	now := b.w.Codes.Now()
 	cur := now.Unix() / 30
 	for step := cur - 1; step <= cur+1; step++ {
 		if step > b.lastStep {
@@ -123,13 +124,24 @@ func (b *Bot) code() string {
 	return ""
 }
 
-// release releases an order with a fresh code.
+// codeReady: the authenticator has a code the bot has not used yet.
+// Call it between timers (Scheduler.Serialize): polls use lastStep.
+func (b *Bot) codeReady() bool { return b.lastStep < b.w.Codes.Now().Unix()/30+1 }
+
+// release releases an order with a fresh code. Waiting for the
+// authenticator's next code is not a failed try: in a live world a person
+// who just used a code waits up to 30 seconds of wall time for the next,
+// which at a fast clock is many looks at the order.
 func (b *Bot) release(ctx context.Context, o market.OrderView) bool {
+	if m := b.memoOf(o.ID); m.done["release"] || m.fails["release"] >= maxTries {
+		return false
+	}
+	c := b.code()
+	if c == "" {
+		b.logf("order %d release: waiting for the authenticator's next code", o.ID)
+		return false
+	}
 	return b.once(o, "release", func() error {
-		c := b.code()
-		if c == "" {
-			return fmt.Errorf("no fresh code yet")
-		}
 		_, err := b.Market.Release(ctx, o.ID, c, "")
 		return err
 	})

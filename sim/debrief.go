@@ -22,6 +22,7 @@ import (
 type Debrief struct {
 	Scenario string          `json:"scenario"`
 	Grade    string          `json:"grade"` // A (best) to F
+	State    string          `json:"state"` // the order's end state, e.g. resolved/refund
 	Timeline []TimelineEntry `json:"timeline"`
 	Tried    []string        `json:"tried"`   // what the counterparty tried
 	Points   []Point         `json:"points"`  // the user's decisions, judged
@@ -32,6 +33,18 @@ type Debrief struct {
 	Unjust   bool            `json:"unjust"`  // kept money that was not theirs
 	Elapsed  time.Duration   `json:"elapsed"` // from order to end
 	Order    int64           `json:"order,string"`
+	// Ended is what each side of the order ended with, from the order and
+	// the user's Alipay statement.
+	Ended []Ending `json:"ended,omitempty"`
+}
+
+// Ending is one side's net result of a drill.
+type Ending struct {
+	Who    string       `json:"who"` // you, counterparty
+	Crypto money.Amount `json:"crypto"`
+	Asset  string       `json:"asset"`
+	CNY    money.Amount `json:"cny"`
+	Frozen money.Amount `json:"frozen"` // of the CNY received, held by Alipay
 }
 
 // TimelineEntry is one moment of the run.
@@ -141,6 +154,8 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		}
 	}
 
+	d.State = string(o.State) + resSuffix(o)
+	d.Ended = endings(o, in, out, stmtFrozen(ctx, u))
 	if o.Role == "seller" {
 		w.judgeSeller(&d, o, in, out, released, paidMark, disputed, disputeBy, point)
 	} else {
@@ -277,6 +292,41 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alip
 	d.Funds = fundsLine(o, o.State != market.StateCompleted && !(o.State == market.StateResolved && o.Resolution == market.ResolveRelease), false)
 }
 
+// endings nets the order for both sides: the crypto that moved through
+// escrow, and the CNY that crossed the user's Alipay since the order
+// opened (whoever paid for the counterparty, it was their side's money).
+func endings(o market.OrderView, in, out []alipay.Line, frozen money.Amount) []Ending {
+	var cny money.Amount
+	for _, l := range in {
+		cny, _ = cny.Add(l.Amount)
+	}
+	for _, l := range out {
+		cny, _ = cny.Sub(l.Amount)
+	}
+	var crypto money.Amount
+	if o.State == market.StateCompleted || (o.State == market.StateResolved && o.Resolution == market.ResolveRelease) {
+		crypto = o.Amount
+	}
+	if o.Role == "seller" {
+		crypto, _ = crypto.Neg()
+	}
+	theirCrypto, _ := crypto.Neg()
+	theirCNY, _ := cny.Neg()
+	return []Ending{
+		{Who: "you", Crypto: crypto, Asset: string(o.Asset), CNY: cny, Frozen: frozen},
+		{Who: "counterparty", Crypto: theirCrypto, Asset: string(o.Asset), CNY: theirCNY},
+	}
+}
+
+// stmtFrozen is what Alipay's risk control holds of the user's balance.
+func stmtFrozen(ctx context.Context, u *Bot) money.Amount {
+	me, err := u.Rail.Me(ctx)
+	if err != nil {
+		return money.Amount{}
+	}
+	return me.Frozen
+}
+
 func fundsLine(o market.OrderView, escrowBack bool, paid bool) string {
 	if o.Role == "seller" {
 		if escrowBack {
@@ -311,6 +361,16 @@ func (d Debrief) Print(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "\nYour funds: %s\n", d.Funds)
+	if len(d.Ended) > 0 {
+		fmt.Fprintln(w, "Each side ended with:")
+		for _, e := range d.Ended {
+			frozen := ""
+			if e.Frozen.IsPositive() {
+				frozen = fmt.Sprintf(" (%s CNY of your Alipay frozen by risk control)", e.Frozen.FixedN(2))
+			}
+			fmt.Fprintf(w, "  %-13s %s %s, %s CNY%s\n", e.Who+":", signed(e.Crypto), e.Asset, signedFiat(e.CNY), frozen)
+		}
+	}
 	fmt.Fprintf(w, "What a careful user does: %s\n", d.Lesson)
 	if len(d.Timeline) > 0 {
 		fmt.Fprintln(w, "\nTimeline:")

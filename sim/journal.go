@@ -27,6 +27,25 @@ type JournalEntry struct {
 	Recording Recording `json:"recording"`
 	EventLog  string    `json:"eventLog"`
 	Replay    Debrief   `json:"replay"`
+	// Differs says why the replay ended otherwise than the drill as
+	// played; empty when they agree. The journal's grade is the drill's.
+	Differs string `json:"differs,omitempty"`
+}
+
+// Agree: the replay ended as the drill did, in state and grade.
+func Agree(live, replay Debrief) bool {
+	return live.State == replay.State && live.Grade == replay.Grade
+}
+
+// why explains a replay that ended otherwise than the live drill. The
+// replay plays the user's inputs at the same moments of the drill, in a
+// world with no merchants trading around it and codes on the market's
+// clock; what the counterparty did in between is what it would do there.
+func why(live, replay Debrief) string {
+	return fmt.Sprintf("the drill as played ended %s, grade %s; its replay ends %s, grade %s. "+
+		"The replay repeats your inputs at the same moments, but the counterparty and support act on the replay's own timing "+
+		"(the live market ran on the wall clock at the speed you chose, with merchants trading around the drill); the journal keeps the drill as played",
+		live.State, live.Grade, replay.State, replay.Grade)
 }
 
 // ErrNoEntry: the journal has no entry of that number.
@@ -139,6 +158,9 @@ func Keep(ctx context.Context, j *Journal, w *World, st *Stage, orderID int64, s
 		return JournalEntry{}, fmt.Errorf("replaying the drill: %w", err)
 	}
 	e.EventLog, e.Replay = rep.EventLog, rep.Debrief
+	if !Agree(live, rep.Debrief) {
+		e.Differs = why(live, rep.Debrief)
+	}
 	return e, j.Append(&e)
 }
 

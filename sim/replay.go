@@ -149,7 +149,7 @@ type replay struct {
 }
 
 // schedule plays the inputs against an order the user just opened.
-func (r *replay) schedule(ctx context.Context, w *World, u *Bot, o market.OrderView, errs *[]error) {
+func (r *replay) schedule(ctx context.Context, w *World, u *Bot, o market.OrderView, ds *drillState) {
 	for _, in := range r.inputs {
 		in := in
 		tries := 0
@@ -165,7 +165,9 @@ func (r *replay) schedule(ctx context.Context, w *World, u *Bot, o market.OrderV
 				return
 			}
 			if err != nil {
-				*errs = append(*errs, fmt.Errorf("replaying %s at +%s: %w", in.Do, in.After, err))
+				ds.mu.Lock()
+				ds.errs = append(ds.errs, fmt.Errorf("replaying %s at +%s: %w", in.Do, in.After, err))
+				ds.mu.Unlock()
 			}
 		}
 		w.Sched.After(in.After, "replay "+in.Do, act)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"p2pdesk/auth"
@@ -16,20 +17,29 @@ import (
 	"p2pdesk/money"
 )
 
-// RunOptions describe one headless scenario run.
+// RunOptions describe a headless run of one scenario or several.
 type RunOptions struct {
 	Scenario string
-	Seed     uint64
-	Policy   Policy
-	Dir      string // "" for a temporary directory
-	Log      *slog.Logger
+	// Scenarios, when set, are played one after another in one world (a
+	// name may repeat); Scenario is then ignored.
+	Scenarios []string
+	Seed      uint64
+	Policy    Policy
+	Dir       string // "" for a temporary directory
+	Log       *slog.Logger
 	// Merchants around the scenario (bait-price needs honest ones to
 	// choose instead).
 	Merchants int
-	// MaxDuration bounds the run in simulated time.
+	// MaxDuration bounds each drill in simulated time.
 	MaxDuration time.Duration
 	// Replay, when set, plays these recorded inputs instead of a policy.
 	Replay *Recording
+	// Live plays in the mode of the practice market a person opens: the
+	// clock follows wall time at Speed, one-time codes and signatures are
+	// checked against wall time, and the merchants trade on their own
+	// timers. Otherwise the world is deterministic and runs at top speed.
+	Live  bool
+	Speed float64
 }
 
 // Recording is what a user did in a drill: enough, with the seed, to play
@@ -102,36 +112,58 @@ func tempDir() (string, error) {
 	return os.MkdirTemp("", "p2pdesk-run-")
 }
 
-// RunScenario plays a scenario with a scripted user at top speed against a
-// fresh temporary marketplace, deterministically: the same seed, scenario
-// and policy give the same event log.
+// RunScenario plays a scenario with a scripted user against a fresh
+// temporary marketplace. Deterministic unless o.Live: the same seed,
+// scenario and policy give the same event log.
 func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
-	sc, ok := Scenarios[o.Scenario]
-	if !ok {
-		return Report{}, fmt.Errorf("unknown scenario %q: p2pdesk sim scenarios lists them", o.Scenario)
+	if len(o.Scenarios) == 0 {
+		o.Scenarios = []string{o.Scenario}
+	}
+	reps, err := RunScenarios(ctx, o)
+	if len(reps) == 0 {
+		return Report{Scenario: o.Scenarios[0], Policy: o.Policy, Seed: o.Seed}, err
+	}
+	return reps[len(reps)-1], err
+}
+
+// RunScenarios plays o.Scenarios one after another in one world, each
+// with fresh counterparties, and reports on each as it ends. A report is
+// returned for every drill that ran, with the error that stopped the run.
+func RunScenarios(ctx context.Context, o RunOptions) ([]Report, error) {
+	names := o.Scenarios
+	if len(names) == 0 {
+		names = []string{o.Scenario}
+	}
+	bait := false
+	for _, n := range names {
+		sc, ok := Scenarios[n]
+		if !ok {
+			return nil, fmt.Errorf("unknown scenario %q: p2pdesk sim scenarios lists them", n)
+		}
+		bait = bait || sc.bait
 	}
 	if o.MaxDuration == 0 {
 		o.MaxDuration = 6 * time.Hour
 	}
-	if o.Merchants == 0 && sc.bait {
+	if o.Merchants == 0 && (bait || o.Live) {
+		// Bait needs honest ads to pass it over for; a live market has
+		// merchants trading around the drill, as the practice market does.
 		o.Merchants = 3
 	}
-	rep := Report{Scenario: sc.Name, Policy: o.Policy, Seed: o.Seed, Expected: sc.Expect[o.Policy]}
 	if o.Dir == "" {
 		d, err := tempDir()
 		if err != nil {
-			return rep, err
+			return nil, err
 		}
 		defer os.RemoveAll(d)
 		o.Dir = d
 	}
 	w, err := Open(ctx, Options{Dir: o.Dir, ServerKey: auth.GenerateKey(), Seed: o.Seed, Merchants: o.Merchants, History: o.Merchants > 0,
-		Fast: true, Log: o.Log, FeedEvery: time.Minute})
+		Fast: !o.Live, Speed: o.Speed, Log: o.Log, FeedEvery: time.Minute})
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
 	defer w.Close(context.Background())
-	start := w.Sched.Now()
 	usdt := "2000"
 	if o.Replay != nil {
 		usdt = practiceDeposits["USDT"] // a drill was played from a practice account
@@ -139,28 +171,97 @@ func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
 	user, _, err := w.NewPerson(ctx, person{Handle: "you", RealName: "Practice User", Phone: "13900000000"}, 1, false,
 		map[string]string{"USDT": usdt}, practiceCNY)
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
+	if o.Replay == nil {
+		user.Script = &userScript{policy: o.Policy}
+	}
+	user.WatchClosed = true
+	w.Watch(user, 20*time.Second)
+	stopLive := func() {}
+	if o.Live {
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(runCtx) }()
+		stopLive = func() { cancel(); <-done }
+	}
+	var reps []Report
+	for i, name := range names {
+		if err := waitForCode(ctx, w, user); err != nil {
+			return reps, err
+		}
+		rep, err := runDrill(ctx, w, user, name, i, o)
+		if rep.Scenario != "" {
+			reps = append(reps, rep)
+		}
+		if err != nil {
+			stopLive()
+			return reps, err
+		}
+	}
+	stopLive()
+	if err := w.CheckInvariants(ctx); err != nil {
+		return reps, fmt.Errorf("invariants after the run: %w", err)
+	}
+	return reps, nil
+}
+
+// waitForCode waits, between drills, until the user's authenticator shows
+// a code they have not used. Live, codes follow wall time: one new code
+// every 30 seconds, however fast the market's clock runs. A person who
+// released three orders in a minute waits for the next code too; a drill
+// must not start with the user unable to release in it.
+func waitForCode(ctx context.Context, w *World, user *Bot) error {
+	for {
+		var ready bool
+		w.Sched.Serialize(func() { ready = user.codeReady() })
+		if ready {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// drillState is what the timers of one drill tell the loop that drives
+// it; in a live world they run on the scheduler's goroutine.
+type drillState struct {
+	mu      sync.Mutex
+	orderID int64
+	ad      market.AdView
+	takeErr error
+	errs    []error
+}
+
+func (d *drillState) get() (int64, market.AdView, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.orderID, d.ad, d.takeErr
+}
+
+// runDrill stages one scenario around the user in world w and plays it to
+// its end, then a while longer for late money, refunds and complaints.
+func runDrill(ctx context.Context, w *World, user *Bot, name string, n int, o RunOptions) (Report, error) {
+	sc := Scenarios[name]
+	rep := Report{Scenario: sc.Name, Policy: o.Policy, Seed: o.Seed, Expected: sc.Expect[o.Policy]}
 	var rp *replay
 	if o.Replay != nil {
 		rp = &replay{take: o.Replay.Take, inputs: o.Replay.Inputs}
 		rep.Policy = "replay"
-	} else {
-		user.Script = &userScript{policy: o.Policy}
 	}
-	user.WatchClosed = true
 	st, err := w.StageScenario(ctx, sc.Name, user)
 	if err != nil {
 		return rep, err
 	}
 	st.Watch(w)
-	w.Watch(user, 20*time.Second)
 	if err := st.snapshot(ctx); err != nil {
 		return rep, err
 	}
-	var orderID int64
-	var takeErr error
-	var replayErrs []error
+	start := w.Sched.Now()
+	var ds drillState
 	w.Sched.After(30*time.Second, "user takes", func() {
 		ad, ok := choose(o.Policy, st.Offered)
 		amount := st.Amount
@@ -168,30 +269,40 @@ func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
 			ad, ok = rp.chooseAd(st)
 			amount = rp.take.Amount
 		}
+		ds.mu.Lock()
+		defer ds.mu.Unlock()
 		if !ok {
-			takeErr = fmt.Errorf("no acceptable ad on offer")
+			ds.takeErr = fmt.Errorf("no acceptable ad on offer")
 			return
 		}
-		rep.Ad = ad
-		ord, err := user.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, Amount: amount}, fmt.Sprintf("take-%d", o.Seed))
+		ds.ad = ad
+		key := fmt.Sprintf("take-%d", o.Seed)
+		if n > 0 {
+			key = fmt.Sprintf("take-%d-%d", o.Seed, n)
+		}
+		ord, err := user.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, Amount: amount}, key)
 		if err != nil {
-			takeErr = err
+			ds.takeErr = err
 			return
 		}
-		orderID = ord.ID
+		ds.orderID = ord.ID
 		if rp != nil {
-			rp.schedule(ctx, w, user, ord, &replayErrs)
+			rp.schedule(ctx, w, user, ord, &ds)
 		}
 	})
 	var closedAt time.Time
 	for w.Sched.Now().Sub(start) < o.MaxDuration {
-		w.Sched.RunFor(time.Minute)
+		if err := w.advance(ctx, time.Minute); err != nil {
+			return rep, err
+		}
+		orderID, ad, takeErr := ds.get()
 		if takeErr != nil {
 			return rep, fmt.Errorf("the user could not take an ad: %w", takeErr)
 		}
 		if orderID == 0 {
 			continue
 		}
+		rep.Ad = ad
 		ord, err := user.Market.Order(ctx, orderID)
 		if err != nil {
 			return rep, err
@@ -199,35 +310,64 @@ func RunScenario(ctx context.Context, o RunOptions) (Report, error) {
 		rep.Order = ord
 		if ord.State.Terminal() && closedAt.IsZero() {
 			closedAt = w.Sched.Now()
-			if sc.aftermath != nil {
-				w.Sched.After(30*time.Minute, "aftermath", func() { sc.aftermath(ctx, w, st, ord) })
-			}
 		}
 		// After the end, leave time for late money, refunds and complaints.
-		if !closedAt.IsZero() && w.Sched.Now().Sub(closedAt) > 45*time.Minute {
+		if !closedAt.IsZero() && w.Sched.Now().Sub(closedAt) > sc.Settle() {
 			break
 		}
 	}
 	rep.SimElapsed = w.Sched.Now().Sub(start)
-	if len(replayErrs) > 0 {
-		return rep, errors.Join(replayErrs...)
+	ds.mu.Lock()
+	errs := ds.errs
+	ds.mu.Unlock()
+	if len(errs) > 0 {
+		return rep, errors.Join(errs...)
 	}
 	if err := st.measure(ctx, &rep); err != nil {
 		return rep, err
 	}
-	if orderID != 0 {
-		if rep.Recording.Take, rep.Recording.Inputs, err = RecordInputs(ctx, st, orderID); err != nil {
+	if rep.Order.ID != 0 {
+		if rep.Recording.Take, rep.Recording.Inputs, err = RecordInputs(ctx, st, rep.Order.ID); err != nil {
 			return rep, err
 		}
 	}
 	if rep.Debrief, err = w.Debrief(ctx, st, rep.Order.ID); err != nil {
 		return rep, err
 	}
-	if err := w.CheckInvariants(ctx); err != nil {
-		return rep, fmt.Errorf("invariants after the run: %w", err)
-	}
+	// Live, the log is what the wall clock made of the world: printed,
+	// never compared.
 	rep.EventLog, rep.Events, err = w.EventLog(ctx)
 	return rep, err
+}
+
+// Settle is how long a drill goes on after its order ends: late money,
+// refunds and a victim's complaint (half an hour after) come in it; where
+// none can come, a few minutes for a rating.
+func (sc *Scenario) Settle() time.Duration {
+	if sc.aftermath != nil || sc.watchClosed {
+		return 45 * time.Minute
+	}
+	return 10 * time.Minute
+}
+
+// advance lets d of simulated time pass: at top speed in a deterministic
+// world; in a live one, by waiting while the clock runs on its own.
+func (w *World) advance(ctx context.Context, d time.Duration) error {
+	if w.opts.Fast {
+		w.Sched.RunFor(d)
+		return nil
+	}
+	until := w.Sched.Now().Add(d)
+	for w.Sched.Now().Before(until) {
+		wait := time.Duration(float64(until.Sub(w.Sched.Now())) / w.Sched.Speed())
+		wait = min(max(wait, time.Millisecond), 50*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	return nil
 }
 
 // snapshot remembers the user's funds before the trade.
@@ -329,3 +469,11 @@ func describe(d Direction, r Report) string {
 }
 
 var _ = client.AdQuery{}
+
+// signedFiat is a CNY amount with its sign and two decimals.
+func signedFiat(a money.Amount) string {
+	if a.IsNegative() {
+		return a.FixedN(2)
+	}
+	return "+" + a.FixedN(2)
+}

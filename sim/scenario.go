@@ -127,7 +127,7 @@ func init() {
 		Expect:    map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
 		aftermath: complaint,
 		counterparty: func(ctx context.Context, w *World) (Script, error) {
-			acc, _, err := w.NewPerson(ctx, person{Handle: "zhang-san-88", RealName: "Zhang San", Phone: "13011112222"}, 1, false, nil, "50000")
+			acc, err := w.accomplice(ctx, "zhang-san-", "Zhang San", "50000")
 			if err != nil {
 				return nil, err
 			}
@@ -155,7 +155,7 @@ func init() {
 		Careless: "Cancelling and paying off-platform loses the whole payment.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "cancelled", "A"}, Careless: {0, -1, "cancelled", "F"}},
 		counterparty: func(ctx context.Context, w *World) (Script, error) {
-			other, _, err := w.NewPerson(ctx, person{Handle: "fast-usdt-2", RealName: "Chen Gang", Phone: "13122223333"}, 1, false, nil, "")
+			other, err := w.accomplice(ctx, "fast-usdt-", "Chen Gang", "")
 			if err != nil {
 				return nil, err
 			}
@@ -175,7 +175,8 @@ func init() {
 		Careless: "Releasing under pressure loses the whole amount.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
 		counterparty: func(context.Context, *World) (Script, error) {
-			return neverPays([]string{"Paid! Release now please.", "Hurry, release it now, my boss is waiting!", "Release immediately or I report you and your account gets frozen!", "RELEASE NOW"}, 2*time.Minute), nil
+			return pushesFirst([]string{"Quick please, I am paying now. Release the second I mark it, my boss is waiting!", "Hurry up, I need it in 2 minutes or I report you."},
+				neverPays([]string{"Paid! Release now please.", "Hurry, release it now, my boss is waiting!", "Release immediately or I report you and your account gets frozen!", "RELEASE NOW"}, 2*time.Minute)), nil
 		}})
 	add(&Scenario{Name: "bait-price", Direction: Deposit, bait: true,
 		Summary:  "A new seller offers USDT 4.5% under the index, then asks for the money on a friend's account.",
@@ -184,7 +185,7 @@ func init() {
 		Careless: "Paying the 'friend' sends money outside the order: support cannot find a payment to the seller and the money is lost.",
 		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
 		counterparty: func(ctx context.Context, w *World) (Script, error) {
-			friend, _, err := w.NewPerson(ctx, person{Handle: "li-ming-77", RealName: "Li Ming", Phone: "13233334444"}, 1, false, nil, "")
+			friend, err := w.accomplice(ctx, "li-ming-", "Li Ming", "")
 			if err != nil {
 				return nil, err
 			}
@@ -197,6 +198,36 @@ func init() {
 		Careless:     "A dispute without a payment record cannot be decided for you: support returns the crypto to the seller and the payment is lost.",
 		Expect:       map[Policy]Expectation{Careful: {+1, -1, "resolved/release", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
 		counterparty: func(context.Context, *World) (Script, error) { return neverReleases(), nil }})
+}
+
+// accomplice makes a scenario's helper (a payer, a "friend", another
+// account): the same kind of person every time the drill is staged, with
+// a handle and an Alipay login of its own, so a drill can be staged any
+// number of times in one market.
+func (w *World) accomplice(ctx context.Context, handle, realName, cny string) (*Bot, error) {
+	b, _, err := w.newUnique(ctx, func() person {
+		n := w.nextNumber()
+		// 130 and eight digits: no merchant's login (newPerson never makes
+		// a 0 after the 13) nor a practice account's (139) looks like it.
+		return person{Handle: fmt.Sprintf("%s%d", handle, 10+n), RealName: realName, Phone: fmt.Sprintf("130%08d", n)}
+	}, 1, false, nil, cny)
+	return b, err
+}
+
+// newUnique creates the person mk makes up, making up another when the
+// name or the login is taken: a counter lost in a crash must not make a
+// drill impossible to stage.
+func (w *World) newUnique(ctx context.Context, mk func() person, kyc int, verified bool, deposits map[string]string, cny string) (*Bot, savedPerson, error) {
+	for tries := 0; ; tries++ {
+		b, sp, err := w.NewPerson(ctx, mk(), kyc, verified, deposits, cny)
+		if c := client.CodeOf(err); (c == "NAME_TAKEN" || c == "ACCOUNT_EXISTS") && tries < 20 {
+			continue
+		}
+		if err == nil {
+			err = w.savePeople(ctx)
+		}
+		return b, sp, err
+	}
 }
 
 // Stage is a scenario set up in a world: the user, the counterparty and
@@ -230,14 +261,15 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	if err != nil {
 		return nil, err
 	}
-	p := w.nextPerson()
 	deposits := map[string]string{"USDT": "50000"}
-	cp, sp, err := w.NewPerson(ctx, p, 2, false, deposits, "200000")
+	cp, sp, err := w.newUnique(ctx, w.nextPerson, 2, false, deposits, "200000")
 	if err != nil {
 		return nil, err
 	}
 	cp.Script = script
-	cp.WatchClosed = sc.watchClosed
+	// The counterparty looks at the drill's order after it ends when it
+	// still acts then, or when the drill has consequences to bring.
+	cp.WatchClosed = sc.watchClosed || sc.aftermath != nil
 	if !sc.bait {
 		// A counterparty with an ordinary record: scammers use bought or
 		// aged accounts too.
@@ -261,6 +293,23 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		return nil, err
 	}
 	st.Ad = ad
+	// The drill's ad is for this drill only: it comes down when its order
+	// opens, or after an hour nobody took it, so old drills never crowd
+	// the market's lists.
+	dc := drillCounterparty{Script: script, ad: ad.ID, actsClosed: sc.watchClosed}
+	if sc.aftermath != nil {
+		// The consequences come half an hour after the order ends,
+		// wherever the drill is played: sim run, the TUI, a replay.
+		dc.closed = func(o market.OrderView) {
+			w.Sched.After(30*time.Minute, "aftermath", func() { sc.aftermath(context.Background(), w, st, o) })
+		}
+	}
+	cp.Script = dc
+	w.Sched.After(time.Hour, "drill ad expires", func() {
+		if a, err := cp.Market.Ad(context.Background(), ad.ID); err == nil && a.Status != market.AdDeleted {
+			cp.Market.SetAdStatus(context.Background(), ad.ID, "delete")
+		}
+	})
 	st.Offered = []market.AdView{ad}
 	st.Amount = "100"
 	if sc.bait {
@@ -285,6 +334,37 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	}
 	return st, nil
 }
+
+// drillCounterparty is a drill's counterparty: its scenario's script,
+// and its ad taken down once the drill's order is open.
+type drillCounterparty struct {
+	Script
+	ad int64
+	// actsClosed: the script acts on the order after it ends too.
+	actsClosed bool
+	// closed, if set, runs once when the drill's order has ended.
+	closed func(market.OrderView)
+}
+
+func (d drillCounterparty) Act(ctx context.Context, b *Bot, o market.OrderView) {
+	if o.AdID == d.ad {
+		b.once(o, "ad-down", func() error {
+			_, err := b.Market.SetAdStatus(ctx, d.ad, "delete")
+			return err
+		})
+		if o.State.Terminal() && d.closed != nil {
+			b.once(o, "aftermath", func() error { d.closed(o); return nil })
+		}
+	}
+	if o.State.Terminal() && !d.actsClosed {
+		return
+	}
+	d.Script.Act(ctx, b, o)
+}
+
+// Choose: the learner picks among the market's ads, the drill's own bait
+// among them; otherwise the drill's ad is the one on offer.
+func (sc *Scenario) Choose() bool { return sc.bait }
 
 func clientAdQuery(side market.Side) client.AdQuery {
 	return client.AdQuery{Side: side, Asset: market.USDT, Fiat: market.CNY, Payment: market.Alipay, Amount: "725"}

@@ -79,6 +79,21 @@ func neverPays(lines []string, every time.Duration) Script {
 	})
 }
 
+// pushesFirst starts the pressure before s marks the order paid, so a
+// seller who releases the moment it says "paid" has met the pressure too.
+func pushesFirst(before []string, s Script) Script {
+	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+		if o.Role == "buyer" && o.State == market.StateCreated {
+			for i, line := range before {
+				if b.since(o.CreatedAt) >= time.Duration(i+1)*30*time.Second {
+					b.say(ctx, o, fmt.Sprintf("early%d", i), line)
+				}
+			}
+		}
+		s.Act(ctx, b, o)
+	})
+}
+
 // fakeProof marks paid and offers a "screenshot" whose transaction id does
 // not exist; it attaches the same id in the dispute.
 func fakeProof() Script {

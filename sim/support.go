@@ -21,7 +21,7 @@ type Support struct {
 	Delay time.Duration
 	// Grace is how long a party has to send a payment record once asked.
 	Grace time.Duration
-	asked map[int64]time.Time
+	asked map[int64]bool // disputes whose request for evidence is posted
 }
 
 // Verdict is support's reading of a dispute's evidence.
@@ -45,7 +45,7 @@ func (w *World) newSupport(ctx context.Context) (savedPerson, error) {
 		return savedPerson{}, err
 	}
 	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, tok, nil), "", "")
-	w.Support = &Support{b: b, w: w, Delay: 10 * time.Minute, Grace: 30 * time.Minute, asked: map[int64]time.Time{}}
+	w.Support = &Support{b: b, w: w, Delay: 10 * time.Minute, Grace: 30 * time.Minute, asked: map[int64]bool{}}
 	return savedPerson{UserID: acct.User.ID, RailID: ra.ID, Person: p}, nil
 }
 
@@ -59,7 +59,7 @@ func (w *World) attachSupport(ctx context.Context, sp savedPerson) error {
 		return err
 	}
 	b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(key), client.NewAlipay(w.railBase, tok, nil), "", "")
-	w.Support = &Support{b: b, w: w, Delay: 10 * time.Minute, Grace: 30 * time.Minute, asked: map[int64]time.Time{}}
+	w.Support = &Support{b: b, w: w, Delay: 10 * time.Minute, Grace: 30 * time.Minute, asked: map[int64]bool{}}
 	return nil
 }
 
@@ -126,29 +126,51 @@ func (s *Support) Judge(ctx context.Context, d market.OrderView) (Verdict, error
 	return v, nil
 }
 
+// handle follows one dispute: when support picks it up, it says in the
+// chat until when it takes evidence from both sides; at that moment it
+// judges what both supplied and decides. Both moments follow from the
+// dispute's time, so a restarted world keeps them.
 func (s *Support) handle(ctx context.Context, d market.OrderView) {
+	pickup := d.DisputedAt.Add(s.Delay)
+	decide := pickup.Add(s.Grace)
+	if s.b.now().Before(decide) {
+		s.askOnce(ctx, d, decide)
+		return
+	}
 	v, err := s.Judge(ctx, d)
 	if err != nil {
 		s.w.log.Warn("support judge", "order", d.ID, "err", err)
 		return
 	}
 	res := market.ResolveRefund
-	switch {
-	case v.Paid && !v.Refunded:
+	if v.Paid && !v.Refunded {
 		res = market.ResolveRelease
-	case v.ThirdParty || v.Partial:
-	default:
-		asked, ok := s.asked[d.ID]
-		if !ok {
-			s.asked[d.ID] = s.b.now()
-			s.b.Market.SupportMessage(ctx, d.ID, fmt.Sprintf("Support here. Buyer: attach the Alipay transaction id of your payment within %d minutes. Seller: attach your statement line if money arrived. We decide from payment records only.", int(s.Grace.Minutes())))
-			return
-		}
-		if s.b.since(asked) < s.Grace {
-			return
-		}
 	}
 	if _, err := s.b.Market.Resolve(ctx, d.ID, res, v.Note); err != nil {
 		s.w.log.Warn("support resolve", "order", d.ID, "err", err)
+	}
+}
+
+// askOnce posts support's request for evidence, once per dispute (the
+// order's log remembers it across restarts).
+func (s *Support) askOnce(ctx context.Context, d market.OrderView, until time.Time) {
+	if s.asked[d.ID] {
+		return
+	}
+	log, err := s.b.Market.Messages(ctx, d.ID, 0)
+	if err != nil {
+		return
+	}
+	for _, e := range log {
+		if e.From == "support" && e.Kind != market.LogState {
+			s.asked[d.ID] = true
+			return
+		}
+	}
+	_, err = s.b.Market.SupportMessage(ctx, d.ID, fmt.Sprintf("Support here: we have taken up this dispute. Both sides, attach your evidence to this order until %s UTC (%d minutes): "+
+		"buyer, the Alipay transaction id of your payment; seller, the statement line of any money that arrived, and of any refund. "+
+		"We decide then, from payment records we verify on Alipay, never from screenshots or chat.", until.UTC().Format("15:04"), int(s.Grace.Minutes())))
+	if err == nil {
+		s.asked[d.ID] = true
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/client"
+	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/money"
@@ -65,7 +66,11 @@ type Options struct {
 // World is a running simulated market: the marketplace on the scheduler's
 // clock, the Alipay rail beside it, and the people who trade there.
 type World struct {
-	Sched     *Scheduler
+	Sched *Scheduler
+	// Codes is the clock every authenticator in this world reads: the
+	// marketplace's check of one-time codes and the simulated people's
+	// authenticator apps alike (see Open).
+	Codes     clock.Clock
 	Market    *marketplace.Marketplace
 	Rail      *alipay.Rail
 	RailStore store.Database
@@ -168,9 +173,18 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		SetSpeed: w.SetSpeed,
 		Mount:    map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
 	}
+	// One-time codes: a person's authenticator app runs on wall time, so in
+	// a live world (the practice market, serve) the marketplace checks codes
+	// against wall time and the simulated people read the same wall clock,
+	// exactly like a person with a phone. A deterministic world has no wall
+	// time to agree on: there the marketplace and every authenticator read
+	// the simulated clock. Either way both sides read one clock, so no code
+	// path exists only in tests or only outside them.
+	w.Codes = clock.Real{}
 	if o.Fast {
-		mo.Codes = w.Sched
+		w.Codes = w.Sched
 	}
+	mo.Codes = w.Codes
 	m, err := marketplace.Start(ctx, mo)
 	if err != nil {
 		railStore.Close()
@@ -398,6 +412,11 @@ func (w *World) attach(ctx context.Context, st state) (func(context.Context) ([]
 		w.fixedMargin = map[int64]int64{}
 	}
 	w.people = st.People
+	if v, err := w.Market.Store.Meta(ctx, "sim_people"); err == nil {
+		if n, err := strconv.Atoi(v); err == nil && n > w.people {
+			w.people = n
+		}
+	}
 	if err := w.attachSupport(ctx, st.Support); err != nil {
 		return nil, err
 	}
@@ -506,11 +525,29 @@ func (w *World) NewPerson(ctx context.Context, p person, kyc int, verified bool,
 
 // nextPerson makes up the next simulated person.
 func (w *World) nextPerson() person {
+	n := w.nextNumber()
 	w.mu.Lock()
+	defer w.mu.Unlock()
+	return newPerson(w.rng, n)
+}
+
+// nextNumber numbers the next simulated person: every person's handle and
+// login carry their number, so they never clash.
+func (w *World) nextNumber() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	n := w.people
 	w.people++
+	return n
+}
+
+// savePeople keeps the person counter, so people made after a restart
+// never reuse a handle.
+func (w *World) savePeople(ctx context.Context) error {
+	w.mu.Lock()
+	n := w.people
 	w.mu.Unlock()
-	return newPerson(w.rng, n)
+	return w.Market.Store.SetMeta(ctx, "sim_people", strconv.Itoa(n))
 }
 
 var adTerms = []string{

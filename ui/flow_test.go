@@ -300,8 +300,12 @@ func TestDisputeFlow(t *testing.T) {
 	if !statement || !evidence {
 		t.Fatalf("the dispute carries statement=%v, a transfer as evidence=%v", statement, evidence)
 	}
-	// Support decides from the records: the buyer did pay, so the crypto
-	// goes to the buyer.
+	// Support takes the dispute up, says until when it takes evidence,
+	// and only then decides from the records: the buyer did pay, so the
+	// crypto goes to the buyer.
+	d.w.Sched.RunFor(12 * time.Minute)
+	d.keys("r")
+	d.waitFor("attach your evidence")
 	d.w.Sched.RunFor(30 * time.Minute)
 	d.keys("r")
 	d.waitFor("RESOLVED")

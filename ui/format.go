@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"p2pdesk/market"
@@ -17,9 +18,16 @@ type Practice interface {
 	Scenarios() []ScenarioInfo
 	// Stage sets a scenario up around the user: its counterparty and ad.
 	Stage(name string) (Staged, error)
-	// Debrief judges a finished practice order; text is ready to show.
-	// A finished drill is kept in the practice journal.
-	Debrief(name string, orderID int64) (grade, text string, err error)
+	// Link ties the order the learner opened in a drill to the drill.
+	Link(drill int, orderID int64)
+	// Drill says which drill an order belongs to, if any: wherever the
+	// order is opened from (the wizard, the Orders tab, after a refund
+	// from the Wallet), its debrief is one key away.
+	Drill(orderID int64) (DrillStatus, bool)
+	// Debrief judges a drill's order; text is ready to show. Until the
+	// drill settles (Final) it is provisional; once final, the drill is
+	// kept in the practice journal, with this grade.
+	Debrief(orderID int64) (Debriefed, error)
 	// Journal lists the drills kept, newest first.
 	Journal() ([]JournalLine, error)
 	// JournalDebrief shows the debrief of journal entry n.
@@ -42,9 +50,28 @@ type ScenarioInfo struct {
 	Name, Direction, Summary, Careful string
 }
 
+// DrillStatus is where a drill stands.
+type DrillStatus struct {
+	ID       int
+	Scenario string
+}
+
+// Debriefed is a drill's debrief as it stands.
+type Debriefed struct {
+	Grade, Text string
+	// Final: the drill has settled and its grade is kept. Until then
+	// FinalAt (market time) says when it settles.
+	Final   bool
+	FinalAt time.Time
+}
+
 // Staged is a scenario set up and waiting for the user.
 type Staged struct {
+	Drill    int // the drill's number in this session
 	Scenario string
+	// Choose: the learner chooses among the market's ads (the lesson is
+	// the choice); otherwise the drill's own ad is the one on offer.
+	Choose   bool
 	AdID     int64
 	UserSide market.Side // the user's side: sell = withdraw
 	Amount   string      // suggested amount (crypto for sells, fiat for buys)
@@ -157,3 +184,32 @@ func kv(st Styles, k, v string) string {
 }
 
 func joinH(a, b string) string { return lipgloss.JoinHorizontal(lipgloss.Top, a, b) }
+
+// wrapText wraps text to width w by display width (double-width
+// characters count two), keeping the lines it already has.
+func wrapText(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	return lipgloss.NewStyle().Width(w).Render(s)
+}
+
+// indent puts n spaces before every line of s.
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	return pad + strings.ReplaceAll(s, "\n", "\n"+pad)
+}
+
+// amountKey: the key may type into an amount field (digits, a point,
+// editing and cursor keys); letters never do.
+func amountKey(msg tea.KeyMsg) bool {
+	if msg.Type != tea.KeyRunes {
+		return true
+	}
+	for _, r := range msg.Runes {
+		if (r < '0' || r > '9') && r != '.' {
+			return false
+		}
+	}
+	return true
+}

@@ -271,7 +271,7 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		return p, p.input.Focus()
 	case key.Matches(msg, k.Enter):
 		if ad, ok := p.table.Selected(); ok {
-			return p, push(newTicketPage(p.c, ad, p.amount, ""))
+			return p, push(newTicketPage(p.c, ad, p.amount, 0))
 		}
 	}
 	return p, nil

@@ -20,19 +20,19 @@ import (
 // orderPage is one order, live: timeline, countdown, payment details,
 // the statement check, chat and the actions its state allows.
 type orderPage struct {
-	c        *Ctx
-	id       int64
-	o        *market.OrderView
-	log      []api.OrderLogEntry
-	stmt     []alipay.Line
-	err      string
-	modal    string // "", chat, paid, cancel, release, dispute, rate
-	chat     textinput.Model
-	rel      releaseForm
-	dis      disputeForm
-	busy     bool
-	ticking  bool
-	scenario string
+	c       *Ctx
+	id      int64
+	o       *market.OrderView
+	log     []api.OrderLogEntry
+	stmt    []alipay.Line
+	err     string
+	modal   string // "", chat, paid, cancel, release, dispute, rate
+	chat    textinput.Model
+	rel     releaseForm
+	dis     disputeForm
+	ev      evidenceForm
+	busy    bool
+	ticking bool
 	// loads counts loads started; applied is the newest whose answer is shown.
 	loads, applied int64
 }
@@ -50,6 +50,17 @@ type disputeForm struct {
 	picked    map[string]bool
 	cursor    int
 	focus     int // 0 reason, 1 statement, 2 evidence
+}
+
+// evidenceForm adds evidence to an open dispute: statement lines, a
+// transaction id typed in, a note; any mix of them, at any time while the
+// dispute is open.
+type evidenceForm struct {
+	picked map[string]bool
+	cursor int
+	ref    textinput.Model
+	note   textinput.Model
+	focus  int // 0 statement lines, 1 transaction id, 2 note
 }
 
 type orderMsg struct {
@@ -232,8 +243,13 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		if p.o.Role == "seller" {
 			p.dis.reason = 1
 		}
-	case msg.String() == "b" && p.scenario != "" && p.o != nil && p.o.State.Terminal() && p.c.Practice != nil:
-		return p, push(newDebriefPage(p.c, p.scenario, p.id))
+	case key.Matches(msg, k.Dispute) && p.can("evidence"):
+		p.modal = "evidence"
+		p.ev = evidenceForm{picked: map[string]bool{}, ref: p.c.input(), note: p.c.input()}
+		p.ev.ref.Prompt, p.ev.note.Prompt = "Alipay transaction id: ", "note: "
+		p.ev.ref.CharLimit, p.ev.note.CharLimit = 64, 2000
+	case msg.String() == "b" && p.debriefable():
+		return p, push(newDebriefPage(p.c, p.id))
 	case key.Matches(msg, k.Rate) && p.can("rate"):
 		p.modal = "rate"
 	case key.Matches(msg, k.Copy) && p.o != nil && p.o.Role == "buyer":
@@ -302,8 +318,80 @@ func (p *orderPage) modalKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 		return p.releaseKey(msg)
 	case "dispute":
 		return p.disputeKey(msg)
+	case "evidence":
+		return p.evidenceKey(msg)
 	}
 	return p, nil
+}
+
+func (p *orderPage) evidenceKey(msg tea.KeyMsg) (Page, tea.Cmd) {
+	f := &p.ev
+	lines := p.evidenceLines()
+	switch msg.String() {
+	case "tab", "shift+tab":
+		step := 1
+		if msg.String() == "shift+tab" {
+			step = 2
+		}
+		f.focus = (f.focus + step) % 3
+		f.ref.Blur()
+		f.note.Blur()
+		switch f.focus {
+		case 1:
+			return p, f.ref.Focus()
+		case 2:
+			return p, f.note.Focus()
+		}
+		return p, nil
+	case "enter":
+		var refs []string
+		for _, l := range lines {
+			if f.picked[l.TxID] {
+				refs = append(refs, l.TxID)
+			}
+		}
+		if r := strings.TrimSpace(f.ref.Value()); r != "" {
+			refs = append(refs, r)
+		}
+		note := strings.TrimSpace(f.note.Value())
+		if len(refs) == 0 && note == "" {
+			p.err = "pick a statement line (space), type a transaction id, or write a note"
+			return p, nil
+		}
+		mc, id := p.c.Market, p.id
+		return p, p.act("evidence added", func(ctx context.Context) (market.OrderView, error) {
+			for _, r := range refs {
+				if _, err := mc.AddEvidence(ctx, id, r, ""); err != nil {
+					return market.OrderView{}, err
+				}
+			}
+			if note != "" {
+				if _, err := mc.AddEvidence(ctx, id, "", note); err != nil {
+					return market.OrderView{}, err
+				}
+			}
+			return mc.Order(ctx, id)
+		})
+	}
+	var cmd tea.Cmd
+	switch f.focus {
+	case 0:
+		switch msg.String() {
+		case "up", "k":
+			f.cursor = max(0, f.cursor-1)
+		case "down", "j":
+			f.cursor = min(len(lines)-1, f.cursor+1)
+		case " ":
+			if f.cursor < len(lines) {
+				f.picked[lines[f.cursor].TxID] = !f.picked[lines[f.cursor].TxID]
+			}
+		}
+	case 1:
+		f.ref, cmd = f.ref.Update(msg)
+	case 2:
+		f.note, cmd = f.note.Update(msg)
+	}
+	return p, cmd
 }
 
 func (p *orderPage) releaseKey(msg tea.KeyMsg) (Page, tea.Cmd) {
@@ -646,6 +734,16 @@ func warningText(w string) string {
 	return w
 }
 
+// debriefable: the order ended and belongs to a practice drill, however
+// it ended (released, refunded from the Wallet, cancelled, expired).
+func (p *orderPage) debriefable() bool {
+	if p.c.Practice == nil || p.o == nil || !p.o.State.Terminal() {
+		return false
+	}
+	_, ok := p.c.Practice.Drill(p.id)
+	return ok
+}
+
 func (p *orderPage) actionsLine() string {
 	st := p.c.St
 	names := map[string]string{"paid": "p mark paid", "cancel": "c cancel", "release": "R release…", "dispute": "d dispute…", "rate": "+ rate", "evidence": "d evidence"}
@@ -655,7 +753,7 @@ func (p *orderPage) actionsLine() string {
 			parts = append(parts, st.Key.Render(n))
 		}
 	}
-	if p.scenario != "" && p.o.State.Terminal() {
+	if p.debriefable() {
 		parts = append(parts, st.Key.Render("b debrief"))
 	}
 	parts = append(parts, st.Muted.Render("m message · r refresh · esc back"))
@@ -679,8 +777,52 @@ func (p *orderPage) modalView(w int) string {
 		return p.releaseView()
 	case "dispute":
 		return p.disputeView()
+	case "evidence":
+		return p.evidenceView()
 	}
 	return ""
+}
+
+func (p *orderPage) evidenceView() string {
+	st := p.c.St
+	f := p.ev
+	var b strings.Builder
+	mark := func(i int) string {
+		if f.focus == i {
+			return st.Key.Render("▸ ")
+		}
+		return "  "
+	}
+	b.WriteString(st.Bold.Render("Add evidence") + st.Muted.Render(" — support verifies payment records on Alipay; a screenshot proves nothing") + "\n")
+	b.WriteString(mark(0) + "lines of your Alipay statement since the order opened (space picks):\n")
+	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 0))
+	b.WriteString(mark(1) + f.ref.View() + "\n")
+	b.WriteString(mark(2) + f.note.View() + "\n")
+	b.WriteString(st.Muted.Render("tab next · enter submit · esc abort"))
+	return st.Box.Render(b.String())
+}
+
+// statementPicker lists the statement lines since the order opened, with
+// a box each, for the dispute and evidence forms.
+func (p *orderPage) statementPicker(picked map[string]bool, cursor int, focused bool) string {
+	st := p.c.St
+	ev := p.evidenceLines()
+	if len(ev) == 0 {
+		return st.Muted.Render("    no transfers since the order opened") + "\n"
+	}
+	var b strings.Builder
+	for i, l := range ev {
+		box := "[ ]"
+		if picked[l.TxID] {
+			box = "[✓]"
+		}
+		cur := "  "
+		if focused && i == cursor {
+			cur = "▸ "
+		}
+		b.WriteString(fmt.Sprintf("  %s%s %s %s %s %s %s\n", cur, box, l.At.UTC().Format("15:04"), l.Direction, fiat(l.Amount), l.CounterpartyName, l.TxID))
+	}
+	return b.String()
 }
 
 func (p *orderPage) releaseView() string {
@@ -731,21 +873,7 @@ func (p *orderPage) disputeView() string {
 	b.WriteString(mark(0) + "reason: ◀ " + st.Bold.Render(market.DisputeReasons[f.reason]) + " ▶\n")
 	b.WriteString(mark(1) + f.statement.View() + "\n")
 	b.WriteString(mark(2) + "evidence from your Alipay statement (space picks):\n")
-	ev := p.evidenceLines()
-	if len(ev) == 0 {
-		b.WriteString(st.Muted.Render("    no transfers since the order opened") + "\n")
-	}
-	for i, l := range ev {
-		box := "[ ]"
-		if f.picked[l.TxID] {
-			box = "[✓]"
-		}
-		cur := "  "
-		if f.focus == 2 && i == f.cursor {
-			cur = "▸ "
-		}
-		b.WriteString(fmt.Sprintf("  %s%s %s %s %s %s %s\n", cur, box, l.At.UTC().Format("15:04"), l.Direction, fiat(l.Amount), l.CounterpartyName, l.TxID))
-	}
+	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 2))
 	b.WriteString(st.Muted.Render("tab next · enter submit · esc abort"))
 	return st.Box.Render(b.String())
 }

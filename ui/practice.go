@@ -36,7 +36,7 @@ func newPracticePage(c *Ctx) *practicePage {
 func (p *practicePage) Title() string   { return "Practice" }
 func (p *practicePage) Capturing() bool { return false }
 func (p *practicePage) Help() []key.Binding {
-	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("?"), key.WithHelp("x", "surprise me")), p.c.Keys.Speed}
+	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "surprise me")), p.c.Keys.Speed}
 }
 func (p *practicePage) Init() tea.Cmd { return nil }
 
@@ -64,14 +64,18 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.err = ""
+		// A drill always opens on its own trade, never on the order an
+		// earlier wizard was following.
+		delete(p.c.wizardOrders, msg.s.UserSide)
 		w := newWizard(p.c, msg.s.UserSide)
-		w.scenario = msg.s.Scenario
+		w.drill = msg.s.Drill
 		w.step = 3
 		w.amount.SetValue(msg.s.Amount)
 		w.ads = []market.AdView{msg.ad}
-		if msg.s.UserSide == market.Buy {
-			// Deposits choose among real sellers too: bait is among them.
-			return p, tea.Batch(push(w), func() tea.Msg { return nil }, w.loadAds())
+		if msg.s.Choose {
+			// The lesson is the choice: the drill's ad among the market's.
+			w.loadingAds = true
+			return p, tea.Batch(push(w), w.loadAds())
 		}
 		return p, push(w)
 	case tea.KeyMsg:
@@ -118,11 +122,13 @@ func (p *practicePage) View(w, h int) string {
 
 // debriefPage shows a finished drill's debrief.
 type debriefPage struct {
-	c     *Ctx
-	text  string
-	grade string
-	err   string
-	off   int
+	c       *Ctx
+	text    string
+	grade   string
+	final   bool
+	finalAt time.Time
+	err     string
+	off     int
 	// load judges the drill (a replay may run): it starts when the page
 	// is on the stack, so its answer has somewhere to land.
 	load tea.Cmd
@@ -130,15 +136,22 @@ type debriefPage struct {
 
 type debriefMsg struct {
 	grade, text string
+	final       bool
+	finalAt     time.Time
 	err         error
 }
 
-func newDebriefPage(c *Ctx, scenario string, order int64) *debriefPage {
+// debriefAgain: a provisional debrief's drill has settled by now.
+type debriefAgain struct{ d *debriefPage }
+
+func newDebriefPage(c *Ctx, order int64) *debriefPage {
+	d := &debriefPage{c: c}
 	pr := c.Practice
-	return &debriefPage{c: c, load: func() tea.Msg {
-		g, t, err := pr.Debrief(scenario, order)
-		return debriefMsg{g, t, err}
-	}}
+	d.load = func() tea.Msg {
+		r, err := pr.Debrief(order)
+		return debriefMsg{grade: r.Grade, text: r.Text, final: r.Final, finalAt: r.FinalAt, err: err}
+	}
+	return d
 }
 
 // newJournalDebriefPage shows a drill kept in the journal, from any
@@ -147,7 +160,7 @@ func newJournalDebriefPage(c *Ctx, n int) *debriefPage {
 	pr := c.Practice
 	return &debriefPage{c: c, load: func() tea.Msg {
 		g, t, err := pr.JournalDebrief(n)
-		return debriefMsg{g, t, err}
+		return debriefMsg{grade: g, text: t, final: true, err: err}
 	}}
 }
 
@@ -231,9 +244,20 @@ func (d *debriefPage) Init() tea.Cmd { return d.load }
 func (d *debriefPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case debriefMsg:
-		d.grade, d.text = msg.grade, msg.text
+		d.grade, d.text, d.final, d.finalAt = msg.grade, msg.text, msg.final, msg.finalAt
+		d.err = ""
 		if msg.err != nil {
 			d.err = msg.err.Error()
+		}
+		if !d.final && msg.err == nil {
+			// Look again when the drill settles, in wall time at the
+			// market's speed.
+			wait := time.Duration(float64(d.finalAt.Sub(d.c.MarketNow())) / max(d.c.Speed(), 1))
+			return d, d.c.Tick(max(wait, 0)+500*time.Millisecond, func(time.Time) tea.Msg { return debriefAgain{d} })
+		}
+	case debriefAgain:
+		if msg.d == d {
+			return d, d.load
 		}
 	case tea.KeyMsg:
 		switch {
@@ -252,7 +276,12 @@ func (d *debriefPage) View(w, h int) string {
 	if d.text == "" {
 		return "judging the run…"
 	}
-	lines := strings.Split(d.text, "\n")
+	text := d.text
+	if !d.final {
+		text = d.c.St.Warn.Render(fmt.Sprintf("Provisional: the drill settles at %s (market time); money that still arrives or goes back counts. "+
+			"The grade is kept then, and this page updates itself.", d.finalAt.UTC().Format("15:04"))) + "\n\n" + text
+	}
+	lines := strings.Split(wrapText(text, w), "\n")
 	if d.off > len(lines)-1 {
 		d.off = len(lines) - 1
 	}

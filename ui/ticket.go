@@ -33,7 +33,7 @@ type ticketPage struct {
 	placing  bool
 	err      string
 	idem     string
-	scenario string // set in practice
+	drill    int // the practice drill it is part of, if any
 	onPlaced func(market.OrderView) tea.Cmd
 }
 
@@ -59,11 +59,11 @@ type placedMsg struct {
 	err   error
 }
 
-func newTicketPage(c *Ctx, ad market.AdView, fiatAmount, scenario string) *ticketPage {
+func newTicketPage(c *Ctx, ad market.AdView, fiatAmount string, drill int) *ticketPage {
 	in := c.input()
 	in.CharLimit = 24
 	in.Focus()
-	t := &ticketPage{c: c, ad: ad, input: in, userSide: market.Buy, scenario: scenario,
+	t := &ticketPage{c: c, ad: ad, input: in, userSide: market.Buy, drill: drill,
 		idem: fmt.Sprintf("take-%d-%d", ad.ID, c.Now().UnixNano())}
 	if ad.Side == market.Buy {
 		t.userSide = market.Sell
@@ -151,8 +151,10 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			}
 			return t, nil
 		}
+		if t.drill != 0 && t.c.Practice != nil {
+			t.c.Practice.Link(t.drill, msg.order.ID) // before the order page asks
+		}
 		op := newOrderPage(t.c, msg.order.ID)
-		op.scenario = t.scenario
 		cmds := []tea.Cmd{replace(op), notify(fmt.Sprintf("Order %d opened: %s %s %s for %s %s", msg.order.ID,
 			sideLabel(t.userSide), crypto(msg.order.Amount), msg.order.Asset, fiat(msg.order.FiatTotal), msg.order.Fiat))}
 		if t.onPlaced != nil {

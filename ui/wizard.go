@@ -36,7 +36,7 @@ type wizard struct {
 	order          *market.OrderView
 	err            string
 	step           int // before an order: 1..3
-	scenario       string
+	drill          int // the practice drill it plays, if any
 }
 
 type wizAdsMsg struct {
@@ -180,9 +180,7 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	if w.order != nil {
 		switch {
 		case key.Matches(msg, k.Enter):
-			op := newOrderPage(w.c, w.order.ID)
-			op.scenario = w.scenario
-			return w, push(op)
+			return w, push(newOrderPage(w.c, w.order.ID))
 		case key.Matches(msg, k.Refresh):
 			return w, w.loadOrder(w.order.ID)
 		case msg.String() == "a" && w.order.Role == "buyer" && w.order.State == market.StateCreated && w.c.Alipay != nil:
@@ -196,6 +194,10 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			return nw, nw.Init()
 		}
 		return w, nil
+	}
+	if key.Matches(msg, k.Back) {
+		// esc leaves from every step, the amount field included.
+		return w, pop()
 	}
 	switch w.step {
 	case 1:
@@ -221,6 +223,9 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			w.asset = (w.asset + 1) % len(assets)
 			return w, nil
 		}
+		if !amountKey(msg) {
+			return w, nil // an amount is digits and a point: nothing else types here
+		}
 		var cmd tea.Cmd
 		w.amount, cmd = w.amount.Update(msg)
 		return w, cmd
@@ -237,7 +242,7 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			w.step = 2
 			return w, w.amount.Focus()
 		case key.Matches(msg, k.Enter) && w.cursor < len(w.ads):
-			t := newTicketPage(w.c, w.ads[w.cursor], strings.TrimSpace(w.amount.Value()), w.scenario)
+			t := newTicketPage(w.c, w.ads[w.cursor], strings.TrimSpace(w.amount.Value()), w.drill)
 			side := w.side
 			t.onPlaced = func(o market.OrderView) tea.Cmd {
 				w.c.wizardOrders[side] = o.ID
@@ -289,6 +294,56 @@ func (w *wizard) orderStep() int {
 	return 8
 }
 
+// stepDone says whether step n (1-based) of an order really happened: a
+// cancelled or expired order never had its payment steps done.
+func (w *wizard) stepDone(n int) bool {
+	o := w.order
+	paid := o.PaidAt != nil
+	released := o.State == market.StateCompleted || (o.State == market.StateResolved && o.Resolution == market.ResolveRelease)
+	switch {
+	case n <= 4:
+		return true
+	case w.side == market.Sell && n == 5:
+		return true
+	case n == 5 || n == 6:
+		return paid
+	case n == 7:
+		return released
+	}
+	return false
+}
+
+// outcome is the last step's title and explanation for an order that
+// ended: what happened to the crypto and the money, in words.
+func (w *wizard) outcome() (string, string) {
+	o := w.order
+	amt := crypto(o.Amount) + " " + string(o.Asset)
+	seller := w.side == market.Sell
+	switch {
+	case o.State == market.StateCompleted && seller:
+		return "Done: released", fmt.Sprintf("You released %s to %s. Check that %s CNY is in your own Alipay statement, then rate the buyer.", amt, o.Counterparty.Name, fiat(o.FiatTotal))
+	case o.State == market.StateCompleted:
+		return "Done: the crypto is yours", fmt.Sprintf("The seller released %s into your balance. Rate the seller.", amt)
+	case o.State == market.StateCancelled && seller:
+		return "Cancelled", fmt.Sprintf("The buyer cancelled: your %s came back from escrow. Money that arrives for it anyway goes back to the payer.", amt)
+	case o.State == market.StateCancelled:
+		return "Cancelled", fmt.Sprintf("You cancelled: no crypto changed hands and the seller's %s went back. If you had paid, a cancelled order cannot be disputed: ask the seller to return it.", amt)
+	case o.State == market.StateExpired && seller:
+		return "Expired", fmt.Sprintf("The payment window ended unpaid: your %s came back from escrow. Money that arrives late goes back to the payer, never crypto outside an order.", amt)
+	case o.State == market.StateExpired:
+		return "Expired", fmt.Sprintf("The payment window ended before the order was marked paid: no crypto for you; the seller's %s went back.", amt)
+	case o.State == market.StateResolved && o.Resolution == market.ResolveRelease && seller:
+		return "Resolved: released to the buyer", fmt.Sprintf("Support released your %s to the buyer after the dispute.", amt)
+	case o.State == market.StateResolved && o.Resolution == market.ResolveRelease:
+		return "Resolved: the crypto is yours", fmt.Sprintf("Support verified your payment and released %s into your balance.", amt)
+	case o.State == market.StateResolved && seller:
+		return "Resolved: returned to you", fmt.Sprintf("Support returned your %s from escrow. Refund any money that arrived for this order to its payer.", amt)
+	case o.State == market.StateResolved:
+		return "Resolved: returned to the seller", fmt.Sprintf("Support found no payment it could verify and returned the %s to the seller. If you paid, your Alipay transaction id was the proof.", amt)
+	}
+	return "Done", ""
+}
+
 func (w *wizard) View(width, h int) string {
 	st := w.c.St
 	steps := withdrawSteps
@@ -301,15 +356,22 @@ func (w *wizard) View(width, h int) string {
 	}
 	var b strings.Builder
 	b.WriteString(st.Title.Render(w.Title()) + st.Muted.Render(" — a guided trade over real orders; esc leaves, W/D comes back") + "\n\n")
+	ended := w.order != nil && w.order.State.Terminal()
 	for i, s := range steps {
 		n := i + 1
+		title, why := s.title, s.why
+		if ended && n == len(steps) {
+			title, why = w.outcome()
+		}
 		switch {
+		case n < cur && ended && !w.stepDone(n):
+			b.WriteString(st.Muted.Render(fmt.Sprintf(" – %d %s (not done)", n, title)) + "\n")
 		case n < cur:
-			b.WriteString(st.OK.Render(fmt.Sprintf(" ✓ %d %s", n, s.title)) + "\n")
+			b.WriteString(st.OK.Render(fmt.Sprintf(" ✓ %d %s", n, title)) + "\n")
 		case n == cur:
-			b.WriteString(st.Bold.Render(fmt.Sprintf(" ▸ %d %s", n, s.title)) + "\n   " + st.Muted.Render(s.why) + "\n")
+			b.WriteString(st.Bold.Render(fmt.Sprintf(" ▸ %d %s", n, title)) + "\n" + st.Muted.Render(indent(wrapText(why, width-4), 3)) + "\n")
 		default:
-			b.WriteString(st.Muted.Render(fmt.Sprintf("   %d %s", n, s.title)) + "\n")
+			b.WriteString(st.Muted.Render(fmt.Sprintf("   %d %s", n, title)) + "\n")
 		}
 	}
 	b.WriteString("\n")
@@ -393,7 +455,7 @@ func (w *wizard) orderView() string {
 	case o.Role == "buyer" && o.State == market.StatePaid:
 		b.WriteString("Waiting for the seller to release. If the window ends, the platform opens a dispute; add your transaction id as evidence.\n")
 	case o.State.Terminal():
-		b.WriteString("Finished. N starts a new trade.\n")
+		b.WriteString("N starts a new trade.\n")
 	}
 	b.WriteString(st.Key.Render("enter") + " open the order (chat, release, dispute, rate)")
 	return b.String()
