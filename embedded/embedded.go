@@ -86,16 +86,6 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 		// The first frame must not wait for the merchants' fresh credentials.
 		AttachInBackground: true}
 	w, err := sim.Open(ctx, so)
-	if errors.Is(err, sim.ErrUnfinished) {
-		// Nobody has practised in a world that was never finished (the
-		// practice account comes after it): make it again from scratch.
-		if o.Log != nil {
-			o.Log.Warn("the practice marketplace was cut short while being created; creating it again", "dir", o.Dir)
-		}
-		if err = removeWorld(o.Dir); err == nil {
-			w, err = sim.Open(ctx, so)
-		}
-	}
 	if err != nil {
 		lock.Unlock()
 		return nil, err
@@ -121,19 +111,6 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 		w.Run(runCtx)
 	}()
 	return e, nil
-}
-
-// removeWorld deletes the practice marketplace's databases in dir.
-func removeWorld(dir string) error {
-	var errs []error
-	for _, db := range []string{"market.db", "alipay.db"} {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if err := os.Remove(filepath.Join(dir, db+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // ensureAccount loads the practice profile, or creates the account when

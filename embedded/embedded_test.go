@@ -82,7 +82,7 @@ func TestCutShortCreationIsMadeAgain(t *testing.T) {
 	if err := w.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sim.Open(ctx, sim.Options{Dir: dir, ServerKey: key, Seed: 2, Merchants: 2, Fast: true}); !errors.Is(err, sim.ErrUnfinished) {
+	if _, err := sim.Open(ctx, sim.Options{Dir: dir, ServerKey: key, Seed: 2, Merchants: 2, Fast: true, KeepUnfinished: true}); !errors.Is(err, sim.ErrUnfinished) {
 		t.Fatalf("opening a half-made world: %v, want ErrUnfinished", err)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,6 +62,9 @@ type Options struct {
 	// background, then start trading. The app's first frame does not
 	// wait for them; Ready tells when they are back.
 	AttachInBackground bool
+	// KeepUnfinished: a world whose creation was cut short is refused
+	// with ErrUnfinished instead of being set aside and made again.
+	KeepUnfinished bool
 }
 
 // World is a running simulated market: the marketplace on the scheduler's
@@ -232,6 +236,28 @@ func Open(ctx context.Context, o Options) (*World, error) {
 			merchants = nil
 		}
 	}
+	if errors.Is(err, ErrUnfinished) && !o.KeepUnfinished {
+		// Creation was cut short (a kill in the first seconds): nobody has
+		// traded in a world that was never finished, so it is made again;
+		// the half-made databases are set aside, not deleted, as they may
+		// hold accounts made before the first start.
+		w.Close(ctx)
+		tag := "unfinished-" + time.Now().UTC().Format("20060102t150405")
+		var errs []error
+		for _, db := range []struct{ where, schema string }{{o.MarketDB, "market"}, {o.RailDB, "alipay"}} {
+			to, err := store.SetAside(ctx, db.where, db.schema, strings.ReplaceAll(tag, "-", "_"))
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			o.Log.Warn("the simulated market was cut short while being created; set aside and made again", "db", store.Redact(db.where), "to", store.Redact(to))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, fmt.Errorf("%w; setting it aside failed: %v", ErrUnfinished, err)
+		}
+		o.KeepUnfinished = true // once
+		return Open(ctx, o)
+	}
 	if err != nil {
 		w.Close(ctx)
 		return nil, err
@@ -270,7 +296,7 @@ var ErrSimulationElsewhere = errors.New("another p2pdesk already runs the simula
 
 // ErrUnfinished: the world's creation was cut short (the app quit or
 // crashed while it was being made); its database has part of a world.
-var ErrUnfinished = errors.New("this simulated market was never finished: its creation was interrupted; start again from empty files")
+var ErrUnfinished = errors.New("this simulated market was never finished: its creation was interrupted")
 
 // Ready is closed when the merchants are back after a restart (at once
 // unless Options.AttachInBackground); Attached then says whether that
@@ -672,10 +698,22 @@ func (w *World) schedule() {
 		}
 	})
 	w.Sched.Every(10*time.Minute, "rail settle", func() { w.Rail.Settle(ctx) })
+	// A high-water mark of the clock, ahead of every time this run can
+	// have written before the next mark: a restart after a kill resumes
+	// from it, so the market's times never run backwards (Close saves
+	// the exact time).
+	w.Sched.Every(clockMarkEvery, "clock mark", func() {
+		if err := w.RailStore.SetMeta(ctx, "sim_clock", w.Sched.Now().Add(2*clockMarkEvery).Format(time.RFC3339Nano)); err != nil {
+			w.log.Warn("clock mark", "err", err)
+		}
+	})
 	if w.Support != nil {
 		w.Sched.Every(time.Minute, "support", func() { w.Support.poll(ctx) })
 	}
 }
+
+// clockMarkEvery is how often the clock's high-water mark is saved.
+const clockMarkEvery = time.Minute
 
 // scheduleMerchants has the merchants look at their orders and keep up
 // their ads.

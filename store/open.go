@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
+	"os"
 
 	"p2pdesk/auth"
 	"p2pdesk/market"
@@ -57,4 +60,30 @@ func Redact(where string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// SetAside moves a database out of the way with its contents kept: a
+// SQLite file (with its WAL) is renamed to where.TAG, a PostgreSQL
+// store's schema to SCHEMA_TAG. It says where the data went. For a
+// database a start cannot use as it is, where deleting would be rash.
+func SetAside(ctx context.Context, where, schema, tag string) (string, error) {
+	if IsPostgresURL(where) {
+		p, err := OpenPostgres(ctx, where, PostgresOptions{Schema: schema, Conns: 1})
+		if err != nil {
+			return "", err
+		}
+		defer p.Close()
+		to := p.schema + "_" + tag
+		if _, err := p.db.ExecContext(ctx, "ALTER SCHEMA "+quoteIdent(p.schema)+" RENAME TO "+quoteIdent(to)); err != nil {
+			return "", fmt.Errorf("setting schema %s aside: %w", p.schema, err)
+		}
+		return "schema " + to, nil
+	}
+	to := where + "." + tag
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(where+suffix, to+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+	}
+	return to, nil
 }
