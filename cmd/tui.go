@@ -41,7 +41,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		fmt.Fprintln(a.errOut, status.Message())
 	}
 	d := ui.Deps{Theme: ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme), Keys: ui.DefaultKeys(), Bell: a.cfg.UI.Bell,
-		KeyringState: keyringState, Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh, SteadyCursor: !a.cfg.UI.CursorBlink}
+		KeyringState: keyringState, Ephemeral: !st.Persistent(), Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh, SteadyCursor: !a.cfg.UI.CursorBlink}
 	if unknown := d.Keys.Remap(a.cfg.UI.Keys); len(unknown) > 0 {
 		return &usageError{fmt.Sprintf("ui.keys: unknown actions %s", strings.Join(unknown, ", "))}
 	}

@@ -39,6 +39,9 @@ type Deps struct {
 	// JoinedPID: the embedded marketplace runs in that other p2pdesk.
 	JoinedPID    int
 	KeyringState string
+	// Ephemeral: no persistent secret store, so the practice market (its
+	// account, balances, orders) lasts this run only.
+	Ephemeral bool
 	// TOTP returns a code when p2pdesk holds the seed (practice
 	// authenticator); ok is false otherwise.
 	TOTP func(at time.Time) (code string, ok bool)
@@ -166,6 +169,10 @@ func New(d Deps) *Model {
 	}
 	c := &Ctx{Deps: d, St: NewStyles(d.Theme), speed: 1, wizardOrders: map[market.Side]int64{}}
 	m := &Model{c: c, stream: "connecting"}
+	if d.Ephemeral && d.Embedded {
+		// Said once, at start, in one line: what the quit will take away.
+		m.notice = "No OS keyring: this market ends at quit. Keep it: keyring.file_fallback: true"
+	}
 	m.tabs = []Page{newMarketPage(c), newOrdersPage(c), newWalletPage(c), newMyAdsPage(c), newAccountPage(c)}
 	if d.Practice != nil {
 		m.tabs = append(m.tabs, newPracticePage(c))
@@ -405,6 +412,20 @@ func parseSpeed(s string) float64 {
 	return x
 }
 
+// quitQuestion asks to quit and says what happens to the open orders,
+// which depends on where the marketplace runs.
+func (m *Model) quitQuestion() string {
+	switch {
+	case m.c.JoinedPID != 0:
+		return fmt.Sprintf("Quit p2pdesk? The practice market keeps running in p2pdesk pid %d.", m.c.JoinedPID)
+	case m.c.Embedded && m.c.Ephemeral:
+		return "Quit p2pdesk? There is no OS keyring, so this practice market ends now:\nits account, balances, open orders and drills are gone for good."
+	case m.c.Embedded:
+		return "Quit p2pdesk? The practice market stops with it. It is kept, open orders\nincluded, and its clock goes on from here at the next start."
+	}
+	return "Quit p2pdesk? Open orders keep running on the marketplace."
+}
+
 // View draws the tabs, the page, the notice line and the status bar.
 func (m *Model) View() string {
 	if !m.ready {
@@ -417,7 +438,7 @@ func (m *Model) View() string {
 	}
 	if m.quitting {
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center,
-			st.Box.Render("Quit p2pdesk? Open orders keep running on the marketplace.\n\n"+st.Key.Render("y")+" quit   "+st.Key.Render("any other key")+" stay"))
+			st.Box.Render(m.quitQuestion()+"\n\n"+st.Key.Render("y")+" quit   "+st.Key.Render("any other key")+" stay"))
 	}
 	header := m.tabBar()
 	status := m.statusBar()

@@ -158,3 +158,37 @@ func TestPercentToBP(t *testing.T) {
 		}
 	}
 }
+
+// The quit question tells the truth about what the quit does to the open
+// orders: a server keeps them running; the practice market keeps them for
+// the next start, unless there is no keyring, where the start said so in
+// one line and the quit says they end.
+func TestQuitSaysWhatHappensToOrders(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		d     Deps
+		start string // the start's notice, "" for none
+		quit  string
+	}{
+		{"server", Deps{}, "", "keep running on the marketplace"},
+		{"practice", Deps{Embedded: true}, "", "open orders\nincluded, and its clock goes on"},
+		{"practice without keyring", Deps{Embedded: true, Ephemeral: true}, "ends at quit. Keep it: keyring.file_fallback: true", "gone for good"},
+		{"joined", Deps{Embedded: true, JoinedPID: 4242}, "", "keeps running in p2pdesk pid 4242"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.d.Theme, c.d.Keys = DefaultTheme(), DefaultKeys()
+			m := New(c.d)
+			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24}) // the notice fits the smallest screen
+			if v := m.View(); c.start != "" && !strings.Contains(v, c.start) || c.start == "" && strings.Contains(v, "No OS keyring") {
+				t.Fatalf("start notice: want %q in\n%s", c.start, v)
+			}
+			m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+			if q := m.quitQuestion(); !strings.Contains(q, c.quit) {
+				t.Fatalf("quit question %q, want %q", q, c.quit)
+			}
+			if !strings.Contains(m.View(), "Quit p2pdesk?") {
+				t.Fatal("no quit question on the screen")
+			}
+		})
+	}
+}
