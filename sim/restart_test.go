@@ -106,4 +106,3 @@ func halfMade(t *testing.T, o Options) {
 	}
 	crash(t, w)
 }
-
