@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,8 +28,13 @@ type Input struct {
 	// Refs are statement lines given as evidence, by their position among
 	// the user's transfers since the order opened (ids differ per world).
 	Refs []int `json:"refs,omitempty"`
-	// Pay: To is "payee" (the account the order shows) or another login;
-	// Amount is "total" (the order's total) or a CNY amount.
+	// Pay: To names the account by its part in the order, since logins
+	// differ from world to world: "payee" (the account the order shows),
+	// "sender:N" (whoever sent the N-th of the user's transfers since the
+	// order opened: a refund), "named:N" (the N-th account the
+	// counterparty named in chat: a lure), or else a literal login.
+	// Amount is "total" (the order's total), "sent:N" (the amount of the
+	// N-th transfer, as a refund returns), or a CNY amount.
 	To     string `json:"to,omitempty"`
 	Amount string `json:"amount,omitempty"`
 	Good   bool   `json:"good,omitempty"` // rate
@@ -106,12 +112,16 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 		if l.Direction != "out" {
 			continue
 		}
-		p := Input{After: after(l.At), Do: "pay", To: l.CounterpartyLogin, Amount: l.Amount.Fixed(), Text: l.Note}
-		if l.CounterpartyLogin == o.PayTo.Account {
-			p.To = "payee"
-		}
+		p := Input{After: after(l.At), Do: "pay", To: payeeRole(o, log, mine, l.CounterpartyLogin), Amount: l.Amount.Fixed(), Text: l.Note}
 		if l.Amount.Cmp(o.FiatTotal) == 0 {
 			p.Amount = "total"
+		} else {
+			for i, got := range mine {
+				if got.Direction == "in" && got.Amount.Cmp(l.Amount) == 0 && !got.At.After(l.At) {
+					p.Amount = fmt.Sprintf("sent:%d", i)
+					break
+				}
+			}
 		}
 		in = append(in, p)
 	}
@@ -128,6 +138,63 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 		return in[i].Do == "pay" && in[j].Do != "pay"
 	})
 	return take, in, nil
+}
+
+// payeeRole names a payee by its part in the order (see Input.To).
+func payeeRole(o market.OrderView, log []api.OrderLogEntry, mine []alipay.Line, login string) string {
+	if login == o.PayTo.Account {
+		return "payee"
+	}
+	for i, l := range mine {
+		if l.Direction == "in" && l.CounterpartyLogin == login {
+			return fmt.Sprintf("sender:%d", i)
+		}
+	}
+	for i, a := range namedAccounts(o, log) {
+		if a == login {
+			return fmt.Sprintf("named:%d", i)
+		}
+	}
+	return login
+}
+
+// namedAccounts are the Alipay logins (phone numbers) the counterparty
+// wrote in chat, in the order written.
+func namedAccounts(o market.OrderView, log []api.OrderLogEntry) []string {
+	var out []string
+	for _, e := range log {
+		if e.Kind != market.LogChat || e.From == o.Role || e.From == "system" {
+			continue
+		}
+		for _, w := range strings.FieldsFunc(e.Text, func(r rune) bool { return r < '0' || r > '9' }) {
+			if len(w) == 11 {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// payeeLogin is the login a recorded payee role names in this order.
+func payeeLogin(o market.OrderView, log []api.OrderLogEntry, mine []alipay.Line, role string) (string, error) {
+	var n int
+	if role == "payee" {
+		return o.PayTo.Account, nil
+	}
+	if _, err := fmt.Sscanf(role, "sender:%d", &n); err == nil {
+		if n < 0 || n >= len(mine) || mine[n].Direction != "in" {
+			return "", fmt.Errorf("%w: no incoming transfer %d to refund", errNotYet, n)
+		}
+		return mine[n].CounterpartyLogin, nil
+	}
+	if _, err := fmt.Sscanf(role, "named:%d", &n); err == nil {
+		named := namedAccounts(o, log)
+		if n < 0 || n >= len(named) {
+			return "", fmt.Errorf("%w: the counterparty named no account %d in chat", errNotYet, n)
+		}
+		return named[n], nil
+	}
+	return role, nil
 }
 
 // transfersSince are the user's rail transfers from t on, oldest first.
@@ -148,30 +215,52 @@ type replay struct {
 	inputs []Input
 }
 
-// schedule plays the inputs against an order the user just opened.
+// errNotYet: an input refers to something that has not happened yet in
+// this world (a payment to refund that is still on its way).
+var errNotYet = errors.New("not yet")
+
+// schedule plays the inputs against an order the user just opened, one
+// after another: each at its recorded time, or, when it refers to
+// something the counterparty has yet to do here (the bots' timing is not
+// the live world's to the second), as soon as that happened. The user
+// reacted to events, not to a stopwatch.
 func (r *replay) schedule(ctx context.Context, w *World, u *Bot, o market.OrderView, ds *drillState) {
-	for _, in := range r.inputs {
-		in := in
-		tries := 0
+	fail := func(in Input, err error) {
+		ds.mu.Lock()
+		ds.errs = append(ds.errs, fmt.Errorf("replaying %s at +%s: %w", in.Do, in.After, err))
+		ds.mu.Unlock()
+	}
+	var step func(i int)
+	step = func(i int) {
+		if i >= len(r.inputs) {
+			return
+		}
+		in := r.inputs[i]
+		conflicts, waited := 0, time.Duration(0)
 		var act func()
 		act = func() {
 			err := r.do(ctx, u, o.ID, in)
-			// The user acted at the same instant as the counterparty, just
-			// after it; a timer set at the take runs first at that instant.
-			// Going again at the same instant runs after what is queued.
-			if client.CodeOf(err) == string(market.CodeOrderStateConflict) && tries < 3 {
-				tries++
+			switch {
+			case client.CodeOf(err) == string(market.CodeOrderStateConflict) && conflicts < 3:
+				// The user acted at the same instant as the counterparty,
+				// just after it; a timer set at the take runs first at that
+				// instant. Going again at the same instant runs after what
+				// is queued.
+				conflicts++
 				w.Sched.After(0, "replay "+in.Do, act)
 				return
+			case errors.Is(err, errNotYet) && waited < time.Hour:
+				waited += 15 * time.Second
+				w.Sched.After(15*time.Second, "replay "+in.Do, act)
+				return
+			case err != nil:
+				fail(in, err)
 			}
-			if err != nil {
-				ds.mu.Lock()
-				ds.errs = append(ds.errs, fmt.Errorf("replaying %s at +%s: %w", in.Do, in.After, err))
-				ds.mu.Unlock()
-			}
+			step(i + 1)
 		}
-		w.Sched.After(in.After, "replay "+in.Do, act)
+		w.Sched.After(max(0, o.CreatedAt.Add(in.After).Sub(w.Sched.Now())), "replay "+in.Do, act)
 	}
+	step(0)
 }
 
 func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
@@ -179,19 +268,21 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 	if err != nil {
 		return err
 	}
-	refs := func() []string {
+	// refs are the statement lines the input gives as evidence.
+	refs := func() ([]string, error) {
 		stmt, err := u.Rail.Statement(ctx, 0)
 		if err != nil {
-			return nil
+			return nil, err
 		}
 		mine := transfersSince(stmt, o.CreatedAt)
 		var out []string
 		for _, i := range in.Refs {
-			if i < len(mine) {
-				out = append(out, mine[i].TxID)
+			if i >= len(mine) {
+				return nil, fmt.Errorf("%w: no transfer %d since the order opened", errNotYet, i)
 			}
+			out = append(out, mine[i].TxID)
 		}
-		return out
+		return out, nil
 	}
 	switch in.Do {
 	case "chat":
@@ -207,9 +298,17 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 		}
 		_, err = u.Market.Release(ctx, id, c, "")
 	case "dispute":
-		_, err = u.Market.Dispute(ctx, id, api.DisputeRequest{Reason: in.Reason, Statement: in.Text, Evidence: refs()})
+		ev, rerr := refs()
+		if rerr != nil {
+			return rerr
+		}
+		_, err = u.Market.Dispute(ctx, id, api.DisputeRequest{Reason: in.Reason, Statement: in.Text, Evidence: ev})
 	case "evidence":
-		for _, ref := range refs() {
+		ev, rerr := refs()
+		if rerr != nil {
+			return rerr
+		}
+		for _, ref := range ev {
 			if _, err = u.Market.AddEvidence(ctx, id, ref, ""); err != nil {
 				return err
 			}
@@ -220,12 +319,28 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 	case "rate":
 		_, err = u.Market.Rate(ctx, id, in.Good, "")
 	case "pay":
-		to, amount := in.To, in.Amount
-		if to == "payee" {
-			to = o.PayTo.Account
+		log, err := u.Market.Messages(ctx, id, 0)
+		if err != nil {
+			return err
 		}
+		stmt, err := u.Rail.Statement(ctx, 0)
+		if err != nil {
+			return err
+		}
+		to, err := payeeLogin(o, log, transfersSince(stmt, o.CreatedAt), in.To)
+		if err != nil {
+			return err
+		}
+		amount := in.Amount
+		var n int
 		if amount == "total" {
 			amount = o.FiatTotal.FixedN(2)
+		} else if _, err := fmt.Sscanf(amount, "sent:%d", &n); err == nil {
+			mine := transfersSince(stmt, o.CreatedAt)
+			if n < 0 || n >= len(mine) {
+				return fmt.Errorf("%w: no transfer %d to return", errNotYet, n)
+			}
+			amount = mine[n].Amount.FixedN(2)
 		}
 		if _, perr := money.Parse(amount, 2); perr != nil {
 			return perr
