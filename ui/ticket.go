@@ -312,8 +312,8 @@ func (t *ticketPage) recalc() {
 				c.problems = append(c.problems, fmt.Sprintf("amount: your KYC level %d leaves %s %s today", t.acct.User.KYCLevel, l.Remaining.FixedN(2), l.Fiat))
 			}
 		}
-		if t.acct.User.KYCLevel < t.ad.MinKYC {
-			c.problems = append(c.problems, fmt.Sprintf("this ad needs KYC level %d; you have %d", t.ad.MinKYC, t.acct.User.KYCLevel))
+		if why := takeBlock(t.acct, t.ad); why != "" {
+			c.problems = append(c.problems, why)
 		}
 	}
 	if t.userSide == market.Sell {
@@ -400,4 +400,21 @@ func (t *ticketPage) paymentLine() string {
 		}
 	}
 	return st.Warn.Render("⚠ no Alipay account on your profile: add one on the Account screen")
+}
+
+// takeBlock says which of an ad's requirements the user misses, as the
+// marketplace checks them at the take ("" when none, or when the account
+// is unknown): a KYC level, a completion rate (a trader with no finished
+// order yet has no rate to hold against them).
+func takeBlock(acct *api.Account, ad market.AdView) string {
+	if acct == nil {
+		return ""
+	}
+	if acct.User.KYCLevel < ad.MinKYC {
+		return fmt.Sprintf("this ad needs KYC level %d; you have %d", ad.MinKYC, acct.User.KYCLevel)
+	}
+	if c := acct.Record.CompletionBP; ad.MinCompBP > 0 && c != nil && *c < ad.MinCompBP {
+		return fmt.Sprintf("this ad needs a completion rate of %s%%; yours is %s%%", money.New(ad.MinCompBP, 2).FixedN(0), money.New(*c, 2).FixedN(0))
+	}
+	return ""
 }

@@ -248,7 +248,13 @@ func (p *walletPage) formView() string {
 	var b strings.Builder
 	b.WriteString(st.Bold.Render("Send an Alipay payment") + st.Muted.Render(" — instant and final: check the name before you send") + "\n")
 	for i, f := range p.form {
-		b.WriteString(f.View())
+		// The cursor alone is easy to miss (and absent without colour):
+		// mark the field that takes the keys.
+		mark := "  "
+		if i == p.focus {
+			mark = st.Key.Render("▸ ")
+		}
+		b.WriteString(mark + f.View())
 		if i == 0 && p.payee != "" {
 			b.WriteString(st.Warn.Render("  real name: " + p.payee))
 		}

@@ -28,6 +28,7 @@ type wizard struct {
 	amount textinput.Model
 	twofa  *api.TwoFactor
 	ads    []market.AdView
+	acct   *api.Account // the user's, to tell which ads they may take
 	cursor int
 	// loadingAds: the search is out; enter waits for its answer.
 	loadingAds bool
@@ -40,8 +41,9 @@ type wizard struct {
 }
 
 type wizAdsMsg struct {
-	ads []market.AdView
-	err error
+	ads  []market.AdView
+	acct *api.Account // nil when it could not be read
+	err  error
 }
 type wiz2FAMsg struct {
 	st  api.TwoFactor
@@ -111,7 +113,14 @@ func (w *wizard) loadAds() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		page, err := mc.Ads(ctx, q)
-		return wizAdsMsg{page.Ads, err}
+		if err != nil {
+			return wizAdsMsg{err: err}
+		}
+		m := wizAdsMsg{ads: page.Ads}
+		if a, err := mc.Account(ctx); err == nil {
+			m.acct = &a
+		}
+		return m
 	}
 }
 
@@ -134,8 +143,14 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return w, nil
 		}
 		// Rank by the reliability score; the excluded go last, still shown
-		// with the reason, so the user sees what bait looks like.
+		// with the reason, so the user sees what bait looks like; last of
+		// all the ads this user may not take (a requirement they miss).
+		w.acct = msg.acct
 		sort.SliceStable(msg.ads, func(i, j int) bool {
+			bi, bj := takeBlock(w.acct, msg.ads[i]), takeBlock(w.acct, msg.ads[j])
+			if (bi == "") != (bj == "") {
+				return bi == ""
+			}
 			si, sj := market.Reliability(msg.ads[i]), market.Reliability(msg.ads[j])
 			if (si.Excluded == "") != (sj.Excluded == "") {
 				return si.Excluded == ""
@@ -409,11 +424,17 @@ func (w *wizard) View(width, h int) string {
 				name += " ✓" // the badge's points are in the parts below
 			}
 			line := fmt.Sprintf("%3d  %-20s %10s %8s  %s", s.Score, name, a.Price.FixedN(4), dev, strings.Join(s.Parts, " · "))
-			if s.Excluded != "" {
+			blocked := takeBlock(w.acct, a)
+			switch {
+			case blocked != "":
+				line = fmt.Sprintf("  ✗  %-20s %10s %8s  %s", truncate(a.Maker.Name, 18), a.Price.FixedN(4), dev, "you cannot take it: "+blocked)
+			case s.Excluded != "":
 				line = fmt.Sprintf("  ⚠  %-20s %10s %8s  %s", truncate(a.Maker.Name, 18), a.Price.FixedN(4), dev, "not recommended: "+s.Excluded)
 			}
 			if i == w.cursor {
 				b.WriteString(st.Selected.Render("▸ "+line) + "\n")
+			} else if blocked != "" {
+				b.WriteString("  " + st.Muted.Render(line) + "\n")
 			} else if s.Excluded != "" {
 				b.WriteString("  " + st.Danger.Render(line) + "\n")
 			} else {
