@@ -156,7 +156,9 @@ func TestWithdrawFlow(t *testing.T) {
 	usdtBefore := balance(t, d.mc, market.USDT)
 	me, _ := d.rc.Me(ctx)
 
-	d.placeThroughWizard("W", "Withdraw to Alipay", "1000", "payment window")
+	d.placeThroughWizard("W", "Withdraw to Alipay", "1000", "to your Alipay")
+	d.keys("enter")
+	d.waitFor("payment window")
 
 	// The buyer bot pays after a believable delay, then marks paid.
 	d.w.Sched.RunFor(12 * time.Minute)
@@ -203,27 +205,21 @@ func TestDepositFlow(t *testing.T) {
 	ctx := context.Background()
 	usdtBefore := balance(t, d.mc, market.USDT)
 
-	d.placeThroughWizard("D", "Deposit via Alipay", "800", "Pay exactly")
-	d.keys("esc")
-	d.waitFor("Pay the seller's Alipay")
+	// After the take the guide is back, at the payment.
+	d.placeThroughWizard("D", "Deposit via Alipay", "800", "opens the payment")
 	d.keys("a")
-	d.waitFor("Send an Alipay payment", "real name")
+	d.waitFor("Send an Alipay payment", "real name", "▸ payment password")
 	pw := strings.TrimSpace(d.passwordHint())
 	d.typeText(pw)
 	d.keys("enter")
-	d.waitFor("sent ")
-	d.keys("esc")
-	d.waitFor("Mark paid")
-	d.keys("enter")
-	d.waitFor("p mark paid")
+	// The payment goes out and the guide, reading the statement, sees it.
+	d.waitFor("sent ", "Your statement:", "mark the order paid")
 	d.keys("p")
-	d.waitFor("yes, I have paid")
-	d.keys("y")
-	d.waitFor("PAID")
+	d.waitFor("marked paid", "PAID", "Wait for the release")
 
 	d.w.Sched.RunFor(15 * time.Minute)
 	d.keys("r")
-	d.waitFor("COMPLETED")
+	d.waitFor("COMPLETED", "the crypto is yours")
 	orders, _ := d.mc.Orders(ctx, client.OrderQuery{})
 	want, _ := usdtBefore.Add(orders[0].Amount)
 	if got := balance(t, d.mc, market.USDT); got.Cmp(want) != 0 {
@@ -239,7 +235,7 @@ func TestDepositFlow(t *testing.T) {
 // from the model the way a person reads the screen.
 // placeThroughWizard opens the withdraw (W) or deposit (D) wizard from the
 // market, asks for amount CNY, takes the best-ranked ad, confirms, and
-// waits for the new order's screen to show then.
+// waits for the guide, back on screen with the new order, to show then.
 func (d *desk) placeThroughWizard(key, title, amount, then string) {
 	d.t.Helper()
 	d.waitFor("BUY USDT")
@@ -266,7 +262,9 @@ func TestDisputeFlow(t *testing.T) {
 	d := openDesk(t)
 	ctx := context.Background()
 
-	d.placeThroughWizard("W", "Withdraw to Alipay", "900", "payment window")
+	d.placeThroughWizard("W", "Withdraw to Alipay", "900", "to your Alipay")
+	d.keys("enter")
+	d.waitFor("payment window")
 	d.w.Sched.RunFor(12 * time.Minute)
 	d.keys("r")
 	d.waitFor("In your Alipay statement", "release window")

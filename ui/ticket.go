@@ -34,6 +34,8 @@ type ticketPage struct {
 	err      string
 	idem     string
 	drill    int // the practice drill it is part of, if any
+	// onPlaced: the guide that opened the ticket takes the new order;
+	// the ticket then returns to it instead of opening the order page.
 	onPlaced func(market.OrderView) tea.Cmd
 }
 
@@ -154,11 +156,12 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if t.drill != 0 && t.c.Practice != nil {
 			t.c.Practice.Link(t.drill, msg.order.ID) // before the order page asks
 		}
-		op := newOrderPage(t.c, msg.order.ID)
-		cmds := []tea.Cmd{replace(op), notify(fmt.Sprintf("Order %d opened: %s %s %s for %s %s", msg.order.ID,
-			sideLabel(t.userSide), crypto(msg.order.Amount), msg.order.Asset, fiat(msg.order.FiatTotal), msg.order.Fiat))}
+		opened := notify(fmt.Sprintf("Order %d opened: %s %s %s for %s %s", msg.order.ID,
+			sideLabel(t.userSide), crypto(msg.order.Amount), msg.order.Asset, fiat(msg.order.FiatTotal), msg.order.Fiat))
+		cmds := []tea.Cmd{replace(newOrderPage(t.c, msg.order.ID)), opened}
 		if t.onPlaced != nil {
-			cmds = append(cmds, t.onPlaced(msg.order))
+			// A guide opened this ticket: back to it, it leads on from here.
+			cmds = []tea.Cmd{pop(), opened, t.onPlaced(msg.order)}
 		}
 		return t, tea.Sequence(cmds...)
 	case EventMsg:

@@ -26,6 +26,9 @@ type walletPage struct {
 	sending bool
 	form    []textinput.Model // to, amount, note, password
 	focus   int
+	// backAfterSend: the form was opened by a guide, which it returns to
+	// once the payment went out.
+	backAfterSend bool
 	payee   string
 	idem    string
 }
@@ -93,7 +96,11 @@ func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.sending, p.err = false, ""
-		return p, tea.Batch(p.load(), notify(fmt.Sprintf("sent %s CNY to %s (%s)", fiat(msg.line.Amount), msg.line.CounterpartyName, msg.line.TxID)))
+		sent := notify(fmt.Sprintf("sent %s CNY to %s (%s)", fiat(msg.line.Amount), msg.line.CounterpartyName, msg.line.TxID))
+		if p.backAfterSend {
+			return p, tea.Batch(pop(), sent)
+		}
+		return p, tea.Batch(p.load(), sent)
 	case payeeMsg:
 		if p.sending && strings.TrimSpace(p.form[0].Value()) == msg.login {
 			p.payee = msg.name

@@ -14,6 +14,7 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/market"
+	"p2pdesk/sim/alipay"
 	"p2pdesk/money"
 )
 
@@ -35,6 +36,7 @@ type wizard struct {
 	// loads counts order loads started; applied is the newest shown.
 	loads, applied int64
 	order          *market.OrderView
+	sent           *alipay.Line // the user's payment for it, read from their statement
 	err            string
 	step           int // before an order: 1..3
 	drill          int // the practice drill it plays, if any
@@ -45,14 +47,19 @@ type wizAdsMsg struct {
 	acct *api.Account // nil when it could not be read
 	err  error
 }
+type wizPaidMsg struct {
+	o   market.OrderView
+	err error
+}
 type wiz2FAMsg struct {
 	st  api.TwoFactor
 	err error
 }
 type wizOrderMsg struct {
-	o   market.OrderView
-	seq int64
-	err error
+	o    market.OrderView
+	sent *alipay.Line // the buyer's payment to the order's payee, if any
+	seq  int64
+	err  error
 }
 
 func newWizard(c *Ctx, side market.Side) *wizard {
@@ -75,6 +82,7 @@ func (w *wizard) Capturing() bool { return w.step == 2 && w.order == nil }
 func (w *wizard) Help() []key.Binding {
 	return []key.Binding{w.c.Keys.Enter, w.c.Keys.Up, w.c.Keys.Down, w.c.Keys.Asset, w.c.Keys.Refresh,
 		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "pay the seller (deposit)")),
+		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "mark paid, once your statement shows the payment (deposit)")),
 		key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "start a new trade")), w.c.Keys.Back}
 }
 
@@ -93,12 +101,20 @@ func (w *wizard) Init() tea.Cmd {
 
 func (w *wizard) loadOrder(id int64) tea.Cmd {
 	w.loads++
-	mc, seq := w.c.Market, w.loads
+	mc, rail, seq := w.c.Market, w.c.Alipay, w.loads
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		o, err := mc.Order(ctx, id)
-		return wizOrderMsg{o, seq, err}
+		m := wizOrderMsg{o: o, seq: seq, err: err}
+		if err == nil && o.Role == "buyer" && rail != nil {
+			// The guide follows the money as the user's own statement
+			// shows it, not a promise: has it left for this order's payee?
+			if stmt, serr := rail.Statement(ctx, 0); serr == nil {
+				m.sent = paymentFor(o, stmt)
+			}
+		}
+		return m
 	}
 }
 
@@ -179,7 +195,20 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			w.err = msg.err.Error()
 			return w, nil
 		}
-		w.order = &msg.o
+		w.order, w.sent = &msg.o, msg.sent
+	case wizPaidMsg:
+		if msg.err != nil {
+			w.err = msg.err.Error()
+			return w, nil
+		}
+		w.err = ""
+		return w, tea.Batch(notify("marked paid: the seller checks their statement and releases"), w.loadOrder(msg.o.ID))
+	case sentMsg:
+		// A payment just went out (from the form this guide opened):
+		// look again at the order and the statement.
+		if msg.err == nil && w.order != nil {
+			return w, w.loadOrder(w.order.ID)
+		}
 	case EventMsg:
 		if id := w.c.wizardOrders[w.side]; id != 0 && (eventOrderID(msg.Event) == id || w.order == nil) {
 			return w, w.loadOrder(id)
@@ -201,8 +230,16 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		case msg.String() == "a" && w.order.Role == "buyer" && w.order.State == market.StateCreated && w.c.Alipay != nil:
 			wp := newWalletPage(w.c)
 			wp.openForm(w.order.PayTo.Account, fiat(w.order.FiatTotal), "")
-			wp.focus = 3
+			wp.focus, wp.backAfterSend = 3, true
 			return w, tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
+		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == market.StateCreated && w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0:
+			mc, id := w.c.Market, w.order.ID
+			return w, func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				o, err := mc.MarkPaid(ctx, id, market.StateCreated)
+				return wizPaidMsg{o, err}
+			}
 		case msg.String() == "N" && w.order.State.Terminal():
 			delete(w.c.wizardOrders, w.side)
 			nw := newWizard(w.c, w.side)
@@ -292,12 +329,26 @@ var depositSteps = []struct{ title, why string }{
 	{"Done", "The crypto is in your balance. Rate the seller."},
 }
 
+// paymentFor is the buyer's transfer to the order's payee since it opened,
+// the newest if there are several.
+func paymentFor(o market.OrderView, stmt []alipay.Line) *alipay.Line {
+	var found *alipay.Line
+	for i, l := range stmt {
+		if l.Direction == "out" && l.Kind == alipay.KindTransfer && l.CounterpartyLogin == o.PayTo.Account && !l.At.Before(o.CreatedAt) {
+			if found == nil || l.At.After(found.At) {
+				found = &stmt[i]
+			}
+		}
+	}
+	return found
+}
+
 // orderStep maps the order's state onto the eight steps (1-based).
 func (w *wizard) orderStep() int {
 	o := w.order
 	switch o.State {
 	case market.StateCreated:
-		if w.side == market.Sell {
+		if w.side == market.Sell || w.sent != nil {
 			return 6
 		}
 		return 5
@@ -320,7 +371,9 @@ func (w *wizard) stepDone(n int) bool {
 		return true
 	case w.side == market.Sell && n == 5:
 		return true
-	case n == 5 || n == 6:
+	case n == 5:
+		return paid || w.sent != nil
+	case n == 6:
 		return paid
 	case n == 7:
 		return released
@@ -471,8 +524,17 @@ func (w *wizard) orderView() string {
 		b.WriteString(fmt.Sprintf("The buyer %s pays %s CNY to your Alipay %s. Wait; do not release on a chat message.\n", o.PayerName, fiat(o.FiatTotal), o.PayTo.Account))
 	case o.Role == "seller" && o.State == market.StatePaid:
 		b.WriteString("The buyer says they paid. Open the order: it checks your own Alipay statement and shows the matching transfer, or says there is none.\n")
+	case o.Role == "buyer" && o.State == market.StateCreated && w.sent != nil:
+		l := w.sent
+		b.WriteString(fmt.Sprintf("Your statement: %s CNY to %s (%s) at %s, transaction %s.\n", fiat(l.Amount), l.CounterpartyLogin, l.CounterpartyName,
+			l.At.Format(time.TimeOnly), l.TxID))
+		if l.Amount.Cmp(o.FiatTotal) != 0 {
+			b.WriteString(st.Danger.Render(fmt.Sprintf("That is not the order's total of %s CNY. Do not mark paid: ask the seller in chat to return it, then pay the exact total.", fiat(o.FiatTotal))) + "\n")
+		} else {
+			b.WriteString(st.Key.Render("p") + " mark the order paid: the seller then checks their statement and releases.\n")
+		}
 	case o.Role == "buyer" && o.State == market.StateCreated:
-		b.WriteString(fmt.Sprintf("Pay exactly %s CNY to Alipay %s (%s). a: open the payment with these filled in; then mark paid on the order.\n", fiat(o.FiatTotal), o.PayTo.Account, o.PayTo.RealName))
+		b.WriteString(fmt.Sprintf("Pay exactly %s CNY to Alipay %s (%s): %s opens the payment with these filled in.\n", fiat(o.FiatTotal), o.PayTo.Account, o.PayTo.RealName, st.Key.Render("a")))
 	case o.Role == "buyer" && o.State == market.StatePaid:
 		b.WriteString("Waiting for the seller to release. If the window ends, the platform opens a dispute; add your transaction id as evidence.\n")
 	case o.State.Terminal():
