@@ -29,8 +29,8 @@ type walletPage struct {
 	// backAfterSend: the form was opened by a guide, which it returns to
 	// once the payment went out.
 	backAfterSend bool
-	payee   string
-	idem    string
+	payee         string
+	idem          string
 }
 
 type walletMsg struct {

@@ -14,8 +14,8 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
 	"p2pdesk/money"
+	"p2pdesk/sim/alipay"
 )
 
 // wizard walks "withdraw to Alipay" (sell crypto, get paid) or "deposit
