@@ -23,8 +23,11 @@ func (w *World) seedHistory(ctx context.Context) error {
 
 // retailTraders are made-up counterparties of the past, created once.
 func (w *World) retailTraders(ctx context.Context) ([]int64, error) {
-	if len(w.retail) > 0 {
-		return w.retail, nil
+	w.mu.Lock()
+	known := w.retail
+	w.mu.Unlock()
+	if len(known) > 0 {
+		return known, nil
 	}
 	retail := make([]int64, 40)
 	for i := range retail {
@@ -38,7 +41,9 @@ func (w *World) retailTraders(ctx context.Context) ([]int64, error) {
 			return nil, err
 		}
 	}
+	w.mu.Lock()
 	w.retail = retail
+	w.mu.Unlock()
 	return retail, nil
 }
 

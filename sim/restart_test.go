@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -105,4 +106,51 @@ func halfMade(t *testing.T, o Options) {
 		t.Fatal(err)
 	}
 	crash(t, w)
+}
+
+// TestDrillAfterARestart: a drill staged in a world that was restarted
+// gives its counterparty a past with the retail traders made at creation,
+// not new ones under the same names (NAME_TAKEN "retail-00", met playing
+// the app); also for a world saved before the state kept them.
+func TestDrillAfterARestart(t *testing.T) {
+	for _, old := range []bool{false, true} {
+		t.Run(map[bool]string{false: "now", true: "saved before"}[old], func(t *testing.T) {
+			ctx := context.Background()
+			o := Options{Dir: fastDir(t), ServerKey: auth.GenerateKey(), Seed: 8, Merchants: 2, History: true, Fast: true}
+			w, err := Open(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if old {
+				raw, _ := w.Market.Store.Meta(ctx, "sim_world")
+				var st map[string]any
+				if err := json.Unmarshal([]byte(raw), &st); err != nil {
+					t.Fatal(err)
+				}
+				delete(st, "retail")
+				b, _ := json.Marshal(st)
+				if err := w.Market.Store.SetMeta(ctx, "sim_world", string(b)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			w, err = Open(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close(ctx)
+			user, _, err := w.NewPerson(ctx, person{Handle: "you", RealName: "Practice User", Phone: "13900000000"}, 1, false,
+				map[string]string{"USDT": "2000"}, practiceCNY)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2; i++ {
+				if _, err := w.StageScenario(ctx, "third-party-payer", user); err != nil {
+					t.Fatalf("drill %d after the restart: %v", i+1, err)
+				}
+			}
+		})
+	}
 }

@@ -113,6 +113,9 @@ type state struct {
 	RailAdmin int64         `json:"railAdmin,string"`
 	People    int           `json:"people"`
 	Margins   map[int64]int64
+	// Retail are the made-up counterparties of the past; drills give
+	// their counterparties a past with them after a restart too.
+	Retail []int64 `json:"retail,omitempty"`
 }
 
 type savedPerson struct {
@@ -410,6 +413,7 @@ func (w *World) save(ctx context.Context, st state) error {
 	w.mu.Lock()
 	st.Margins = w.fixedMargin
 	st.People = w.people
+	st.Retail = w.retail
 	b, err := json.Marshal(st)
 	w.mu.Unlock()
 	if err != nil {
@@ -438,6 +442,23 @@ func (w *World) attach(ctx context.Context, st state) (func(context.Context) ([]
 		w.fixedMargin = map[int64]int64{}
 	}
 	w.people = st.People
+	w.retail = st.Retail
+	if len(w.retail) == 0 {
+		// A world saved before it kept them: find them by name, so a
+		// drill does not make them again (NAME_TAKEN "retail-00").
+		err := w.Market.Store.View(ctx, func(tx market.ReadTx) error {
+			for i := 0; ; i++ {
+				u, err := tx.UserByName(fmt.Sprintf("retail-%02d", i))
+				if err != nil {
+					return nil // no more of them (or none: made on demand)
+				}
+				w.retail = append(w.retail, u.ID)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	if v, err := w.Market.Store.Meta(ctx, "sim_people"); err == nil {
 		if n, err := strconv.Atoi(v); err == nil && n > w.people {
 			w.people = n
