@@ -275,15 +275,23 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alip
 		point(*o.ClosedAt, true, "You refused to leave the platform and cancelled before paying.")
 	}
 	if !disputed.IsZero() {
-		attached := false
+		var attached time.Time
 		for _, e := range log {
-			if e.Kind == market.LogEvidence && e.Ref != "" && e.Ref == proof {
-				attached = true
+			if e.Kind == market.LogEvidence && e.Ref != "" && e.Ref == proof && attached.IsZero() {
+				attached = e.At
 			}
 		}
+		// Who opened the dispute matters to the story, not to the grade: a
+		// dispute the platform opened at the window's end takes evidence
+		// just the same.
+		opened := "You disputed and"
+		if disputeBy != "you" {
+			point(disputed, true, "The release window ended without a release and the platform opened a dispute.")
+			opened = "You"
+		}
 		switch {
-		case attached:
-			point(disputed, true, "You disputed and attached your payment's transaction id, which support verified on Alipay.")
+		case !attached.IsZero():
+			point(attached, true, "%s attached your payment's transaction id, which support verified on Alipay.", opened)
 		case proof != "":
 			d.Loss = true
 			point(disputed, false, "In the dispute you did not attach your payment record, so support could not decide for you.")
