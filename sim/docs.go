@@ -18,10 +18,22 @@ headless:
     p2pdesk sim scenarios
     p2pdesk sim run NAME --seed 1 --policy careful   # or careless
     p2pdesk sim run NAME --seed 1 --policy careless -v   # with the debrief
+    p2pdesk sim run NAME NAME... --live --speed 600     # as the TUI's practice market runs
+
+Several names run one after another in one world, and a name may repeat:
+every drill gets counterparties of its own. `+"`--live`"+` plays them in the mode
+of the TUI's practice market: wall-clock signatures and one-time codes (a
+user waits for the next code between releases, as a person does), the
+market's clock at `+"`--speed`"+`, merchants trading around the drill. A live run
+ends in the same order state and grade as the deterministic one.
 
 The same seed, scenario and inputs always give the same event log (its
 SHA-256 is printed as `+"`eventlog:`"+`). Support resolves disputes from the
-Alipay rail's records and the order chat, never from claims alone.
+Alipay rail's records, never from claims alone: when it takes a dispute up
+(ten minutes after it opened, however it opened) it says in chat until when
+it takes evidence (30 minutes), waits that long, and decides from what both
+sides attached: a buyer who paid the exact total from their own account
+and attached that statement line gets the crypto.
 
 *withdraw*: you sell crypto and are paid to your Alipay.
 *deposit*: you buy crypto and pay the seller's Alipay.
