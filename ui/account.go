@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/charmbracelet/lipgloss"
 	"strings"
 	"time"
 
@@ -279,20 +280,43 @@ func (p *enrollPage) View(w, h int) string {
 		}
 		return b.String() + "asking the server for a new seed…"
 	}
-	qrText := qrBlock(p.enr.URI)
-	b.WriteString("Scan this with your authenticator app, or type the key:\n")
-	b.WriteString(qrText + "\n")
-	b.WriteString(kv(st, "key", st.Bold.Render(groups(p.enr.Secret))) + "\n\n")
-	b.WriteString(p.input.View() + "\n")
+	// What must be seen (the key, the code field, the keys) comes whole;
+	// the QR code only where the window has room for it.
+	var rest strings.Builder
+	rest.WriteString(kv(st, "key", st.Bold.Render(groups(p.enr.Secret))) + "\n\n")
+	rest.WriteString(p.input.View() + "\n")
 	if p.c.Embedded {
-		b.WriteString(st.Muted.Render("Practice only: ctrl+p lets p2pdesk hold the seed and show codes itself. Against a real server, use your own app.") + "\n")
+		rest.WriteString(st.Muted.Render("Practice only: ctrl+p lets p2pdesk hold the seed and show codes itself. Against a real server, use your own app.") + "\n")
 	}
 	if p.err != "" {
-		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
+		rest.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
 	}
-	b.WriteString(st.Muted.Render("enter confirm · esc later"))
-	return b.String()
+	rest.WriteString(st.Muted.Render("enter confirm · esc later"))
+	head := ""
+	if b.Len() > 0 {
+		head = wrapTo(strings.TrimRight(b.String(), "\n"), w) + "\n\n"
+	}
+	tail := wrapTo(rest.String(), w)
+	qrText := qrBlock(p.enr.URI)
+	used := lines(head) + lines(tail) + 1
+	if used+lines(qrText) <= h && lipgloss.Width(qrText) <= w {
+		return head + "Scan this with your authenticator app, or type the key:\n" + qrText + "\n" + tail
+	}
+	return head + wrapTo(st.Muted.Render(fmt.Sprintf("Type the key into your authenticator app (the QR code needs a window of %d×%d).",
+		lipgloss.Width(qrText), used+lines(qrText))), w) + "\n" + tail
 }
+
+// wrapTo wraps text to a width by display cells, keeping its lines (a
+// trailing newline becomes a blank last line without one).
+func wrapTo(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	return lipgloss.NewStyle().Width(w).Render(s)
+}
+
+// lines counts the rows a block takes.
+func lines(s string) int { return strings.Count(s, "\n") + 1 }
 
 func groups(s string) string {
 	var parts []string

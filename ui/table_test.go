@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"p2pdesk/api"
 )
 
 type row struct {
@@ -190,5 +193,36 @@ func TestQuitSaysWhatHappensToOrders(t *testing.T) {
 				t.Fatal("no quit question on the screen")
 			}
 		})
+	}
+}
+
+// The first screen a new user meets fits 80×24: the key, the code field
+// and how to go on are all on it (the QR code, 36 rows, only where it
+// fits); at 120×40 the QR code is there too.
+func TestEnrolmentFitsSmallScreens(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Embedded: true})
+	p := newEnrollPage(m.c, true)
+	p.enr = &api.Enrollment{Secret: "RAOCERNDF23SPL2NADWI6ZTUGGE2N3VY", URI: "otpauth://totp/p2pdesk:you?secret=RAOCERNDF23SPL2NADWI6ZTUGGE2N3VY&issuer=p2pdesk"}
+	for _, c := range []struct {
+		w, h int
+		qr   bool
+	}{{80, 22, false}, {120, 38, true}} {
+		v := p.View(c.w, c.h)
+		for _, want := range []string{"RAOC ERND", "code from your authenticator", "ctrl+p", "enter confirm"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%d×%d: %q is not on the screen:\n%s", c.w, c.h, want, v)
+			}
+		}
+		if n := strings.Count(v, "\n") + 1; n > c.h {
+			t.Errorf("%d×%d: the page takes %d rows", c.w, c.h, n)
+		}
+		if got := strings.Contains(v, "█"); got != c.qr {
+			t.Errorf("%d×%d: QR code shown %v, want %v", c.w, c.h, got, c.qr)
+		}
+		for i, l := range strings.Split(v, "\n") {
+			if lipgloss.Width(l) > c.w {
+				t.Errorf("%d×%d: line %d is %d wide: %q", c.w, c.h, i+1, lipgloss.Width(l), l)
+			}
+		}
 	}
 }
