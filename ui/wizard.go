@@ -444,10 +444,11 @@ func (w *wizard) View(width, h int) string {
 	}
 	b.WriteString("\n")
 	if w.err != "" {
-		b.WriteString(st.Danger.Render("✗ "+w.err) + "\n")
+		b.WriteString(wrapTo(st.Danger.Render("✗ "+w.err), width) + "\n")
 	}
 	if w.order != nil {
-		b.WriteString(w.orderView())
+		// Sentences a person must read to the end: wrapped, not cut.
+		b.WriteString(wrapTo(w.orderView(), width))
 		return b.String()
 	}
 	switch w.step {
@@ -537,6 +538,12 @@ func (w *wizard) orderView() string {
 		b.WriteString(fmt.Sprintf("Pay exactly %s CNY to Alipay %s (%s): %s opens the payment with these filled in.\n", fiat(o.FiatTotal), o.PayTo.Account, o.PayTo.RealName, st.Key.Render("a")))
 	case o.Role == "buyer" && o.State == market.StatePaid:
 		b.WriteString("Waiting for the seller to release. If the window ends, the platform opens a dispute; add your transaction id as evidence.\n")
+	case o.State == market.StateDisputed && o.Role == "seller":
+		b.WriteString("In dispute: support decides from payment records. Open the order and press " + st.Key.Render("d") +
+			" to attach the statement line of any money that arrived (and of any refund you sent); do not release now.\n")
+	case o.State == market.StateDisputed:
+		b.WriteString("In dispute: support decides from payment records. Open the order and press " + st.Key.Render("d") +
+			" to attach your payment's line from your Alipay statement: it is your proof.\n")
 	case o.State.Terminal():
 		b.WriteString("N starts a new trade.\n")
 	}
