@@ -841,21 +841,33 @@ func (p *orderPage) releaseView() string {
 	}
 	var b strings.Builder
 	b.WriteString(st.Bold.Render(fmt.Sprintf("Release %s %s to %s", o.Amount, o.Asset, o.Counterparty.Name)) + st.Muted.Render(" — this cannot be undone") + "\n")
+	// ▸ marks the part that takes the keys: the cursor alone is easy
+	// to miss, and 1-4 tick only while the checklist has it.
+	at := func(n int) string {
+		if f.focus == n {
+			return st.Key.Render("▸ ")
+		}
+		return "  "
+	}
 	for i, it := range items {
 		mark := "[ ]"
 		if f.checks[i] {
 			mark = "[✓]"
 		}
-		b.WriteString(fmt.Sprintf(" %d %s %s\n", i+1, mark, it))
+		lead := "  "
+		if i == 0 {
+			lead = at(0)
+		}
+		b.WriteString(fmt.Sprintf("%s%d %s %s\n", lead, i+1, mark, it))
 	}
-	b.WriteString(f.amount.View() + "\n" + f.totp.View())
+	b.WriteString(at(1) + f.amount.View() + "\n" + at(2) + f.totp.View())
 	if p.c.TOTP != nil {
 		if code, ok := p.c.TOTP(p.c.Now()); ok {
 			left := 30 - p.c.Now().Unix()%30
 			b.WriteString(st.Muted.Render(fmt.Sprintf("   practice authenticator: %s %s (%ds) · ctrl+t fills it", code[:3], code[3:], left)))
 		}
 	}
-	b.WriteString("\n" + st.Muted.Render("1-4 tick · tab next field · enter release · esc abort"))
+	b.WriteString("\n" + st.Muted.Render("1-4 tick (on the checklist) · tab next field · enter release · esc abort"))
 	return st.Box.Render(b.String())
 }
 
