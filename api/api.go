@@ -124,6 +124,20 @@ type NewUserRequest struct {
 	Deposits map[string]string `json:"deposits,omitempty"` // asset -> amount
 	// WithTOTP gives the account a two-factor seed, enabled, returned once.
 	WithTOTP bool `json:"withTotp,omitempty"`
+	// Alipay also opens the user's simulated Alipay account, in the
+	// verified real name, where the marketplace runs the simulated rail;
+	// elsewhere it is ignored (the response then has no alipay).
+	Alipay bool `json:"alipay,omitempty"`
+}
+
+// AlipayAccount is a new simulated Alipay account: its login (the
+// account buyers pay), the real name, the payment password and the API
+// token of /alipay/v1, shown once.
+type AlipayAccount struct {
+	Account         string `json:"account"`
+	RealName        string `json:"realName"`
+	PaymentPassword string `json:"paymentPassword"`
+	Token           string `json:"token"`
 }
 
 // NewUserResponse is a new account with its credentials, shown once.
@@ -131,6 +145,8 @@ type NewUserResponse struct {
 	User        market.User `json:"user"`
 	Credentials Credentials `json:"credentials"`
 	TOTPSecret  string      `json:"totpSecret,omitempty"`
+	// Alipay is the simulated Alipay account opened with it, if any.
+	Alipay *AlipayAccount `json:"alipay,omitempty"`
 }
 
 // DepositRequest credits an account (admin; the practice faucet).

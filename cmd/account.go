@@ -38,7 +38,7 @@ TOTP seed once; nothing else ever shows them in the clear.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			req := api.NewUserRequest{Name: name, RealName: realName, KYCLevel: kyc, Role: market.Role(role), Verified: verified,
-				Deposits: map[string]string{}, WithTOTP: !noTOTP}
+				Deposits: map[string]string{}, WithTOTP: !noTOTP, Alipay: srv != ""}
 			for _, d := range deposits {
 				asset, amt, ok := strings.Cut(d, "=")
 				if !ok {
@@ -61,18 +61,22 @@ TOTP seed once; nothing else ever shows them in the clear.`,
 			}
 			if asJSON {
 				return json.NewEncoder(a.out).Encode(struct {
-					UserID     int64  `json:"userId,string"`
-					Name       string `json:"name"`
-					APIKey     string `json:"apiKey"`
-					Secret     string `json:"secret"`
-					Passphrase string `json:"passphrase"`
-					TOTPSecret string `json:"totpSecret,omitempty"`
-				}{out.User.ID, out.User.Name, out.Credentials.APIKey, out.Credentials.Secret, out.Credentials.Passphrase, out.TOTPSecret})
+					UserID     int64              `json:"userId,string"`
+					Name       string             `json:"name"`
+					APIKey     string             `json:"apiKey"`
+					Secret     string             `json:"secret"`
+					Passphrase string             `json:"passphrase"`
+					TOTPSecret string             `json:"totpSecret,omitempty"`
+					Alipay     *api.AlipayAccount `json:"alipay,omitempty"`
+				}{out.User.ID, out.User.Name, out.Credentials.APIKey, out.Credentials.Secret, out.Credentials.Passphrase, out.TOTPSecret, out.Alipay})
 			}
 			fmt.Fprintf(a.out, "Account %s (id %d, KYC level %d, %s) created.\nAPI key:     %s\nSecret:      %s\nPassphrase:  %s\n",
 				out.User.Name, out.User.ID, out.User.KYCLevel, out.User.Role, out.Credentials.APIKey, out.Credentials.Secret, out.Credentials.Passphrase)
 			if out.TOTPSecret != "" {
 				fmt.Fprintf(a.out, "TOTP seed:   %s\n", out.TOTPSecret)
+			}
+			if al := out.Alipay; al != nil {
+				fmt.Fprintf(a.out, "Simulated Alipay: account %s (%s), payment password %s\n", al.Account, al.RealName, al.PaymentPassword)
 			}
 			fmt.Fprintln(a.out, "These are shown once. Save them with `p2pdesk login`.")
 			return nil

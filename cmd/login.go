@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/store/secrets"
 )
@@ -42,6 +43,8 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 				Secret     string `json:"secret"`
 				Passphrase string `json:"passphrase"`
 				TOTPSecret string `json:"totpSecret"`
+				// The simulated Alipay account opened with it, if any.
+				Alipay *api.AlipayAccount `json:"alipay"`
 			}
 			if fromJSON != "" {
 				var r io.Reader = a.in
@@ -89,6 +92,9 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 			p := secrets.Profile{Server: server, Name: acct.User.Name, APIKey: in.APIKey, Secret: in.Secret, Passphrase: in.Passphrase}
 			if holdTOTP {
 				p.TOTPSeed = in.TOTPSecret
+			}
+			if al := in.Alipay; al != nil {
+				p.AlipayAccount, p.AlipayKey, p.AlipayPassword = al.Account, al.Token, al.PaymentPassword
 			}
 			if err := secrets.SaveProfile(st, name, p); err != nil {
 				return fmt.Errorf("saving to %s: %w", st.Describe(), err)

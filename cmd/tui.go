@@ -24,7 +24,7 @@ import (
 
 func (a *app) addTUIFlags(root *cobra.Command) {}
 
-func (a *app) addMoreCommands(root *cobra.Command) {}
+func (a *app) addMoreCommands(root *cobra.Command) { a.addVerbs(root) }
 
 // runTUI opens the terminal app: against the embedded practice marketplace
 // when no server is configured, else against the server of the profile.

@@ -44,6 +44,9 @@ type Options struct {
 	Speed      func() string
 	SetSpeed   func(float64) error
 	Mount      map[string]http.Handler
+	// OpenAlipay opens a new user's simulated Alipay account (see
+	// server.Options); set where the simulated rail runs.
+	OpenAlipay func(ctx context.Context, u market.User) (api.AlipayAccount, error)
 }
 
 // Marketplace is a running marketplace.
@@ -112,7 +115,8 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 	if o.Codes != nil {
 		au.Codes = o.Codes
 	}
-	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, SetSpeed: o.SetSpeed, Mount: o.Mount})
+	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, SetSpeed: o.SetSpeed, Mount: o.Mount,
+		OpenAlipay: o.OpenAlipay})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		srv.Close()

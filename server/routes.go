@@ -479,7 +479,20 @@ func (s *Server) adminCreateUser(c *call) (any, error) {
 		return nil, err
 	}
 	out, err := Provision(c.r.Context(), s.svc, s.auth, b)
-	return created{out}, err
+	if err != nil || !b.Alipay || s.opts.OpenAlipay == nil {
+		return created{out}, err
+	}
+	// The account buyers pay is the new Alipay account: set as the user's
+	// Alipay payment method, so their ads can be posted at once.
+	ali, err := s.opts.OpenAlipay(c.r.Context(), out.User)
+	if err == nil {
+		_, err = s.svc.SetPaymentAccount(c.r.Context(), out.User.ID, market.PaymentAccount{Method: market.Alipay, Account: ali.Account})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("account %s (id %d) was created, but its simulated Alipay account could not be opened: %w", out.User.Name, out.User.ID, err)
+	}
+	out.Alipay = &ali
+	return created{out}, nil
 }
 
 func (s *Server) adminPatchUser(c *call) (any, error) {

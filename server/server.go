@@ -35,6 +35,9 @@ type Options struct {
 	Speed     func() string           // the simulated clock's speed, if any
 	SetSpeed  func(x float64) error   // changes it; nil where the clock is real
 	Mount     map[string]http.Handler // extra handlers by path prefix (the Alipay rail)
+	// OpenAlipay opens a new user's simulated Alipay account, where the
+	// marketplace runs the simulated rail (nil elsewhere).
+	OpenAlipay func(ctx context.Context, u market.User) (api.AlipayAccount, error)
 }
 
 // Server serves the API.

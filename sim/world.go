@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
@@ -179,6 +181,10 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		Speed:    func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
 		SetSpeed: w.SetSpeed,
 		Mount:    map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
+		// Accounts an operator opens here (account create --server) get a
+		// simulated Alipay account too: people on a shared market pay
+		// through the same rail as the simulated ones.
+		OpenAlipay: w.openAlipay,
 	}
 	// One-time codes: a person's authenticator app runs on wall time, so in
 	// a live world (the practice market, serve) the marketplace checks codes
@@ -370,6 +376,31 @@ func (w *World) clientFor(c api.Credentials) *client.Client {
 // railPin is a bot's 6-digit payment password, made up at each start
 // (bots keep no secret across runs; the rail's hash is replaced).
 func (w *World) railPin() string { return fmt.Sprintf("%06d", w.rng.IntN(1_000_000)) }
+
+// openAlipay opens a person's simulated Alipay account, in their verified
+// real name, with the practice balance. The password is drawn from
+// crypto/rand: it is a person's own, and HTTP handlers run beside the
+// world's goroutine, which owns the seeded rng.
+func (w *World) openAlipay(ctx context.Context, u market.User) (api.AlipayAccount, error) {
+	if w.RailAdmin == nil {
+		return api.AlipayAccount{}, errors.New("the simulated rail is still starting")
+	}
+	n, err := crand.Int(crand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return api.AlipayAccount{}, err
+	}
+	name := u.RealName
+	if name == "" {
+		name = u.Name
+	}
+	acct := api.AlipayAccount{Account: fmt.Sprintf("138%08d", u.ID), RealName: name, PaymentPassword: fmt.Sprintf("%06d", n.Int64())}
+	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: acct.Account, RealName: name, PaymentPassword: acct.PaymentPassword, Balance: practiceCNY})
+	if err != nil {
+		return api.AlipayAccount{}, err
+	}
+	acct.Token = ra.Token
+	return acct, nil
+}
 
 // bootstrap creates the world's people on a fresh database.
 func (w *World) bootstrap(ctx context.Context) error {

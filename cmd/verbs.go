@@ -1,0 +1,679 @@
+package cmd
+
+// The verbs: the terminal app's operations on ads, orders, the wallet and
+// the simulated Alipay, for scripts. Each shares client/ with the TUI,
+// takes --server and --profile, prints the API's own JSON with --json,
+// puts errors (with their stable code) on stderr, and exits 0, 1 on a
+// refused or failed request, 2 on a usage error. Without --server a verb
+// talks to the practice marketplace: it joins the running p2pdesk, or
+// starts the embedded one for its own run.
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"p2pdesk/api"
+	"p2pdesk/client"
+	"p2pdesk/embedded"
+	"p2pdesk/market"
+	"p2pdesk/store/secrets"
+)
+
+// desk is what a verb talks to.
+type desk struct {
+	mc      *client.Client
+	rail    *client.Alipay // nil where the marketplace runs no simulated Alipay
+	profile secrets.Profile
+}
+
+// openDesk connects to the profile's marketplace, or to the practice one.
+func (a *app) openDesk(ctx context.Context) (*desk, error) {
+	st, status, err := a.openSecrets()
+	if err != nil {
+		return nil, err
+	}
+	if a.cfg.Server != "" {
+		p, err := secrets.LoadProfile(st, a.cfg.Profile)
+		if err != nil {
+			msg := fmt.Sprintf("no saved login %q for %s (%v): run p2pdesk login --server %s", a.cfg.Profile, a.cfg.Server, err, a.cfg.Server)
+			if !status.Available {
+				msg += "\n" + status.Message()
+			}
+			return nil, errors.New(msg)
+		}
+		p.Server = a.cfg.Server
+		return newDesk(p)
+	}
+	dir, key, _, err := a.embeddedPlace(st)
+	if err != nil {
+		return nil, err
+	}
+	e, err := embedded.Start(ctx, embedded.Options{Dir: dir, ServerKey: key, Secrets: st, Speed: a.cfg.Embedded.Speed,
+		Seed: a.cfg.Embedded.Seed, Merchants: a.cfg.Embedded.Merchants, Log: a.log, Version: Version})
+	var busy *embedded.BusyError
+	if errors.As(err, &busy) {
+		p, err := joinProfile(st, dir, busy)
+		if err != nil {
+			return nil, err
+		}
+		return newDesk(p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, closerFunc(func() error { e.Close(); return nil }))
+	return newDesk(e.Profile)
+}
+
+func newDesk(p secrets.Profile) (*desk, error) {
+	mc, err := client.New(p.Server, client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}, client.Options{})
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	d := &desk{mc: mc, profile: p}
+	if p.AlipayKey != "" {
+		d.rail = client.NewAlipay(p.Server, p.AlipayKey, nil)
+	}
+	return d, nil
+}
+
+func (d *desk) needRail() error {
+	if d.rail == nil {
+		return errors.New("this profile has no simulated Alipay account (accounts opened with `p2pdesk account create --server` on a marketplace that runs the simulation have one; then `p2pdesk login --from-json`)")
+	}
+	return nil
+}
+
+// verb builds a command that opens the desk and runs fn with it.
+func (a *app) verb(use, short, example string, args cobra.PositionalArgs, fn func(ctx context.Context, d *desk, args []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Example: example, Args: usageArgs(args),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := a.openDesk(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return fn(cmd.Context(), d, args)
+		}}
+}
+
+// usageArgs turns cobra's argument errors into usage errors (exit 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if check == nil {
+			return nil
+		}
+		if err := check(cmd, args); err != nil {
+			return &usageError{err.Error()}
+		}
+		return nil
+	}
+}
+
+// print writes v as the API's JSON with --json, else as human lines.
+func (a *app) print(asJSON bool, v any, human func(w io.Writer)) error {
+	if asJSON {
+		enc := json.NewEncoder(a.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	human(a.out)
+	return nil
+}
+
+func parseID(s, what string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &usageError{fmt.Sprintf("%s must be a number like 42, not %q", what, s)}
+	}
+	return id, nil
+}
+
+func (a *app) addVerbs(root *cobra.Command) {
+	root.AddCommand(a.adsVerb(), a.adVerb(), a.orderVerb(), a.ordersVerb(), a.walletVerb(), a.alipayVerb())
+	// `account` (which also holds the operator's `account create`) shows
+	// your own account, and sets your payment methods.
+	for _, c := range root.Commands() {
+		if c.Name() == "account" {
+			a.ownAccount(c)
+		}
+	}
+}
+
+// --- ads ---
+
+func (a *app) adsVerb() *cobra.Command {
+	var side, asset, fiat, method, amount, sort string
+	var verified, asJSON bool
+	c := a.verb("ads", "List the ads you can take", "  p2pdesk ads --side buy --asset USDT --amount 700\n  p2pdesk ads --side sell --json", cobra.NoArgs,
+		func(ctx context.Context, d *desk, _ []string) error {
+			// --side is yours: to buy you take an ad that sells.
+			maker := market.Sell
+			switch side {
+			case "buy":
+			case "sell":
+				maker = market.Buy
+			default:
+				return &usageError{fmt.Sprintf("--side is buy or sell, not %q", side)}
+			}
+			page, err := d.mc.Ads(ctx, client.AdQuery{Side: maker, Asset: market.Asset(strings.ToUpper(asset)), Fiat: market.Fiat(strings.ToUpper(fiat)),
+				Payment: market.PaymentMethod(method), Amount: amount, VerifiedOnly: verified, Sort: sort, Limit: 100})
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, page, func(w io.Writer) {
+				fmt.Fprintf(w, "%-8s %-20s %8s %7s %12s %16s %21s  %s\n", "AD", "MERCHANT", "ORDERS", "DONE%", "PRICE", "AVAILABLE", "LIMITS", "PAY")
+				for _, ad := range page.Ads {
+					done := "-"
+					if c := ad.Maker.Record.CompletionBP; c != nil {
+						done = fmt.Sprintf("%.1f", float64(*c)/100) // display only
+					}
+					fmt.Fprintf(w, "%-8d %-20s %8d %7s %12s %16s %21s  %s\n", ad.ID, ad.Maker.Name, ad.Maker.Record.Orders30d, done, ad.Price.FixedN(4),
+						ad.Remaining.String(), ad.MinFiat.FixedN(2)+"-"+ad.MaxFiat.FixedN(2), joinMethods(ad.Payments))
+				}
+				if len(page.Ads) == 0 {
+					fmt.Fprintln(w, "no ad fits")
+				}
+			})
+		})
+	f := c.Flags()
+	f.StringVar(&side, "side", "buy", "your side: buy (ads that sell) or sell (ads that buy)")
+	f.StringVar(&asset, "asset", "USDT", "crypto asset")
+	f.StringVar(&fiat, "fiat", "CNY", "fiat currency")
+	f.StringVar(&method, "method", "", "payment method (alipay, wechat, bank)")
+	f.StringVar(&amount, "amount", "", "a fiat amount the ad's limits must take")
+	f.BoolVar(&verified, "verified", false, "verified merchants only")
+	f.StringVar(&sort, "sort", "", "price (best first, the default) or newest")
+	f.BoolVar(&asJSON, "json", false, "print the API's JSON")
+	return c
+}
+
+func joinMethods(ms []market.PaymentMethod) string {
+	var s []string
+	for _, m := range ms {
+		s = append(s, string(m))
+	}
+	return strings.Join(s, ",")
+}
+
+func (a *app) adVerb() *cobra.Command {
+	c := &cobra.Command{Use: "ad", Short: "Show, post, pause, resume or delete an ad"}
+	var asJSON bool
+	show := a.verb("show AD_ID", "Show an ad", "  p2pdesk ad show 12", cobra.ExactArgs(1), func(ctx context.Context, d *desk, args []string) error {
+		id, err := parseID(args[0], "AD_ID")
+		if err != nil {
+			return err
+		}
+		ad, err := d.mc.Ad(ctx, id)
+		if err != nil {
+			return err
+		}
+		return a.print(asJSON, ad, func(w io.Writer) { printAd(w, ad) })
+	})
+	show.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+	var req market.AdRequest
+	var methods []string
+	var margin string
+	post := a.verb("post", "Post an ad (you are its maker)",
+		"  p2pdesk ad post --side sell --asset USDT --fiat CNY --price 7.20 --total 500 --min 100 --max 3600 --method alipay", cobra.NoArgs,
+		func(ctx context.Context, d *desk, _ []string) error {
+			req.Payments = methods
+			req.PriceType = "fixed"
+			if margin != "" {
+				bp, err := strconv.ParseFloat(margin, 64)
+				if err != nil || req.Price != "" {
+					return &usageError{"give --price or --margin PERCENT (e.g. 0.5 or -1.2), not both"}
+				}
+				req.PriceType, req.MarginBP = "floating", int64(bp*100)
+			}
+			ad, err := d.mc.PostAd(ctx, req)
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d posted.\n", ad.ID); printAd(w, ad) })
+		})
+	pf := post.Flags()
+	pf.StringVar(&req.Side, "side", "", "sell (you sell crypto) or buy")
+	pf.StringVar(&req.Asset, "asset", "USDT", "crypto asset")
+	pf.StringVar(&req.Fiat, "fiat", "CNY", "fiat currency")
+	pf.StringVar(&req.Price, "price", "", "fixed price per unit")
+	pf.StringVar(&margin, "margin", "", "floating price: percent over (or under, negative) the index")
+	pf.StringVar(&req.Total, "total", "", "crypto offered in total")
+	pf.StringVar(&req.MinFiat, "min", "", "smallest order, in fiat")
+	pf.StringVar(&req.MaxFiat, "max", "", "largest order, in fiat")
+	pf.StringArrayVar(&methods, "method", []string{"alipay"}, "payment method (repeatable)")
+	pf.IntVar(&req.WindowMin, "window", 15, "payment window in minutes")
+	pf.StringVar(&req.Terms, "terms", "", "terms shown to takers")
+	pf.BoolVar(&asJSON, "json", false, "print the API's JSON")
+	post.MarkFlagRequired("side")
+	c.AddCommand(show, post)
+	for _, act := range []string{"pause", "resume", "delete"} {
+		act := act
+		v := a.verb(act+" AD_ID", strings.ToUpper(act[:1])+act[1:]+" one of your ads", "  p2pdesk ad "+act+" 12", cobra.ExactArgs(1),
+			func(ctx context.Context, d *desk, args []string) error {
+				id, err := parseID(args[0], "AD_ID")
+				if err != nil {
+					return err
+				}
+				ad, err := d.mc.SetAdStatus(ctx, id, act)
+				if err != nil {
+					return err
+				}
+				return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d: %s\n", ad.ID, ad.Status) })
+			})
+		v.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+		c.AddCommand(v)
+	}
+	return c
+}
+
+func printAd(w io.Writer, ad market.AdView) {
+	fmt.Fprintf(w, "ad %d: %s %s for %s at %s · %s left · %s-%s %s · %s · window %d min · by %s\n", ad.ID, ad.Side, ad.Asset, ad.Fiat, ad.Price.FixedN(4),
+		ad.Remaining, ad.MinFiat.FixedN(2), ad.MaxFiat.FixedN(2), ad.Fiat, joinMethods(ad.Payments), ad.WindowMin, ad.Maker.Name)
+	if ad.Terms != "" {
+		fmt.Fprintf(w, "terms: %s\n", ad.Terms)
+	}
+}
+
+// --- orders ---
+
+func printOrder(w io.Writer, o market.OrderView) {
+	state := string(o.State)
+	if o.Resolution != "" {
+		state += "/" + string(o.Resolution)
+	}
+	fmt.Fprintf(w, "order %d: %s %s %s for %s %s at %s with %s · %s\n", o.ID, o.Role, o.Amount, o.Asset, o.FiatTotal.FixedN(2), o.Fiat,
+		o.Price.FixedN(4), o.Counterparty.Name, strings.ToUpper(state))
+	if o.State == market.StateCreated && o.Role == "buyer" {
+		fmt.Fprintf(w, "pay exactly %s %s to Alipay %s (%s) by %s, then: p2pdesk order paid %d\n", o.FiatTotal.FixedN(2), o.Fiat, o.PayTo.Account,
+			o.PayTo.RealName, o.PayDeadline.Format(time.TimeOnly), o.ID)
+	}
+}
+
+func (a *app) orderVerb() *cobra.Command {
+	c := &cobra.Command{Use: "order", Short: "Take an ad and run the order: show, paid, release, cancel, dispute, evidence, rate, chat, watch"}
+	var asJSON bool
+	withID := func(use, short, example string, fn func(ctx context.Context, d *desk, id int64, args []string) error) *cobra.Command {
+		v := a.verb(use, short, example, cobra.MinimumNArgs(1), func(ctx context.Context, d *desk, args []string) error {
+			id, err := parseID(args[0], "ORDER_ID")
+			if err != nil {
+				return err
+			}
+			return fn(ctx, d, id, args[1:])
+		})
+		v.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+		return v
+	}
+	show := func(o market.OrderView, err error) error {
+		if err != nil {
+			return err
+		}
+		return a.print(asJSON, o, func(w io.Writer) { printOrder(w, o) })
+	}
+
+	var amount, fiatAmt string
+	take := a.verb("take AD_ID", "Open an order on an ad: its crypto is locked in escrow", "  p2pdesk order take 12 --fiat 700\n  p2pdesk order take 12 --amount 100 --json",
+		cobra.ExactArgs(1), func(ctx context.Context, d *desk, args []string) error {
+			id, err := parseID(args[0], "AD_ID")
+			if err != nil {
+				return err
+			}
+			if (amount == "") == (fiatAmt == "") {
+				return &usageError{"give --amount CRYPTO or --fiat FIAT"}
+			}
+			// One key per invocation: a retried request (the client
+			// retries on its own) never opens a second order.
+			o, err := d.mc.TakeAd(ctx, market.TakeRequest{AdID: id, Amount: amount, FiatAmount: fiatAmt, Payment: string(market.Alipay)},
+				fmt.Sprintf("cli-take-%d-%d", id, time.Now().UnixNano()))
+			return show(o, err)
+		})
+	take.Flags().StringVar(&amount, "amount", "", "crypto amount")
+	take.Flags().StringVar(&fiatAmt, "fiat", "", "fiat amount")
+	take.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+
+	var code string
+	release := withID("release ORDER_ID --code CODE", "Release the escrow to the buyer (final): only with the exact money in your own statement",
+		"  p2pdesk order release 7 --code 123456\n  oathtool --totp -b SEED | p2pdesk order release 7 --code -", func(ctx context.Context, d *desk, id int64, _ []string) error {
+			c := code
+			if c == "" || c == "-" {
+				prompt := "2FA code: "
+				if c == "-" {
+					prompt = ""
+				}
+				line, err := readLine(a.in, a.errOut, prompt)
+				if err != nil {
+					return err
+				}
+				c = strings.TrimSpace(line)
+			}
+			return show(d.mc.Release(ctx, id, c, market.StatePaid))
+		})
+	release.Flags().StringVar(&code, "code", "", "the code from your authenticator; - reads it from standard input; empty asks")
+
+	var reason, statement string
+	var evidence []string
+	dispute := withID("dispute ORDER_ID --reason R", "Open a dispute: support decides from payment records", "  p2pdesk order dispute 7 --reason paid-not-released --evidence 2026112200000042",
+		func(ctx context.Context, d *desk, id int64, _ []string) error {
+			return show(d.mc.Dispute(ctx, id, api.DisputeRequest{Reason: reason, Statement: statement, Evidence: evidence}))
+		})
+	dispute.Flags().StringVar(&reason, "reason", "", "why (e.g. paid-not-released, no-payment, wrong-amount, third-party-payment)")
+	dispute.Flags().StringVar(&statement, "statement", "", "what happened, in your words")
+	dispute.Flags().StringArrayVar(&evidence, "evidence", nil, "a transaction id from your Alipay statement (repeatable)")
+
+	var line, text string
+	ev := withID("evidence ORDER_ID (--line TX_ID | --text TEXT)", "Add evidence to a dispute", "  p2pdesk order evidence 7 --line 2026112200000042",
+		func(ctx context.Context, d *desk, id int64, _ []string) error {
+			if (line == "") == (text == "") {
+				return &usageError{"give --line TX_ID or --text TEXT"}
+			}
+			e, err := d.mc.AddEvidence(ctx, id, line, text)
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, e, func(w io.Writer) { fmt.Fprintf(w, "evidence added to order %d\n", id) })
+		})
+	ev.Flags().StringVar(&line, "line", "", "a transaction id of your Alipay statement")
+	ev.Flags().StringVar(&text, "text", "", "a note")
+
+	var comment string
+	rate := withID("rate ORDER_ID good|bad", "Rate the counterparty of a finished order", "  p2pdesk order rate 7 good --comment 'fast release'",
+		func(ctx context.Context, d *desk, id int64, args []string) error {
+			if len(args) != 1 || (args[0] != "good" && args[0] != "bad") {
+				return &usageError{"say good or bad"}
+			}
+			return show(d.mc.Rate(ctx, id, args[0] == "good", comment))
+		})
+	rate.Flags().StringVar(&comment, "comment", "", "a short comment")
+
+	chat := withID("chat ORDER_ID [MESSAGE]", "Print the order's chat, or send a message", "  p2pdesk order chat 7\n  p2pdesk order chat 7 'paid, please check'",
+		func(ctx context.Context, d *desk, id int64, args []string) error {
+			if len(args) > 0 {
+				e, err := d.mc.SendMessage(ctx, id, strings.Join(args, " "))
+				if err != nil {
+					return err
+				}
+				return a.print(asJSON, e, func(w io.Writer) { fmt.Fprintln(w, "sent") })
+			}
+			log, err := d.mc.Messages(ctx, id, 0)
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, log, func(w io.Writer) {
+				for _, e := range log {
+					printLogEntry(w, e)
+				}
+			})
+		})
+
+	watch := withID("watch ORDER_ID", "Print the order's events until it ends (one JSON line per event with --json)", "  p2pdesk order watch 7 --json",
+		func(ctx context.Context, d *desk, id int64, _ []string) error {
+			return a.watchOrder(ctx, d, id, asJSON)
+		})
+
+	c.AddCommand(take,
+		withID("show ORDER_ID", "Show an order", "  p2pdesk order show 7 --json", func(ctx context.Context, d *desk, id int64, _ []string) error {
+			return show(d.mc.Order(ctx, id))
+		}),
+		withID("paid ORDER_ID", "Mark paid, once the exact total has left your own Alipay", "  p2pdesk order paid 7", func(ctx context.Context, d *desk, id int64, _ []string) error {
+			return show(d.mc.MarkPaid(ctx, id, market.StateCreated))
+		}),
+		withID("cancel ORDER_ID", "Cancel an order you have not paid", "  p2pdesk order cancel 7", func(ctx context.Context, d *desk, id int64, _ []string) error {
+			return show(d.mc.Cancel(ctx, id, market.StateCreated))
+		}),
+		release, dispute, ev, rate, chat, watch)
+	return c
+}
+
+func printLogEntry(w io.Writer, e api.OrderLogEntry) {
+	who := e.From
+	if e.Kind == market.LogEvidence {
+		who = "evidence"
+	}
+	fmt.Fprintf(w, "%s %-8s %s\n", e.At.Format(time.TimeOnly), who, e.Text)
+	for _, warn := range e.Warnings {
+		fmt.Fprintf(w, "         ⚠ %s\n", warn)
+	}
+}
+
+// watchOrder prints the order's new log lines until it ends, polling: a
+// script wants the lines, not the stream's envelope.
+func (a *app) watchOrder(ctx context.Context, d *desk, id int64, asJSON bool) error {
+	var after int64
+	enc := json.NewEncoder(a.out)
+	for {
+		log, err := d.mc.Messages(ctx, id, after)
+		if err != nil {
+			return err
+		}
+		for _, e := range log {
+			after = max(after, e.ID)
+			if asJSON {
+				enc.Encode(e)
+			} else {
+				printLogEntry(a.out, e)
+			}
+		}
+		o, err := d.mc.Order(ctx, id)
+		if err != nil {
+			return err
+		}
+		if o.State.Terminal() && len(log) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (a *app) ordersVerb() *cobra.Command {
+	var open, history, asJSON, asCSV bool
+	c := a.verb("orders", "List your orders", "  p2pdesk orders --open\n  p2pdesk orders --history --csv > orders.csv", cobra.NoArgs,
+		func(ctx context.Context, d *desk, _ []string) error {
+			if open && history {
+				return &usageError{"--open or --history, not both"}
+			}
+			q := client.OrderQuery{Limit: 200}
+			if open || history {
+				q.Open = &open
+			}
+			os, err := d.mc.Orders(ctx, q)
+			if err != nil {
+				return err
+			}
+			if asCSV {
+				w := csv.NewWriter(a.out)
+				w.Write([]string{"id", "created", "role", "asset", "amount", "fiat", "total", "price", "counterparty", "state", "resolution"})
+				for _, o := range os {
+					w.Write([]string{strconv.FormatInt(o.ID, 10), o.CreatedAt.Format(time.RFC3339), o.Role, string(o.Asset), o.Amount.String(), string(o.Fiat),
+						o.FiatTotal.FixedN(2), o.Price.String(), o.Counterparty.Name, string(o.State), string(o.Resolution)})
+				}
+				w.Flush()
+				return w.Error()
+			}
+			return a.print(asJSON, os, func(w io.Writer) {
+				for _, o := range os {
+					printOrder(w, o)
+				}
+				if len(os) == 0 {
+					fmt.Fprintln(w, "no orders")
+				}
+			})
+		})
+	f := c.Flags()
+	f.BoolVar(&open, "open", false, "only orders still running")
+	f.BoolVar(&history, "history", false, "only finished orders")
+	f.BoolVar(&asJSON, "json", false, "print the API's JSON")
+	f.BoolVar(&asCSV, "csv", false, "print CSV")
+	return c
+}
+
+// --- wallet, alipay, account ---
+
+func (a *app) walletVerb() *cobra.Command {
+	var asJSON bool
+	c := a.verb("wallet", "Your crypto balances", "  p2pdesk wallet --json", cobra.NoArgs, func(ctx context.Context, d *desk, _ []string) error {
+		bs, err := d.mc.Balances(ctx)
+		if err != nil {
+			return err
+		}
+		return a.print(asJSON, bs, func(w io.Writer) {
+			fmt.Fprintf(w, "%-6s %20s %20s %20s\n", "ASSET", "AVAILABLE", "IN ESCROW", "INCOMING")
+			for _, b := range bs {
+				fmt.Fprintf(w, "%-6s %20s %20s %20s\n", b.Asset, b.Available, b.Locked, b.Incoming)
+			}
+		})
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+	return c
+}
+
+func (a *app) alipayVerb() *cobra.Command {
+	c := &cobra.Command{Use: "alipay", Short: "Your simulated Alipay: statement, paying an order, sending money"}
+	var asJSON bool
+	stmt := a.verb("statement", "Your Alipay statement, newest last", "  p2pdesk alipay statement --json", cobra.NoArgs, func(ctx context.Context, d *desk, _ []string) error {
+		if err := d.needRail(); err != nil {
+			return err
+		}
+		ls, err := d.rail.Statement(ctx, 0)
+		if err != nil {
+			return err
+		}
+		return a.print(asJSON, ls, func(w io.Writer) {
+			for _, l := range ls {
+				sign := "+"
+				if l.Direction == "out" {
+					sign = "-"
+				}
+				fmt.Fprintf(w, "%s %-3s %s%s CNY  %-16s %-14s %s %s\n", l.At.Format(time.DateTime), strings.ToUpper(l.Direction), sign, l.Amount.FixedN(2),
+					l.CounterpartyName, l.CounterpartyLogin, l.TxID, l.Status)
+			}
+		})
+	})
+	stmt.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+	pay := a.verb("pay ORDER_ID", "Pay an order's seller its exact total from your simulated Alipay", "  p2pdesk alipay pay 7", cobra.ExactArgs(1),
+		func(ctx context.Context, d *desk, args []string) error {
+			if err := d.needRail(); err != nil {
+				return err
+			}
+			id, err := parseID(args[0], "ORDER_ID")
+			if err != nil {
+				return err
+			}
+			o, err := d.mc.Order(ctx, id)
+			if err != nil {
+				return err
+			}
+			if o.Role != "buyer" || o.State != market.StateCreated {
+				return fmt.Errorf("order %d is %s and you are its %s: only a buyer pays, before marking paid", o.ID, o.State, o.Role)
+			}
+			// One key per order: paying twice by running this twice is
+			// the mistake a retry must never make.
+			l, err := d.rail.Send(ctx, o.PayTo.Account, o.FiatTotal.FixedN(2), fmt.Sprintf("order %d", o.ID), d.profile.AlipayPassword, fmt.Sprintf("cli-pay-order-%d", o.ID))
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, l, func(w io.Writer) {
+				fmt.Fprintf(w, "paid %s CNY to %s (%s), transaction %s; now: p2pdesk order paid %d\n", l.Amount.FixedN(2), l.CounterpartyName, l.CounterpartyLogin, l.TxID, o.ID)
+			})
+		})
+	pay.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+	var to, name, amount, note string
+	send := a.verb("send --to ACCOUNT --amount X", "Send money from your simulated Alipay (instant and final: a refund, say)", "  p2pdesk alipay send --to 13800000012 --name 'Zhang San' --amount 720.00",
+		cobra.NoArgs, func(ctx context.Context, d *desk, _ []string) error {
+			if err := d.needRail(); err != nil {
+				return err
+			}
+			if to == "" || amount == "" {
+				return &usageError{"--to and --amount are needed"}
+			}
+			if name != "" {
+				// Alipay shows the payee's masked real name before you pay;
+				// here a wrong name refuses the payment.
+				p, err := d.rail.Lookup(ctx, to)
+				if err != nil {
+					return err
+				}
+				if !maskedMatches(p.MaskedName, name) {
+					return fmt.Errorf("account %s belongs to %s, not %s: nothing was sent", to, p.MaskedName, name)
+				}
+			}
+			l, err := d.rail.Send(ctx, to, amount, note, d.profile.AlipayPassword, fmt.Sprintf("cli-send-%d", time.Now().UnixNano()))
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, l, func(w io.Writer) {
+				fmt.Fprintf(w, "sent %s CNY to %s (%s), transaction %s\n", l.Amount.FixedN(2), l.CounterpartyName, to, l.TxID)
+			})
+		})
+	sf := send.Flags()
+	sf.StringVar(&to, "to", "", "the payee's Alipay account")
+	sf.StringVar(&name, "name", "", "the payee's real name, checked before sending")
+	sf.StringVar(&amount, "amount", "", "CNY, at most 2 decimals")
+	sf.StringVar(&note, "note", "", "a note")
+	sf.BoolVar(&asJSON, "json", false, "print the API's JSON")
+	c.AddCommand(stmt, pay, send)
+	return c
+}
+
+// maskedMatches: a masked name ("******n") fits a full one.
+func maskedMatches(masked, full string) bool {
+	mr, fr := []rune(masked), []rune(full)
+	if len(mr) == 0 || len(fr) == 0 {
+		return false
+	}
+	return mr[len(mr)-1] == fr[len(fr)-1]
+}
+
+func (a *app) ownAccount(c *cobra.Command) {
+	var asJSON bool
+	c.Short = "Your account (KYC level, limits left today, record, payment methods, 2FA); account create for operators"
+	c.Example = "  p2pdesk account --json\n  p2pdesk account payment-method set alipay --account 13800000012"
+	c.Args = usageArgs(cobra.NoArgs)
+	own := a.verb("account", "", "", cobra.NoArgs,
+		func(ctx context.Context, d *desk, _ []string) error {
+			acct, err := d.mc.Account(ctx)
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, acct, func(w io.Writer) {
+				fmt.Fprintf(w, "%s · KYC level %d · 2FA %v\n", acct.User.Name, acct.User.KYCLevel, acct.TwoFactor.Enabled)
+				for _, l := range acct.Limits {
+					fmt.Fprintf(w, "limit %s: %s left today\n", l.Fiat, l.Remaining.FixedN(2))
+				}
+				for _, p := range acct.Payments {
+					fmt.Fprintf(w, "payment method %s: %s\n", p.Method, p.Account)
+				}
+			})
+		})
+	c.RunE = own.RunE
+	c.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+	var account, name string
+	pm := &cobra.Command{Use: "payment-method", Short: "Your payment methods"}
+	set := a.verb("set METHOD --account ACCOUNT", "Set the account buyers pay you at (alipay, wechat, bank)", "  p2pdesk account payment-method set alipay --account 13800000012",
+		cobra.ExactArgs(1), func(ctx context.Context, d *desk, args []string) error {
+			if account == "" {
+				return &usageError{"--account is needed"}
+			}
+			p, err := d.mc.SetPaymentAccount(ctx, market.PaymentMethod(args[0]), account, name)
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, p, func(w io.Writer) { fmt.Fprintf(w, "payment method %s: %s\n", args[0], account) })
+		})
+	set.Flags().StringVar(&account, "account", "", "the account")
+	set.Flags().StringVar(&name, "name", "", "the real name on it (default: your verified one)")
+	set.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+	pm.AddCommand(set)
+	c.AddCommand(pm)
+}

@@ -1,0 +1,173 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"p2pdesk/api"
+	"p2pdesk/auth"
+	"p2pdesk/market"
+	"p2pdesk/sim"
+	"p2pdesk/store/secrets"
+)
+
+// verbSecrets is the real OS keyring where one works (CI runs
+// gnome-keyring), else memory; P2PDESK_REQUIRE_KEYRING makes a missing
+// keyring a failure.
+func verbSecrets(t *testing.T) secrets.Store {
+	t.Helper()
+	if st := secrets.Probe(5 * time.Second); st.Available {
+		return secrets.Keyring{Timeout: 5 * time.Second}
+	} else if os.Getenv("P2PDESK_REQUIRE_KEYRING") == "1" {
+		t.Fatalf("no keyring: %s", st.Message())
+	}
+	return secrets.NewMemory()
+}
+
+// TestTwoPeopleTradeThroughTheVerbs: on a shared marketplace running the
+// simulation (what `serve` runs, on loopback), an operator opens two
+// accounts, each with a simulated Alipay; alice posts a sell ad, bob
+// takes it, pays through `alipay pay` and marks paid; alice sees the
+// money in her statement and releases with her 2FA code; bob holds the
+// crypto. Everything through the verbs, profiles in the keyring.
+func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
+	home := isolate(t)
+	ctx := context.Background()
+	if err := os.MkdirAll(filepath.Join(home, "serve"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	w, err := sim.Open(ctx, sim.Options{Dir: filepath.Join(home, "serve"), ServerKey: auth.GenerateKey(), Seed: 5, Merchants: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	st := verbSecrets(t)
+	tag := fmt.Sprintf("verbs-%d-", time.Now().UnixNano())
+	srv := []string{"--server", w.URL()}
+	as := func(who string, args ...string) []string {
+		return append(append([]string{}, args...), append(srv, "--profile", tag+who)...)
+	}
+	must := func(stdin string, args ...string) string {
+		t.Helper()
+		out, errOut, err := run(t, st, stdin, args...)
+		if err != nil {
+			t.Fatalf("p2pdesk %s: %v\n%s", strings.Join(args, " "), err, errOut)
+		}
+		return out
+	}
+	t.Cleanup(func() {
+		for _, who := range []string{"admin", "alice", "bob"} {
+			run(t, st, "", "logout", "--profile", tag+who)
+		}
+	})
+
+	adm, err := w.Market.Provision(ctx, api.NewUserRequest{Name: "operator", KYCLevel: 2, Role: market.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admJSON, _ := json.Marshal(map[string]string{"apiKey": adm.Credentials.APIKey, "secret": adm.Credentials.Secret, "passphrase": adm.Credentials.Passphrase})
+	must(string(admJSON), as("admin", "login", "--from-json", "-")...)
+	seeds := map[string]string{}
+	for _, p := range []struct{ name, real, deposit string }{{"alice", "Alice Wu", "USDT=500"}, {"bob", "Bob Li", ""}} {
+		args := []string{"account", "create", "--server", w.URL(), "--admin-profile", tag + "admin", "--name", p.name, "--real-name", p.real, "--kyc", "2", "--json"}
+		if p.deposit != "" {
+			args = append(args, "--deposit", p.deposit)
+		}
+		out := must("", args...)
+		var created struct {
+			TOTPSecret string             `json:"totpSecret"`
+			Alipay     *api.AlipayAccount `json:"alipay"`
+		}
+		if err := json.Unmarshal([]byte(out), &created); err != nil || created.Alipay == nil || created.Alipay.RealName != p.real {
+			t.Fatalf("account create --json: %v, no simulated Alipay in the name %q: %s", err, p.real, out)
+		}
+		seeds[p.name] = created.TOTPSecret
+		must(out, as(p.name, "login", "--from-json", "-")...)
+	}
+
+	var ad market.AdView
+	decode(t, must("", as("alice", "ad", "post", "--side", "sell", "--margin", "0.5", "--total", "200", "--min", "100", "--max", "5000", "--json")...), &ad)
+	var page market.AdPage
+	decode(t, must("", as("bob", "ads", "--side", "buy", "--amount", "720", "--json")...), &page)
+	found := false
+	for _, a := range page.Ads {
+		found = found || a.ID == ad.ID
+	}
+	if !found {
+		t.Fatalf("bob does not see alice's ad %d among %d", ad.ID, len(page.Ads))
+	}
+	var o market.OrderView
+	decode(t, must("", as("bob", "order", "take", fmt.Sprint(ad.ID), "--fiat", "720", "--json")...), &o)
+	id := fmt.Sprint(o.ID)
+	if o.State != market.StateCreated || o.PayTo.Account == "" {
+		t.Fatalf("order after the take: %+v", o)
+	}
+	if out := must("", as("bob", "alipay", "pay", id)...); !strings.Contains(out, "paid 720.00 CNY") {
+		t.Fatalf("alipay pay: %s", out)
+	}
+	// Paying twice by running it twice is the mistake a retry must not make.
+	if out, _, err := run(t, st, "", as("bob", "alipay", "pay", id)...); err != nil || !strings.Contains(out, "paid 720.00 CNY") {
+		t.Fatalf("alipay pay again: %v %s", err, out)
+	}
+	must("", as("bob", "order", "paid", id)...)
+
+	stmt := must("", as("alice", "alipay", "statement")...)
+	if strings.Count(stmt, "+720.00 CNY") != 1 || !strings.Contains(stmt, "Bob Li") {
+		t.Fatalf("alice's statement does not show bob's one payment of 720.00:\n%s", stmt)
+	}
+	// Refusals: a wrong code (1), another person's order, a bad id (2).
+	if _, _, err := run(t, st, "", as("bob", "order", "release", id, "--code", "000000")...); err == nil || isUsage(err) {
+		t.Fatalf("bob released alice's escrow: %v", err)
+	}
+	if _, _, err := run(t, st, "", as("alice", "order", "release", id, "--code", "abc")...); err == nil || isUsage(err) {
+		t.Fatalf("a malformed code: %v", err)
+	}
+	if _, _, err := run(t, st, "", as("alice", "order", "show", "seven")...); !isUsage(err) {
+		t.Fatalf("a bad id: %v, want a usage error", err)
+	}
+	if _, _, err := run(t, st, "", as("bob", "order", "take", fmt.Sprint(ad.ID))...); !isUsage(err) {
+		t.Fatalf("a take without an amount: %v, want a usage error", err)
+	}
+	code, err := auth.Code(seeds["alice"], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(code+"\n", as("alice", "order", "release", id, "--code", "-")...)
+
+	decode(t, must("", as("bob", "order", "show", id, "--json")...), &o)
+	if o.State != market.StateCompleted {
+		t.Fatalf("bob's order after the release: %s", o.State)
+	}
+	var bals []market.BalanceView
+	decode(t, must("", as("bob", "wallet", "--json")...), &bals)
+	for _, b := range bals {
+		if b.Asset == market.USDT && b.Available.Cmp(o.Amount) != 0 {
+			t.Fatalf("bob holds %s USDT, bought %s", b.Available, o.Amount)
+		}
+	}
+	if csv := must("", as("bob", "orders", "--history", "--csv")...); !strings.Contains(csv, id+",") || !strings.Contains(csv, ",completed,") {
+		t.Fatalf("orders --history --csv:\n%s", csv)
+	}
+	if err := w.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func decode(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("not the API's JSON (%v): %s", err, s)
+	}
+}
+
+func isUsage(err error) bool {
+	var ue *usageError
+	return errors.As(err, &ue)
+}
