@@ -280,7 +280,7 @@ func (s *Service) check(ctx context.Context, user int64, code string, enabling b
 		step, ok := matchStep(string(seed), code, now)
 		switch {
 		case !ok:
-			verdict = &CodeError{Code: "TOTP_INVALID", Message: fmt.Sprintf("the code is wrong (%d of %d attempts left)", s.MaxFailures-fails-1, s.MaxFailures)}
+			verdict = &CodeError{Code: "TOTP_INVALID", Message: fmt.Sprintf("the code is wrong (%d of %d tries left)", s.MaxFailures-fails-1, s.MaxFailures)}
 			return tx.AddTOTPFailure(user, now)
 		case step <= st.LastStep:
 			verdict = &CodeError{Code: "TOTP_REUSED", Message: "this code was already used: wait for the next one"}

@@ -213,3 +213,12 @@ func amountKey(msg tea.KeyMsg) bool {
 	}
 	return true
 }
+
+// count says "1 order", "2 orders": a number with its noun in the right
+// number (English plural by -s, which every noun here takes).
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -331,7 +331,7 @@ func (p *marketPage) detail(w int) string {
 		st.Bold.Render(ad.Maker.Name) + verifiedWord(ad.Maker.Verified) + st.Muted.Render(fmt.Sprintf("  KYC %d", ad.Maker.KYCLevel)),
 		kv(st, "30-day orders", fmt.Sprintf("%d   completion %s   positive %s of %d", r.Orders30d, optPct(r.CompletionBP), optPct(r.PositiveBP), r.Ratings)),
 		kv(st, "avg release", optDur(r.AvgReleaseS)+"   avg pay "+optDur(r.AvgPayS)),
-		kv(st, "requires", fmt.Sprintf("KYC ≥ %d, completion ≥ %s", ad.MinKYC, money.New(ad.MinCompBP, 2).FixedN(0)+"%")),
+		kv(st, "requires", requirements(ad)),
 		kv(st, "terms", truncate(ad.Terms, w/2)),
 	}
 	chartW := max(10, w/2-16)
@@ -356,4 +356,19 @@ func verifiedWord(v bool) string {
 		return " ✓ verified"
 	}
 	return ""
+}
+
+// requirements are what an ad asks of a taker, in words.
+func requirements(ad market.AdView) string {
+	var r []string
+	if ad.MinKYC > 0 {
+		r = append(r, fmt.Sprintf("KYC level %d or more", ad.MinKYC))
+	}
+	if ad.MinCompBP > 0 {
+		r = append(r, "completion "+money.New(ad.MinCompBP, 2).FixedN(0)+"% or more")
+	}
+	if len(r) == 0 {
+		return "no requirements"
+	}
+	return strings.Join(r, ", ")
 }

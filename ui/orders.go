@@ -110,7 +110,7 @@ func (p *ordersPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.err != nil {
 			return p, warn("export: " + msg.err.Error())
 		}
-		return p, notify(fmt.Sprintf("%d orders written to %s", msg.n, msg.path))
+		return p, notify(fmt.Sprintf("%s written to %s", count(msg.n, "order"), msg.path))
 	case EventMsg:
 		if strings.HasPrefix(msg.Event.Type, "order.") {
 			return p, p.load()
@@ -222,7 +222,7 @@ func (p *ordersPage) View(w, h int) string {
 	if !p.open {
 		openTab, histTab = st.Tab.Render("Open"), st.TabActive.Render("History")
 	}
-	lines := []string{openTab + histTab + st.Muted.Render(fmt.Sprintf("  %d orders", p.table.Len()))}
+	lines := []string{openTab + histTab + st.Muted.Render("  "+count(p.table.Len(), "order"))}
 	if p.editing || p.filter.Value() != "" {
 		lines = append(lines, p.filter.View())
 	}

@@ -88,7 +88,12 @@ func (t *ticketPage) prompt() {
 }
 
 func (t *ticketPage) Title() string {
-	return fmt.Sprintf("%s %s from %s", sideLabel(t.userSide), t.ad.Asset, t.ad.Maker.Name)
+	// You buy from a seller, and sell to a buyer.
+	with := "from"
+	if t.userSide == market.Sell {
+		with = "to"
+	}
+	return fmt.Sprintf("%s %s %s %s", sideLabel(t.userSide), t.ad.Asset, with, t.ad.Maker.Name)
 }
 
 func (t *ticketPage) Capturing() bool { return !t.confirm }

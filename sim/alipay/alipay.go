@@ -359,7 +359,11 @@ func (r *Rail) Send(ctx context.Context, from int64, req SendRequest, idemKey st
 				acct.PassFails, acct.LockedUntil = 0, now.Add(r.LockFor)
 				verdict = errf(423, "PAYMENT_LOCKED", "paymentPassword", "wrong payment password: sending is locked for %s", r.LockFor)
 			} else {
-				verdict = errf(403, "PAYMENT_PASSWORD_WRONG", "paymentPassword", "wrong payment password (%d attempts left)", left)
+				tries := "tries"
+				if left == 1 {
+					tries = "try"
+				}
+				verdict = errf(403, "PAYMENT_PASSWORD_WRONG", "paymentPassword", "wrong payment password (%d %s left)", left, tries)
 			}
 			return tx.UpdateRailAccount(acct) // the count must survive the refusal
 		}
