@@ -13,6 +13,7 @@ import (
 	"rsc.io/qr"
 
 	"p2pdesk/api"
+	"p2pdesk/market"
 	"p2pdesk/auth"
 )
 
@@ -23,7 +24,10 @@ type accountPage struct {
 	acct    *api.Account
 	err     string
 	editing bool
-	input   textinput.Model
+	// payee: the field edits the Alipay account buyers pay (else the
+	// anti-phishing code).
+	payee bool
+	input textinput.Model
 }
 
 type phishSetMsg adDoneMsg
@@ -46,6 +50,7 @@ func (p *accountPage) Help() []key.Binding {
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enrol 2FA")),
 		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "set the anti-phishing code")),
+		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "set the Alipay account buyers pay you at")),
 		p.c.Keys.Refresh,
 	}
 }
@@ -89,6 +94,14 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 				return p, nil
 			case "enter":
 				code, mc := strings.TrimSpace(p.input.Value()), p.c.Market
+				if p.payee {
+					return p, func() tea.Msg {
+						ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+						defer cancel()
+						_, err := mc.SetPaymentAccount(ctx, market.Alipay, code, "")
+						return phishSetMsg{"Alipay account set: buyers of your ads pay " + code, err}
+					}
+				}
 				return p, func() tea.Msg {
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
@@ -104,9 +117,18 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, p.load()
 		case "e":
 			return p, push(newEnrollPage(p.c, false))
-		case "a":
-			p.editing = true
+		case "a", "p":
+			p.editing, p.payee = true, msg.String() == "p"
+			p.input.Prompt, p.input.CharLimit = "anti-phishing code: ", 32
 			p.input.SetValue("")
+			if p.payee && p.acct != nil {
+				p.input.Prompt, p.input.CharLimit = "Alipay account (phone or email) buyers pay: ", 64
+				for _, pm := range p.acct.Payments {
+					if pm.Method == market.Alipay {
+						p.input.SetValue(pm.Account)
+					}
+				}
+			}
 			return p, p.input.Focus()
 		}
 	}
@@ -140,6 +162,9 @@ func (p *accountPage) View(w, h int) string {
 		r.Orders30d, optPct(r.CompletionBP), optDur(r.AvgReleaseS), optDur(r.AvgPayS), optPct(r.PositiveBP), r.Ratings)) + "\n")
 	for _, pm := range a.Payments {
 		b.WriteString(kv(st, "pay method", fmt.Sprintf("%s %s (%s)", pm.Method, pm.Account, pm.RealName)) + "\n")
+	}
+	if len(a.Payments) == 0 {
+		b.WriteString(kv(st, "pay method", st.Warn.Render("none")+st.Muted.Render(" — press p: your sell ads need the Alipay account buyers pay")) + "\n")
 	}
 	tfa := st.Danger.Render("✗ off") + st.Muted.Render(" — press e to enrol; releasing crypto needs it")
 	if a.TwoFactor.Enabled {

@@ -365,6 +365,11 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, k.Speed) && m.c.Practice != nil:
 			return m, m.cycleSpeed()
+		case key.Matches(msg, k.Speed):
+			// Said, not silently ignored: only the practice market on this
+			// machine has a clock p2pdesk may speed up.
+			m.notice, m.noticeOK = "The clock runs at the marketplace's speed: only the practice market that this p2pdesk runs can be sped up", false
+			return m, nil
 		}
 		for i, b := range []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Practice} {
 			if key.Matches(msg, b) && i < len(m.tabs) {

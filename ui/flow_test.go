@@ -312,3 +312,34 @@ func TestDisputeFlow(t *testing.T) {
 	}
 	d.quit()
 }
+
+// TestAccountSetsTheAlipayPayee: the Account tab sets the Alipay account
+// buyers pay (p), which a sell ad needs; the server keeps it.
+func TestAccountSetsTheAlipayPayee(t *testing.T) {
+	d := openDesk(t)
+	d.waitFor("BUY USDT")
+	d.keys("5")
+	d.waitFor("pay method")
+	d.keys("p")
+	d.waitFor("Alipay account (phone or email) buyers pay")
+	for range 11 {
+		d.tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	d.typeText("13812345678")
+	d.keys("enter")
+	d.waitFor("Alipay account set")
+	a, err := d.mc.Account(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, pm := range a.Payments {
+		if pm.Method == market.Alipay {
+			got = pm.Account
+		}
+	}
+	if got != "13812345678" {
+		t.Fatalf("the server keeps %q as the Alipay payee", got)
+	}
+	d.quit()
+}

@@ -226,3 +226,13 @@ func TestEnrolmentFitsSmallScreens(t *testing.T) {
 		}
 	}
 }
+
+// S on a marketplace whose clock p2pdesk does not run says so.
+func TestSpeedKeySaysWhyOnAServer(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("S")})
+	if !strings.Contains(m.View(), "only the practice market") {
+		t.Fatalf("S did nothing visible:\n%s", m.View())
+	}
+}
