@@ -13,8 +13,8 @@ import (
 	"rsc.io/qr"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 	"p2pdesk/auth"
+	"p2pdesk/market"
 )
 
 // accountPage: KYC level and today's limits, the trader record, payment
