@@ -15,6 +15,7 @@ import (
 	"p2pdesk/auth"
 	"p2pdesk/market"
 	"p2pdesk/sim"
+	"p2pdesk/sim/alipay"
 	"p2pdesk/store/secrets"
 )
 
@@ -154,6 +155,29 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 	}
 	if csv := must("", as("bob", "orders", "--history", "--csv")...); !strings.Contains(csv, id+",") || !strings.Contains(csv, ",completed,") {
 		t.Fatalf("orders --history --csv:\n%s", csv)
+	}
+
+	// A dispute with evidence, through the verbs: bob pays again for a
+	// second order, alice does not release, bob disputes with the line.
+	decode(t, must("", as("bob", "order", "take", fmt.Sprint(ad.ID), "--fiat", "150", "--json")...), &o)
+	id = fmt.Sprint(o.ID)
+	var paid alipay.Line
+	decode(t, must("", as("bob", "alipay", "pay", id, "--json")...), &paid)
+	must("", as("bob", "order", "paid", id)...)
+	decode(t, must("", as("bob", "order", "dispute", id, "--reason", "paid-not-released", "--statement", "I paid, no release", "--evidence", paid.TxID, "--json")...), &o)
+	if o.State != market.StateDisputed {
+		t.Fatalf("after order dispute: %s", o.State)
+	}
+	must("", as("bob", "order", "evidence", id, "--text", "paid from my own account")...)
+	var log []api.OrderLogEntry
+	decode(t, must("", as("alice", "order", "chat", id, "--json")...), &log)
+	var line, note bool
+	for _, e := range log {
+		line = line || e.Kind == market.LogEvidence && e.Ref == paid.TxID
+		note = note || e.Kind == market.LogEvidence && strings.Contains(e.Text, "own account")
+	}
+	if !line || !note {
+		t.Fatalf("alice sees the statement line %v and the note %v as evidence: %+v", line, note, log)
 	}
 	if err := w.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
