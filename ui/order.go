@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/charmbracelet/lipgloss"
 	"strings"
 	"time"
 
@@ -706,11 +707,25 @@ func (p *orderPage) chatView(w, h int) string {
 		if e.Ref != "" {
 			text += " (" + e.Ref + ")"
 		}
-		line := st.Muted.Render(e.At.UTC().Format("15:04")) + " " + who + " " + text
-		for _, wn := range e.Warnings {
-			line += " " + st.Danger.Render("⚠ "+warningText(wn))
+		// The warnings go first, and the whole message wraps under its
+		// sender: the end of a sentence is often where the lure is.
+		for i := len(e.Warnings) - 1; i >= 0; i-- {
+			text = st.Danger.Render("⚠ "+warningText(e.Warnings[i])) + " " + text
 		}
-		lines = append(lines, truncateStyled(line, w))
+		prefix := st.Muted.Render(e.At.UTC().Format("15:04")) + " " + who + " "
+		pw := lipgloss.Width(prefix)
+		if pw > w/2 {
+			lines = append(lines, truncateStyled(prefix+text, w))
+			continue
+		}
+		for i, l := range strings.Split(lipgloss.NewStyle().Width(w-pw).Render(text), "\n") {
+			l = strings.TrimRight(l, " ")
+			if i == 0 {
+				lines = append(lines, prefix+l)
+			} else {
+				lines = append(lines, strings.Repeat(" ", pw)+l)
+			}
+		}
 	}
 	if len(lines) > h {
 		lines = lines[len(lines)-h:]
