@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,12 @@ func (a *app) checkCommand() *cobra.Command {
 		Short: "Check a marketplace database: SQLite integrity and every ledger invariant",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !store.IsPostgresURL(args[0]) {
+				// Opening would create an empty database and call it fine.
+				if _, err := os.Stat(args[0]); err != nil {
+					return fmt.Errorf("no database at %s: %w", args[0], err)
+				}
+			}
 			s, err := store.Open(cmd.Context(), args[0], "market")
 			if err != nil {
 				return err

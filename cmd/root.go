@@ -21,8 +21,42 @@ import (
 	"p2pdesk/store/secrets"
 )
 
-// Version is set at build time with -ldflags "-X p2pdesk/cmd.Version=...".
-var Version = "dev"
+// Version is set at build time with -ldflags "-X p2pdesk/cmd.Version=...";
+// otherwise it comes from the build info: the module version, or the VCS
+// revision (and "+dirty") that go build stamps into the binary.
+var Version = buildVersion()
+
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	v := bi.Main.Version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if v == "" || v == "(devel)" {
+			return rev + dirty
+		}
+		return v + " (" + rev + dirty + ")"
+	}
+	if v == "" || v == "(devel)" {
+		return "devel (built without VCS information: -buildvcs=false)"
+	}
+	return v
+}
 
 // app is what every command shares.
 type app struct {
