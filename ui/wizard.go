@@ -148,7 +148,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return w, nil
 		}
 		w.twofa = &msg.st
-		if msg.st.Enabled {
+		if msg.st.Enabled && w.step < 2 {
 			w.step = 2
 			return w, w.amount.Focus()
 		}

@@ -40,3 +40,23 @@ func TestWizardPutsAdsTheUserCannotTakeLast(t *testing.T) {
 		t.Fatalf("a trader with no rate yet was refused: %s", why)
 	}
 }
+
+// A drill's wizard opens on the drill's own counterparty and stays there
+// when the 2FA check answers: it used to fall back to the amount step,
+// and enter then listed the whole market with a real merchant on top, so
+// a learner's "drill" became an ordinary trade.
+func TestDrillWizardStaysOnTheDrillsCounterparty(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	drillAd := fakeAds(1)[0]
+	drillAd.Maker.Name = "Lucky_Hui61"
+	w := newWizard(m.c, market.Sell)
+	w.drill, w.step, w.ads = 3, 3, []market.AdView{drillAd}
+	w.amount.SetValue("725")
+	w.Update(wiz2FAMsg{st: api.TwoFactor{Enabled: true}})
+	if w.step != 3 || len(w.ads) != 1 || w.ads[0].Maker.Name != "Lucky_Hui61" {
+		t.Fatalf("after the 2FA answer: step %d, %d ads", w.step, len(w.ads))
+	}
+	if v := w.View(120, 40); !strings.Contains(v, "▸") || !strings.Contains(v, "Lucky_Hui61") {
+		t.Fatalf("the drill's counterparty is not under the cursor:\n%s", v)
+	}
+}
