@@ -129,8 +129,8 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		} else {
 			in = append(in, l)
 		}
-		d.Timeline = append(d.Timeline, TimelineEntry{At: l.At, Who: "alipay", Text: fmt.Sprintf("Your Alipay %s %s CNY %s %s (%s)", dir, l.Amount.Fixed(),
-			map[bool]string{true: "from", false: "to"}[l.Direction == "in"], l.CounterpartyName, l.TxID)})
+		d.Timeline = append(d.Timeline, TimelineEntry{At: l.At, Who: "alipay", Text: fmt.Sprintf("Your Alipay %s %s CNY %s %s, account %s (%s)", dir, l.Amount.Fixed(),
+			map[bool]string{true: "from", false: "to"}[l.Direction == "in"], l.CounterpartyName, l.CounterpartyLogin, l.TxID)})
 	}
 	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.Before(d.Timeline[j].At) })
 	end := o.CreatedAt
@@ -155,7 +155,11 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 	}
 
 	d.State = string(o.State) + resSuffix(o)
-	d.Ended = endings(o, in, out, stmtFrozen(ctx, u))
+	frozen, err := stmtFrozen(ctx, u).Sub(st.StartFrozen)
+	if err != nil || frozen.IsNegative() {
+		frozen = money.Zero(2)
+	}
+	d.Ended = endings(o, in, out, frozen)
 	if o.Role == "seller" {
 		w.judgeSeller(&d, o, in, out, released, paidMark, disputed, disputeBy, point)
 	} else {
@@ -192,11 +196,17 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 	}
 	refunded := false
 	for _, l := range out {
-		if other != nil && l.CounterpartyLogin == other.CounterpartyLogin && l.Amount.Cmp(other.Amount) == 0 {
+		switch {
+		case other != nil && l.CounterpartyLogin == other.CounterpartyLogin && l.Amount.Cmp(other.Amount) == 0 && !refunded:
 			refunded = true
-		}
-		if exact != nil && o.State == market.StateExpired && l.CounterpartyLogin == exact.CounterpartyLogin {
+		case exact != nil && o.State == market.StateExpired && l.CounterpartyLogin == exact.CounterpartyLogin && !refunded:
 			refunded = true
+		default:
+			// Money out that returns nothing that came in: a refund to
+			// the wrong account (the name is not the account) is gone.
+			d.Loss = true
+			point(l.At, false, "You sent %s CNY to %s, account %s, which sent you nothing for this order: that money is gone. Refund to the account the money came from, as your statement shows it.",
+				l.Amount.Fixed(), l.CounterpartyName, l.CounterpartyLogin)
 		}
 	}
 	if !released.IsZero() {

@@ -241,6 +241,10 @@ type Stage struct {
 	Amount       string          // what the user trades (crypto, or fiat for deposits)
 	StartCNY     money.Amount
 	StartCrypto  money.Amount
+	// StartFrozen is what Alipay's risk control held of the user's
+	// balance when the drill was staged: a freeze from an earlier drill
+	// is not this one's.
+	StartFrozen money.Amount
 }
 
 // StageScenario creates the user and the counterparty and posts its ad.
@@ -256,7 +260,7 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	st := &Stage{Scenario: sc, User: user}
+	st := &Stage{Scenario: sc, User: user, StartFrozen: stmtFrozen(ctx, user)}
 	script, err := sc.counterparty(ctx, w)
 	if err != nil {
 		return nil, err
