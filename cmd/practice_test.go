@@ -2,11 +2,15 @@ package cmd
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"p2pdesk/auth"
+	"p2pdesk/market"
 	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
 )
@@ -58,5 +62,61 @@ func TestPracticeJournalCommands(t *testing.T) {
 	}
 	if _, _, err := run(t, st, "", "practice", "show", "x"); err == nil {
 		t.Fatal("show x should be a usage error")
+	}
+}
+
+// TestSettledDrillsAreKeptUnopened: a drill whose order settled is kept in
+// the journal although its debrief was never opened (it used to be kept
+// only when the learner reopened the debrief after it settled).
+func TestSettledDrillsAreKeptUnopened(t *testing.T) {
+	home := isolate(t)
+	ctx := context.Background()
+	w, err := sim.Open(ctx, sim.Options{Dir: t.TempDir(), ServerKey: auth.GenerateKey(), Seed: 4, Merchants: 2, Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := sim.OpenJournal(filepath.Join(home, "journal.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &practice{w: w, log: slog.New(slog.NewTextHandler(io.Discard, nil)), journal: j,
+		user: secrets.Profile{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase, AlipayKey: acct.AlipayToken}}
+	s, err := p.Stage("off-platform-lure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, _ := p.human(ctx)
+	o, err := me.Market.TakeAd(ctx, market.TakeRequest{AdID: s.AdID, FiatAmount: s.Amount, Payment: string(market.Alipay)}, "drill-take")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Link(s.Drill, o.ID)
+	w.Sched.RunFor(2 * time.Minute) // the lure arrives; the careful learner cancels
+	if _, err := me.Market.Cancel(ctx, o.ID, market.StateCreated); err != nil {
+		t.Fatal(err)
+	}
+	w.Sched.RunFor(time.Hour) // past the drill's settling time
+	kctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); p.keepSettled(kctx) }()
+	defer func() { stop(); <-done }()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		lines, err := p.Journal()
+		if err == nil && len(lines) == 1 {
+			if lines[0].Scenario != "off-platform-lure" || lines[0].Grade != "A" {
+				t.Fatalf("kept %+v", lines[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the settled drill was not kept: %v %v", lines, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -169,7 +169,9 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 				ready <- started{err: err}
 				return
 			}
-			d.Practice = &practice{w: e.World, user: e.Profile, log: a.log, journal: j}
+			pr := &practice{w: e.World, user: e.Profile, log: a.log, journal: j}
+			go pr.keepSettled(streamCtx)
+			d.Practice = pr
 			m, mc, err := connect(e.Profile, e.ProfileName)
 			if err == nil {
 				relay(mc)
@@ -389,6 +391,36 @@ func (p *practice) Debrief(orderID int64) (ui.Debriefed, error) {
 	}
 	out.Text = b.String()
 	return out, nil
+}
+
+// keepSettled journals every drill of this session that has settled,
+// whether or not its debrief is on screen: a learner who never reopens a
+// debrief still finds the drill in the journal. It runs until ctx ends.
+func (p *practice) keepSettled(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(3 * time.Second):
+		}
+		p.mu.Lock()
+		var waiting []int64
+		for id := range p.byOrder {
+			if p.kept[id] == 0 {
+				waiting = append(waiting, id)
+			}
+		}
+		p.mu.Unlock()
+		for _, id := range waiting {
+			if ctx.Err() != nil {
+				return
+			}
+			// Debrief keeps the drill once it is final.
+			if _, err := p.Debrief(id); err != nil {
+				p.log.Info("keeping a drill", "order", id, "err", err)
+			}
+		}
+	}
 }
 
 // keep journals a settled drill once and returns its entry.

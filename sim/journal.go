@@ -17,7 +17,7 @@ import (
 // debrief later and play it again.
 type JournalEntry struct {
 	N        int       `json:"n"`
-	At       time.Time `json:"at"` // wall clock, when the drill ended
+	At       time.Time `json:"at"` // when the drill's order ended, on the market's clock
 	Scenario string    `json:"scenario"`
 	// Live is the debrief of the drill as it was played.
 	Live Debrief `json:"live"`
@@ -152,7 +152,13 @@ func Keep(ctx context.Context, j *Journal, w *World, st *Stage, orderID int64, s
 	if err != nil {
 		return JournalEntry{}, err
 	}
-	e := JournalEntry{At: time.Now().UTC(), Scenario: st.Scenario.Name, Live: live, Seed: seed, Recording: Recording{Take: take, Inputs: inputs}}
+	// When the drill ended, on the market's clock: the time its screens
+	// showed (a live practice market's date is its own).
+	at := w.Sched.Now()
+	if o, err := st.User.Market.Order(ctx, orderID); err == nil && o.ClosedAt != nil {
+		at = *o.ClosedAt
+	}
+	e := JournalEntry{At: at.UTC(), Scenario: st.Scenario.Name, Live: live, Seed: seed, Recording: Recording{Take: take, Inputs: inputs}}
 	rep, err := Replay(ctx, e)
 	if err != nil {
 		return JournalEntry{}, fmt.Errorf("replaying the drill: %w", err)
