@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/charmbracelet/lipgloss"
+	"p2pdesk/client"
 	"strings"
 	"time"
 
@@ -161,8 +163,15 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		p.busy = false
 		if msg.err != nil {
-			p.err = msg.err.Error()
-			return p, warn(msg.what + ": " + msg.err.Error())
+			// Said as a refusal, in words first: "released: CONFLICT"
+			// read as if the release had happened.
+			p.err = "could not " + attempted(msg.what) + ": " + errText(msg.err)
+			if client.CodeOf(msg.err) == string(market.CodeOrderStateConflict) {
+				// The order moved on under the form: close it, show it anew.
+				p.modal = ""
+				return p, tea.Batch(p.load(), warn(p.err))
+			}
+			return p, warn(p.err)
 		}
 		p.modal, p.err = "", ""
 		return p, tea.Batch(p.load(), notify(msg.what))
@@ -666,6 +675,10 @@ func (p *orderPage) paymentBlock() string {
 			return st.Bold.Render(fmt.Sprintf("Pay exactly %s %s to Alipay %s (%s) from your own account, then press p.", fiat(o.FiatTotal), o.Fiat,
 				o.PayTo.Account, o.PayTo.RealName)) + st.Muted.Render("  y copies")
 		}
+		if o.PaidAt == nil {
+			// Never marked paid (cancelled, expired): nothing says it was.
+			return kv(st, "seller's Alipay", fmt.Sprintf("%s (%s) · not marked paid", o.PayTo.Account, o.PayTo.RealName))
+		}
 		return kv(st, "paid to", fmt.Sprintf("Alipay %s (%s)", o.PayTo.Account, o.PayTo.RealName))
 	}
 	line := kv(st, "buyer's name", o.PayerName+st.Muted.Render(" — the money must come from this name"))
@@ -903,4 +916,22 @@ func (p *orderPage) disputeView() string {
 	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 2))
 	b.WriteString(st.Muted.Render("tab next · enter submit · esc abort"))
 	return st.Box.Render(b.String())
+}
+
+// attempted names what an action tried, for its refusal.
+func attempted(done string) string {
+	if a, ok := map[string]string{"marked paid": "mark paid", "order cancelled": "cancel", "released": "release", "dispute opened": "open the dispute",
+		"evidence added": "add the evidence", "rated positive": "rate", "rated negative": "rate"}[done]; ok {
+		return a
+	}
+	return done
+}
+
+// errText is a refusal in words, its stable code after them.
+func errText(err error) string {
+	var e *client.Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message + " (" + e.Code + ")"
+	}
+	return err.Error()
 }
