@@ -507,7 +507,9 @@ func (m *Model) statusBar() string {
 		mode = "embedded"
 	}
 	clock := m.c.MarketNow().UTC().Format("Jan 02 15:04") + " UTC"
-	s := fmt.Sprintf(" %s (%s) · %s · %s · clock %s ×%g · keyring: %s ", m.c.Server, mode, m.c.Profile, conn, clock, m.c.speed, m.c.KeyringState)
+	// Most telling first, so a narrow window cuts the address, not the
+	// clock: the full keyring state is on the Account tab.
+	s := fmt.Sprintf(" clock %s ×%g · %s · %s · %s · %s (%s)", clock, m.c.speed, conn, shortKeyring(m.c.KeyringState), m.c.Profile, m.c.Server, mode)
 	return m.c.St.Status.Render(pad(s, m.w, false))
 }
 
@@ -534,4 +536,19 @@ func (m *Model) helpView(h int) string {
 	}
 	b.WriteString("\n" + st.Muted.Render("any key closes this"))
 	return b.String()
+}
+
+// shortKeyring says in a word or two where secrets are kept.
+func shortKeyring(state string) string {
+	switch {
+	case strings.HasPrefix(state, "OS keyring"):
+		return "keyring ✓"
+	case strings.HasPrefix(state, "memory"):
+		return "secrets in memory: this run only"
+	case strings.HasPrefix(state, "encrypted file"):
+		return "secrets in an encrypted file"
+	case state == "":
+		return "keyring ?"
+	}
+	return state
 }
