@@ -443,7 +443,7 @@ func (m *Model) View() string {
 	}
 	if m.quitting {
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center,
-			st.Box.Render(m.quitQuestion()+"\n\n"+st.Key.Render("y")+" quit   "+st.Key.Render("any other key")+" stay"))
+			fitBox(st, m.w, m.quitQuestion()+"\n\n"+st.Key.Render("y")+" quit   "+st.Key.Render("any other key")+" stay"))
 	}
 	header := m.tabBar()
 	status := m.statusBar()

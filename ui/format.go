@@ -222,3 +222,14 @@ func count(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// fitBox draws a box no wider than w: its text wraps inside, rather than
+// the box losing its right edge (and the end of its sentence) at 80
+// columns.
+func fitBox(st Styles, w int, s string) string {
+	inner := w - st.Box.GetHorizontalFrameSize()
+	if inner > 10 && lipgloss.Width(s) > inner {
+		s = lipgloss.NewStyle().Width(inner).Render(s)
+	}
+	return st.Box.Render(s)
+}

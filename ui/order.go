@@ -795,18 +795,18 @@ func (p *orderPage) modalView(w int) string {
 	case "chat":
 		return p.chat.View() + st.Muted.Render("  enter send · esc cancel")
 	case "paid":
-		return st.Box.Render(fmt.Sprintf("Have you sent exactly %s %s to %s (%s) from your own Alipay?\nMarking paid without paying is fraud and is judged against you.\n\n%s yes, I have paid   %s no",
+		return fitBox(st, w, fmt.Sprintf("Have you sent exactly %s %s to %s (%s) from your own Alipay?\nMarking paid without paying is fraud and is judged against you.\n\n%s yes, I have paid   %s no",
 			fiat(o.FiatTotal), o.Fiat, o.PayTo.Account, o.PayTo.RealName, st.Key.Render("y"), st.Key.Render("any other key")))
 	case "cancel":
-		return st.Box.Render(fmt.Sprintf("Cancel order %d? Do not cancel if you have paid: dispute instead.\n\n%s cancel   %s keep", o.ID, st.Key.Render("y"), st.Key.Render("any other key")))
+		return fitBox(st, w, fmt.Sprintf("Cancel order %d? Do not cancel if you have paid: dispute instead.\n\n%s cancel   %s keep", o.ID, st.Key.Render("y"), st.Key.Render("any other key")))
 	case "rate":
-		return st.Box.Render("Rate " + o.Counterparty.Name + ":  " + st.Key.Render("g") + " good   " + st.Key.Render("b") + " bad   esc later")
+		return fitBox(st, w, "Rate "+o.Counterparty.Name+":  "+st.Key.Render("g")+" good   "+st.Key.Render("b")+" bad   esc later")
 	case "release":
-		return p.releaseView()
+		return fitBox(st, w, p.releaseView())
 	case "dispute":
-		return p.disputeView()
+		return fitBox(st, w, p.disputeView())
 	case "evidence":
-		return p.evidenceView()
+		return fitBox(st, w, p.evidenceView())
 	}
 	return ""
 }
@@ -827,7 +827,7 @@ func (p *orderPage) evidenceView() string {
 	b.WriteString(mark(1) + f.ref.View() + "\n")
 	b.WriteString(mark(2) + f.note.View() + "\n")
 	b.WriteString(st.Muted.Render("tab next · enter submit · esc abort"))
-	return st.Box.Render(b.String())
+	return b.String() // boxed by modalView, to the width
 }
 
 // statementPicker lists the statement lines since the order opened, with
@@ -896,7 +896,7 @@ func (p *orderPage) releaseView() string {
 		}
 	}
 	b.WriteString("\n" + st.Muted.Render("1-4 tick (on the checklist) · tab next field · enter release · esc abort"))
-	return st.Box.Render(b.String())
+	return b.String() // boxed by modalView, to the width
 }
 
 func (p *orderPage) disputeView() string {
@@ -915,7 +915,7 @@ func (p *orderPage) disputeView() string {
 	b.WriteString(mark(2) + "evidence from your Alipay statement (space picks):\n")
 	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 2))
 	b.WriteString(st.Muted.Render("tab next · enter submit · esc abort"))
-	return st.Box.Render(b.String())
+	return b.String() // boxed by modalView, to the width
 }
 
 // attempted names what an action tried, for its refusal.

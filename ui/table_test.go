@@ -236,3 +236,20 @@ func TestSpeedKeySaysWhyOnAServer(t *testing.T) {
 		t.Fatalf("S did nothing visible:\n%s", m.View())
 	}
 }
+
+// A box keeps its right edge within the window: the text wraps inside.
+func TestFitBoxKeepsItsEdge(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	text := "Place this order?\nThe seller's crypto is locked in escrow; you then pay 700.00 CNY within 30 minutes, from your own account, or the order ends."
+	for _, w := range []int{80, 60} {
+		box := fitBox(st, w, text)
+		for _, l := range strings.Split(box, "\n") {
+			if lipgloss.Width(l) > w {
+				t.Fatalf("at %d columns a line is %d wide:\n%s", w, lipgloss.Width(l), box)
+			}
+		}
+		if !strings.Contains(strings.Join(strings.Fields(box), " "), "order ends.") {
+			t.Fatalf("the end of the sentence is lost:\n%s", box)
+		}
+	}
+}

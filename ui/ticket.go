@@ -387,7 +387,7 @@ func (t *ticketPage) View(w, h int) string {
 		if t.ad.PriceType == "floating" {
 			what += fmt.Sprintf("\nFloating price (index %s): the price is fixed when the order opens.", pct(t.ad.MarginBP))
 		}
-		b.WriteString("\n" + st.Box.Render(st.Bold.Render("Place this order?")+"\n"+what+"\n\n"+st.Key.Render("y")+" place   "+st.Key.Render("any other key")+" edit"))
+		b.WriteString("\n" + fitBox(st, w, st.Bold.Render("Place this order?")+"\n"+what+"\n\n"+st.Key.Render("y")+" place   "+st.Key.Render("any other key")+" edit"))
 	default:
 		b.WriteString("\n" + st.Muted.Render("enter to review"))
 	}

@@ -225,7 +225,7 @@ func (p *walletPage) View(w, h int) string {
 			st.Bold.Render(fiat(p.me.Balance)), fiat(p.me.Available), frozen))
 	}
 	if p.sending {
-		b.WriteString(p.formView() + "\n")
+		b.WriteString(p.formView(w) + "\n")
 	}
 	b.WriteString(st.Header.Render(fmt.Sprintf("  %-8s %-3s %12s  %-16s %-14s %-20s %s", "Time", "", "Amount", "Counterparty", "Account", "Transaction", "Status")) + "\n")
 	rows := h - strings.Count(b.String(), "\n") - 2
@@ -250,7 +250,7 @@ func (p *walletPage) View(w, h int) string {
 	return b.String()
 }
 
-func (p *walletPage) formView() string {
+func (p *walletPage) formView(w int) string {
 	st := p.c.St
 	var b strings.Builder
 	b.WriteString(st.Bold.Render("Send an Alipay payment") + st.Muted.Render(" — instant and final: check the name before you send") + "\n")
@@ -271,5 +271,5 @@ func (p *walletPage) formView() string {
 		b.WriteString("\n")
 	}
 	b.WriteString(st.Muted.Render("tab next · enter on the password sends · esc cancel"))
-	return st.Box.Render(b.String())
+	return fitBox(st, w, b.String())
 }
