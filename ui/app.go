@@ -468,25 +468,37 @@ func (m *Model) View() string {
 
 func (m *Model) tabBar() string {
 	st := m.c.St
-	var parts []string
-	for i, p := range m.tabs {
-		label := fmt.Sprintf("%d %s", i+1, p.Title())
-		if i == m.tab && len(m.stack) == 0 {
-			parts = append(parts, st.TabActive.Render(label))
-		} else {
-			parts = append(parts, st.Tab.Render(label))
+	// Narrower windows drop words, not keys: first the hints' words, then
+	// the names of the tabs not shown (their numbers stay).
+	build := func(allNames bool) string {
+		var parts []string
+		for i, p := range m.tabs {
+			active := i == m.tab && len(m.stack) == 0
+			label := fmt.Sprintf("%d %s", i+1, p.Title())
+			if !allNames && i != m.tab {
+				label = fmt.Sprint(i + 1)
+			}
+			if active {
+				parts = append(parts, st.TabActive.Render(label))
+			} else {
+				parts = append(parts, st.Tab.Render(label))
+			}
+		}
+		if n := len(m.stack); n > 0 {
+			parts = append(parts, st.Title.Render("› "+m.stack[n-1].Title()))
+		}
+		return strings.Join(parts, "")
+	}
+	for _, try := range []struct {
+		names bool
+		right string
+	}{{true, "W withdraw  D deposit  ? keys"}, {true, "W  D  ? keys"}, {false, "W withdraw  D deposit  ? keys"}, {false, "? keys"}} {
+		left, right := build(try.names), st.Muted.Render(try.right)
+		if gap := m.w - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+			return left + strings.Repeat(" ", gap) + right
 		}
 	}
-	if n := len(m.stack); n > 0 {
-		parts = append(parts, st.Title.Render("› "+m.stack[n-1].Title()))
-	}
-	right := st.Muted.Render("W withdraw  D deposit  ? keys")
-	left := strings.Join(parts, "")
-	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return truncateStyled(left, m.w)
-	}
-	return left + strings.Repeat(" ", gap) + right
+	return truncateStyled(build(false), m.w)
 }
 
 func (m *Model) statusBar() string {
