@@ -18,6 +18,8 @@ import (
 // it in the journal, reads it back from the file as a later session
 // would, and replays it twice: both replays match the journal's event log.
 func TestJournalKeepsAndReplaysADrill(t *testing.T) {
+	// CPU-bound, in parallel with the live drills, which mostly wait on wall time.
+	t.Parallel()
 	ctx := context.Background()
 	w := openWorld(t, Options{Seed: 4, Merchants: 3, History: true})
 	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")

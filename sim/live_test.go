@@ -57,6 +57,8 @@ func TestLiveDrills(t *testing.T) {
 // every drill gets fresh counterparties (no name is taken twice) and ends
 // as documented the second time too.
 func TestEveryDrillTwiceInOneWorld(t *testing.T) {
+	// CPU-bound, in parallel with the live drills, which mostly wait on wall time.
+	t.Parallel()
 	names := append(ScenarioNames(), ScenarioNames()...)
 	reps, err := RunScenarios(context.Background(), RunOptions{Scenarios: names, Seed: 11, Policy: Careful})
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 // three payment methods; and after two simulated hours, trades happened
 // and ads followed the index.
 func TestMarketLooksReal(t *testing.T) {
+	// CPU-bound, in parallel with the live drills, which mostly wait on wall time.
+	t.Parallel()
 	w := openWorld(t, Options{Seed: 11, Merchants: 30, History: true})
 	ctx := context.Background()
 	if n := len(w.Merchants); n < 30 || n > 100 {

@@ -19,6 +19,8 @@ import (
 // Both in a deterministic world and live (wall-clock codes and
 // signatures, the clock at x600), as the practice market runs.
 func TestAutoDisputeTakesEvidenceAfterwards(t *testing.T) {
+	// CPU-bound, in parallel with the live drills, which mostly wait on wall time.
+	t.Parallel()
 	for _, c := range []struct {
 		live     bool
 		evidence bool
