@@ -690,9 +690,19 @@ func (p *orderPage) paymentBlock() string {
 			m.At.UTC().Format("15:04:05"), m.TxID))
 	}
 	others := ""
-	for _, l := range p.evidenceLines() {
-		if l.Direction == "in" {
-			others += fmt.Sprintf("\n%s %s from %s (%s): not the buyer's exact payment", st.Warn.Render("⚠"), fiat(l.Amount), l.CounterpartyName, l.TxID)
+	lines := p.evidenceLines()
+	for _, l := range lines {
+		if l.Direction != "in" {
+			continue
+		}
+		others += fmt.Sprintf("\n%s %s from %s, account %s (%s): not the buyer's exact payment", st.Warn.Render("⚠"), fiat(l.Amount), l.CounterpartyName,
+			l.CounterpartyLogin, l.TxID)
+		// A refund is the same amount back to the same account.
+		for _, back := range lines {
+			if back.Direction == "out" && back.CounterpartyLogin == l.CounterpartyLogin && back.Amount.Cmp(l.Amount) == 0 && !back.At.Before(l.At) {
+				others += st.OK.Render(fmt.Sprintf(" · refunded at %s (%s)", back.At.UTC().Format("15:04:05"), back.TxID))
+				break
+			}
 		}
 	}
 	return line + "\n" + st.Danger.Render(fmt.Sprintf("✗ No %s %s from %s in your Alipay statement yet. \"Paid\" is a claim, not money: do not release.",
@@ -717,7 +727,7 @@ func (p *orderPage) chatView(w, h int) string {
 			who = st.Muted.Render("[evidence]")
 		}
 		text := e.Text
-		if e.Ref != "" {
+		if e.Ref != "" && !strings.Contains(text, e.Ref) {
 			text += " (" + e.Ref + ")"
 		}
 		// The warnings go first, and the whole message wraps under its
