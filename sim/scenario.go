@@ -151,7 +151,7 @@ func init() {
 	add(&Scenario{Name: "off-platform-lure", Direction: Deposit,
 		Summary:  "The seller asks you to cancel and pay on WeChat at a 'better price', with a link.",
 		Risk:     "Off the platform there is no escrow: once paid, the money is gone.",
-		Careful:  "Never leave the platform or follow links. Cancel before paying and report.",
+		Careful:  "Never leave the platform or follow links. Cancel before paying; the order ends and nothing is lost.",
 		Careless: "Cancelling and paying off-platform loses the whole payment.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "cancelled", "A"}, Careless: {0, -1, "cancelled", "F"}},
 		counterparty: func(ctx context.Context, w *World) (Script, error) {
