@@ -33,6 +33,9 @@ func (a *app) simCommand() *cobra.Command {
 	var verbose, live bool
 	var speed float64
 	run := &cobra.Command{
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return sim.ScenarioNames(), cobra.ShellCompDirectiveNoFileComp
+		},
 		Use:   "run SCENARIO...",
 		Short: "Play scenarios with a scripted user and print each outcome",
 		Long: `Plays scenarios, one after another in one throw-away marketplace (a name may

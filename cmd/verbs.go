@@ -148,6 +148,61 @@ func (a *app) addVerbs(root *cobra.Command) {
 	}
 }
 
+// complete offers values from the marketplace for a verb's first
+// argument: what ids lists, each with a short description.
+func (a *app) complete(ids func(ctx context.Context, d *desk) ([]string, error)) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		if a.cfg.Server == "" && a.log == nil {
+			// The completion command did not load this verb's flags.
+			if err := a.setup(cmd); err != nil {
+				return nil, cobra.ShellCompDirectiveError
+			}
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
+		defer cancel()
+		d, err := a.openDesk(ctx)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		out, err := ids(ctx, d)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func completeOrders(ctx context.Context, d *desk) ([]string, error) {
+	os, err := d.mc.Orders(ctx, client.OrderQuery{Limit: 50})
+	var out []string
+	for _, o := range os {
+		out = append(out, fmt.Sprintf("%d\t%s %s %s · %s", o.ID, o.Role, o.Amount, o.Asset, o.State))
+	}
+	return out, err
+}
+
+func completeAds(mine bool) func(ctx context.Context, d *desk) ([]string, error) {
+	return func(ctx context.Context, d *desk) ([]string, error) {
+		var ads []market.AdView
+		var err error
+		if mine {
+			ads, err = d.mc.MyAds(ctx)
+		} else {
+			var page market.AdPage
+			page, err = d.mc.Ads(ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Limit: 50})
+			ads = page.Ads
+		}
+		var out []string
+		for _, ad := range ads {
+			out = append(out, fmt.Sprintf("%d\t%s %s at %s by %s", ad.ID, ad.Side, ad.Asset, ad.Price.FixedN(4), ad.Maker.Name))
+		}
+		return out, err
+	}
+}
+
 // --- ads ---
 
 func (a *app) adsVerb() *cobra.Command {
@@ -219,6 +274,7 @@ func (a *app) adVerb() *cobra.Command {
 		return a.print(asJSON, ad, func(w io.Writer) { printAd(w, ad) })
 	})
 	show.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+	show.ValidArgsFunction = a.complete(completeAds(false))
 	var req market.AdRequest
 	var methods []string
 	var margin string
@@ -270,6 +326,7 @@ func (a *app) adVerb() *cobra.Command {
 				return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d: %s\n", ad.ID, ad.Status) })
 			})
 		v.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+		v.ValidArgsFunction = a.complete(completeAds(true))
 		c.AddCommand(v)
 	}
 	return c
@@ -310,6 +367,7 @@ func (a *app) orderVerb() *cobra.Command {
 			return fn(ctx, d, id, args[1:])
 		})
 		v.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
+		v.ValidArgsFunction = a.complete(completeOrders)
 		return v
 	}
 	show := func(o market.OrderView, err error) error {
@@ -335,6 +393,7 @@ func (a *app) orderVerb() *cobra.Command {
 				fmt.Sprintf("cli-take-%d-%d", id, time.Now().UnixNano()))
 			return show(o, err)
 		})
+	take.ValidArgsFunction = a.complete(completeAds(false))
 	take.Flags().StringVar(&amount, "amount", "", "crypto amount")
 	take.Flags().StringVar(&fiatAmt, "fiat", "", "fiat amount")
 	take.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")

@@ -195,3 +195,12 @@ func isUsage(err error) bool {
 	var ue *usageError
 	return errors.As(err, &ue)
 }
+
+// Completion offers scenario names, and ids from the marketplace.
+func TestCompletion(t *testing.T) {
+	isolate(t)
+	out, _, err := run(t, secrets.NewMemory(), "", "__complete", "sim", "run", "")
+	if err != nil || !strings.Contains(out, "honest-seller") || !strings.Contains(out, "third-party-payer") {
+		t.Fatalf("sim run completes to %q (%v)", out, err)
+	}
+}
