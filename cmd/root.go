@@ -119,6 +119,9 @@ merchants, a price feed and a simulated Alipay: practice without real money.`,
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runTUI(cmd) },
 	}
+	// Help, usage and completion write where the app writes.
+	root.SetOut(a.out)
+	root.SetErr(a.errOut)
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.cfgFile, "config", "", "configuration file (default $XDG_CONFIG_HOME/p2pdesk/config.yaml)")
 	pf.String("server", "", "marketplace URL; empty runs the embedded marketplace")
