@@ -112,6 +112,10 @@ func (p *ordersPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, notify(fmt.Sprintf("%s written to %s", count(msg.n, "order"), msg.path))
 	case EventMsg:
+		if msg.Event.Type == "order.created" && !p.open {
+			// A new order is open: show it, not the history it is not in.
+			p.open = true
+		}
 		if strings.HasPrefix(msg.Event.Type, "order.") {
 			return p, p.load()
 		}

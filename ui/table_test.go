@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"p2pdesk/api"
+	"p2pdesk/market"
 )
 
 type row struct {
@@ -251,5 +252,16 @@ func TestFitBoxKeepsItsEdge(t *testing.T) {
 		if !strings.Contains(strings.Join(strings.Fields(box), " "), "order ends.") {
 			t.Fatalf("the end of the sentence is lost:\n%s", box)
 		}
+	}
+}
+
+// A new order switches the Orders tab from History to Open, where it is.
+func TestNewOrderShowsTheOpenOrders(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	p := m.tabs[1].(*ordersPage)
+	p.open = false
+	p.Update(EventMsg{Event: market.Event{Type: "order.created"}})
+	if !p.open {
+		t.Fatal("the Orders tab stayed on History after a new order")
 	}
 }
