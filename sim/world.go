@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"p2pdesk/api"
@@ -72,7 +73,10 @@ type Options struct {
 // World is a running simulated market: the marketplace on the scheduler's
 // clock, the Alipay rail beside it, and the people who trade there.
 type World struct {
-	Sched *Scheduler
+	// railAdmin is RailAdmin for the marketplace's HTTP handlers, which
+	// run beside the world's creation: set once the world is made.
+	railAdmin atomic.Pointer[client.Alipay]
+	Sched     *Scheduler
 	// Codes is the clock every authenticator in this world reads: the
 	// marketplace's check of one-time codes and the simulated people's
 	// authenticator apps alike (see Open).
@@ -271,6 +275,7 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		w.Close(ctx)
 		return nil, err
 	}
+	w.railAdmin.Store(w.RailAdmin)
 	w.schedule()
 	w.scheduleMerchants(w.Merchants)
 	if merchants == nil {
@@ -382,8 +387,9 @@ func (w *World) railPin() string { return fmt.Sprintf("%06d", w.rng.IntN(1_000_0
 // crypto/rand: it is a person's own, and HTTP handlers run beside the
 // world's goroutine, which owns the seeded rng.
 func (w *World) openAlipay(ctx context.Context, u market.User) (api.AlipayAccount, error) {
-	if w.RailAdmin == nil {
-		return api.AlipayAccount{}, errors.New("the simulated rail is still starting")
+	rail := w.railAdmin.Load()
+	if rail == nil {
+		return api.AlipayAccount{}, errors.New("the simulated market is still being made: try again in a few seconds")
 	}
 	n, err := crand.Int(crand.Reader, big.NewInt(1_000_000))
 	if err != nil {
@@ -394,7 +400,7 @@ func (w *World) openAlipay(ctx context.Context, u market.User) (api.AlipayAccoun
 		name = u.Name
 	}
 	acct := api.AlipayAccount{Account: fmt.Sprintf("138%08d", u.ID), RealName: name, PaymentPassword: fmt.Sprintf("%06d", n.Int64())}
-	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: acct.Account, RealName: name, PaymentPassword: acct.PaymentPassword, Balance: practiceCNY})
+	ra, err := rail.Open(ctx, alipay.NewAccount{Login: acct.Account, RealName: name, PaymentPassword: acct.PaymentPassword, Balance: practiceCNY})
 	if err != nil {
 		return api.AlipayAccount{}, err
 	}
