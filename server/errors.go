@@ -55,6 +55,7 @@ var statusOf = map[string]int{
 	string(market.CodePaymentDetailsNeeded): http.StatusUnprocessableEntity,
 	string(market.CodeAdNotOnline):          http.StatusUnprocessableEntity,
 	string(market.CodeOwnAd):                http.StatusUnprocessableEntity,
+	string(market.CodePriceOutOfBand):       http.StatusUnprocessableEntity,
 
 	api.CodeUnauthorized:     http.StatusUnauthorized,
 	api.CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
