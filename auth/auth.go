@@ -57,6 +57,7 @@ type Tx interface {
 	ReadTx
 	InsertCredential(c Credential) error
 	RevokeCredentials(user int64) error
+	RevokeCredential(apiKey string) error
 	PutTOTP(s TOTPState) error
 	AddTOTPFailure(user int64, at time.Time) error
 	ClearTOTPFailures(user int64) error

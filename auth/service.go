@@ -49,8 +49,10 @@ type cached struct {
 	until  time.Time
 }
 
-// cacheTTL bounds how long a revoked key can still work on this server.
-const cacheTTL = 10 * time.Second
+// cacheTTL bounds how long a key revoked elsewhere (by another server
+// sharing the database) can still work on this one; a revocation made
+// here drops the key from this cache at once.
+const cacheTTL = 500 * time.Millisecond
 
 // NewService builds a Service.
 func NewService(st Store, key *ServerKey, clk clock.Clock) *Service {
@@ -69,17 +71,100 @@ func (s *Service) Issue(ctx context.Context, user int64, label string) (Issued, 
 	return out, err
 }
 
+// Reissue revokes every key of a user and issues a new one, in one
+// transaction: the old keys stop working at once (on this server now, on
+// every server sharing the database within cacheTTL).
+func (s *Service) Reissue(ctx context.Context, user int64, label string) (Issued, error) {
+	out := Issued{UserID: user, APIKey: "pk_" + randomString(16), Secret: randomString(32), Passphrase: randomString(16)}
+	c := Credential{
+		APIKey: out.APIKey, UserID: user, PassphraseHash: s.key.HashPassphrase(out.Passphrase),
+		SecretEnc: s.key.Seal([]byte(out.Secret), "api-secret:"+out.APIKey), Label: label, CreatedAt: s.clock.Now(),
+	}
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		if err := tx.RevokeCredentials(user); err != nil {
+			return err
+		}
+		return tx.InsertCredential(c)
+	})
+	s.forget(func(c cached) bool { return c.cred.UserID == user })
+	if err != nil {
+		return Issued{}, err
+	}
+	return out, nil
+}
+
 // RevokeAll revokes every key of a user.
 func (s *Service) RevokeAll(ctx context.Context, user int64) error {
 	err := s.store.AuthUpdate(ctx, func(tx Tx) error { return tx.RevokeCredentials(user) })
+	s.forget(func(c cached) bool { return c.cred.UserID == user })
+	return err
+}
+
+// KeyInfo describes one API key without its secrets.
+type KeyInfo struct {
+	APIKey    string    `json:"apiKey"`
+	UserID    int64     `json:"userId,string"`
+	Label     string    `json:"label"`
+	CreatedAt time.Time `json:"createdAt"`
+	Revoked   bool      `json:"revoked"`
+}
+
+// Keys lists a user's API keys, revoked ones included, oldest first.
+func (s *Service) Keys(ctx context.Context, user int64) ([]KeyInfo, error) {
+	out := []KeyInfo{}
+	err := s.store.AuthView(ctx, func(tx ReadTx) error {
+		cs, err := tx.CredentialsOf(user)
+		for _, c := range cs {
+			out = append(out, KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: c.Revoked})
+		}
+		return err
+	})
+	return out, err
+}
+
+// ErrNoSuchKey: the key does not exist, or belongs to someone else.
+var ErrNoSuchKey = errors.New("auth: no such API key")
+
+// Revoke revokes one API key. owner is the user who must own it; 0 lets
+// any key be revoked (an administrator). Revoking a revoked key is a
+// no-op.
+func (s *Service) Revoke(ctx context.Context, apiKey string, owner int64) (KeyInfo, error) {
+	var out KeyInfo
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		c, err := tx.Credential(apiKey)
+		if errors.Is(err, ErrNotFound) || (err == nil && owner != 0 && c.UserID != owner) {
+			return ErrNoSuchKey
+		}
+		if err != nil {
+			return err
+		}
+		out = KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: true}
+		return tx.RevokeCredential(apiKey)
+	})
+	s.forget(func(c cached) bool { return c.cred.APIKey == apiKey })
+	return out, err
+}
+
+// Active says whether a key still works: not revoked, here or on another
+// server sharing the database (seen within cacheTTL). Open streams ask it
+// so that a revoked key's stream ends.
+func (s *Service) Active(ctx context.Context, apiKey string) (bool, error) {
+	_, _, err := s.lookup(ctx, apiKey)
+	var ue *ErrUnauthorized
+	if errors.As(err, &ue) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *Service) forget(match func(cached) bool) {
 	s.mu.Lock()
 	for k, c := range s.cache {
-		if c.cred.UserID == user {
+		if match(c) {
 			delete(s.cache, k)
 		}
 	}
 	s.mu.Unlock()
-	return err
 }
 
 // ErrUnauthorized covers every reason a signed request is refused; the

@@ -111,6 +111,9 @@ func toHTTP(err error) *httpError {
 		e.retryAfter = int(ce.RetryAfter.Seconds())
 		return e
 	}
+	if errors.Is(err, auth.ErrNoSuchKey) {
+		return errf(string(market.CodeNotFound), "key", "no such API key")
+	}
 	var ue *auth.ErrUnauthorized
 	if errors.As(err, &ue) {
 		return errf(api.CodeUnauthorized, "", "the request could not be authenticated: check the API key, passphrase, clock and signature")

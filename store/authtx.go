@@ -58,6 +58,11 @@ func (t *sqlTx) RevokeCredentials(user int64) error {
 	return err
 }
 
+func (t *sqlTx) RevokeCredential(apiKey string) error {
+	_, err := t.exec("UPDATE credentials SET revoked = 1 WHERE api_key = ?", apiKey)
+	return err
+}
+
 func (t *sqlTx) TOTP(user int64) (auth.TOTPState, error) {
 	s := auth.TOTPState{UserID: user}
 	var enabled int
