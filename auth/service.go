@@ -39,8 +39,9 @@ type Service struct {
 	MaxFailures   int
 	FailureWindow time.Duration
 
-	mu    sync.Mutex
-	cache map[string]cached // api key -> verified material, for a short while
+	mu     sync.Mutex
+	cache  map[string]cached // api key -> verified material, for a short while
+	pruned time.Time         // when old signatures were last dropped
 }
 
 type cached struct {
@@ -169,7 +170,12 @@ func (s *Service) forget(match func(cached) bool) {
 
 // ErrUnauthorized covers every reason a signed request is refused; the
 // reason goes to the log, not to the caller.
-type ErrUnauthorized struct{ Reason string }
+type ErrUnauthorized struct {
+	Reason string
+	// Code, when set, is the refusal's own code, for a client that
+	// signed correctly and can fix what went wrong (a reused signature).
+	Code string
+}
 
 func (e *ErrUnauthorized) Error() string { return "unauthorized: " + e.Reason }
 
@@ -207,8 +213,54 @@ func (s *Service) Verify(ctx context.Context, r Request) (int64, error) {
 	if !hmac.Equal([]byte(want), []byte(r.Sign)) {
 		return 0, unauthorized("bad signature for key %s", r.APIKey)
 	}
+	if r.Method != "GET" && r.Method != "HEAD" {
+		if err := s.once(ctx, r.Sign, ts); err != nil {
+			return 0, err
+		}
+	}
 	return c.UserID, nil
 }
+
+// once refuses a signature seen before. Every request that may change
+// something is recorded in the database, shared by every server, until
+// its timestamp is out of the window; a captured request sent again is
+// refused wherever it arrives. Reads are not recorded: sending one again
+// changes nothing.
+func (s *Service) once(ctx context.Context, sign string, ts time.Time) error {
+	now := s.clock.Now()
+	s.mu.Lock()
+	prune := now.Sub(s.pruned) > pruneEvery
+	if prune {
+		s.pruned = now
+	}
+	s.mu.Unlock()
+	fresh := false
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		if prune {
+			// Older than the window on any server's clock: refused by
+			// the timestamp check already.
+			if err := tx.ForgetSignatures(now.Add(-2*MaxSkew - pruneEvery)); err != nil {
+				return err
+			}
+		}
+		var err error
+		fresh, err = tx.SeeSignature(sign, ts)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return &ErrUnauthorized{Code: CodeSignatureReused, Reason: "signature already used"}
+	}
+	return nil
+}
+
+// pruneEvery is how often a server drops old signatures.
+const pruneEvery = 10 * time.Second
+
+// CodeSignatureReused: the request's signature was used before (a replay).
+const CodeSignatureReused = "SIGNATURE_REUSED"
 
 func (s *Service) lookup(ctx context.Context, apiKey string) (Credential, string, error) {
 	now := time.Now()

@@ -58,6 +58,7 @@ var statusOf = map[string]int{
 	string(market.CodePriceOutOfBand):       http.StatusUnprocessableEntity,
 
 	api.CodeUnauthorized:     http.StatusUnauthorized,
+	auth.CodeSignatureReused: http.StatusUnauthorized,
 	api.CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
 	api.CodeRateLimited:      http.StatusTooManyRequests,
 	"TOTP_LOCKED":            http.StatusTooManyRequests,
@@ -115,6 +116,9 @@ func toHTTP(err error) *httpError {
 		return errf(string(market.CodeNotFound), "key", "no such API key")
 	}
 	var ue *auth.ErrUnauthorized
+	if errors.As(err, &ue) && ue.Code == auth.CodeSignatureReused {
+		return errf(ue.Code, "", "this signature was used before: sign every request anew (a fresh timestamp)")
+	}
 	if errors.As(err, &ue) {
 		return errf(api.CodeUnauthorized, "", "the request could not be authenticated: check the API key, passphrase, clock and signature")
 	}

@@ -287,6 +287,15 @@ CREATE INDEX orders_open_seller ON orders (seller_id, id) WHERE state IN ('creat
 		"usage":        {"amount"},
 		"index_prices": {"price"},
 	}),
+	// 6: signatures already used, so a captured request cannot be sent
+	// again within the timestamp window, whichever server it reaches.
+	`
+CREATE TABLE seen_signatures (
+	sign TEXT PRIMARY KEY,
+	at BIGINT NOT NULL
+);
+CREATE INDEX seen_signatures_at ON seen_signatures (at);
+`,
 }
 
 // sqliteOnly starts a migration that only SQLite needs; other dialects
