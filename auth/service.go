@@ -368,7 +368,7 @@ func (s *Service) Confirm(ctx context.Context, user int64, code string) error {
 }
 
 // Check verifies a one-time code for an action (release). Each code
-// works once; failures are counted in the database and, past MaxFailures
+// works once; wrong codes (not reused ones) are counted in the database and, past MaxFailures
 // in FailureWindow, lock checks until the window has passed. A restart
 // does not reset the count.
 func (s *Service) Check(ctx context.Context, user int64, code string) error {
@@ -376,10 +376,54 @@ func (s *Service) Check(ctx context.Context, user int64, code string) error {
 }
 
 func (s *Service) check(ctx context.Context, user int64, code string, enabling bool) error {
+	_, err := s.spend(ctx, user, code, enabling)
+	return err
+}
+
+// Spent is a one-time code accepted and used up: Step is its time step,
+// Before the last step used until then.
+type Spent struct {
+	UserID       int64
+	Step, Before int64
+}
+
+// CheckFor verifies a one-time code for an action and spends it only if
+// the action is done: when action refuses (returns a refusal, not a
+// failure to reach the database), the code is given back and works again.
+// The code is spent first, so two actions racing with one code cannot both
+// pass; the loser gets TOTP_REUSED.
+func (s *Service) CheckFor(ctx context.Context, user int64, code string, action func() error, refused func(error) bool) error {
+	sp, err := s.spend(ctx, user, code, false)
+	if err != nil {
+		return err
+	}
+	aerr := action()
+	if aerr != nil && refused(aerr) {
+		if err := s.giveBack(ctx, sp); err != nil {
+			return errors.Join(aerr, err)
+		}
+	}
+	return aerr
+}
+
+// giveBack un-spends a code, unless a later one was used meanwhile.
+func (s *Service) giveBack(ctx context.Context, sp Spent) error {
+	return s.store.AuthUpdate(ctx, func(tx Tx) error {
+		st, err := tx.TOTP(sp.UserID)
+		if err != nil || st.LastStep != sp.Step {
+			return err
+		}
+		st.LastStep = sp.Before
+		return tx.PutTOTP(st)
+	})
+}
+
+func (s *Service) spend(ctx context.Context, user int64, code string, enabling bool) (Spent, error) {
 	now := s.Codes.Now()
 	var verdict error
+	var spent Spent
 	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
-		verdict = nil
+		verdict, spent = nil, Spent{}
 		st, err := tx.TOTP(user)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -420,9 +464,12 @@ func (s *Service) check(ctx context.Context, user int64, code string, enabling b
 			verdict = &CodeError{Code: "TOTP_INVALID", Message: fmt.Sprintf("the code is wrong (%d of %d attempts left)", s.MaxFailures-fails-1, s.MaxFailures)}
 			return tx.AddTOTPFailure(user, now)
 		case step <= st.LastStep:
+			// A right code used before is not a guess: it does not count
+			// toward the lockout.
 			verdict = &CodeError{Code: "TOTP_REUSED", Message: "this code was already used: wait for the next one"}
-			return tx.AddTOTPFailure(user, now)
+			return nil
 		}
+		spent = Spent{UserID: user, Step: step, Before: st.LastStep}
 		st.LastStep, st.Enabled = step, true
 		if err := tx.ClearTOTPFailures(user); err != nil {
 			return err
@@ -430,9 +477,9 @@ func (s *Service) check(ctx context.Context, user int64, code string, enabling b
 		return tx.PutTOTP(st)
 	})
 	if err != nil {
-		return err
+		return Spent{}, err
 	}
-	return verdict
+	return spent, verdict
 }
 
 // matchStep finds the time step (of 30 s) whose code matches, allowing
