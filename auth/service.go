@@ -200,7 +200,7 @@ func (s *Service) Verify(ctx context.Context, r Request) (int64, error) {
 		return 0, unauthorized("timestamp %q is not UTC ISO-8601 with milliseconds", r.Timestamp)
 	}
 	if d := s.clock.Now().Sub(ts); d > MaxSkew || d < -MaxSkew {
-		return 0, unauthorized("timestamp is %s off the server clock", d.Round(time.Second))
+		return 0, &ErrUnauthorized{Code: CodeTimestampExpired, Reason: fmt.Sprintf("timestamp is %s off the server clock", d.Round(time.Second))}
 	}
 	c, secret, err := s.lookup(ctx, r.APIKey)
 	if err != nil {
@@ -258,6 +258,10 @@ func (s *Service) once(ctx context.Context, sign string, ts time.Time) error {
 
 // pruneEvery is how often a server drops old signatures.
 const pruneEvery = 10 * time.Second
+
+// CodeTimestampExpired: the request's timestamp is more than MaxSkew
+// from the server clock (as OKX, expiry has its own code).
+const CodeTimestampExpired = "TIMESTAMP_EXPIRED"
 
 // CodeSignatureReused: the request's signature was used before (a replay).
 const CodeSignatureReused = "SIGNATURE_REUSED"

@@ -57,14 +57,15 @@ var statusOf = map[string]int{
 	string(market.CodeOwnAd):                http.StatusUnprocessableEntity,
 	string(market.CodePriceOutOfBand):       http.StatusUnprocessableEntity,
 
-	api.CodeUnauthorized:     http.StatusUnauthorized,
-	auth.CodeSignatureReused: http.StatusUnauthorized,
-	api.CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
-	api.CodeRateLimited:      http.StatusTooManyRequests,
-	"TOTP_LOCKED":            http.StatusTooManyRequests,
-	api.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
-	api.CodeInternal:         http.StatusInternalServerError,
-	api.CodeUnavailable:      http.StatusServiceUnavailable,
+	api.CodeUnauthorized:      http.StatusUnauthorized,
+	auth.CodeSignatureReused:  http.StatusUnauthorized,
+	auth.CodeTimestampExpired: http.StatusUnauthorized,
+	api.CodeBodyTooLarge:      http.StatusRequestEntityTooLarge,
+	api.CodeRateLimited:       http.StatusTooManyRequests,
+	"TOTP_LOCKED":             http.StatusTooManyRequests,
+	api.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
+	api.CodeInternal:          http.StatusInternalServerError,
+	api.CodeUnavailable:       http.StatusServiceUnavailable,
 }
 
 // StatusTable is the code -> status table, for documentation tests.
@@ -118,6 +119,9 @@ func toHTTP(err error) *httpError {
 	var ue *auth.ErrUnauthorized
 	if errors.As(err, &ue) && ue.Code == auth.CodeSignatureReused {
 		return errf(ue.Code, "", "this signature was used before: sign every request anew (a fresh timestamp)")
+	}
+	if errors.As(err, &ue) && ue.Code == auth.CodeTimestampExpired {
+		return errf(ue.Code, "", "the request's timestamp is more than 30 s from the server clock ("+ue.Reason+"): check this machine's clock")
 	}
 	if errors.As(err, &ue) {
 		return errf(api.CodeUnauthorized, "", "the request could not be authenticated: check the API key, passphrase, clock and signature")
