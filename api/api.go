@@ -31,6 +31,9 @@ const (
 	CodeClockNotSimulated = "CLOCK_NOT_SIMULATED"
 )
 
+// KeyInfo is one API key as listed (no secret, no passphrase).
+type KeyInfo = auth.KeyInfo
+
 // Error is the body of every error response.
 type Error struct {
 	Code    string `json:"code"`

@@ -57,6 +57,12 @@ type Tx interface {
 	ReadTx
 	InsertCredential(c Credential) error
 	RevokeCredentials(user int64) error
+	RevokeCredential(apiKey string) error
+	// SeeSignature records a request signature with its timestamp; false
+	// if it was recorded already (a replay).
+	SeeSignature(sign string, at time.Time) (bool, error)
+	// ForgetSignatures drops signatures older than before.
+	ForgetSignatures(before time.Time) error
 	PutTOTP(s TOTPState) error
 	AddTOTPFailure(user int64, at time.Time) error
 	ClearTOTPFailures(user int64) error

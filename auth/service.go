@@ -39,8 +39,9 @@ type Service struct {
 	MaxFailures   int
 	FailureWindow time.Duration
 
-	mu    sync.Mutex
-	cache map[string]cached // api key -> verified material, for a short while
+	mu     sync.Mutex
+	cache  map[string]cached // api key -> verified material, for a short while
+	pruned time.Time         // when old signatures were last dropped
 }
 
 type cached struct {
@@ -49,8 +50,10 @@ type cached struct {
 	until  time.Time
 }
 
-// cacheTTL bounds how long a revoked key can still work on this server.
-const cacheTTL = 10 * time.Second
+// cacheTTL bounds how long a key revoked elsewhere (by another server
+// sharing the database) can still work on this one; a revocation made
+// here drops the key from this cache at once.
+const cacheTTL = 500 * time.Millisecond
 
 // NewService builds a Service.
 func NewService(st Store, key *ServerKey, clk clock.Clock) *Service {
@@ -69,22 +72,110 @@ func (s *Service) Issue(ctx context.Context, user int64, label string) (Issued, 
 	return out, err
 }
 
+// Reissue revokes every key of a user and issues a new one, in one
+// transaction: the old keys stop working at once (on this server now, on
+// every server sharing the database within cacheTTL).
+func (s *Service) Reissue(ctx context.Context, user int64, label string) (Issued, error) {
+	out := Issued{UserID: user, APIKey: "pk_" + randomString(16), Secret: randomString(32), Passphrase: randomString(16)}
+	c := Credential{
+		APIKey: out.APIKey, UserID: user, PassphraseHash: s.key.HashPassphrase(out.Passphrase),
+		SecretEnc: s.key.Seal([]byte(out.Secret), "api-secret:"+out.APIKey), Label: label, CreatedAt: s.clock.Now(),
+	}
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		if err := tx.RevokeCredentials(user); err != nil {
+			return err
+		}
+		return tx.InsertCredential(c)
+	})
+	s.forget(func(c cached) bool { return c.cred.UserID == user })
+	if err != nil {
+		return Issued{}, err
+	}
+	return out, nil
+}
+
 // RevokeAll revokes every key of a user.
 func (s *Service) RevokeAll(ctx context.Context, user int64) error {
 	err := s.store.AuthUpdate(ctx, func(tx Tx) error { return tx.RevokeCredentials(user) })
+	s.forget(func(c cached) bool { return c.cred.UserID == user })
+	return err
+}
+
+// KeyInfo describes one API key without its secrets.
+type KeyInfo struct {
+	APIKey    string    `json:"apiKey"`
+	UserID    int64     `json:"userId,string"`
+	Label     string    `json:"label"`
+	CreatedAt time.Time `json:"createdAt"`
+	Revoked   bool      `json:"revoked"`
+}
+
+// Keys lists a user's API keys, revoked ones included, oldest first.
+func (s *Service) Keys(ctx context.Context, user int64) ([]KeyInfo, error) {
+	out := []KeyInfo{}
+	err := s.store.AuthView(ctx, func(tx ReadTx) error {
+		cs, err := tx.CredentialsOf(user)
+		for _, c := range cs {
+			out = append(out, KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: c.Revoked})
+		}
+		return err
+	})
+	return out, err
+}
+
+// ErrNoSuchKey: the key does not exist, or belongs to someone else.
+var ErrNoSuchKey = errors.New("auth: no such API key")
+
+// Revoke revokes one API key. owner is the user who must own it; 0 lets
+// any key be revoked (an administrator). Revoking a revoked key is a
+// no-op.
+func (s *Service) Revoke(ctx context.Context, apiKey string, owner int64) (KeyInfo, error) {
+	var out KeyInfo
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		c, err := tx.Credential(apiKey)
+		if errors.Is(err, ErrNotFound) || (err == nil && owner != 0 && c.UserID != owner) {
+			return ErrNoSuchKey
+		}
+		if err != nil {
+			return err
+		}
+		out = KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: true}
+		return tx.RevokeCredential(apiKey)
+	})
+	s.forget(func(c cached) bool { return c.cred.APIKey == apiKey })
+	return out, err
+}
+
+// Active says whether a key still works: not revoked, here or on another
+// server sharing the database (seen within cacheTTL). Open streams ask it
+// so that a revoked key's stream ends.
+func (s *Service) Active(ctx context.Context, apiKey string) (bool, error) {
+	_, _, err := s.lookup(ctx, apiKey)
+	var ue *ErrUnauthorized
+	if errors.As(err, &ue) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *Service) forget(match func(cached) bool) {
 	s.mu.Lock()
 	for k, c := range s.cache {
-		if c.cred.UserID == user {
+		if match(c) {
 			delete(s.cache, k)
 		}
 	}
 	s.mu.Unlock()
-	return err
 }
 
 // ErrUnauthorized covers every reason a signed request is refused; the
 // reason goes to the log, not to the caller.
-type ErrUnauthorized struct{ Reason string }
+type ErrUnauthorized struct {
+	Reason string
+	// Code, when set, is the refusal's own code, for a client that
+	// signed correctly and can fix what went wrong (a reused signature).
+	Code string
+}
 
 func (e *ErrUnauthorized) Error() string { return "unauthorized: " + e.Reason }
 
@@ -109,7 +200,7 @@ func (s *Service) Verify(ctx context.Context, r Request) (int64, error) {
 		return 0, unauthorized("timestamp %q is not UTC ISO-8601 with milliseconds", r.Timestamp)
 	}
 	if d := s.clock.Now().Sub(ts); d > MaxSkew || d < -MaxSkew {
-		return 0, unauthorized("timestamp is %s off the server clock", d.Round(time.Second))
+		return 0, &ErrUnauthorized{Code: CodeTimestampExpired, Reason: fmt.Sprintf("timestamp is %s off the server clock", d.Round(time.Second))}
 	}
 	c, secret, err := s.lookup(ctx, r.APIKey)
 	if err != nil {
@@ -122,8 +213,58 @@ func (s *Service) Verify(ctx context.Context, r Request) (int64, error) {
 	if !hmac.Equal([]byte(want), []byte(r.Sign)) {
 		return 0, unauthorized("bad signature for key %s", r.APIKey)
 	}
+	if r.Method != "GET" && r.Method != "HEAD" {
+		if err := s.once(ctx, r.Sign, ts); err != nil {
+			return 0, err
+		}
+	}
 	return c.UserID, nil
 }
+
+// once refuses a signature seen before. Every request that may change
+// something is recorded in the database, shared by every server, until
+// its timestamp is out of the window; a captured request sent again is
+// refused wherever it arrives. Reads are not recorded: sending one again
+// changes nothing.
+func (s *Service) once(ctx context.Context, sign string, ts time.Time) error {
+	now := s.clock.Now()
+	s.mu.Lock()
+	prune := now.Sub(s.pruned) > pruneEvery
+	if prune {
+		s.pruned = now
+	}
+	s.mu.Unlock()
+	fresh := false
+	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
+		if prune {
+			// Older than the window on any server's clock: refused by
+			// the timestamp check already.
+			if err := tx.ForgetSignatures(now.Add(-2*MaxSkew - pruneEvery)); err != nil {
+				return err
+			}
+		}
+		var err error
+		fresh, err = tx.SeeSignature(sign, ts)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return &ErrUnauthorized{Code: CodeSignatureReused, Reason: "signature already used"}
+	}
+	return nil
+}
+
+// pruneEvery is how often a server drops old signatures.
+const pruneEvery = 10 * time.Second
+
+// CodeTimestampExpired: the request's timestamp is more than MaxSkew
+// from the server clock (as OKX, expiry has its own code).
+const CodeTimestampExpired = "TIMESTAMP_EXPIRED"
+
+// CodeSignatureReused: the request's signature was used before (a replay).
+const CodeSignatureReused = "SIGNATURE_REUSED"
 
 func (s *Service) lookup(ctx context.Context, apiKey string) (Credential, string, error) {
 	now := time.Now()
@@ -231,7 +372,7 @@ func (s *Service) Confirm(ctx context.Context, user int64, code string) error {
 }
 
 // Check verifies a one-time code for an action (release). Each code
-// works once; failures are counted in the database and, past MaxFailures
+// works once; wrong codes (not reused ones) are counted in the database and, past MaxFailures
 // in FailureWindow, lock checks until the window has passed. A restart
 // does not reset the count.
 func (s *Service) Check(ctx context.Context, user int64, code string) error {
@@ -239,10 +380,54 @@ func (s *Service) Check(ctx context.Context, user int64, code string) error {
 }
 
 func (s *Service) check(ctx context.Context, user int64, code string, enabling bool) error {
+	_, err := s.spend(ctx, user, code, enabling)
+	return err
+}
+
+// Spent is a one-time code accepted and used up: Step is its time step,
+// Before the last step used until then.
+type Spent struct {
+	UserID       int64
+	Step, Before int64
+}
+
+// CheckFor verifies a one-time code for an action and spends it only if
+// the action is done: when action refuses (returns a refusal, not a
+// failure to reach the database), the code is given back and works again.
+// The code is spent first, so two actions racing with one code cannot both
+// pass; the loser gets TOTP_REUSED.
+func (s *Service) CheckFor(ctx context.Context, user int64, code string, action func() error, refused func(error) bool) error {
+	sp, err := s.spend(ctx, user, code, false)
+	if err != nil {
+		return err
+	}
+	aerr := action()
+	if aerr != nil && refused(aerr) {
+		if err := s.giveBack(ctx, sp); err != nil {
+			return errors.Join(aerr, err)
+		}
+	}
+	return aerr
+}
+
+// giveBack un-spends a code, unless a later one was used meanwhile.
+func (s *Service) giveBack(ctx context.Context, sp Spent) error {
+	return s.store.AuthUpdate(ctx, func(tx Tx) error {
+		st, err := tx.TOTP(sp.UserID)
+		if err != nil || st.LastStep != sp.Step {
+			return err
+		}
+		st.LastStep = sp.Before
+		return tx.PutTOTP(st)
+	})
+}
+
+func (s *Service) spend(ctx context.Context, user int64, code string, enabling bool) (Spent, error) {
 	now := s.Codes.Now()
 	var verdict error
+	var spent Spent
 	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
-		verdict = nil
+		verdict, spent = nil, Spent{}
 		st, err := tx.TOTP(user)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -283,9 +468,12 @@ func (s *Service) check(ctx context.Context, user int64, code string, enabling b
 			verdict = &CodeError{Code: "TOTP_INVALID", Message: fmt.Sprintf("the code is wrong (%d of %d tries left)", s.MaxFailures-fails-1, s.MaxFailures)}
 			return tx.AddTOTPFailure(user, now)
 		case step <= st.LastStep:
+			// A right code used before is not a guess: it does not count
+			// toward the lockout.
 			verdict = &CodeError{Code: "TOTP_REUSED", Message: "this code was already used: wait for the next one"}
-			return tx.AddTOTPFailure(user, now)
+			return nil
 		}
+		spent = Spent{UserID: user, Step: step, Before: st.LastStep}
 		st.LastStep, st.Enabled = step, true
 		if err := tx.ClearTOTPFailures(user); err != nil {
 			return err
@@ -293,9 +481,9 @@ func (s *Service) check(ctx context.Context, user int64, code string, enabling b
 		return tx.PutTOTP(st)
 	})
 	if err != nil {
-		return err
+		return Spent{}, err
 	}
-	return verdict
+	return spent, verdict
 }
 
 // matchStep finds the time step (of 30 s) whose code matches, allowing

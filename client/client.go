@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"p2pdesk/api"
@@ -47,10 +48,11 @@ type Options struct {
 
 // Client talks to one marketplace as one account.
 type Client struct {
-	base  *url.URL
-	creds Credentials
-	opts  Options
-	hc    *http.Client
+	base   *url.URL
+	creds  Credentials
+	opts   Options
+	hc     *http.Client
+	stamps *stamper
 }
 
 // New builds a client for a server such as "http://127.0.0.1:8686".
@@ -77,7 +79,7 @@ func New(baseURL string, creds Credentials, opts Options) (*Client, error) {
 		tr.MaxIdleConnsPerHost = 64
 		hc = &http.Client{Transport: tr}
 	}
-	return &Client{base: u, creds: creds, opts: opts, hc: hc}, nil
+	return &Client{base: u, creds: creds, opts: opts, hc: hc, stamps: &stamper{}}, nil
 }
 
 // Base is the server address.
@@ -193,8 +195,27 @@ func backoff(attempt int) time.Duration {
 	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
 }
 
+// stamper hands out request timestamps that never repeat for one client:
+// the server refuses a signature it has seen (a replay), and two identical
+// requests signed in the same millisecond would carry the same one.
+type stamper struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+func (s *stamper) next(now time.Time) time.Time {
+	now = now.UTC().Truncate(time.Millisecond)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !now.After(s.last) && s.last.Sub(now) < time.Second {
+		now = s.last.Add(time.Millisecond)
+	}
+	s.last = now
+	return now
+}
+
 func (c *Client) sign(req *http.Request, body []byte) {
-	ts := auth.Timestamp(c.opts.Now())
+	ts := auth.Timestamp(c.stamps.next(c.opts.Now()))
 	req.Header.Set(auth.HeaderKey, c.creds.APIKey)
 	req.Header.Set(auth.HeaderPassphrase, c.creds.Passphrase)
 	req.Header.Set(auth.HeaderTimestamp, ts)

@@ -316,6 +316,31 @@ func (c *Client) IssueKey(ctx context.Context, id int64) (api.Credentials, error
 	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/admin/users/%d/keys", id), out: &out})
 }
 
+// Keys lists the caller's API keys, revoked ones included.
+func (c *Client) Keys(ctx context.Context) ([]api.KeyInfo, error) {
+	var out []api.KeyInfo
+	return out, c.do(ctx, call{method: http.MethodGet, path: "/account/keys", out: &out})
+}
+
+// RevokeKey revokes one of the caller's API keys (it may be the one in
+// use: later requests with it are refused).
+func (c *Client) RevokeKey(ctx context.Context, apiKey string) (api.KeyInfo, error) {
+	var out api.KeyInfo
+	return out, c.do(ctx, call{method: http.MethodDelete, path: "/account/keys/" + url.PathEscape(apiKey), out: &out})
+}
+
+// UserKeys lists an account's API keys (admin).
+func (c *Client) UserKeys(ctx context.Context, user int64) ([]api.KeyInfo, error) {
+	var out []api.KeyInfo
+	return out, c.do(ctx, call{method: http.MethodGet, path: fmt.Sprintf("/admin/users/%d/keys", user), out: &out})
+}
+
+// AdminRevokeKey revokes anyone's API key (admin).
+func (c *Client) AdminRevokeKey(ctx context.Context, apiKey string) (api.KeyInfo, error) {
+	var out api.KeyInfo
+	return out, c.do(ctx, call{method: http.MethodDelete, path: "/admin/keys/" + url.PathEscape(apiKey), out: &out})
+}
+
 // Deposit credits an account (admin). ref makes it happen once.
 func (c *Client) Deposit(ctx context.Context, user int64, asset market.Asset, amount, ref string) (market.BalanceView, error) {
 	var out market.BalanceView

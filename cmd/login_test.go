@@ -149,3 +149,30 @@ func scanForSecrets(t *testing.T, dir string, secretValues ...string) {
 	}
 	t.Logf("scanned %d files under %s", files, dir)
 }
+
+// TestKeysListRevoke: p2pdesk keys list shows the profile's own keys, keys
+// revoke revokes one at once; the revoked profile is refused afterwards.
+func TestKeysListRevoke(t *testing.T) {
+	home := isolate(t)
+	m := startMarket(t, home)
+	acct, err := m.Provision(context.Background(), api.NewUserRequest{Name: "dora", KYCLevel: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, _ := json.Marshal(map[string]string{"apiKey": acct.Credentials.APIKey, "secret": acct.Credentials.Secret,
+		"passphrase": acct.Credentials.Passphrase})
+	st := secrets.NewMemory()
+	if _, _, err := run(t, st, string(creds), "login", "--server", m.URL, "--from-json", "-"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, st, "", "keys", "list")
+	if err != nil || !strings.Contains(out, acct.Credentials.APIKey) || !strings.Contains(out, "active") {
+		t.Fatalf("keys list: %q %v", out, err)
+	}
+	if out, _, err = run(t, st, "", "keys", "revoke", acct.Credentials.APIKey); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("keys revoke: %q %v", out, err)
+	}
+	if _, _, err := run(t, st, "", "keys", "list"); err == nil || !strings.Contains(err.Error(), "UNAUTHORIZED") {
+		t.Fatalf("a revoked key still lists: %v", err)
+	}
+}

@@ -134,7 +134,7 @@ merchants, a price feed and a simulated Alipay: practice without real money.`,
 	root.Flags().Int("merchants", 0, "simulated merchants in the embedded marketplace (0-100)")
 	a.addTUIFlags(root)
 	root.AddCommand(a.serveCommand(), a.accountCommand(), a.benchCommand(), a.checkCommand(), a.versionCommand(), a.simCommand(),
-		a.loginCommand(), a.logoutCommand(), a.whoamiCommand(), a.practiceCommand())
+		a.loginCommand(), a.logoutCommand(), a.whoamiCommand(), a.practiceCommand(), a.keysCommand())
 	a.addMoreCommands(root)
 	return root
 }

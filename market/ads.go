@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -47,7 +48,6 @@ type AdPatch struct {
 const (
 	MinWindowMin   = 10
 	MaxWindowMin   = 30
-	MaxMarginBP    = 2000 // a floating price within +-20% of the index
 	MaxTermsLength = 1000
 )
 
@@ -205,6 +205,7 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 	if p.MarginBP != nil {
 		ad.MarginBP = *p.MarginBP
 	}
+	band := o.s.cfg.PriceBand(Pair{ad.Asset, ad.Fiat})
 	if ad.PriceType == PriceFixed && p.Price != nil && (*p.Price != "" || creating) {
 		price, err := ParseAmount(*p.Price, PriceScale, "price")
 		if err != nil {
@@ -212,10 +213,19 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 		}
 		ad.Price = price
 		ad.MarginBP = 0
+		// Held to the band around the index where the market has one.
+		idx, err := o.tx.IndexLatest(ad.Asset, ad.Fiat)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err == nil && !withinBand(price, idx.Price, band) {
+			return Errorf(CodePriceOutOfBand, "price", "a price of %s %s is more than %s%% from the market index %s: this market takes prices within that band",
+				price, ad.Fiat, money.New(band, 2), idx.Price)
+		}
 	}
 	if ad.PriceType == PriceFloating {
-		if ad.MarginBP < -MaxMarginBP || ad.MarginBP > MaxMarginBP {
-			return Errorf(CodeInvalidArgument, "marginBP", "a floating price must stay within 20%% of the index (marginBP -2000..2000)")
+		if ad.MarginBP < -band || ad.MarginBP > band {
+			return Errorf(CodePriceOutOfBand, "marginBP", "a floating price must stay within %s%% of the index (marginBP %d..%d)", money.New(band, 2), -band, band)
 		}
 		idx, err := o.tx.IndexLatest(ad.Asset, ad.Fiat)
 		if errors.Is(err, ErrNotFound) {
@@ -330,6 +340,35 @@ func hasMethod(accts []PaymentAccount, m PaymentMethod) bool {
 		}
 	}
 	return false
+}
+
+// withinBand says whether price is within bandBP basis points of index,
+// either way, in checked arithmetic.
+func withinBand(price, index money.Amount, bandBP int64) bool {
+	limit, err := money.MulDiv(index, money.New(bandBP, 4), PriceScale, money.Down)
+	if err != nil {
+		return false
+	}
+	lo, err1 := index.Sub(limit)
+	hi, err2 := index.Add(limit)
+	return err1 == nil && err2 == nil && price.Cmp(lo) >= 0 && price.Cmp(hi) <= 0
+}
+
+// deviationBP is (price-index)/index in basis points, truncated toward
+// zero; a deviation too large for 64 bits saturates, so it still reads as
+// far from the market.
+func deviationBP(price, index money.Amount) int64 {
+	diff, err := price.Sub(index)
+	if err == nil {
+		var d money.Amount
+		if d, err = money.Quo(diff, index, 4, money.Down); err == nil {
+			return d.Units()
+		}
+	}
+	if price.Cmp(index) < 0 {
+		return -math.MaxInt64
+	}
+	return math.MaxInt64
 }
 
 // floatPrice is index * (10000+margin)/10000, half-up at PriceScale.

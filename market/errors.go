@@ -40,6 +40,7 @@ const (
 	CodeAccountRestricted    Code = "ACCOUNT_RESTRICTED"
 	CodeNameTaken            Code = "NAME_TAKEN"
 	CodeTextTooLong          Code = "TEXT_TOO_LONG"
+	CodePriceOutOfBand       Code = "PRICE_OUT_OF_BAND"
 )
 
 // Error is a refusal a person can understand: a stable code, a message

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"sort"
 )
 
@@ -17,7 +18,10 @@ import (
 //  4. every open order has exactly one unresolved reservation of its
 //     amount; every terminal order has none, resolved the way its state says;
 //  5. no ad oversells: total = remaining + what its live orders hold;
-//  6. every trader's record buckets equal what the orders imply.
+//  6. every trader's record buckets equal what the orders imply;
+//  7. no value is one only a wrap could give: running sums and transfer
+//     amounts are not negative, an order's total is its price x amount,
+//     a day's usage is what the taker's orders of that day add up to.
 func CheckInvariants(ctx context.Context, st Store) error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -26,7 +30,9 @@ func CheckInvariants(ctx context.Context, st Store) error {
 		if err != nil {
 			return err
 		}
-		type sums struct{ dp, dP, cp, cP int64 }
+		// The per-asset sums are wide: summing 64-bit balances must not
+		// wrap in the checker itself.
+		type sums struct{ dp, dP, cp, cP big.Int }
 		per := map[Asset]*sums{}
 		for _, b := range bals {
 			s := per[b.Asset]
@@ -34,20 +40,21 @@ func CheckInvariants(ctx context.Context, st Store) error {
 				s = &sums{}
 				per[b.Asset] = s
 			}
-			s.dp += b.DebitsPending
-			s.dP += b.DebitsPosted
-			s.cp += b.CreditsPending
-			s.cP += b.CreditsPosted
+			s.dp.Add(&s.dp, big.NewInt(b.DebitsPending))
+			s.dP.Add(&s.dP, big.NewInt(b.DebitsPosted))
+			s.cp.Add(&s.cp, big.NewInt(b.CreditsPending))
+			s.cP.Add(&s.cP, big.NewInt(b.CreditsPosted))
+			if b.DebitsPending < 0 || b.CreditsPending < 0 || b.DebitsPosted < 0 || b.CreditsPosted < 0 {
+				fail("7: user %d %s has a negative running sum %+v: only a wrap gives that", b.UserID, b.Asset, b)
+				continue
+			}
 			if b.UserID != SystemUserID && b.Available() < 0 {
 				fail("2: user %d %s available %d < 0", b.UserID, b.Asset, b.Available())
 			}
-			if b.DebitsPending < 0 || b.CreditsPending < 0 {
-				fail("2: user %d %s negative pending", b.UserID, b.Asset)
-			}
 		}
 		for a, s := range per {
-			if s.dP != s.cP || s.dp != s.cp {
-				fail("1: %s debits posted %d pending %d, credits posted %d pending %d", a, s.dP, s.dp, s.cP, s.cp)
+			if s.dP.Cmp(&s.cP) != 0 || s.dp.Cmp(&s.cp) != 0 {
+				fail("1: %s debits posted %s pending %s, credits posted %s pending %s", a, &s.dP, &s.dp, &s.cP, &s.cp)
 			}
 		}
 
@@ -107,7 +114,22 @@ func CheckInvariants(ctx context.Context, st Store) error {
 			after = page[len(page)-1].ID
 		}
 		seenEscrow := map[string]bool{}
+		type usageKey struct {
+			user, day int64
+			fiat      Fiat
+		}
+		usage := map[usageKey]*big.Int{}
 		for _, o := range orders {
+			if total, err := FiatTotal(o.Price, o.Amount, o.Fiat); err != nil || total.Cmp(o.FiatTotal) != 0 || !o.FiatTotal.IsPositive() || !o.Amount.IsPositive() {
+				fail("7: order %d total %s is not its price %s x amount %s", o.ID, o.FiatTotal, o.Price, o.Amount)
+			}
+			k := usageKey{o.TakerID, dayOf(o.CreatedAt), o.Fiat}
+			if usage[k] == nil {
+				usage[k] = new(big.Int)
+			}
+			if o.State != StateCancelled && o.State != StateExpired {
+				usage[k].Add(usage[k], big.NewInt(o.FiatTotal.Units()))
+			}
 			p, ok := pending[o.EscrowID()]
 			seenEscrow[o.EscrowID()] = true
 			if !ok {
@@ -139,6 +161,23 @@ func CheckInvariants(ctx context.Context, st Store) error {
 		for id := range pending {
 			if !seenEscrow[id] {
 				fail("4: pending transfer %s belongs to no order", id)
+			}
+		}
+		for _, t := range log {
+			if t.Amount <= 0 {
+				fail("7: transfer %s has a non-positive amount %d", t.ID, t.Amount)
+			}
+		}
+		// A day's usage is what the taker's live and finished orders of
+		// that day add up to; one that is not (a negative one, or one past
+		// 64 bits) could only come from a wrap.
+		for k, want := range usage {
+			u, err := tx.Usage(k.user, k.day, k.fiat)
+			if err != nil {
+				return err
+			}
+			if !want.IsInt64() || u.Amount != want.Int64() {
+				fail("7: usage of user %d on day %d in %s is %d, its orders add up to %s", k.user, k.day, k.fiat, u.Amount, want)
 			}
 		}
 

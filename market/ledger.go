@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"p2pdesk/money"
 )
 
 // The ledger is double entry: every transfer debits one account and
@@ -11,24 +13,50 @@ import (
 // debits equals the sum of credits. Balances are a cache of the log.
 
 // apply folds one transfer into the balances it touches. pending is the
-// transfer a post or void resolves.
-func apply(dr, cr *Balance, t Transfer) {
+// transfer a post or void resolves. Every running sum is checked: a
+// transfer that would carry one past 64 bits is refused (errSumOverflow)
+// and leaves both balances as they were.
+func apply(dr, cr *Balance, t Transfer) error {
+	d, c := *dr, *cr
+	var err error
+	add := func(v *int64, delta int64) {
+		if err == nil {
+			*v, err = addUnits(*v, delta)
+		}
+	}
 	switch t.Kind {
 	case TransferPosted:
-		dr.DebitsPosted += t.Amount
-		cr.CreditsPosted += t.Amount
+		add(&d.DebitsPosted, t.Amount)
+		add(&c.CreditsPosted, t.Amount)
 	case TransferPending:
-		dr.DebitsPending += t.Amount
-		cr.CreditsPending += t.Amount
+		add(&d.DebitsPending, t.Amount)
+		add(&c.CreditsPending, t.Amount)
 	case TransferPost:
-		dr.DebitsPending -= t.Amount
-		dr.DebitsPosted += t.Amount
-		cr.CreditsPending -= t.Amount
-		cr.CreditsPosted += t.Amount
+		add(&d.DebitsPending, -t.Amount)
+		add(&d.DebitsPosted, t.Amount)
+		add(&c.CreditsPending, -t.Amount)
+		add(&c.CreditsPosted, t.Amount)
 	case TransferVoid:
-		dr.DebitsPending -= t.Amount
-		cr.CreditsPending -= t.Amount
+		add(&d.DebitsPending, -t.Amount)
+		add(&c.CreditsPending, -t.Amount)
 	}
+	if err != nil {
+		return err
+	}
+	*dr, *cr = d, c
+	return nil
+}
+
+// errSumOverflow: a running sum of the ledger would not fit in 64 bits.
+var errSumOverflow = errors.New("ledger: a running sum would pass the 64-bit limit")
+
+// addUnits is a+b in minor units, refusing to wrap.
+func addUnits(a, b int64) (int64, error) {
+	s, err := money.New(a, 0).Add(money.New(b, 0))
+	if err != nil {
+		return 0, errSumOverflow
+	}
+	return s.Units(), nil
 }
 
 // errAlreadyDone is returned when a transfer with the same derived id, or
@@ -55,14 +83,25 @@ func transfer(tx Tx, t Transfer) error {
 	if t.Debit == t.Credit {
 		return fmt.Errorf("ledger: transfer %s to the same account", t.ID)
 	}
-	if (t.Kind == TransferPosted || t.Kind == TransferPending) && t.Debit != SystemUserID {
-		dr, err := tx.Balance(t.Debit, t.Asset)
-		if err != nil {
-			return err
+	dr, err := tx.Balance(t.Debit, t.Asset)
+	if err != nil {
+		return err
+	}
+	if (t.Kind == TransferPosted || t.Kind == TransferPending) && t.Debit != SystemUserID && dr.Available() < t.Amount {
+		return Errorf(CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
+	}
+	cr, err := tx.Balance(t.Credit, t.Asset)
+	if err != nil {
+		return err
+	}
+	// Check the sums before anything is written: the new balances must
+	// fit in 64 bits (on SQLite an overflowing sum would turn the column
+	// into a float, on PostgreSQL fail the statement).
+	if err := apply(&dr, &cr, t); err != nil {
+		if _, derr := tx.Transfer(t.ID); derr == nil {
+			return errAlreadyDone
 		}
-		if dr.Available() < t.Amount {
-			return Errorf(CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
-		}
+		return Errorf(CodeAmountTooLarge, "amount", "this would take a %s balance of the ledger past its 64-bit limit", t.Asset)
 	}
 	if err := tx.InsertTransfer(&t); err != nil {
 		if errors.Is(err, ErrDuplicate) {
@@ -71,12 +110,14 @@ func transfer(tx Tx, t Transfer) error {
 		return err
 	}
 	// The same fold as Replay, applied as deltas.
-	dr, cr := Balance{UserID: t.Debit, Asset: t.Asset}, Balance{UserID: t.Credit, Asset: t.Asset}
-	apply(&dr, &cr, t)
-	if err := tx.AddBalance(dr); err != nil {
+	ddr, dcr := Balance{UserID: t.Debit, Asset: t.Asset}, Balance{UserID: t.Credit, Asset: t.Asset}
+	if err := apply(&ddr, &dcr, t); err != nil {
 		return err
 	}
-	return tx.AddBalance(cr)
+	if err := tx.AddBalance(ddr); err != nil {
+		return err
+	}
+	return tx.AddBalance(dcr)
 }
 
 func lockEscrow(tx Tx, o Order, at time.Time) error {
@@ -128,7 +169,9 @@ func Replay(transfers []Transfer) (map[BalanceKey]Balance, error) {
 			t.Debit, t.Credit, t.Asset, t.Amount = p.Debit, p.Credit, p.Asset, p.Amount
 		}
 		dr, cr := get(t.Debit, t.Asset), get(t.Credit, t.Asset)
-		apply(&dr, &cr, t)
+		if err := apply(&dr, &cr, t); err != nil {
+			return nil, fmt.Errorf("replay: %s: %w", t.ID, err)
+		}
 		out[BalanceKey{t.Debit, t.Asset}] = dr
 		out[BalanceKey{t.Credit, t.Asset}] = cr
 	}

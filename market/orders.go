@@ -214,7 +214,9 @@ func (o *op) pickMethod(ad Ad, asked string) (PaymentMethod, error) {
 	return m, nil
 }
 
-// chargeLimit checks and returns the taker's usage with total added.
+// chargeLimit checks and returns the taker's usage with total added. The
+// sum is checked arithmetic: a total that would carry the day's usage past
+// 64 bits is over any limit, never a wrap to a negative usage.
 func (o *op) chargeLimit(u User, fiat Fiat, total money.Amount) (Usage, error) {
 	limit, ok := o.s.cfg.DailyLimits[u.KYCLevel][fiat]
 	if !ok {
@@ -225,12 +227,19 @@ func (o *op) chargeLimit(u User, fiat Fiat, total money.Amount) (Usage, error) {
 		return Usage{}, err
 	}
 	usage.UserID, usage.Day, usage.Fiat = u.ID, dayOf(o.now), fiat
-	if usage.Amount+total.Units() > limit.Units() {
-		left := max(limit.Units()-usage.Amount, 0)
+	used := money.New(usage.Amount, fiat.Scale())
+	sum, err := used.Add(total)
+	if err != nil || used.IsNegative() || sum.Cmp(limit) > 0 {
+		left, lerr := limit.Sub(used)
+		if lerr != nil || left.IsNegative() || used.IsNegative() {
+			left = money.Zero(fiat.Scale())
+		}
 		return Usage{}, Errorf(CodeDailyLimitExceeded, "amount", "this order (%s %s) is over your daily limit: %s %s left today of %s",
-			total.Fixed(), fiat, money.New(left, 2).Fixed(), fiat, limit.Fixed())
+			total.Fixed(), fiat, left.Fixed(), fiat, limit.Fixed())
 	}
-	usage.Amount += total.Units()
+	if usage.Amount, err = sum.UnitsAt(fiat.Scale()); err != nil {
+		return Usage{}, err
+	}
 	return usage, nil
 }
 
@@ -242,7 +251,13 @@ func (o *op) refundLimit(ord Order) error {
 		return err
 	}
 	u.UserID, u.Day, u.Fiat = ord.TakerID, dayOf(ord.CreatedAt), ord.Fiat
-	u.Amount = max(u.Amount-ord.FiatTotal.Units(), 0)
+	left, err := money.New(u.Amount, ord.Fiat.Scale()).Sub(ord.FiatTotal)
+	if err != nil || left.IsNegative() {
+		left = money.Zero(ord.Fiat.Scale())
+	}
+	if u.Amount, err = left.UnitsAt(ord.Fiat.Scale()); err != nil {
+		return err
+	}
 	return o.tx.PutUsage(u)
 }
 

@@ -25,7 +25,15 @@ type Config struct {
 	// KeepEvents is how many recent events the outbox keeps for
 	// reconnecting streams.
 	KeepEvents int64
+	// PriceBandBP is how far, in basis points, an ad's price may stand
+	// from the market index, per market; a market not listed has
+	// DefaultPriceBandBP. A fixed price outside the band and a floating
+	// margin past it are refused.
+	PriceBandBP map[Pair]int64
 }
+
+// DefaultPriceBandBP is the price band of a market with none set: +-20%.
+const DefaultPriceBandBP = 2000
 
 // DefaultConfig is the rule set of the bundled marketplace.
 func DefaultConfig() Config {
@@ -38,6 +46,15 @@ func DefaultConfig() Config {
 		RecordDays:    30,
 		KeepEvents:    200_000,
 	}
+}
+
+// PriceBand is the band of a market, in basis points either way of the
+// index.
+func (c Config) PriceBand(p Pair) int64 {
+	if b, ok := c.PriceBandBP[p]; ok && b > 0 {
+		return b
+	}
+	return DefaultPriceBandBP
 }
 
 // Service is the marketplace: every rule lives here, every write goes

@@ -268,7 +268,7 @@ func (v *viewCtx) adViews(ads []Ad) ([]AdView, error) {
 			MinKYC: a.MinKYC, MinCompBP: a.MinCompletionBP, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Version: a.Version,
 		}
 		if idx != nil && idx.IsPositive() {
-			d := (a.Price.Units() - idx.Units()) * 10000 / idx.Units()
+			d := deviationBP(a.Price, *idx)
 			av.DevBP = &d
 		}
 		out = append(out, av)

@@ -55,14 +55,17 @@ var statusOf = map[string]int{
 	string(market.CodePaymentDetailsNeeded): http.StatusUnprocessableEntity,
 	string(market.CodeAdNotOnline):          http.StatusUnprocessableEntity,
 	string(market.CodeOwnAd):                http.StatusUnprocessableEntity,
+	string(market.CodePriceOutOfBand):       http.StatusUnprocessableEntity,
 
-	api.CodeUnauthorized:     http.StatusUnauthorized,
-	api.CodeBodyTooLarge:     http.StatusRequestEntityTooLarge,
-	api.CodeRateLimited:      http.StatusTooManyRequests,
-	"TOTP_LOCKED":            http.StatusTooManyRequests,
-	api.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
-	api.CodeInternal:         http.StatusInternalServerError,
-	api.CodeUnavailable:      http.StatusServiceUnavailable,
+	api.CodeUnauthorized:      http.StatusUnauthorized,
+	auth.CodeSignatureReused:  http.StatusUnauthorized,
+	auth.CodeTimestampExpired: http.StatusUnauthorized,
+	api.CodeBodyTooLarge:      http.StatusRequestEntityTooLarge,
+	api.CodeRateLimited:       http.StatusTooManyRequests,
+	"TOTP_LOCKED":             http.StatusTooManyRequests,
+	api.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
+	api.CodeInternal:          http.StatusInternalServerError,
+	api.CodeUnavailable:       http.StatusServiceUnavailable,
 }
 
 // StatusTable is the code -> status table, for documentation tests.
@@ -110,7 +113,16 @@ func toHTTP(err error) *httpError {
 		e.retryAfter = int(ce.RetryAfter.Seconds())
 		return e
 	}
+	if errors.Is(err, auth.ErrNoSuchKey) {
+		return errf(string(market.CodeNotFound), "key", "no such API key")
+	}
 	var ue *auth.ErrUnauthorized
+	if errors.As(err, &ue) && ue.Code == auth.CodeSignatureReused {
+		return errf(ue.Code, "", "this signature was used before: sign every request anew (a fresh timestamp)")
+	}
+	if errors.As(err, &ue) && ue.Code == auth.CodeTimestampExpired {
+		return errf(ue.Code, "", "the request's timestamp is more than 30 s from the server clock ("+ue.Reason+"): check this machine's clock")
+	}
 	if errors.As(err, &ue) {
 		return errf(api.CodeUnauthorized, "", "the request could not be authenticated: check the API key, passphrase, clock and signature")
 	}

@@ -38,6 +38,10 @@ type subscriber struct {
 	once sync.Once
 }
 
+// keyCheckEvery is how often an open stream checks that its key still
+// works.
+const keyCheckEvery = 250 * time.Millisecond
+
 // subscriberBuffer is how far a slow stream may fall behind before it is
 // cut; the client then reconnects and catches up from the database.
 const subscriberBuffer = 4096
@@ -282,12 +286,21 @@ func (s *Server) stream(c *call) (any, error) {
 
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
+	// A stream lives no longer than its key: revoked here or on another
+	// server sharing the database, the stream ends within a second.
+	keyCheck := time.NewTicker(keyCheckEvery)
+	defer keyCheck.Stop()
 	for {
 		select {
 		case <-c.r.Context().Done():
 			return nil, nil
 		case <-sub.gone:
 			return nil, nil
+		case <-keyCheck.C:
+			if ok, err := s.auth.Active(c.r.Context(), c.key); err == nil && !ok {
+				s.log.Info("stream ended: its key was revoked", "user", c.user)
+				return nil, nil
+			}
 		case <-ping.C:
 			if _, err := w.Write([]byte(": ping\n\n")); err != nil {
 				return nil, nil

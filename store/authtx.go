@@ -58,6 +58,25 @@ func (t *sqlTx) RevokeCredentials(user int64) error {
 	return err
 }
 
+func (t *sqlTx) RevokeCredential(apiKey string) error {
+	_, err := t.exec("UPDATE credentials SET revoked = 1 WHERE api_key = ?", apiKey)
+	return err
+}
+
+func (t *sqlTx) SeeSignature(sign string, at time.Time) (bool, error) {
+	r, err := t.exec("INSERT INTO seen_signatures (sign, at) VALUES (?, ?) ON CONFLICT (sign) DO NOTHING", sign, tm(at))
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n == 1, err
+}
+
+func (t *sqlTx) ForgetSignatures(before time.Time) error {
+	_, err := t.exec("DELETE FROM seen_signatures WHERE at < ?", tm(before))
+	return err
+}
+
 func (t *sqlTx) TOTP(user int64) (auth.TOTPState, error) {
 	s := auth.TOTPState{UserID: user}
 	var enabled int

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -274,6 +276,54 @@ CREATE INDEX orders_open_buyer ON orders (buyer_id, id) WHERE state IN ('created
 CREATE INDEX orders_open_seller ON orders (seller_id, id) WHERE state IN ('created', 'paid', 'disputed');
 `,
 	writeLockMigration,
+	// 5: money columns hold integers only (SQLite; PostgreSQL's BIGINT
+	// already does). SQLite turns an integer sum that overflows into a
+	// REAL; these triggers make such a write fail instead of storing it.
+	sqliteOnly + integerTriggers(map[string][]string{
+		"balances":     {"debits_pending", "debits_posted", "credits_pending", "credits_posted"},
+		"transfers":    {"amount"},
+		"ads":          {"price", "margin_bp", "total", "remaining", "min_fiat", "max_fiat", "avail_fiat"},
+		"orders":       {"price", "amount", "fiat_total"},
+		"usage":        {"amount"},
+		"index_prices": {"price"},
+	}),
+	// 6: signatures already used, so a captured request cannot be sent
+	// again within the timestamp window, whichever server it reaches.
+	`
+CREATE TABLE seen_signatures (
+	sign TEXT PRIMARY KEY,
+	at BIGINT NOT NULL
+);
+CREATE INDEX seen_signatures_at ON seen_signatures (at);
+`,
+}
+
+// sqliteOnly starts a migration that only SQLite needs; other dialects
+// record its version and run nothing.
+const sqliteOnly = "-- sqlite only\n"
+
+// integerTriggers builds, for each table, a trigger before insert and one
+// before update that abort the write when a listed column is not an
+// integer: what a CHECK (typeof(col) = 'integer') would do, on tables
+// that already exist (SQLite cannot add a CHECK to a table in place).
+func integerTriggers(tables map[string][]string) string {
+	names := make([]string, 0, len(tables))
+	for t := range tables {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, t := range names {
+		var cond []string
+		for _, c := range tables[t] {
+			cond = append(cond, "typeof(NEW."+c+") <> 'integer'")
+		}
+		for _, ev := range []string{"INSERT", "UPDATE"} {
+			fmt.Fprintf(&b, "CREATE TRIGGER %s_integers_%s BEFORE %s ON %s WHEN %s\nBEGIN SELECT RAISE(ABORT, 'money column of %s is not an integer'); END;\n",
+				t, strings.ToLower(ev), ev, t, strings.Join(cond, " OR "), t)
+		}
+	}
+	return b.String()
 }
 
 // writeLockMigration adds an empty table whose only use is its lock: a
@@ -340,9 +390,17 @@ CREATE TABLE meta (
 `,
 	// 3
 	writeLockMigration,
+	// 4: money columns hold integers only (see the market's migration 5).
+	sqliteOnly + integerTriggers(map[string][]string{
+		"rail_accounts":  {"balance", "frozen"},
+		"rail_transfers": {"amount"},
+	}),
 }
 
 func expand(d dialect, ddl string) string {
+	if strings.HasPrefix(ddl, sqliteOnly) && d.name != "sqlite" {
+		return "SELECT 1"
+	}
 	return strings.NewReplacer("{{ID}}", d.id, "{{BLOB}}", d.blob, "{{NOBYTES}}", d.noBytes).Replace(ddl)
 }
 

@@ -27,6 +27,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ResolutionRace", func(t *testing.T) { testResolutionRace(t, open) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open) })
 	t.Run("Property", func(t *testing.T) { testProperty(t, open) })
+	t.Run("DailyLimitOverflow", func(t *testing.T) { testDailyLimitOverflow(t, open) })
+	t.Run("LedgerOverflow", func(t *testing.T) { testLedgerOverflow(t, open) })
+	t.Run("PriceBand", func(t *testing.T) { testPriceBand(t, open) })
+	t.Run("CheckSeesWraps", func(t *testing.T) { testCheckSeesWraps(t, open) })
 }
 
 func testLifecycle(t *testing.T, open Opener) {
