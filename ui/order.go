@@ -682,7 +682,8 @@ func (p *orderPage) paymentBlock() string {
 		return kv(st, "paid to", fmt.Sprintf("Alipay %s (%s)", o.PayTo.Account, o.PayTo.RealName))
 	}
 	line := kv(st, "buyer's name", o.PayerName+st.Muted.Render(" — the money must come from this name"))
-	if o.State != market.StatePaid && o.State != market.StateCreated {
+	// In a dispute the statement is the evidence: it stays on screen.
+	if o.State != market.StatePaid && o.State != market.StateCreated && o.State != market.StateDisputed {
 		return line
 	}
 	if m := p.match(); m != nil {
