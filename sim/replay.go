@@ -294,7 +294,10 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 	case "release":
 		c := u.code()
 		if c == "" {
-			return fmt.Errorf("no fresh one-time code")
+			// This step's code went to an attempt the market refused (the
+			// same-instant retry above): the next code comes within 30 s,
+			// as it would for a person.
+			return fmt.Errorf("%w: no fresh one-time code", errNotYet)
 		}
 		_, err = u.Market.Release(ctx, id, c, "")
 	case "dispute":
