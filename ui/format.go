@@ -233,3 +233,12 @@ func fitBox(st Styles, w int, s string) string {
 	}
 	return st.Box.Render(s)
 }
+
+// focusMark marks the field of a form that takes the keys: the cursor
+// alone is easy to miss, and absent without colour.
+func focusMark(st Styles, focused bool) string {
+	if focused {
+		return st.Key.Render("▸ ")
+	}
+	return "  "
+}

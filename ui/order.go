@@ -826,12 +826,7 @@ func (p *orderPage) evidenceView() string {
 	st := p.c.St
 	f := p.ev
 	var b strings.Builder
-	mark := func(i int) string {
-		if f.focus == i {
-			return st.Key.Render("▸ ")
-		}
-		return "  "
-	}
+	mark := func(i int) string { return focusMark(st, f.focus == i) }
 	b.WriteString(st.Bold.Render("Add evidence") + st.Muted.Render(" — support verifies payment records on Alipay; a screenshot proves nothing") + "\n")
 	b.WriteString(mark(0) + "lines of your Alipay statement since the order opened (space picks):\n")
 	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 0))
@@ -882,12 +877,7 @@ func (p *orderPage) releaseView() string {
 	b.WriteString(st.Bold.Render(fmt.Sprintf("Release %s %s to %s", o.Amount, o.Asset, o.Counterparty.Name)) + st.Muted.Render(" — this cannot be undone") + "\n")
 	// ▸ marks the part that takes the keys: the cursor alone is easy
 	// to miss, and 1-4 tick only while the checklist has it.
-	at := func(n int) string {
-		if f.focus == n {
-			return st.Key.Render("▸ ")
-		}
-		return "  "
-	}
+	at := func(n int) string { return focusMark(st, f.focus == n) }
 	for i, it := range items {
 		mark := "[ ]"
 		if f.checks[i] {
@@ -914,12 +904,7 @@ func (p *orderPage) disputeView() string {
 	st := p.c.St
 	f := p.dis
 	var b strings.Builder
-	mark := func(i int) string {
-		if f.focus == i {
-			return st.Key.Render("▸ ")
-		}
-		return "  "
-	}
+	mark := func(i int) string { return focusMark(st, f.focus == i) }
 	b.WriteString(st.Bold.Render("Open a dispute") + st.Muted.Render(" — support decides from Alipay's records and this chat, not from claims") + "\n")
 	b.WriteString(mark(0) + "reason: ◀ " + st.Bold.Render(market.DisputeReasons[f.reason]) + " ▶\n")
 	b.WriteString(mark(1) + f.statement.View() + "\n")

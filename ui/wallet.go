@@ -257,11 +257,7 @@ func (p *walletPage) formView(w int) string {
 	for i, f := range p.form {
 		// The cursor alone is easy to miss (and absent without colour):
 		// mark the field that takes the keys.
-		mark := "  "
-		if i == p.focus {
-			mark = st.Key.Render("▸ ")
-		}
-		b.WriteString(mark + f.View())
+		b.WriteString(focusMark(st, i == p.focus) + f.View())
 		if i == 0 && p.payee != "" {
 			b.WriteString(st.Warn.Render("  real name: " + p.payee))
 		}
