@@ -47,6 +47,8 @@ type Options struct {
 	// OpenAlipay opens a new user's simulated Alipay account (see
 	// server.Options); set where the simulated rail runs.
 	OpenAlipay func(ctx context.Context, u market.User) (api.AlipayAccount, error)
+	// Net: timeouts, the connection cap per client address, TLS.
+	Net Net
 }
 
 // Marketplace is a running marketplace.
@@ -115,16 +117,19 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 	if o.Codes != nil {
 		au.Codes = o.Codes
 	}
+	nt := o.Net.withDefaults()
 	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, SetSpeed: o.SetSpeed, Mount: o.Mount,
-		OpenAlipay: o.OpenAlipay})
+		OpenAlipay: o.OpenAlipay, StreamWriteTimeout: nt.StreamWriteTimeout})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		srv.Close()
 		return fail(fmt.Errorf("listen on %s: %w", o.Listen, err))
 	}
+	ln = server.LimitListener(ln, server.ConnLimit{PerAddr: nt.MaxConnsPerAddr, Loopback: nt.CapLoopback, Log: o.Log})
 	m := &Marketplace{Store: st, Market: svc, Auth: au, Server: srv, URL: "http://" + ln.Addr().String(),
 		ln: ln, stop: make(chan struct{}), log: o.Log,
-		http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn)}}
+		http: &http.Server{Handler: srv, ReadHeaderTimeout: nt.ReadHeaderTimeout, ReadTimeout: nt.ReadTimeout, WriteTimeout: nt.WriteTimeout,
+			IdleTimeout: nt.IdleTimeout, ErrorLog: slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn)}}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()

@@ -38,6 +38,10 @@ type Options struct {
 	// OpenAlipay opens a new user's simulated Alipay account, where the
 	// marketplace runs the simulated rail (nil elsewhere).
 	OpenAlipay func(ctx context.Context, u market.User) (api.AlipayAccount, error)
+	// StreamWriteTimeout bounds each write to an event stream (default
+	// DefaultStreamWriteTimeout); the HTTP server's own write timeout does
+	// not apply to streams.
+	StreamWriteTimeout time.Duration
 }
 
 // Server serves the API.

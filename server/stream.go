@@ -219,11 +219,12 @@ func (s *Server) stream(c *call) (any, error) {
 			lastID = n
 		}
 	}
-	w := c.r.Context().Value(responseWriterKey{}).(http.ResponseWriter)
-	fl, ok := w.(http.Flusher)
+	rw := c.r.Context().Value(responseWriterKey{}).(http.ResponseWriter)
+	fl, ok := rw.(http.Flusher)
 	if !ok {
 		return nil, errf("INTERNAL", "", "streaming is not supported here")
 	}
+	w := s.streamWriter(rw)
 	sub, hubLast, err := s.hub.subscribe(c.user)
 	if err != nil {
 		return nil, errf("UNAVAILABLE", "", err.Error())
