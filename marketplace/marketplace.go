@@ -119,7 +119,7 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 	}
 	nt := o.Net.withDefaults()
 	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, SetSpeed: o.SetSpeed, Mount: o.Mount,
-		OpenAlipay: o.OpenAlipay, StreamWriteTimeout: nt.StreamWriteTimeout})
+		OpenAlipay: o.OpenAlipay, StreamWriteTimeout: nt.StreamWriteTimeout, FailLimit: nt.FailLimit})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		srv.Close()

@@ -2,6 +2,8 @@ package marketplace
 
 import (
 	"time"
+
+	"p2pdesk/server"
 )
 
 // Net hardens how the marketplace meets the network: timeouts for slow and
@@ -29,6 +31,9 @@ type Net struct {
 	// TLSCert and TLSKey are PEM files; both set, the API is served over
 	// HTTPS only.
 	TLSCert, TLSKey string
+	// FailLimit bounds failed authentications per client address and per
+	// API key (zero: server's defaults).
+	FailLimit server.FailLimit
 }
 
 // The defaults of Net.

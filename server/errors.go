@@ -62,6 +62,7 @@ var statusOf = map[string]int{
 	auth.CodeTimestampExpired: http.StatusUnauthorized,
 	api.CodeBodyTooLarge:      http.StatusRequestEntityTooLarge,
 	api.CodeRateLimited:       http.StatusTooManyRequests,
+	CodeTooManyFailures:       http.StatusTooManyRequests,
 	"TOTP_LOCKED":             http.StatusTooManyRequests,
 	api.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
 	api.CodeInternal:          http.StatusInternalServerError,

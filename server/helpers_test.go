@@ -12,6 +12,7 @@ import (
 	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
+	"p2pdesk/server"
 )
 
 type env struct {
@@ -29,7 +30,10 @@ func start(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), key: auth.GenerateKey(), db: filepath.Join(t.TempDir(), "market.db"),
 		clk: clock.NewManual(time.Now().UTC())}
-	e.opts = marketplace.Options{DBPath: e.db, ServerKey: e.key, Clock: e.clk, RateLimit: 1000}
+	e.opts = marketplace.Options{DBPath: e.db, ServerKey: e.key, Clock: e.clk, RateLimit: 1000,
+		// Tests of refusals fail on purpose many times in a row; the tests
+		// of the failure limit set their own.
+		Net: marketplace.Net{FailLimit: server.FailLimit{PerAddr: 10000, PerKey: 10000}}}
 	e.boot()
 	return e
 }

@@ -25,6 +25,15 @@ func newLimiter(rate float64, burst int) *limiter {
 
 // allow takes a token for key; when none is left it says how long to wait.
 func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, true)
+}
+
+// peek says whether key has a token left, without taking it.
+func (l *limiter) peek(key string, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, false)
+}
+
+func (l *limiter) take(key string, now time.Time, spend bool) (bool, time.Duration) {
 	if l.rate <= 0 {
 		return true, 0
 	}
@@ -41,7 +50,9 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
 	b.at = now
 	if b.tokens >= 1 {
-		b.tokens--
+		if spend {
+			b.tokens--
+		}
 		return true, 0
 	}
 	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))

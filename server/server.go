@@ -42,6 +42,8 @@ type Options struct {
 	// DefaultStreamWriteTimeout); the HTTP server's own write timeout does
 	// not apply to streams.
 	StreamWriteTimeout time.Duration
+	// FailLimit bounds failed authentications per client address and key.
+	FailLimit FailLimit
 }
 
 // Server serves the API.
@@ -52,6 +54,7 @@ type Server struct {
 	opts   Options
 	log    *slog.Logger
 	lim    *limiter
+	fails  *failLimiter
 	mux    *http.ServeMux
 	routes []string
 }
@@ -67,7 +70,7 @@ func New(svc *market.Service, au *auth.Service, opts Options) *Server {
 	if opts.Burst <= 0 {
 		opts.Burst = int(opts.RateLimit*2) + 1
 	}
-	s := &Server{svc: svc, auth: au, opts: opts, log: opts.Log, lim: newLimiter(opts.RateLimit, opts.Burst), mux: http.NewServeMux()}
+	s := &Server{svc: svc, auth: au, opts: opts, log: opts.Log, lim: newLimiter(opts.RateLimit, opts.Burst), fails: newFailLimiter(opts.FailLimit), mux: http.NewServeMux()}
 	s.hub = NewHub(svc, opts.Log)
 	svc.OnCommit(s.hub.Wake)
 	s.register()
@@ -187,6 +190,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, er
 		return nil, errf(api.CodeInvalidJSON, "", "the body could not be read")
 	}
 	key := r.Header.Get(auth.HeaderKey)
+	addr := clientAddr(r)
+	if no, wait := s.fails.blocked(addr, key, time.Now()); no {
+		s.log.Info("refused request: too many failed authentications", "path", r.URL.Path, "remote", r.RemoteAddr)
+		e := errf(CodeTooManyFailures, "", "too many failed authentications from this address or with this key: wait and check the API key, passphrase, clock and signature")
+		e.retryAfter = int(wait/time.Second) + 1
+		return nil, e
+	}
 	user, err := s.auth.Verify(r.Context(), auth.Request{
 		APIKey: key, Passphrase: r.Header.Get(auth.HeaderPassphrase), Timestamp: r.Header.Get(auth.HeaderTimestamp),
 		Sign: r.Header.Get(auth.HeaderSign), Method: r.Method, PathWithQuery: r.URL.RequestURI(), Body: body,
@@ -195,6 +205,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, er
 		var ue *auth.ErrUnauthorized
 		if errors.As(err, &ue) {
 			s.log.Info("refused request", "path", r.URL.Path, "reason", ue.Reason, "remote", r.RemoteAddr)
+			s.fails.failed(addr, key, time.Now())
 		}
 		return nil, err
 	}
