@@ -12,8 +12,9 @@ import (
 )
 
 // decode reads exactly one JSON object into v, refusing unknown fields,
-// trailing data and values of the wrong type, with a message that names
-// the field. An empty body decodes to the zero value when allowEmpty.
+// trailing data, values of the wrong type, duplicate keys and keys that
+// match a field only when case is ignored, with a message that names the
+// field. An empty body decodes to the zero value when allowEmpty.
 func decode(body []byte, v any, allowEmpty bool) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		if allowEmpty {
@@ -29,7 +30,7 @@ func decode(body []byte, v any, allowEmpty bool) error {
 	if _, err := d.Token(); err != io.EOF {
 		return errf(api.CodeInvalidJSON, "", "the body must hold a single JSON object and nothing after it")
 	}
-	return nil
+	return checkKeys(body, v)
 }
 
 func jsonError(err error) error {

@@ -10,7 +10,7 @@ import (
 // FuzzDecode: strict decoding never panics, and anything it accepts
 // re-decodes to the same value.
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{"adId":"1","amount":"10"}`, `{"adId":"1"}{}`, `{"amount":1}`, `[]`, `{"adId":"x"}`, `{"adId":"9223372036854775808"}`, "\x00", `{"expectPrice":"7.1","payment":"alipay"}`} {
+	for _, s := range []string{`{"adId":"1","amount":"10"}`, `{"adId":"1"}{}`, `{"amount":1}`, `[]`, `{"adId":"x"}`, `{"adId":"9223372036854775808"}`, "\x00", `{"expectPrice":"7.1","payment":"alipay"}`, `{"adId":"1","adId":"2"}`, `{"AdId":"1"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -18,12 +18,66 @@ func FuzzDecode(f *testing.F) {
 		err := decode(body, &r, false)
 		if err != nil {
 			he := toHTTP(err)
-			if he == nil || he.status != 400 || he.body.Code != api.CodeInvalidJSON {
-				t.Fatalf("%q: error %v is not a 400 INVALID_JSON", body, err)
+			if he == nil || he.status != 400 || (he.body.Code != api.CodeInvalidJSON && he.body.Code != CodeDuplicateKey && he.body.Code != CodeFieldNameCase) {
+				t.Fatalf("%q: error %v is not a 400 INVALID_JSON, DUPLICATE_KEY or FIELD_NAME_CASE", body, err)
 			}
 			return
 		}
 		var ad market.AdRequest
 		_ = decode(body, &ad, true)
 	})
+}
+
+// TestDecodeRefusesAmbiguousKeys: a body that two JSON readers could read
+// two ways is refused, at any depth: a key twice in one object, or a key
+// that names a field only when case is ignored.
+func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
+	type leg struct {
+		Amount string `json:"amount"`
+	}
+	type inner struct {
+		Legs  []leg             `json:"legs"`
+		Notes map[string]string `json:"notes"`
+	}
+	type outer struct {
+		Name  string `json:"name"`
+		Inner *inner `json:"inner"`
+	}
+	cases := []struct{ body, code, field string }{
+		{`{"name":"a"}`, "", ""},
+		{`{"name":"a","inner":{"legs":[{"amount":"1"}],"notes":{"x":"1","X":"2"}}}`, "", ""},
+		{`{"name":"a","name":"b"}`, CodeDuplicateKey, "name"},
+		{`{"Name":"a"}`, CodeFieldNameCase, "Name"},
+		{`{"NAME":"a"}`, CodeFieldNameCase, "NAME"},
+		{`{"inner":{"legs":[],"legs":[]}}`, CodeDuplicateKey, "inner.legs"},
+		{`{"inner":{"Legs":[]}}`, CodeFieldNameCase, "inner.Legs"},
+		{`{"inner":{"legs":[{"amount":"1"},{"amount":"1","amount":"9"}]}}`, CodeDuplicateKey, "inner.legs[1].amount"},
+		{`{"inner":{"legs":[{"aMOUNT":"1"}]}}`, CodeFieldNameCase, "inner.legs[0].aMOUNT"},
+		{`{"inner":{"notes":{"k":"1","k":"2"}}}`, CodeDuplicateKey, "inner.notes.k"},
+		{`{"nam\u0065":"a","name":"b"}`, CodeDuplicateKey, "name"},
+	}
+	for _, c := range cases {
+		var v outer
+		err := decode([]byte(c.body), &v, false)
+		if c.code == "" {
+			if err != nil {
+				t.Errorf("%s: refused: %v", c.body, err)
+			}
+			continue
+		}
+		he := toHTTP(err)
+		if he == nil || he.status != 400 || he.body.Code != c.code || he.body.Field != c.field {
+			t.Errorf("%s: %v, want 400 %s on %s", c.body, err, c.code, c.field)
+		}
+	}
+	// A real request type: the take of an order.
+	var r market.TakeRequest
+	err := decode([]byte(`{"adId":"1","amount":"1","amount":"1000000"}`), &r, false)
+	if he := toHTTP(err); he == nil || he.body.Code != CodeDuplicateKey {
+		t.Fatalf("a take with two amounts: %v", err)
+	}
+	err = decode([]byte(`{"adId":"1","Amount":"1"}`), &r, false)
+	if he := toHTTP(err); he == nil || he.body.Code != CodeFieldNameCase {
+		t.Fatalf("a take with Amount: %v", err)
+	}
 }

@@ -44,6 +44,8 @@ var statusOf = map[string]int{
 	string(market.CodeTextTooLong):          http.StatusBadRequest,
 	string(market.CodeNameMismatch):         http.StatusBadRequest,
 	api.CodeInvalidJSON:                     http.StatusBadRequest,
+	CodeDuplicateKey:                        http.StatusBadRequest,
+	CodeFieldNameCase:                       http.StatusBadRequest,
 
 	string(market.CodeAmountOutOfRange):     http.StatusUnprocessableEntity,
 	string(market.CodeAmountOverAvailable):  http.StatusUnprocessableEntity,
