@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"p2pdesk/clock"
+	"p2pdesk/usertext"
 )
 
 // Issued is a new credential in the clear: shown once, never stored so.
@@ -526,6 +527,11 @@ func (s *Service) SetAntiPhishing(ctx context.Context, user int64, phrase string
 	phrase = strings.TrimSpace(phrase)
 	if n := len([]rune(phrase)); n < 4 || n > 20 {
 		return &CodeError{Code: "INVALID_ARGUMENT", Message: "an anti-phishing code is 4 to 20 characters"}
+	}
+	// The code is shown in every genuine message to prove it genuine: a
+	// control or invisible character in it could draw something else.
+	if r, bad := usertext.Forbidden(phrase, false); bad {
+		return &CodeError{Code: "INVALID_ARGUMENT", Message: fmt.Sprintf("an anti-phishing code is visible characters only, not %U", r)}
 	}
 	return s.store.AuthUpdate(ctx, func(tx Tx) error {
 		st, err := tx.TOTP(user)

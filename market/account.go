@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"p2pdesk/money"
+	"p2pdesk/usertext"
 )
 
 func canTrade(u User) error {
@@ -53,6 +54,11 @@ func (o *op) createUser(nu NewUser) (User, error) {
 	}
 	if len([]rune(real)) > 64 {
 		return User{}, Errorf(CodeTextTooLong, "realName", "the real name is too long")
+	}
+	for _, f := range [][2]string{{"name", name}, {"realName", real}} {
+		if r, bad := usertext.Forbidden(f[1], false); bad {
+			return User{}, Errorf(CodeInvalidArgument, f[0], "%s contains a control or invisible character (%U)", f[0], r)
+		}
 	}
 	if nu.KYCLevel < 0 || nu.KYCLevel > 2 {
 		return User{}, Errorf(CodeInvalidArgument, "kycLevel", "KYC level must be 0, 1 or 2")

@@ -3,6 +3,8 @@ package market
 import (
 	"regexp"
 	"strings"
+
+	"p2pdesk/usertext"
 )
 
 // Chat warnings: what a careful trader should notice in a counterparty's
@@ -28,12 +30,14 @@ var (
 )
 
 // ChatWarnings lists the warnings a message deserves.
+// It matches on usertext.Fold's form, so fullwidth letters and invisible
+// characters do not hide a word.
 func ChatWarnings(text string) []string {
 	var out []string
-	if linkRE.MatchString(text) {
+	low := " " + usertext.Fold(text)
+	if linkRE.MatchString(low) {
 		out = append(out, WarnLink)
 	}
-	low := " " + strings.ToLower(text)
 	for _, w := range []string{WarnOffPlatform, WarnImpersonation, WarnPressure, WarnProof} {
 		for _, word := range warnWords[w] {
 			if strings.Contains(low, word) {

@@ -27,3 +27,17 @@ func TestChatWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestChatWarningsSeeThroughDisguise: fullwidth letters, zero-width and
+// other invisible characters do not hide a word from the warnings.
+func TestChatWarningsSeeThroughDisguise(t *testing.T) {
+	for _, text := range []string{"add me on ｗｅｃｈａｔ", "let's talk on we\u200bchat", "Tele\u2060gram: @fastpay", "ＷＨＡＴＳＡＰＰ me",
+		"we\u200dchat is faster", "pay on\u00adline via tele\ufeffgram"} {
+		if got := fmt.Sprint(ChatWarnings(text)); got != "[off-platform]" {
+			t.Errorf("%q: warnings %s, want [off-platform]", text, got)
+		}
+	}
+	if got := fmt.Sprint(ChatWarnings("verify at ｐ２ｐｄｅｓｋ－ｓｕｐｐｏｒｔ．ｔｏｐ")); got != "[link]" {
+		t.Errorf("a fullwidth link: %s", got)
+	}
+}

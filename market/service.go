@@ -10,6 +10,7 @@ import (
 
 	"p2pdesk/clock"
 	"p2pdesk/money"
+	"p2pdesk/usertext"
 )
 
 // Config holds the marketplace's rules that an operator may tune.
@@ -191,10 +192,8 @@ func trimText(s, field string, max int) (string, error) {
 	if len([]rune(s)) > max {
 		return s, Errorf(CodeTextTooLong, field, "%s is longer than %d characters", field, max)
 	}
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' {
-			return s, Errorf(CodeInvalidArgument, field, "%s contains control characters", field)
-		}
+	if r, bad := usertext.Forbidden(s, true); bad {
+		return s, Errorf(CodeInvalidArgument, field, "%s contains a control or invisible character (%U)", field, r)
 	}
 	return s, nil
 }

@@ -145,7 +145,7 @@ func (p *accountPage) View(w, h int) string {
 	}
 	a := p.acct
 	var b strings.Builder
-	b.WriteString(st.Title.Render(a.User.Name) + st.Muted.Render(fmt.Sprintf("  id %d · real name %s", a.User.ID, a.User.RealName)) + "\n\n")
+	b.WriteString(st.Title.Render(plain(a.User.Name)) + st.Muted.Render(fmt.Sprintf("  id %d · real name %s", a.User.ID, plain(a.User.RealName))) + "\n\n")
 	b.WriteString(kv(st, "KYC level", fmt.Sprint(a.User.KYCLevel)) + "\n")
 	for _, l := range a.Limits {
 		used := 0.0
@@ -181,7 +181,7 @@ func (p *accountPage) View(w, h int) string {
 	b.WriteString(kv(st, "2FA", tfa) + "\n")
 	ap := st.Warn.Render("not set") + st.Muted.Render(" — press a: genuine platform messages will show it")
 	if a.AntiPhishing != "" {
-		ap = st.OK.Render("«"+a.AntiPhishing+"»") + st.Muted.Render(" — a 'platform' message without it is fake")
+		ap = st.OK.Render("«"+plain(a.AntiPhishing)+"»") + st.Muted.Render(" — a 'platform' message without it is fake")
 	}
 	b.WriteString(kv(st, "anti-phishing", ap) + "\n")
 	b.WriteString(kv(st, "secrets", p.c.KeyringState) + "\n")

@@ -328,11 +328,11 @@ func (p *marketPage) detail(w int) string {
 	}
 	r := ad.Maker.Record
 	left := []string{
-		st.Bold.Render(ad.Maker.Name) + verifiedWord(ad.Maker.Verified) + st.Muted.Render(fmt.Sprintf("  KYC %d", ad.Maker.KYCLevel)),
+		st.Bold.Render(plain(ad.Maker.Name)) + verifiedWord(ad.Maker.Verified) + st.Muted.Render(fmt.Sprintf("  KYC %d", ad.Maker.KYCLevel)),
 		kv(st, "30-day orders", fmt.Sprintf("%d   completion %s   positive %s of %d", r.Orders30d, optPct(r.CompletionBP), optPct(r.PositiveBP), r.Ratings)),
 		kv(st, "avg release", optDur(r.AvgReleaseS)+"   avg pay "+optDur(r.AvgPayS)),
 		kv(st, "requires", requirements(ad)),
-		kv(st, "terms", truncate(ad.Terms, w/2)),
+		kv(st, "terms", truncate(plain(ad.Terms), w/2)),
 	}
 	chartW := max(10, w/2-16)
 	right := []string{st.Muted.Render("index, 6h ") + st.Accent.Render(spark(p.history, chartW))}

@@ -578,11 +578,11 @@ func (p *orderPage) View(w, h int) string {
 		side = st.Sell.Render("SELL")
 	}
 	fmt.Fprintf(&b, "%s %s %s for %s %s at %s · with %s · %s\n", side, crypto(o.Amount), o.Asset, st.Bold.Render(fiat(o.FiatTotal)), o.Fiat,
-		o.Price.FixedN(4), o.Counterparty.Name+verifiedWord(o.Counterparty.Verified), st.Title.Render(strings.ToUpper(string(o.State))+resolution(o)))
+		o.Price.FixedN(4), plain(o.Counterparty.Name)+verifiedWord(o.Counterparty.Verified), st.Title.Render(strings.ToUpper(string(o.State))+resolution(o)))
 	b.WriteString(p.timeline() + "\n")
 	b.WriteString(p.countdown(w) + "\n")
 	r := o.Counterparty.Record
-	b.WriteString(kv(st, "counterparty", fmt.Sprintf("%s · %d orders/30d · completion %s · release %s · pay %s", o.Counterparty.Name, r.Orders30d,
+	b.WriteString(kv(st, "counterparty", fmt.Sprintf("%s · %d orders/30d · completion %s · release %s · pay %s", plain(o.Counterparty.Name), r.Orders30d,
 		optPct(r.CompletionBP), optDur(r.AvgReleaseS), optDur(r.AvgPayS))) + "\n")
 	b.WriteString(p.paymentBlock() + "\n")
 	if p.err != "" {
@@ -687,7 +687,7 @@ func (p *orderPage) paymentBlock() string {
 		return line
 	}
 	if m := p.match(); m != nil {
-		return line + "\n" + st.OK.Render(fmt.Sprintf("✓ In your Alipay statement: %s %s from %s at %s (%s)", fiat(m.Amount), o.Fiat, m.CounterpartyName,
+		return line + "\n" + st.OK.Render(fmt.Sprintf("✓ In your Alipay statement: %s %s from %s at %s (%s)", fiat(m.Amount), o.Fiat, plain(m.CounterpartyName),
 			m.At.UTC().Format("15:04:05"), m.TxID))
 	}
 	others := ""
@@ -696,8 +696,8 @@ func (p *orderPage) paymentBlock() string {
 		if l.Direction != "in" {
 			continue
 		}
-		others += fmt.Sprintf("\n%s %s from %s, account %s (%s): not the buyer's exact payment", st.Warn.Render("⚠"), fiat(l.Amount), l.CounterpartyName,
-			l.CounterpartyLogin, l.TxID)
+		others += fmt.Sprintf("\n%s %s from %s, account %s (%s): not the buyer's exact payment", st.Warn.Render("⚠"), fiat(l.Amount), plain(l.CounterpartyName),
+			plain(l.CounterpartyLogin), l.TxID)
 		// A refund is the same amount back to the same account.
 		for _, back := range lines {
 			if back.Direction == "out" && back.CounterpartyLogin == l.CounterpartyLogin && back.Amount.Cmp(l.Amount) == 0 && !back.At.Before(l.At) {
@@ -722,14 +722,14 @@ func (p *orderPage) chatView(w, h int) string {
 		case market.LogSystem, market.LogState:
 			who = st.Title.Render("[platform]")
 			if e.AntiPhishing != "" {
-				who += st.OK.Render(" «" + e.AntiPhishing + "»")
+				who += st.OK.Render(" «" + plain(e.AntiPhishing) + "»")
 			}
 		case market.LogEvidence:
 			who = st.Muted.Render("[evidence]")
 		}
-		text := e.Text
-		if e.Ref != "" && !strings.Contains(text, e.Ref) {
-			text += " (" + e.Ref + ")"
+		text := plainLines(e.Text)
+		if e.Ref != "" && !strings.Contains(e.Text, e.Ref) {
+			text += " (" + plain(e.Ref) + ")"
 		}
 		// The warnings go first, and the whole message wraps under its
 		// sender: the end of a sentence is often where the lure is.
@@ -811,7 +811,7 @@ func (p *orderPage) modalView(w int) string {
 	case "cancel":
 		return fitBox(st, w, fmt.Sprintf("Cancel order %d? Do not cancel if you have paid: dispute instead.\n\n%s cancel   %s keep", o.ID, st.Key.Render("y"), st.Key.Render("any other key")))
 	case "rate":
-		return fitBox(st, w, "Rate "+o.Counterparty.Name+":  "+st.Key.Render("g")+" good   "+st.Key.Render("b")+" bad   esc later")
+		return fitBox(st, w, "Rate "+plain(o.Counterparty.Name)+":  "+st.Key.Render("g")+" good   "+st.Key.Render("b")+" bad   esc later")
 	case "release":
 		return fitBox(st, w, p.releaseView())
 	case "dispute":
@@ -854,7 +854,7 @@ func (p *orderPage) statementPicker(picked map[string]bool, cursor int, focused 
 		if focused && i == cursor {
 			cur = "▸ "
 		}
-		b.WriteString(fmt.Sprintf("  %s%s %s %s %s %s %s\n", cur, box, l.At.UTC().Format("15:04"), l.Direction, fiat(l.Amount), l.CounterpartyName, l.TxID))
+		b.WriteString(fmt.Sprintf("  %s%s %s %s %s %s %s\n", cur, box, l.At.UTC().Format("15:04"), l.Direction, fiat(l.Amount), plain(l.CounterpartyName), l.TxID))
 	}
 	return b.String()
 }
@@ -874,7 +874,7 @@ func (p *orderPage) releaseView() string {
 		"It arrived within the payment window",
 	}
 	var b strings.Builder
-	b.WriteString(st.Bold.Render(fmt.Sprintf("Release %s %s to %s", o.Amount, o.Asset, o.Counterparty.Name)) + st.Muted.Render(" — this cannot be undone") + "\n")
+	b.WriteString(st.Bold.Render(fmt.Sprintf("Release %s %s to %s", o.Amount, o.Asset, plain(o.Counterparty.Name))) + st.Muted.Render(" — this cannot be undone") + "\n")
 	// ▸ marks the part that takes the keys: the cursor alone is easy
 	// to miss, and 1-4 tick only while the checklist has it.
 	at := func(n int) string { return focusMark(st, f.focus == n) }

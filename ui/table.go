@@ -143,7 +143,7 @@ func (t *Table[T]) View(st Styles, width int) string {
 	for i := t.offset; i < end; i++ {
 		r := t.rows[t.shown[i]]
 		for j, c := range t.Cols {
-			s := pad(c.Cell(r), c.Width, c.Right)
+			s := pad(plain(c.Cell(r)), c.Width, c.Right)
 			if c.Style != nil && i != t.cursor {
 				if sty := c.Style(r); sty != nil {
 					s = sty.Render(s)

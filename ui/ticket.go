@@ -93,7 +93,7 @@ func (t *ticketPage) Title() string {
 	if t.userSide == market.Sell {
 		with = "to"
 	}
-	return fmt.Sprintf("%s %s %s %s", sideLabel(t.userSide), t.ad.Asset, with, t.ad.Maker.Name)
+	return fmt.Sprintf("%s %s %s %s", sideLabel(t.userSide), t.ad.Asset, with, plain(t.ad.Maker.Name))
 }
 
 func (t *ticketPage) Capturing() bool { return !t.confirm }
@@ -352,7 +352,7 @@ func (t *ticketPage) View(w, h int) string {
 	if t.userSide == market.Sell {
 		side = st.Sell.Render("SELL")
 	}
-	fmt.Fprintf(&b, "%s %s with %s at %s %s/%s", side, ad.Asset, ad.Maker.Name+verifiedWord(ad.Maker.Verified), ad.Price.FixedN(4), ad.Fiat, ad.Asset)
+	fmt.Fprintf(&b, "%s %s with %s at %s %s/%s", side, ad.Asset, plain(ad.Maker.Name)+verifiedWord(ad.Maker.Verified), ad.Price.FixedN(4), ad.Fiat, ad.Asset)
 	if ad.DevBP != nil {
 		fmt.Fprintf(&b, "  (%s vs index)", pct(*ad.DevBP))
 	}

@@ -96,7 +96,7 @@ func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.sending, p.err = false, ""
-		sent := notify(fmt.Sprintf("sent %s CNY to %s (%s)", fiat(msg.line.Amount), msg.line.CounterpartyName, msg.line.TxID))
+		sent := notify(fmt.Sprintf("sent %s CNY to %s (%s)", fiat(msg.line.Amount), plain(msg.line.CounterpartyName), msg.line.TxID))
 		if p.backAfterSend {
 			return p, tea.Batch(pop(), sent)
 		}
@@ -237,7 +237,7 @@ func (p *walletPage) View(w, h int) string {
 			sign, sty = "−", st.Sell
 		}
 		line := fmt.Sprintf("%-8s %-3s %12s  %-16s %-14s %-20s %s", l.At.UTC().Format("15:04:05"), map[string]string{"in": "IN", "out": "OUT"}[l.Direction],
-			sign+fiat(l.Amount), truncate(l.CounterpartyName, 16), truncate(l.CounterpartyLogin, 14), l.TxID, l.Status)
+			sign+fiat(l.Amount), truncate(plain(l.CounterpartyName), 16), truncate(plain(l.CounterpartyLogin), 14), l.TxID, l.Status)
 		if i == p.cursor {
 			b.WriteString(st.Selected.Render("▸ "+line) + "\n")
 		} else {

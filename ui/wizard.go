@@ -389,7 +389,7 @@ func (w *wizard) outcome() (string, string) {
 	seller := w.side == market.Sell
 	switch {
 	case o.State == market.StateCompleted && seller:
-		return "Done: released", fmt.Sprintf("You released %s to %s. Check that %s CNY is in your own Alipay statement, then rate the buyer.", amt, o.Counterparty.Name, fiat(o.FiatTotal))
+		return "Done: released", fmt.Sprintf("You released %s to %s. Check that %s CNY is in your own Alipay statement, then rate the buyer.", amt, plain(o.Counterparty.Name), fiat(o.FiatTotal))
 	case o.State == market.StateCompleted:
 		return "Done: the crypto is yours", fmt.Sprintf("The seller released %s into your balance. Rate the seller.", amt)
 	case o.State == market.StateCancelled && seller:
@@ -473,7 +473,7 @@ func (w *wizard) View(width, h int) string {
 			if a.DevBP != nil {
 				dev = pct(*a.DevBP)
 			}
-			name := truncate(a.Maker.Name, 18)
+			name := truncate(plain(a.Maker.Name), 18)
 			if a.Maker.Verified {
 				name += " ✓" // the badge's points are in the parts below
 			}
@@ -481,9 +481,9 @@ func (w *wizard) View(width, h int) string {
 			blocked := takeBlock(w.acct, a)
 			switch {
 			case blocked != "":
-				line = fmt.Sprintf("  ✗  %-20s %10s %8s  %s", truncate(a.Maker.Name, 18), a.Price.FixedN(4), dev, "you cannot take it: "+blocked)
+				line = fmt.Sprintf("  ✗  %-20s %10s %8s  %s", truncate(plain(a.Maker.Name), 18), a.Price.FixedN(4), dev, "you cannot take it: "+blocked)
 			case s.Excluded != "":
-				line = fmt.Sprintf("  ⚠  %-20s %10s %8s  %s", truncate(a.Maker.Name, 18), a.Price.FixedN(4), dev, "not recommended: "+s.Excluded)
+				line = fmt.Sprintf("  ⚠  %-20s %10s %8s  %s", truncate(plain(a.Maker.Name), 18), a.Price.FixedN(4), dev, "not recommended: "+s.Excluded)
 			}
 			if i == w.cursor {
 				b.WriteString(st.Selected.Render("▸ "+line) + "\n")
