@@ -107,6 +107,9 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	if !ok {
 		return nil, fmt.Errorf("store: unknown schema %q", opts.Schema)
 	}
+	if err := privateFiles(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	// The writer never checkpoints: a checkpoint's fsyncs would land in
 	// some unlucky request's commit. A background connection does it.
 	wdb, err := sql.Open("sqlite", dsn(path, false, opts.Synchronous, "wal_autocheckpoint(0)"))
@@ -147,6 +150,12 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	}
 	go s.writer()
 	go s.checkpointer()
+	// SQLite has made its -wal and -shm by now, in the file's own mode;
+	// this holds even where it made them otherwise.
+	if err := privateFiles(path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	return s, nil
 }
 
