@@ -44,6 +44,9 @@ type Options struct {
 	Now func() time.Time
 	// UserAgent names the caller.
 	UserAgent string
+	// TLS trusts a CA file or pins the server's certificate (used where
+	// HTTP is nil).
+	TLS TLSOptions
 }
 
 // Client talks to one marketplace as one account.
@@ -77,6 +80,13 @@ func New(baseURL string, creds Credentials, opts Options) (*Client, error) {
 	if hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 64
+		if !opts.TLS.IsZero() {
+			cfg, err := TLSConfig(opts.TLS)
+			if err != nil {
+				return nil, err
+			}
+			tr.TLSClientConfig = cfg
+		}
 		hc = &http.Client{Transport: tr}
 	}
 	return &Client{base: u, creds: creds, opts: opts, hc: hc, stamps: &stamper{}}, nil
@@ -180,6 +190,10 @@ func retryable(err error) (time.Duration, bool) {
 		}
 		return 0, false
 	}
+	var te *TrustError
+	if errors.As(err, &te) {
+		return 0, false // another try meets the same certificate
+	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "connection refused") {
 		return 0, true
@@ -252,7 +266,7 @@ func (c *Client) once(ctx context.Context, cl call, body []byte) error {
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return err
+		return trustError(err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))

@@ -67,7 +67,7 @@ func (c *Client) streamOnce(ctx context.Context, last *int64, onEvent func(marke
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return false, err
+		return false, trustError(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

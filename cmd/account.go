@@ -155,7 +155,7 @@ func (a *app) createOnServer(ctx context.Context, url, adminProfile string, req 
 		}
 		creds = client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}
 	}
-	c, err := client.New(url, creds, client.Options{})
+	c, err := client.New(url, creds, client.Options{TLS: a.tlsOptions()})
 	if err != nil {
 		return api.NewUserResponse{}, err
 	}

@@ -29,7 +29,7 @@ func (a *app) profileClient() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.New(p.Server, client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}, client.Options{})
+	return client.New(p.Server, client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}, client.Options{TLS: a.tlsOptions()})
 }
 
 // keysCommand lists and revokes API keys on the profile's server: your

@@ -74,7 +74,7 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 			if in.APIKey == "" || in.Secret == "" || in.Passphrase == "" {
 				return &usageError{"the API key, the secret and the passphrase are all needed"}
 			}
-			cl, err := client.New(server, client.Credentials{APIKey: in.APIKey, Secret: in.Secret, Passphrase: in.Passphrase}, client.Options{})
+			cl, err := client.New(server, client.Credentials{APIKey: in.APIKey, Secret: in.Secret, Passphrase: in.Passphrase}, client.Options{TLS: a.tlsOptions()})
 			if err != nil {
 				return &usageError{err.Error()}
 			}
@@ -178,7 +178,7 @@ func (a *app) whoamiCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cl, err := client.New(p.Server, client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}, client.Options{})
+			cl, err := client.New(p.Server, client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}, client.Options{TLS: a.tlsOptions()})
 			if err != nil {
 				return err
 			}

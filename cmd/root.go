@@ -129,6 +129,8 @@ merchants, a price feed and a simulated Alipay: practice without real money.`,
 	pf.String("data-dir", "", "where the embedded marketplace keeps its files")
 	pf.String("log-file", "", "log file (default $XDG_STATE_HOME/p2pdesk/p2pdesk.log)")
 	pf.String("log-level", "", "debug, info, warn or error")
+	pf.String("tls-ca", "", "PEM file of the CA (or self-signed certificate) a https:// server's certificate must chain to")
+	pf.String("tls-pin", "", "SHA-256 fingerprint of a https:// server's certificate to trust (instead of, or as well as, a CA)")
 	root.Flags().Float64("speed", 0, "simulated clock speed of the embedded marketplace (1-600)")
 	root.Flags().Uint64("seed", 0, "seed of the embedded simulation")
 	root.Flags().Int("merchants", 0, "simulated merchants in the embedded marketplace (0-100)")

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"p2pdesk/clock"
+	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/sim"
 	"p2pdesk/store"
@@ -38,7 +39,44 @@ Create the first (admin) account with:
 	c.Flags().String("db", "", "SQLite database file, or a postgres:// URL for a database several servers share")
 	c.Flags().Float64("rate-limit", 0, "requests per second per API key")
 	c.Flags().Bool("no-sim", false, "do not run the simulated merchants, price feed and Alipay rail")
+	c.Flags().String("tls-cert", "", "serve HTTPS with this PEM certificate (with --tls-key); needed beyond loopback")
+	c.Flags().String("tls-key", "", "the PEM private key of --tls-cert")
+	c.Flags().Int64("price-band-bp", 0, "how far an ad's price may stand from the index, in basis points (0: 2000 = 20 %)")
+	c.Flags().Int("max-conns-per-addr", 64, "open connections one client address may hold (loopback is not capped)")
 	return c
+}
+
+// serveNet is the network hardening of serve: TLS, the connection cap.
+func (a *app) serveNet() marketplace.Net {
+	sc := a.cfg.Serve
+	n := marketplace.Net{TLSCert: sc.TLSCert, TLSKey: sc.TLSKey, MaxConnsPerAddr: sc.MaxConnsPerAddr}
+	if n.MaxConnsPerAddr <= 0 {
+		n.MaxConnsPerAddr = -1 // 0 in the configuration: no cap
+	}
+	return n
+}
+
+// serveConfig is the market's rules under serve's settings.
+func (a *app) serveConfig() *market.Config {
+	cfg := market.DefaultConfig()
+	if b := a.cfg.Serve.PriceBandBP; b > 0 {
+		cfg.PriceBandBP = map[market.Pair]int64{}
+		for _, as := range market.Assets {
+			for _, f := range market.Fiats {
+				cfg.PriceBandBP[market.Pair{Asset: as, Fiat: f}] = b
+			}
+		}
+	}
+	return &cfg
+}
+
+// warnPlain says, where serve listens beyond loopback without TLS, that
+// anyone on the path can read it.
+func (a *app) warnPlain() {
+	if a.cfg.Serve.TLSCert == "" && marketplace.Exposed(a.cfg.Serve.Listen) {
+		fmt.Fprintf(a.errOut, "p2pdesk: WARNING: %s reaches beyond this machine and TLS is off: anyone on the path can read requests, answers and "+
+			"payment details. Serve with --tls-cert and --tls-key (see README).\n", a.cfg.Serve.Listen)
+	}
 }
 
 func (a *app) serve(ctx context.Context, withSim bool) error {
@@ -58,15 +96,19 @@ func (a *app) serve(ctx context.Context, withSim bool) error {
 		return errors.New("no OS keyring to keep the server key in, so this database could not be opened again: set P2PDESK_SERVER_KEY " +
 			"(e.g. export P2PDESK_SERVER_KEY=$(head -c32 /dev/urandom | base64)) and keep it safe\n" + status.Message())
 	}
+	a.warnPlain()
 	if withSim {
 		return a.serveWorld(ctx, key)
 	}
 	m, err := marketplace.Start(ctx, marketplace.Options{DBPath: sc.DB, ServerKey: key, Listen: sc.Listen, Clock: clock.Real{},
-		RateLimit: sc.RateLimit, Log: a.log, SweepEvery: time.Second, Version: Version})
+		RateLimit: sc.RateLimit, Log: a.log, SweepEvery: time.Second, Version: Version, Net: a.serveNet(), Config: a.serveConfig()})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.errOut, "p2pdesk marketplace listening on %s (database %s, log %s)\n", m.URL, store.Redact(sc.DB), a.cfg.Log.File)
+	if fp := m.Fingerprint(); fp != "" {
+		fmt.Fprintf(a.errOut, "TLS certificate SHA-256 %s (clients: --tls-ca FILE, or --tls-pin %s)\n", fp, fp)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(a.errOut, "p2pdesk: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -82,7 +124,8 @@ func (a *app) serve(ctx context.Context, withSim bool) error {
 func (a *app) serveWorld(ctx context.Context, key []byte) error {
 	sc := a.cfg.Serve
 	o := sim.Options{Dir: a.cfg.DataDir, MarketDB: sc.DB, ServerKey: key, Listen: sc.Listen, Seed: sc.Seed, Speed: sc.Speed,
-		Merchants: sc.Merchants, History: true, Log: a.log, Version: Version, RateLimit: sc.RateLimit}
+		Merchants: sc.Merchants, History: true, Log: a.log, Version: Version, RateLimit: sc.RateLimit,
+		Net: a.serveNet(), Config: a.serveConfig()}
 	if !store.IsPostgresURL(sc.DB) {
 		// The rail's file sits beside the market's, never shared with the
 		// embedded marketplace's.
@@ -97,6 +140,9 @@ func (a *app) serveWorld(ctx context.Context, key []byte) error {
 	}
 	fmt.Fprintf(a.errOut, "p2pdesk marketplace listening on %s (database %s, simulation at %gx with %d merchants, Alipay rail at %s/alipay/v1/, log %s)\n",
 		w.URL(), store.Redact(sc.DB), sc.Speed, len(w.Merchants), w.URL(), a.cfg.Log.File)
+	if fp := w.Market.Fingerprint(); fp != "" {
+		fmt.Fprintf(a.errOut, "TLS certificate SHA-256 %s (clients: --tls-ca FILE, or --tls-pin %s)\n", fp, fp)
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

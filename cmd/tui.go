@@ -65,13 +65,13 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	}
 	// connect makes the app for a profile on its marketplace.
 	connect := func(profile secrets.Profile, profileName string) (tea.Model, *client.Client, error) {
-		mc, err := client.New(profile.Server, client.Credentials{APIKey: profile.APIKey, Secret: profile.Secret, Passphrase: profile.Passphrase}, client.Options{})
+		mc, err := client.New(profile.Server, client.Credentials{APIKey: profile.APIKey, Secret: profile.Secret, Passphrase: profile.Passphrase}, client.Options{TLS: a.tlsOptions()})
 		if err != nil {
 			return nil, nil, err
 		}
 		d.Market, d.Server, d.Profile = mc, profile.Server, profileName
 		if profile.AlipayKey != "" {
-			d.Alipay = client.NewAlipay(profile.Server, profile.AlipayKey, nil)
+			d.Alipay = client.NewAlipay(profile.Server, profile.AlipayKey, a.railHTTP())
 			if d.Embedded {
 				d.AlipayPassword = profile.AlipayPassword
 			}

@@ -51,7 +51,7 @@ func (a *app) openDesk(ctx context.Context) (*desk, error) {
 			return nil, errors.New(msg)
 		}
 		p.Server = a.cfg.Server
-		return newDesk(p)
+		return a.newDesk(p)
 	}
 	dir, key, _, err := a.embeddedPlace(st)
 	if err != nil {
@@ -65,23 +65,23 @@ func (a *app) openDesk(ctx context.Context) (*desk, error) {
 		if err != nil {
 			return nil, err
 		}
-		return newDesk(p)
+		return a.newDesk(p)
 	}
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, closerFunc(func() error { e.Close(); return nil }))
-	return newDesk(e.Profile)
+	return a.newDesk(e.Profile)
 }
 
-func newDesk(p secrets.Profile) (*desk, error) {
-	mc, err := client.New(p.Server, client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}, client.Options{})
+func (a *app) newDesk(p secrets.Profile) (*desk, error) {
+	mc, err := client.New(p.Server, client.Credentials{APIKey: p.APIKey, Secret: p.Secret, Passphrase: p.Passphrase}, client.Options{TLS: a.tlsOptions()})
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
 	d := &desk{mc: mc, profile: p}
 	if p.AlipayKey != "" {
-		d.rail = client.NewAlipay(p.Server, p.AlipayKey, nil)
+		d.rail = client.NewAlipay(p.Server, p.AlipayKey, a.railHTTP())
 	}
 	return d, nil
 }

@@ -25,6 +25,14 @@ type Config struct {
 	Serve    ServeConfig    `mapstructure:"serve"`
 	UI       UIConfig       `mapstructure:"ui"`
 	Keyring  KeyringConfig  `mapstructure:"keyring"`
+	TLS      TLSConfig      `mapstructure:"tls"`
+}
+
+// TLSConfig is what the client trusts of a server's certificate beyond
+// the system's roots.
+type TLSConfig struct {
+	CA  string `mapstructure:"ca"`  // a PEM file of CAs (or the server's self-signed certificate)
+	Pin string `mapstructure:"pin"` // the SHA-256 fingerprint of the server's certificate
 }
 
 // LogConfig says where logs go: always a file, never the terminal.
@@ -51,6 +59,12 @@ type ServeConfig struct {
 	Speed     float64 `mapstructure:"speed"`
 	Seed      uint64  `mapstructure:"seed"`
 	Merchants int     `mapstructure:"merchants"`
+	TLSCert   string  `mapstructure:"tls_cert"`
+	TLSKey    string  `mapstructure:"tls_key"`
+	// PriceBandBP: how far, in basis points, an ad's price may stand from
+	// the index (0: the market's default, 2000 = 20 %).
+	PriceBandBP     int64 `mapstructure:"price_band_bp"`
+	MaxConnsPerAddr int   `mapstructure:"max_conns_per_addr"`
 }
 
 // UIConfig tunes the terminal client.
@@ -92,6 +106,12 @@ func Defaults(v *viper.Viper) {
 	v.SetDefault("serve.speed", 1.0)
 	v.SetDefault("serve.seed", 1)
 	v.SetDefault("serve.merchants", 40)
+	v.SetDefault("serve.tls_cert", "")
+	v.SetDefault("serve.tls_key", "")
+	v.SetDefault("serve.price_band_bp", 0)
+	v.SetDefault("serve.max_conns_per_addr", 64)
+	v.SetDefault("tls.ca", "")
+	v.SetDefault("tls.pin", "")
 	v.SetDefault("ui.bell", true)
 	v.SetDefault("ui.mouse", false)
 	v.SetDefault("ui.theme", map[string]string{})
@@ -173,6 +193,8 @@ var flagKeys = map[string]string{
 	"server": "server", "profile": "profile", "data-dir": "data_dir", "log-file": "log.file", "log-level": "log.level",
 	"speed": "embedded.speed", "seed": "embedded.seed", "merchants": "embedded.merchants", "no-sim": "",
 	"listen": "serve.listen", "db": "serve.db", "rate-limit": "serve.rate_limit",
+	"tls-cert": "serve.tls_cert", "tls-key": "serve.tls_key", "price-band-bp": "serve.price_band_bp", "max-conns-per-addr": "serve.max_conns_per_addr",
+	"tls-ca": "tls.ca", "tls-pin": "tls.pin",
 }
 
 func bind(v *viper.Viper, flags *pflag.FlagSet) error {
@@ -201,6 +223,12 @@ func (c Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("log.level must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	if c.Serve.PriceBandBP < 0 || c.Serve.PriceBandBP > 10000 {
+		return fmt.Errorf("serve.price_band_bp must be from 0 (the default band) to 10000 (100 %%), not %d", c.Serve.PriceBandBP)
+	}
+	if (c.Serve.TLSCert == "") != (c.Serve.TLSKey == "") {
+		return fmt.Errorf("serve.tls_cert and serve.tls_key go together: give both or neither")
 	}
 	if c.Keyring.Timeout <= 0 {
 		return fmt.Errorf("keyring.timeout must be positive")

@@ -6,6 +6,7 @@ package marketplace
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +61,7 @@ type Marketplace struct {
 	URL    string // http://127.0.0.1:PORT
 
 	http   *http.Server
+	tls    *tls.Config // nil: plain HTTP
 	ln     net.Listener
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -118,6 +120,10 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 		au.Codes = o.Codes
 	}
 	nt := o.Net.withDefaults()
+	tc, err := serverTLS(nt)
+	if err != nil {
+		return fail(err)
+	}
 	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, SetSpeed: o.SetSpeed, Mount: o.Mount,
 		OpenAlipay: o.OpenAlipay, StreamWriteTimeout: nt.StreamWriteTimeout, FailLimit: nt.FailLimit})
 	ln, err := net.Listen("tcp", o.Listen)
@@ -126,7 +132,14 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 		return fail(fmt.Errorf("listen on %s: %w", o.Listen, err))
 	}
 	ln = server.LimitListener(ln, server.ConnLimit{PerAddr: nt.MaxConnsPerAddr, Loopback: nt.CapLoopback, Log: o.Log})
-	m := &Marketplace{Store: st, Market: svc, Auth: au, Server: srv, URL: "http://" + ln.Addr().String(),
+	scheme := "http://"
+	if tc != nil {
+		// Under TLS, so the cap counts TCP connections before any handshake.
+		ln, scheme = tls.NewListener(ln, tc), "https://"
+	} else if Exposed(o.Listen) {
+		o.Log.Warn("listening beyond loopback without TLS: anyone on the path can read requests and answers; use --tls-cert and --tls-key", "listen", o.Listen)
+	}
+	m := &Marketplace{Store: st, Market: svc, Auth: au, Server: srv, URL: scheme + ln.Addr().String(), tls: tc,
 		ln: ln, stop: make(chan struct{}), log: o.Log,
 		http: &http.Server{Handler: srv, ReadHeaderTimeout: nt.ReadHeaderTimeout, ReadTimeout: nt.ReadTimeout, WriteTimeout: nt.WriteTimeout,
 			IdleTimeout: nt.IdleTimeout, ErrorLog: slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn)}}
@@ -190,7 +203,7 @@ func (m *Marketplace) Provision(ctx context.Context, req api.NewUserRequest) (ap
 
 // Client returns an API client for credentials on this marketplace.
 func (m *Marketplace) Client(c api.Credentials) *client.Client {
-	cl, err := client.New(m.URL, client.Credentials{APIKey: c.APIKey, Secret: c.Secret, Passphrase: c.Passphrase}, client.Options{})
+	cl, err := client.New(m.URL, client.Credentials{APIKey: c.APIKey, Secret: c.Secret, Passphrase: c.Passphrase}, client.Options{HTTP: m.HTTPClient()})
 	if err != nil {
 		panic(err) // m.URL is always valid
 	}

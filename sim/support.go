@@ -44,7 +44,7 @@ func (w *World) newSupport(ctx context.Context) (savedPerson, error) {
 	if err != nil {
 		return savedPerson{}, err
 	}
-	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, tok, nil), "", "")
+	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, tok, w.railHTTP()), "", "")
 	w.Support = &Support{b: b, w: w, Delay: 10 * time.Minute, Grace: 30 * time.Minute, asked: map[int64]bool{}}
 	return savedPerson{UserID: acct.User.ID, RailID: ra.ID, Person: p}, nil
 }
@@ -58,7 +58,7 @@ func (w *World) attachSupport(ctx context.Context, sp savedPerson) error {
 	if err != nil {
 		return err
 	}
-	b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(key), client.NewAlipay(w.railBase, tok, nil), "", "")
+	b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(key), client.NewAlipay(w.railBase, tok, w.railHTTP()), "", "")
 	w.Support = &Support{b: b, w: w, Delay: 10 * time.Minute, Grace: 30 * time.Minute, asked: map[int64]bool{}}
 	return nil
 }

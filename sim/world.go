@@ -68,6 +68,10 @@ type Options struct {
 	// KeepUnfinished: a world whose creation was cut short is refused
 	// with ErrUnfinished instead of being set aside and made again.
 	KeepUnfinished bool
+	// Net: the marketplace's timeouts, connection cap and TLS.
+	Net marketplace.Net
+	// Config: the market's rules (nil: market.DefaultConfig).
+	Config *market.Config
 }
 
 // World is a running simulated market: the marketplace on the scheduler's
@@ -181,7 +185,7 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	w.Rail.Logger = o.Log
 	mo := marketplace.Options{
 		DBPath: o.MarketDB, ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
-		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit,
+		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit, Net: o.Net, Config: o.Config,
 		Speed:    func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
 		SetSpeed: w.SetSpeed,
 		Mount:    map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
@@ -374,7 +378,7 @@ func (w *World) Close(ctx context.Context) error {
 
 func (w *World) clientFor(c api.Credentials) *client.Client {
 	cl, _ := client.New(w.Market.URL, client.Credentials{APIKey: c.APIKey, Secret: c.Secret, Passphrase: c.Passphrase},
-		client.Options{UserAgent: "p2pdesk-sim", MaxRetries: 2})
+		client.Options{UserAgent: "p2pdesk-sim", MaxRetries: 2, HTTP: w.Market.HTTPClient()})
 	return cl
 }
 
@@ -419,7 +423,7 @@ func (w *World) bootstrap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w.RailAdmin = client.NewAlipay(w.railBase, tok, nil)
+	w.RailAdmin = client.NewAlipay(w.railBase, tok, w.railHTTP())
 	st := state{Seed: w.opts.Seed, Admin: adm.User.ID, RailAdmin: ra.ID, Margins: map[int64]int64{}}
 	if _, err := w.Admin.SetIndexes(ctx, w.Feed.Tick()); err != nil {
 		return err
@@ -473,7 +477,7 @@ func (w *World) attach(ctx context.Context, st state) (func(context.Context) ([]
 	if err != nil {
 		return nil, err
 	}
-	w.RailAdmin = client.NewAlipay(w.railBase, tok, nil)
+	w.RailAdmin = client.NewAlipay(w.railBase, tok, w.railHTTP())
 	w.fixedMargin = st.Margins
 	if w.fixedMargin == nil {
 		w.fixedMargin = map[int64]int64{}
@@ -531,7 +535,7 @@ func (w *World) attach(ctx context.Context, st state) (func(context.Context) ([]
 			if c.err != nil {
 				return nil, c.err
 			}
-			b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(c.key), client.NewAlipay(w.railBase, c.tok, nil), c.seed, c.pin)
+			b := w.newBot(sp.Person.Handle, sp.UserID, sp.Person, w.clientFor(c.key), client.NewAlipay(w.railBase, c.tok, w.railHTTP()), c.seed, c.pin)
 			b.RailID = sp.RailID
 			b.Script = &Honest{P: sp.Persona}
 			bots = append(bots, b)
@@ -599,7 +603,7 @@ func (w *World) NewPerson(ctx context.Context, p person, kyc int, verified bool,
 	if err != nil {
 		return nil, savedPerson{}, err
 	}
-	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, ra.Token, nil), acct.TOTPSecret, pin)
+	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, ra.Token, w.railHTTP()), acct.TOTPSecret, pin)
 	b.RailID = ra.ID
 	if _, err := b.Market.SetPaymentAccount(ctx, market.Alipay, p.Phone, ""); err != nil {
 		return nil, savedPerson{}, err
@@ -846,3 +850,14 @@ func (w *World) CheckInvariants(ctx context.Context) error {
 }
 
 var _ = sort.Strings
+
+// railHTTP is the HTTP client of the simulated people's Alipay apps: nil
+// (client.NewAlipay's default) unless the marketplace serves TLS, where
+// it trusts the marketplace's own certificate.
+func (w *World) railHTTP() *http.Client {
+	hc := w.Market.HTTPClient()
+	if hc != nil {
+		hc.Timeout = 15 * time.Second
+	}
+	return hc
+}
