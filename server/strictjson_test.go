@@ -10,7 +10,10 @@ import (
 // Over HTTP, a take whose body holds two amounts, or a key in the wrong
 // case, is 400 with its own code and opens no order.
 func TestAmbiguousBodiesRefusedOverHTTP(t *testing.T) {
-	e := start(t)
+	onStores(t, ambiguousBodiesRefused)
+}
+
+func ambiguousBodiesRefused(t *testing.T, e *env) {
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 2, nil)
 	a, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})

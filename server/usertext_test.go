@@ -12,8 +12,9 @@ import (
 // character in it: chat, ad terms, dispute statements, names and the
 // anti-phishing code are refused with 400 INVALID_ARGUMENT naming the
 // field; chat that disguises an off-platform lure is still warned.
-func TestHostileTextRefused(t *testing.T) {
-	e := start(t)
+func TestHostileTextRefused(t *testing.T) { onStores(t, hostileTextRefused) }
+
+func hostileTextRefused(t *testing.T, e *env) {
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 2, nil)
 	adm := e.admin()
@@ -63,8 +64,9 @@ func TestHostileTextRefused(t *testing.T) {
 	}
 }
 
-func TestDisguisedLuresWarned(t *testing.T) {
-	e := start(t)
+func TestDisguisedLuresWarned(t *testing.T) { onStores(t, disguisedLuresWarned) }
+
+func disguisedLuresWarned(t *testing.T, e *env) {
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 2, nil)
 	ad, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
