@@ -458,6 +458,9 @@ func (s *Server) disputes(c *call) (any, error) {
 }
 
 func (s *Server) resolve(c *call) (any, error) {
+	if err := s.requireRole(c, market.RoleSupport, market.RoleAdmin); err != nil {
+		return nil, err
+	}
 	id, err := c.id("id")
 	if err != nil {
 		return nil, err
@@ -470,6 +473,9 @@ func (s *Server) resolve(c *call) (any, error) {
 }
 
 func (s *Server) supportMessage(c *call) (any, error) {
+	if err := s.requireRole(c, market.RoleSupport, market.RoleAdmin); err != nil {
+		return nil, err
+	}
 	id, err := c.id("id")
 	if err != nil {
 		return nil, err
