@@ -71,6 +71,15 @@ func TestVerbsOverTLS(t *testing.T) {
 			t.Fatalf("wallet %v: %v %q", trust, err, out)
 		}
 	}
+	// The simulated merchants posted their ads over TLS too.
+	out, errOut, err := run(t, st, "", "ads", "--side", "buy", "--json", "--server", w.URL(), "--profile", "tls", "--tls-ca", pki.CA)
+	if err != nil {
+		t.Fatalf("ads: %v\n%s", err, errOut)
+	}
+	var page market.AdPage
+	if err := json.Unmarshal([]byte(out), &page); err != nil || len(page.Ads) == 0 {
+		t.Fatalf("no merchant's ad over TLS: %v %q", err, out)
+	}
 }
 
 // serve warns on standard error when it listens beyond loopback without
