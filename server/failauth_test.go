@@ -22,7 +22,7 @@ func startFailLimit(t *testing.T, perAddr, perKey int) *env {
 	t.Helper()
 	e := start(t)
 	e.m.Close(e.ctx)
-	e.opts.Net.FailLimit = server.FailLimit{PerAddr: perAddr, PerKey: perKey, Refill: time.Hour}
+	e.opts.Net.FailLimit = server.FailLimit{PerAddr: perAddr, PerKey: perKey, Refill: time.Hour, Loopback: true}
 	e.boot()
 	return e
 }
@@ -149,5 +149,31 @@ func TestSuccessesSpendNoFailures(t *testing.T) {
 	bad.Secret = "wrong"
 	if got := e.signedGet(http.DefaultClient, "/api/v1/balances", bad); got.status != 401 || got.code != "UNAUTHORIZED" {
 		t.Fatalf("the first failure after 30 successes: %+v, want 401 UNAUTHORIZED", got)
+	}
+}
+
+// By default loopback is not held to the per-address budget (the TUI and
+// the simulated people share it), but a key is, from anywhere.
+func TestLoopbackFailuresOnlyCountPerKey(t *testing.T) {
+	e := start(t)
+	e.m.Close(e.ctx)
+	e.opts.Net.FailLimit = server.FailLimit{PerAddr: 3, PerKey: 3, Refill: time.Hour}
+	e.boot()
+	u := e.user("alice", 1, nil)
+	for i := 0; i < 10; i++ {
+		nobody := api.Credentials{APIKey: "pk_nobody" + strconv.Itoa(i), Secret: "s", Passphrase: "p"}
+		if got := e.signedGet(http.DefaultClient, "/api/v1/balances", nobody); got.status != 401 {
+			t.Fatalf("failure %d from loopback: %+v, want 401", i+1, got)
+		}
+	}
+	if got := e.signedGet(http.DefaultClient, "/api/v1/balances", u.cred); got.status != 200 {
+		t.Fatalf("a good request from loopback after 10 failures: %+v", got)
+	}
+	stale := api.Credentials{APIKey: "pk_revoked", Secret: "s", Passphrase: "p"}
+	for i := 0; i < 3; i++ {
+		e.signedGet(http.DefaultClient, "/api/v1/balances", stale)
+	}
+	if got := e.signedGet(http.DefaultClient, "/api/v1/balances", stale); got.status != 429 || got.code != server.CodeTooManyFailures {
+		t.Fatalf("a key failing from loopback: %+v, want 429", got)
 	}
 }

@@ -19,6 +19,11 @@ type FailLimit struct {
 	PerAddr int           // failures per client address (0: DefaultFailuresPerAddr; <0: no limit)
 	PerKey  int           // failures per API key (0: DefaultFailuresPerKey; <0: no limit)
 	Refill  time.Duration // time for one failure to come back (0: DefaultFailureRefill)
+	// Loopback holds loopback addresses to PerAddr too. Off by default:
+	// the TUI, the simulated people and any local tool share 127.0.0.1,
+	// and one of them retrying with a revoked key must not lock out the
+	// rest. PerKey applies to them either way.
+	Loopback bool
 }
 
 // The defaults of FailLimit.
@@ -30,6 +35,7 @@ const (
 
 type failLimiter struct {
 	addr, key *limiter // nil: no limit
+	loopback  bool
 }
 
 func newFailLimiter(f FailLimit) *failLimiter {
@@ -43,7 +49,7 @@ func newFailLimiter(f FailLimit) *failLimiter {
 		f.Refill = DefaultFailureRefill
 	}
 	rate := 1 / f.Refill.Seconds()
-	fl := &failLimiter{}
+	fl := &failLimiter{loopback: f.Loopback}
 	if f.PerAddr > 0 {
 		fl.addr = newLimiter(rate, f.PerAddr)
 	}
@@ -55,7 +61,7 @@ func newFailLimiter(f FailLimit) *failLimiter {
 
 // blocked says whether addr or key has no failures left, and for how long.
 func (f *failLimiter) blocked(addr, key string, now time.Time) (bool, time.Duration) {
-	if f.addr != nil {
+	if f.addr != nil && f.counts(addr) {
 		if ok, wait := f.addr.peek(addr, now); !ok {
 			return true, wait
 		}
@@ -70,13 +76,16 @@ func (f *failLimiter) blocked(addr, key string, now time.Time) (bool, time.Durat
 
 // failed spends one failure of addr and of key.
 func (f *failLimiter) failed(addr, key string, now time.Time) {
-	if f.addr != nil {
+	if f.addr != nil && f.counts(addr) {
 		f.addr.allow(addr, now)
 	}
 	if f.key != nil && key != "" {
 		f.key.allow(key, now)
 	}
 }
+
+// counts says whether addr is held to the per-address budget.
+func (f *failLimiter) counts(addr string) bool { return f.loopback || !isLoopback(addr) }
 
 // clientAddr is the IP address a request came from (the TCP peer: no
 // forwarding header is trusted).
