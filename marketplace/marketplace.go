@@ -58,7 +58,7 @@ type Marketplace struct {
 	Market *market.Service
 	Auth   *auth.Service
 	Server *server.Server
-	URL    string // http://127.0.0.1:PORT
+	URL    string // http://127.0.0.1:PORT, or https:// under TLS
 
 	http   *http.Server
 	tls    *tls.Config // nil: plain HTTP
