@@ -5,10 +5,12 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"p2pdesk/i18n"
 	"p2pdesk/sim"
 )
 
@@ -108,15 +110,37 @@ event log is identical to the one kept when the drill ended. It exits 1 if not.`
 
 // writeJournalEntry prints a kept drill: when, what the user did, and the
 // debrief as it was played.
-func writeJournalEntry(w io.Writer, e sim.JournalEntry) {
-	fmt.Fprintf(w, "Drill #%d · %s · ended %s\n", e.N, e.Scenario, e.At.Local().Format(time.DateTime))
-	fmt.Fprintf(w, "What you did: %s\n", orNothing(sim.InputsText(e.Recording.Inputs)))
-	fmt.Fprintf(w, "Replay: seed %d, event log %s\n", e.Seed, short(e.EventLog))
+func writeJournalEntry(w io.Writer, e sim.JournalEntry) { writeJournalEntryIn(w, e, nil) }
+
+// writeJournalEntryIn is writeJournalEntry in tr's language (nil: English).
+func writeJournalEntryIn(w io.Writer, e sim.JournalEntry, tr *i18n.Tr) {
+	if tr == nil || tr.Lang() == i18n.EN {
+		fmt.Fprintf(w, "Drill #%d · %s · ended %s\n", e.N, e.Scenario, e.At.Local().Format(time.DateTime))
+		fmt.Fprintf(w, "What you did: %s\n", orNothing(sim.InputsText(e.Recording.Inputs)))
+		fmt.Fprintf(w, "Replay: seed %d, event log %s\n", e.Seed, short(e.EventLog))
+		if e.Differs != "" {
+			fmt.Fprintf(w, "The replay differs: %s.\n", e.Differs)
+		}
+		fmt.Fprintln(w)
+		e.Live.Print(w)
+		return
+	}
+	var did []string
+	for _, in := range e.Recording.Inputs {
+		did = append(did, "+"+in.After.Round(time.Second).String()+" "+tr.T("input."+in.Do))
+	}
+	fmt.Fprintln(w, tr.T("journal.entry_head", "N", e.N, "Scenario", e.Scenario, "At", e.At.Local().Format("2006年1月2日 15:04")))
+	if len(did) == 0 {
+		fmt.Fprintln(w, tr.T("journal.did", "Did", tr.T("journal.did_nothing")))
+	} else {
+		fmt.Fprintln(w, tr.T("journal.did", "Did", strings.Join(did, "，")))
+	}
+	fmt.Fprintln(w, tr.T("journal.replay", "Seed", e.Seed, "Log", short(e.EventLog)))
 	if e.Differs != "" {
-		fmt.Fprintf(w, "The replay differs: %s.\n", e.Differs)
+		fmt.Fprintln(w, tr.T("journal.differs", "Why", e.Differs))
 	}
 	fmt.Fprintln(w)
-	e.Live.Print(w)
+	e.Live.PrintIn(w, tr)
 }
 
 func orNothing(s string) string {

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"p2pdesk/config"
+	"p2pdesk/i18n"
 	"p2pdesk/store/secrets"
 )
 
@@ -80,6 +81,7 @@ func Execute() int {
 	}
 	a := &app{out: os.Stdout, errOut: os.Stderr, in: os.Stdin}
 	root := a.rootCommand()
+	localiseHelp(root, i18n.New(helpLang(os.Args[1:], os.Getenv)))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := root.ExecuteContext(ctx)
@@ -131,6 +133,7 @@ merchants, a price feed and a simulated Alipay: practice without real money.`,
 	pf.String("log-level", "", "debug, info, warn or error")
 	pf.String("tls-ca", "", "PEM file of the CA (or self-signed certificate) a https:// server's certificate must chain to")
 	pf.String("tls-pin", "", "SHA-256 fingerprint of a https:// server's certificate to trust (instead of, or as well as, a CA)")
+	pf.String("lang", "", "language: en or zh-CN (default: ui.lang, else the locale)")
 	root.Flags().Float64("speed", 0, "simulated clock speed of the embedded marketplace (1-600)")
 	root.Flags().Uint64("seed", 0, "seed of the embedded simulation")
 	root.Flags().Int("merchants", 0, "simulated merchants in the embedded marketplace (0-100)")
@@ -147,6 +150,9 @@ func (a *app) setup(cmd *cobra.Command) error {
 	cfg, _, err := config.Load(a.cfgFile, flags)
 	if err != nil {
 		return &usageError{err.Error()}
+	}
+	if err := i18n.Check(); err != nil {
+		return fmt.Errorf("message catalogue: %w", err)
 	}
 	a.cfg = cfg
 	log, closer, err := config.OpenLog(cfg.Log)

@@ -11,11 +11,14 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 
 	"p2pdesk/auth"
 	"p2pdesk/client"
+	"p2pdesk/config"
 	"p2pdesk/embedded"
+	"p2pdesk/i18n"
 	"p2pdesk/market"
 	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
@@ -42,6 +45,18 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	}
 	d := ui.Deps{Theme: ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme), Keys: ui.DefaultKeys(), Bell: a.cfg.UI.Bell,
 		KeyringState: keyringState, Ephemeral: !st.Persistent(), Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh, SteadyCursor: !a.cfg.UI.CursorBlink}
+	tr := i18n.New(a.cfg.Lang(os.Getenv))
+	d.Tr = tr
+	if os.Getenv("RUNEWIDTH_EASTASIAN") == "" {
+		// A Chinese locale makes go-runewidth (text fields) count
+		// ambiguous characters (… · ▸ ─) as two cells, where lipgloss and
+		// the terminals we target count one: the cursor would drift. A
+		// terminal set to wide ambiguous characters says so with
+		// RUNEWIDTH_EASTASIAN=1.
+		runewidth.DefaultCondition.EastAsianWidth = false
+	}
+	cfgFile := config.File(a.cfgFile)
+	d.SaveLang = func(l i18n.Lang) error { return config.SetLang(cfgFile, l) }
 	if unknown := d.Keys.Remap(a.cfg.UI.Keys); len(unknown) > 0 {
 		return &usageError{fmt.Sprintf("ui.keys: unknown actions %s", strings.Join(unknown, ", "))}
 	}
@@ -124,16 +139,16 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		if err != nil {
 			return err
 		}
-		say := "Starting the practice marketplace…"
+		say := tr.T("boot.starting")
 		if fresh {
-			say = "Creating the practice marketplace: merchants, their ads, an Alipay rail\nand 30 days of trading history. This happens once."
+			say = tr.T("boot.creating")
 		}
 		type started struct {
 			app tea.Model
 			err error
 		}
 		ready := make(chan started, 1)
-		p = tea.NewProgram(ui.Boot(d.Theme, say, func() (tea.Model, error) { r := <-ready; return r.app, r.err }), opts...)
+		p = tea.NewProgram(ui.BootIn(tr, d.Theme, say, func() (tea.Model, error) { r := <-ready; return r.app, r.err }), opts...)
 		var e *embedded.Embedded
 		done := make(chan struct{})
 		go func() {
@@ -164,12 +179,13 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 				return
 			}
 			d.Embedded, d.FirstRun = true, e.FirstRun
+			e.World.SetLearner(tr) // its people write to the learner in the learner's language
 			j, err := sim.OpenJournal(a.journalPath())
 			if err != nil {
 				ready <- started{err: err}
 				return
 			}
-			pr := &practice{w: e.World, user: e.Profile, log: a.log, journal: j}
+			pr := &practice{w: e.World, user: e.Profile, log: a.log, journal: j, tr: tr}
 			go pr.keepSettled(streamCtx)
 			d.Practice = pr
 			m, mc, err := connect(e.Profile, e.ProfileName)
@@ -255,6 +271,8 @@ type practice struct {
 	// keeping serialises journalling (a replay takes seconds) apart from
 	// mu, which the screens read under.
 	keeping sync.Mutex
+	// tr says the practice mode's words in the user's language.
+	tr *i18n.Tr
 }
 
 func (p *practice) SetSpeed(x float64) error { return p.w.SetSpeed(x) }
@@ -262,9 +280,9 @@ func (p *practice) SetSpeed(x float64) error { return p.w.SetSpeed(x) }
 func (p *practice) Merchants() string {
 	switch done, err := p.w.Attached(); {
 	case !done:
-		return "merchants coming back"
+		return p.tr.T("practice.merchants_back")
 	case err != nil:
-		return "merchants stopped, see the log"
+		return p.tr.T("practice.merchants_stopped")
 	}
 	return ""
 }
@@ -273,7 +291,8 @@ func (p *practice) Scenarios() []ui.ScenarioInfo {
 	var out []ui.ScenarioInfo
 	for _, n := range sim.ScenarioNames() {
 		s := sim.Scenarios[n]
-		out = append(out, ui.ScenarioInfo{Name: s.Name, Direction: string(s.Direction), Summary: s.Summary, Careful: s.Careful})
+		summary, _, careful, _ := s.In(p.tr)
+		out = append(out, ui.ScenarioInfo{Name: s.Name, Direction: string(s.Direction), Summary: summary, Careful: careful})
 	}
 	return out
 }
@@ -376,16 +395,16 @@ func (p *practice) Debrief(orderID int64) (ui.Debriefed, error) {
 		out.Final = !p.w.Sched.Now().Before(out.FinalAt)
 	}
 	var b strings.Builder
-	d.Print(&b)
+	d.PrintIn(&b, p.tr)
 	if out.Final {
 		if e, err := p.keep(ctx, stage, orderID); err != nil {
-			fmt.Fprintf(&b, "\n(not kept in the practice journal: %v)\n", err)
+			fmt.Fprintln(&b, "\n"+p.tr.T("journal.not_kept", "Err", err.Error()))
 		} else {
 			// The journal's grade is the one shown from now on.
 			out.Grade = e.Live.Grade
-			fmt.Fprintf(&b, "\nKept in your practice journal as #%d: J on the Practice tab, or `p2pdesk practice show %d`; `p2pdesk practice replay %d` plays it again.\n", e.N, e.N, e.N)
+			fmt.Fprintln(&b, "\n"+p.tr.T("journal.kept", "N", e.N))
 			if e.Differs != "" {
-				fmt.Fprintf(&b, "Its replay differs: %s.\n", e.Differs)
+				fmt.Fprintln(&b, p.tr.T("journal.kept_differs", "Why", e.Differs))
 			}
 		}
 	}
@@ -461,6 +480,6 @@ func (p *practice) JournalDebrief(n int) (string, string, error) {
 		return "", "", err
 	}
 	var b strings.Builder
-	writeJournalEntry(&b, e)
+	writeJournalEntryIn(&b, e, p.tr)
 	return e.Live.Grade, b.String(), nil
 }

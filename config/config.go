@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"p2pdesk/i18n"
 )
 
 // Config is every setting, typed. config.example.yaml documents each.
@@ -76,6 +78,8 @@ type UIConfig struct {
 	Refresh time.Duration     `mapstructure:"refresh"`
 	// CursorBlink off gives text fields a steady cursor.
 	CursorBlink bool `mapstructure:"cursor_blink"`
+	// Lang is en or zh-CN; empty follows the locale (see Config.Lang).
+	Lang string `mapstructure:"lang"`
 }
 
 // KeyringConfig tunes where secrets are kept.
@@ -118,6 +122,7 @@ func Defaults(v *viper.Viper) {
 	v.SetDefault("ui.keys", map[string]string{})
 	v.SetDefault("ui.refresh", "5s")
 	v.SetDefault("ui.cursor_blink", true)
+	v.SetDefault("ui.lang", "")
 	v.SetDefault("keyring.timeout", "3s")
 	v.SetDefault("keyring.file_fallback", false)
 }
@@ -195,6 +200,7 @@ var flagKeys = map[string]string{
 	"listen": "serve.listen", "db": "serve.db", "rate-limit": "serve.rate_limit",
 	"tls-cert": "serve.tls_cert", "tls-key": "serve.tls_key", "price-band-bp": "serve.price_band_bp", "max-conns-per-addr": "serve.max_conns_per_addr",
 	"tls-ca": "tls.ca", "tls-pin": "tls.pin",
+	"lang": "ui.lang",
 }
 
 func bind(v *viper.Viper, flags *pflag.FlagSet) error {
@@ -229,6 +235,11 @@ func (c Config) validate() error {
 	}
 	if (c.Serve.TLSCert == "") != (c.Serve.TLSKey == "") {
 		return fmt.Errorf("serve.tls_cert and serve.tls_key go together: give both or neither")
+	}
+	if c.UI.Lang != "" {
+		if _, err := i18n.Parse(c.UI.Lang); err != nil {
+			return fmt.Errorf("ui.lang: %w", err)
+		}
 	}
 	if c.Keyring.Timeout <= 0 {
 		return fmt.Errorf("keyring.timeout must be positive")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"p2pdesk/api"
+	"p2pdesk/i18n"
 	"p2pdesk/market"
 	"p2pdesk/money"
 	"p2pdesk/sim/alipay"
@@ -24,15 +25,18 @@ type Debrief struct {
 	Grade    string          `json:"grade"` // A (best) to F
 	State    string          `json:"state"` // the order's end state, e.g. resolved/refund
 	Timeline []TimelineEntry `json:"timeline"`
-	Tried    []string        `json:"tried"`   // what the counterparty tried
-	Points   []Point         `json:"points"`  // the user's decisions, judged
-	Funds    string          `json:"funds"`   // what happened to the money
-	Lesson   string          `json:"lesson"`  // what a careful user does
-	Loss     bool            `json:"loss"`    // the user lost money or crypto
-	Risky    bool            `json:"risky"`   // a dangerous move that happened to work
-	Unjust   bool            `json:"unjust"`  // kept money that was not theirs
-	Elapsed  time.Duration   `json:"elapsed"` // from order to end
-	Order    int64           `json:"order,string"`
+	Tried    []string        `json:"tried"`  // what the counterparty tried
+	Points   []Point         `json:"points"` // the user's decisions, judged
+	Funds    string          `json:"funds"`  // what happened to the money
+	Lesson   string          `json:"lesson"` // what a careful user does
+	// TriedSaid and FundsSaid say Tried and Funds in another language.
+	TriedSaid []Said        `json:"triedSaid,omitempty"`
+	FundsSaid Said          `json:"fundsSaid,omitempty"`
+	Loss      bool          `json:"loss"`    // the user lost money or crypto
+	Risky     bool          `json:"risky"`   // a dangerous move that happened to work
+	Unjust    bool          `json:"unjust"`  // kept money that was not theirs
+	Elapsed   time.Duration `json:"elapsed"` // from order to end
+	Order     int64         `json:"order,string"`
 	// Ended is what each side of the order ended with, from the order and
 	// the user's Alipay statement.
 	Ended []Ending `json:"ended,omitempty"`
@@ -53,6 +57,10 @@ type TimelineEntry struct {
 	Who  string    `json:"who"` // you, counterparty, platform, support, alipay
 	Text string    `json:"text"`
 	Flag string    `json:"flag,omitempty"` // a warning the line deserved
+	// Said says the sim's own lines (the Alipay statement) again; State
+	// is the state change a platform line reports.
+	Said  Said   `json:"said,omitempty"`
+	State string `json:"state,omitempty"`
 }
 
 // Point is one decision, judged.
@@ -60,13 +68,15 @@ type Point struct {
 	At   time.Time `json:"at"`
 	Good bool      `json:"good"`
 	Text string    `json:"text"`
+	Said Said      `json:"said,omitempty"` // Text in another language
 }
 
 // Debrief reads a finished (or abandoned) order and the user's statement.
 func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief, error) {
 	d := Debrief{Scenario: st.Scenario.Name, Lesson: st.Scenario.Careful, Order: orderID}
 	if orderID == 0 {
-		d.Grade, d.Funds = "-", "No order was placed."
+		d.Grade = "-"
+		d.Funds, d.FundsSaid = say("debrief.no_order")
 		return d, nil
 	}
 	u := st.User
@@ -93,6 +103,9 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 	disputeBy := ""
 	for _, e := range log {
 		te := TimelineEntry{At: e.At, Who: who[e.From], Text: e.Text}
+		if e.Kind == market.LogState {
+			te.State = string(e.State)
+		}
 		if te.Who == "" {
 			te.Who = e.From
 		}
@@ -122,15 +135,15 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		if l.At.Before(o.CreatedAt) || l.Kind != alipay.KindTransfer {
 			continue
 		}
-		dir := "received"
+		id := "debrief.alipay_in"
 		if l.Direction == "out" {
-			dir = "sent"
+			id = "debrief.alipay_out"
 			out = append(out, l)
 		} else {
 			in = append(in, l)
 		}
-		d.Timeline = append(d.Timeline, TimelineEntry{At: l.At, Who: "alipay", Text: fmt.Sprintf("Your Alipay %s %s CNY %s %s, account %s (%s)", dir, l.Amount.Fixed(),
-			map[bool]string{true: "from", false: "to"}[l.Direction == "in"], l.CounterpartyName, l.CounterpartyLogin, l.TxID)})
+		text, said := say(id, "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin, "Tx", l.TxID)
+		d.Timeline = append(d.Timeline, TimelineEntry{At: l.At, Who: "alipay", Text: text, Said: said})
 	}
 	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.Before(d.Timeline[j].At) })
 	end := o.CreatedAt
@@ -138,19 +151,19 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		end = *o.ClosedAt
 	}
 	d.Elapsed = end.Sub(o.CreatedAt)
-	point := func(at time.Time, good bool, format string, args ...any) {
-		d.Points = append(d.Points, Point{At: at, Good: good, Text: fmt.Sprintf(format, args...)})
+	point := func(at time.Time, good bool, id string, kv ...any) {
+		text, said := say(id, kv...)
+		d.Points = append(d.Points, Point{At: at, Good: good, Text: text, Said: said})
 	}
 	if st.Scenario.Risk != "" && !strings.HasPrefix(st.Scenario.Risk, "None") {
 		d.Tried = append(d.Tried, st.Scenario.Risk)
+		d.TriedSaid = append(d.TriedSaid, Said{ID: "scenario." + st.Scenario.Name + ".risk"})
 	}
 	for _, k := range []string{market.WarnPressure, market.WarnImpersonation, market.WarnProof, market.WarnOffPlatform, market.WarnLink} {
 		if tried[k] {
-			d.Tried = append(d.Tried, map[string]string{
-				market.WarnPressure: "Pressure in the chat to release or hurry.", market.WarnImpersonation: "A message posing as platform support.",
-				market.WarnProof: "A 'payment proof' instead of a payment.", market.WarnOffPlatform: "A push to leave the platform.",
-				market.WarnLink: "A link in the chat.",
-			}[k])
+			text, said := say("debrief.tried." + k)
+			d.Tried = append(d.Tried, text)
+			d.TriedSaid = append(d.TriedSaid, said)
 		}
 	}
 
@@ -180,6 +193,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 }
 
 func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Line, released, paidMark, disputed time.Time, disputeBy string, point func(time.Time, bool, string, ...any)) {
+	asset := string(o.Asset)
 	var exact, other *alipay.Line
 	for i, l := range in {
 		l := l
@@ -205,63 +219,61 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 			// Money out that returns nothing that came in: a refund to
 			// the wrong account (the name is not the account) is gone.
 			d.Loss = true
-			point(l.At, false, "You sent %s CNY to %s, account %s, which sent you nothing for this order: that money is gone. Refund to the account the money came from, as your statement shows it.",
-				l.Amount.Fixed(), l.CounterpartyName, l.CounterpartyLogin)
+			point(l.At, false, "debrief.p.wrong_refund", "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin)
 		}
 	}
 	if !released.IsZero() {
 		switch {
 		case exact != nil && !exact.At.After(released):
-			point(released, true, "You released after the exact amount from %s arrived in your own statement (%s).", o.PayerName, exact.TxID)
+			point(released, true, "debrief.p.released_after", "Name", o.PayerName, "Tx", exact.TxID)
 		case exact != nil:
 			d.Risky = true
-			point(released, false, "You released %s before the money arrived in your statement; it came %s later. Releasing on the 'paid' status is how sellers lose everything.",
-				o.Amount.String()+" "+string(o.Asset), exact.At.Sub(released).Round(time.Second))
+			point(released, false, "debrief.p.released_early", "Amount", o.Amount.String(), "Asset", asset, "Later", exact.At.Sub(released).Round(time.Second))
 		case other != nil && other.CounterpartyName != o.PayerName:
 			d.Loss = true
-			point(released, false, "You released although the money came from %s, not from the buyer %s: a third-party payment.", other.CounterpartyName, o.PayerName)
+			point(released, false, "debrief.p.released_third_party", "Name", other.CounterpartyName, "Buyer", o.PayerName)
 		case other != nil:
 			d.Loss = true
-			point(released, false, "You released although only %s of %s CNY arrived.", other.Amount.Fixed(), o.FiatTotal.Fixed())
+			point(released, false, "debrief.p.released_partial", "Amount", other.Amount.Fixed(), "Total", o.FiatTotal.Fixed())
 		default:
 			d.Loss = true
-			point(released, false, "You released %s %s with no payment in your own statement. A release is final.", o.Amount, o.Asset)
+			point(released, false, "debrief.p.released_unpaid", "Amount", o.Amount, "Asset", asset)
 		}
 	} else if !paidMark.IsZero() && exact == nil {
-		point(paidMark, true, "The buyer marked the order paid, but no money was in your statement, and you did not release.")
+		point(paidMark, true, "debrief.p.held")
 	}
 	if other != nil && refunded {
-		point(other.At, true, "You sent the non-matching payment (%s CNY from %s) back to the payer.", other.Amount.Fixed(), other.CounterpartyName)
+		point(other.At, true, "debrief.p.refunded", "Amount", other.Amount.Fixed(), "Name", other.CounterpartyName)
 	}
 	if other != nil && !refunded && released.IsZero() {
 		d.Unjust = true
-		point(other.At, false, "You kept %s CNY from %s that did not pay for the order: send it back, or expect a complaint and a frozen account.", other.Amount.Fixed(), other.CounterpartyName)
+		point(other.At, false, "debrief.p.kept", "Amount", other.Amount.Fixed(), "Name", other.CounterpartyName)
 	}
 	if o.State == market.StateExpired && exact != nil {
 		if refunded {
-			point(exact.At, true, "Money arrived after the order had expired, and you refunded it instead of sending crypto outside the platform.")
+			point(exact.At, true, "debrief.p.late_refunded")
 		} else {
 			d.Unjust = true
-			point(exact.At, false, "Money arrived after the order had expired and you kept it. Refund it to the payer.")
+			point(exact.At, false, "debrief.p.late_kept")
 		}
 	}
 	if !disputed.IsZero() {
 		if disputeBy == "you" {
-			point(disputed, true, "You opened a dispute, so support decided from the payment records.")
+			point(disputed, true, "debrief.p.you_disputed")
 		} else {
-			point(disputed, true, "The release window ended and the platform opened a dispute; support decided from the records.")
+			point(disputed, true, "debrief.p.platform_disputed")
 		}
 	}
-	d.Funds = fundsLine(o, released.IsZero(), exact != nil && released.IsZero() == false)
+	d.Funds, d.FundsSaid = fundsLine(o, released.IsZero(), exact != nil && released.IsZero() == false)
 }
 
 func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alipay.Line, disputed time.Time, disputeBy string, log []api.OrderLogEntry, point func(time.Time, bool, string, ...any)) {
 	ad := st.Ad
 	if o.AdID == ad.ID && st.Scenario.bait && ad.DevBP != nil {
 		d.Risky = true
-		point(o.CreatedAt, false, "You took an ad %s%% from the index, from a seller with %d orders in 30 days: the classic bait.", money.New(*ad.DevBP, 2), ad.Maker.Record.Orders30d)
+		point(o.CreatedAt, false, "debrief.p.took_bait", "Pct", money.New(*ad.DevBP, 2), "Orders", ad.Maker.Record.Orders30d)
 	} else if st.Scenario.bait {
-		point(o.CreatedAt, true, "You passed over the bait ad and bought from a merchant with a record.")
+		point(o.CreatedAt, true, "debrief.p.skipped_bait")
 	}
 	toOrder, elsewhere := 0, 0
 	var proof string
@@ -270,19 +282,19 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alip
 			toOrder++
 			if toOrder == 1 {
 				proof = l.TxID
-				point(l.At, true, "You paid exactly %s CNY to the order's account, in the seller's name.", l.Amount.Fixed())
+				point(l.At, true, "debrief.p.paid_exact", "Amount", l.Amount.Fixed())
 			} else {
 				d.Loss = true
-				point(l.At, false, "You paid again (%s CNY) on the seller's word that the first payment failed. Your own statement showed it had succeeded.", l.Amount.Fixed())
+				point(l.At, false, "debrief.p.paid_again", "Amount", l.Amount.Fixed())
 			}
 		} else {
 			elsewhere++
 			d.Loss = true
-			point(l.At, false, "You paid %s CNY to %s, an account that is not the order's: outside the escrow, that money is gone.", l.Amount.Fixed(), l.CounterpartyName)
+			point(l.At, false, "debrief.p.paid_elsewhere", "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName)
 		}
 	}
 	if o.State == market.StateCancelled && elsewhere == 0 && toOrder == 0 {
-		point(*o.ClosedAt, true, "You refused to leave the platform and cancelled before paying.")
+		point(*o.ClosedAt, true, "debrief.p.refused_off_platform")
 	}
 	if !disputed.IsZero() {
 		var attached time.Time
@@ -294,20 +306,20 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alip
 		// Who opened the dispute matters to the story, not to the grade: a
 		// dispute the platform opened at the window's end takes evidence
 		// just the same.
-		opened := "You disputed and"
+		attachedID := "debrief.p.disputed_attached"
 		if disputeBy != "you" {
-			point(disputed, true, "The release window ended without a release and the platform opened a dispute.")
-			opened = "You"
+			point(disputed, true, "debrief.p.window_dispute")
+			attachedID = "debrief.p.attached"
 		}
 		switch {
 		case !attached.IsZero():
-			point(attached, true, "%s attached your payment's transaction id, which support verified on Alipay.", opened)
+			point(attached, true, attachedID)
 		case proof != "":
 			d.Loss = true
-			point(disputed, false, "In the dispute you did not attach your payment record, so support could not decide for you.")
+			point(disputed, false, "debrief.p.no_evidence")
 		}
 	}
-	d.Funds = fundsLine(o, o.State != market.StateCompleted && !(o.State == market.StateResolved && o.Resolution == market.ResolveRelease), false)
+	d.Funds, d.FundsSaid = fundsLine(o, o.State != market.StateCompleted && !(o.State == market.StateResolved && o.Resolution == market.ResolveRelease), false)
 }
 
 // endings nets the order for both sides: the crypto that moved through
@@ -345,59 +357,111 @@ func stmtFrozen(ctx context.Context, u *Bot) money.Amount {
 	return me.Frozen
 }
 
-func fundsLine(o market.OrderView, escrowBack bool, paid bool) string {
-	if o.Role == "seller" {
-		if escrowBack {
-			return fmt.Sprintf("Your %s %s came back from escrow.", o.Amount, o.Asset)
-		}
-		return fmt.Sprintf("Your %s %s went to the buyer.", o.Amount, o.Asset)
+func fundsLine(o market.OrderView, escrowBack bool, paid bool) (string, Said) {
+	id := "debrief.funds."
+	switch {
+	case o.Role == "seller" && escrowBack:
+		id += "seller_back"
+	case o.Role == "seller":
+		id += "seller_gone"
+	case escrowBack:
+		id += "buyer_none"
+	default:
+		id += "buyer_got"
 	}
-	if escrowBack {
-		return fmt.Sprintf("You did not receive the %s %s.", o.Amount, o.Asset)
-	}
-	return fmt.Sprintf("You received %s %s.", o.Amount, o.Asset)
+	return say(id, "Amount", o.Amount, "Asset", o.Asset)
 }
 
 // Print writes the debrief as plain text: the grade, the decisions with ✓
 // and ✗ (never colour alone), the money and the lesson, then the timeline.
-func (d Debrief) Print(w io.Writer) {
-	fmt.Fprintf(w, "Debrief: %s, grade %s\n", d.Scenario, d.Grade)
+func (d Debrief) Print(w io.Writer) { d.PrintIn(w, nil) }
+
+// PrintIn is Print in tr's language (nil: English, as Print writes it).
+// A Chinese debrief says the sim's own sentences in Chinese; chat lines
+// are shown as they were written, the platform's state changes by their
+// state.
+func (d Debrief) PrintIn(w io.Writer, tr *i18n.Tr) {
+	if tr == nil {
+		tr = english
+	}
+	zh := tr.Lang() != i18n.EN
+	name := d.Scenario
+	if zh {
+		name = tr.T("scenario."+name+".title") + "（" + name + "）"
+	}
+	fmt.Fprintln(w, tr.T("debrief.head", "Scenario", name, "Grade", d.Grade))
 	if len(d.Tried) > 0 {
-		fmt.Fprintln(w, "\nWhat the counterparty tried:")
-		for _, t := range d.Tried {
+		fmt.Fprintln(w, "\n"+tr.T("debrief.tried"))
+		for i, t := range d.Tried {
+			if i < len(d.TriedSaid) {
+				t = d.TriedSaid[i].In(tr, t)
+			}
 			fmt.Fprintf(w, "  - %s\n", t)
 		}
 	}
 	if len(d.Points) > 0 {
-		fmt.Fprintln(w, "\nYour decisions:")
+		fmt.Fprintln(w, "\n"+tr.T("debrief.decisions"))
 		for _, p := range d.Points {
 			mark := "✓"
 			if !p.Good {
 				mark = "✗"
 			}
-			fmt.Fprintf(w, "  %s %s  %s\n", mark, p.At.Format("15:04:05"), p.Text)
+			fmt.Fprintf(w, "  %s %s  %s\n", mark, p.At.Format("15:04:05"), p.Said.In(tr, p.Text))
 		}
 	}
-	fmt.Fprintf(w, "\nYour funds: %s\n", d.Funds)
+	fmt.Fprintln(w, "\n"+tr.T("debrief.funds", "Funds", d.FundsSaid.In(tr, d.Funds)))
 	if len(d.Ended) > 0 {
-		fmt.Fprintln(w, "Each side ended with:")
+		fmt.Fprintln(w, tr.T("debrief.ended"))
 		for _, e := range d.Ended {
 			frozen := ""
 			if e.Frozen.IsPositive() {
-				frozen = fmt.Sprintf(" (%s CNY of your Alipay frozen by risk control)", e.Frozen.FixedN(2))
+				frozen = tr.T("debrief.frozen", "Amount", e.Frozen.FixedN(2))
 			}
-			fmt.Fprintf(w, "  %-13s %s %s, %s CNY%s\n", e.Who+":", signed(e.Crypto), e.Asset, signedFiat(e.CNY), frozen)
+			who := fmt.Sprintf("%-13s", e.Who+":")
+			if zh {
+				who = padCells(tr.T("debrief.who."+e.Who)+"：", 13)
+			}
+			fmt.Fprintf(w, "  %s %s %s, %s CNY%s\n", who, signed(e.Crypto), e.Asset, signedFiat(e.CNY), frozen)
 		}
 	}
-	fmt.Fprintf(w, "What a careful user does: %s\n", d.Lesson)
+	lesson := d.Lesson
+	if s, ok := Scenarios[d.Scenario]; ok && zh {
+		_, _, lesson, _ = s.In(tr)
+	}
+	fmt.Fprintln(w, tr.T("debrief.lesson", "Lesson", lesson))
 	if len(d.Timeline) > 0 {
-		fmt.Fprintln(w, "\nTimeline:")
+		fmt.Fprintln(w, "\n"+tr.T("debrief.timeline"))
 		for _, e := range d.Timeline {
 			flag := ""
 			if e.Flag != "" {
 				flag = "  ⚠ " + e.Flag
+				if zh {
+					flag = "  ⚠ " + tr.T("warn."+e.Flag)
+				}
 			}
-			fmt.Fprintf(w, "  %s  %-12s %s%s\n", e.At.Format("15:04:05"), e.Who, e.Text, flag)
+			who, text := fmt.Sprintf("%-12s", e.Who), e.Said.In(tr, e.Text)
+			if zh {
+				who = padCells(tr.T("debrief.who."+e.Who), 12)
+				if e.State != "" {
+					text = tr.T("debrief.log." + e.State)
+				}
+			}
+			fmt.Fprintf(w, "  %s  %s %s%s\n", e.At.Format("15:04:05"), who, text, flag)
 		}
 	}
+}
+
+// padCells pads s to w terminal cells, a Chinese character counting two.
+func padCells(s string, w int) string {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) || (r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) || (r >= 0xffe0 && r <= 0xffe6)) {
+			n++
+		}
+	}
+	if n >= w {
+		return s
+	}
+	return s + strings.Repeat(" ", w-n)
 }

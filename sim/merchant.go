@@ -36,8 +36,10 @@ func newPersona(b *Bot) Persona {
 // then marks the order paid.
 type Honest struct{ P Persona }
 
-func (h *Honest) line(en, zh string) string {
-	if h.P.Chinese {
+// line is the merchant's chat line: Chinese for a Chinese-speaking
+// persona, or when the learner reads Chinese.
+func (h *Honest) line(b *Bot, en, zh string) string {
+	if h.P.Chinese || b.w.learnerZH() {
 		return zh
 	}
 	return en
@@ -53,28 +55,28 @@ func (h *Honest) Act(ctx context.Context, b *Bot, o market.OrderView) {
 }
 
 func (h *Honest) sell(ctx context.Context, b *Bot, o market.OrderView) {
-	b.say(ctx, o, "greet", h.line(
+	b.say(ctx, o, "greet", h.line(b,
 		fmt.Sprintf("Hi! Please pay %s CNY to my %s account in your own name, then mark the order paid.", o.FiatTotal.Fixed(), o.Payment.Label()),
-		fmt.Sprintf("您好，请用本人%s账户支付 %s 元，付款后点击已付款。", o.Payment.Label(), o.FiatTotal.Fixed())))
+		fmt.Sprintf("您好，请用本人%s账户支付 %s 元，付款后点击已付款。", zhMethod.T("method."+string(o.Payment)), o.FiatTotal.Fixed())))
 	line, kind, got := b.incoming(ctx, o)
 	switch o.State {
 	case market.StateCreated:
 		if got && kind == MatchExact && b.since(line.At) > 2*time.Minute {
-			b.say(ctx, o, "mark-paid", h.line("I can see your payment. Please mark the order as paid.", "已收到款项，请点击已付款。"))
+			b.say(ctx, o, "mark-paid", h.line(b, "I can see your payment. Please mark the order as paid.", "已收到款项，请点击已付款。"))
 		}
 	case market.StatePaid, market.StateDisputed:
 		switch {
 		case got && kind == MatchExact:
 			if o.State == market.StateDisputed || (o.PaidAt != nil && b.since(*o.PaidAt) >= h.P.ReleaseDelay) {
 				if b.release(ctx, o) {
-					b.say(ctx, o, "thanks", h.line("Received, released. Thank you!", "已收到，已放币，谢谢！"))
+					b.say(ctx, o, "thanks", h.line(b, "Received, released. Thank you!", "已收到，已放币，谢谢！"))
 				}
 			}
 		case got:
 			// Not the buyer's money, or not all of it: give it back and let
 			// support decide. Never release on it.
 			if b.pay(ctx, o, "refund", line.CounterpartyLogin, line.Amount, fmt.Sprintf("Refund: order %d", o.ID)) {
-				b.say(ctx, o, "refund", h.line("The payment did not match the order (wrong name or amount). I sent it back and opened a dispute.",
+				b.say(ctx, o, "refund", h.line(b, "The payment did not match the order (wrong name or amount). I sent it back and opened a dispute.",
 					"付款与订单不符（姓名或金额不对），已原路退回并申诉。"))
 			}
 			if o.State == market.StatePaid && b.did(o, "pay:refund") {
@@ -83,15 +85,15 @@ func (h *Honest) sell(ctx context.Context, b *Bot, o market.OrderView) {
 					reason = "wrong-amount"
 				}
 				b.once(o, "dispute", func() error {
-					_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: reason, Statement: "Payment did not match; refunded.", Evidence: []string{line.TxID, b.paidTx(o)}})
+					_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: reason, Statement: b.lineOf("Payment did not match; refunded."), Evidence: []string{line.TxID, b.paidTx(o)}})
 					return err
 				})
 			}
 		case o.State == market.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) > 10*time.Minute:
-			b.say(ctx, o, "not-yet", h.line("I have not received the payment yet. Please check the account and amount.", "还没有收到款，请核对账户和金额。"))
+			b.say(ctx, o, "not-yet", h.line(b, "I have not received the payment yet. Please check the account and amount.", "还没有收到款，请核对账户和金额。"))
 		case o.State == market.StateDisputed:
 			b.once(o, "evidence", func() error {
-				_, err := b.Market.AddEvidence(ctx, o.ID, "", "My Alipay statement shows no payment for this order.")
+				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("My Alipay statement shows no payment for this order."))
 				return err
 			})
 		}
@@ -99,14 +101,14 @@ func (h *Honest) sell(ctx context.Context, b *Bot, o market.OrderView) {
 }
 
 func (h *Honest) buy(ctx context.Context, b *Bot, o market.OrderView) {
-	b.say(ctx, o, "greet", h.line("Hi, I will pay shortly.", "您好，马上付款。"))
+	b.say(ctx, o, "greet", h.line(b, "Hi, I will pay shortly.", "您好，马上付款。"))
 	switch o.State {
 	case market.StateCreated:
 		if b.since(o.CreatedAt) < h.P.PayDelay {
 			return
 		}
 		if b.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("P2P order %d", o.ID)) {
-			b.say(ctx, o, "paid", h.line("Paid, please check your Alipay.", "已付款，请查收。"))
+			b.say(ctx, o, "paid", h.line(b, "Paid, please check your Alipay.", "已付款，请查收。"))
 		}
 		if b.did(o, "pay:order") {
 			b.once(o, "mark-paid", func() error {
@@ -116,7 +118,7 @@ func (h *Honest) buy(ctx context.Context, b *Bot, o market.OrderView) {
 		}
 	case market.StatePaid:
 		if o.PaidAt != nil && b.since(*o.PaidAt) > 20*time.Minute {
-			b.say(ctx, o, "remind", h.line("I paid a while ago, please release when you can.", "我已付款一段时间了，请尽快放币。"))
+			b.say(ctx, o, "remind", h.line(b, "I paid a while ago, please release when you can.", "我已付款一段时间了，请尽快放币。"))
 		}
 	case market.StateDisputed:
 		if tx := b.paidTx(o); tx != "" {

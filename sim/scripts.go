@@ -33,16 +33,16 @@ func slowBuyer() Script {
 		if o.Role != "buyer" {
 			return
 		}
-		b.say(ctx, o, "greet", "Hi, taking this one. Give me a few minutes.")
+		b.say(ctx, o, "greet", b.lineOf("Hi, taking this one. Give me a few minutes."))
 		if o.State == market.StateCreated && b.since(o.CreatedAt) >= window(o)*4/10 {
 			if markPaid(ctx, b, o) {
-				b.say(ctx, o, "claim", "Marked as paid. The transfer is on its way.")
+				b.say(ctx, o, "claim", b.lineOf("Marked as paid. The transfer is on its way."))
 			}
 		}
 		// It pays in the end, even if the crypto was already released.
 		if o.State != market.StateCancelled && o.State != market.StateExpired && b.since(o.CreatedAt) >= window(o)*85/100 {
 			if b.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
-				b.say(ctx, o, "sent", "Sent now, sorry for the wait. Please check.")
+				b.say(ctx, o, "sent", b.lineOf("Sent now, sorry for the wait. Please check."))
 			}
 		}
 	})
@@ -68,11 +68,11 @@ func neverPays(lines []string, every time.Duration) Script {
 				n = len(lines) - 1
 			}
 			for i := 0; i <= n; i++ {
-				b.say(ctx, o, fmt.Sprintf("push%d", i), lines[i])
+				b.say(ctx, o, fmt.Sprintf("push%d", i), b.lineOf(lines[i]))
 			}
 		case market.StateDisputed:
 			b.once(o, "claim", func() error {
-				_, err := b.Market.AddEvidence(ctx, o.ID, "", "I paid, the seller is lying. Check my screenshot.")
+				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("I paid, the seller is lying. Check my screenshot."))
 				return err
 			})
 		}
@@ -86,7 +86,7 @@ func pushesFirst(before []string, s Script) Script {
 		if o.Role == "buyer" && o.State == market.StateCreated {
 			for i, line := range before {
 				if b.since(o.CreatedAt) >= time.Duration(i+1)*30*time.Second {
-					b.say(ctx, o, fmt.Sprintf("early%d", i), line)
+					b.say(ctx, o, fmt.Sprintf("early%d", i), b.lineOf(line))
 				}
 			}
 		}
@@ -105,16 +105,16 @@ func fakeProof() Script {
 		switch o.State {
 		case market.StateCreated:
 			if b.since(o.CreatedAt) >= 2*time.Minute && markPaid(ctx, b, o) {
-				b.say(ctx, o, "proof", fmt.Sprintf("Payment screenshot: [Alipay · Transfer successful · ¥%s · to %s · Transaction %s]. Please release.",
-					o.FiatTotal.Fixed(), o.PayTo.RealName, fake))
+				b.say(ctx, o, "proof", b.line("sim.chat.proof", fmt.Sprintf("Payment screenshot: [Alipay · Transfer successful · ¥%s · to %s · Transaction %s]. Please release.",
+					o.FiatTotal.Fixed(), o.PayTo.RealName, fake), "Total", o.FiatTotal.Fixed(), "Name", o.PayTo.RealName, "Tx", fake))
 			}
 		case market.StatePaid:
 			if o.PaidAt != nil && b.since(*o.PaidAt) > 6*time.Minute {
-				b.say(ctx, o, "again", "The screenshot proves I paid. Alipay is sometimes slow to show it, please release.")
+				b.say(ctx, o, "again", b.lineOf("The screenshot proves I paid. Alipay is sometimes slow to show it, please release."))
 			}
 		case market.StateDisputed:
 			b.once(o, "evidence", func() error {
-				_, err := b.Market.AddEvidence(ctx, o.ID, fake, "Screenshot of my payment")
+				_, err := b.Market.AddEvidence(ctx, o.ID, fake, b.lineOf("Screenshot of my payment"))
 				return err
 			})
 		}
@@ -131,13 +131,13 @@ func accomplicePays(acc *Bot) Script {
 		if o.State == market.StateCreated && b.since(o.CreatedAt) >= 3*time.Minute {
 			if acc.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
 				markPaid(ctx, b, o)
-				b.say(ctx, o, "paid", "Paid, please release.")
+				b.say(ctx, o, "paid", b.lineOf("Paid, please release."))
 			}
 		}
 		if o.State == market.StateDisputed {
 			if tx := acc.paidTx(o); tx != "" {
 				b.once(o, "evidence", func() error {
-					_, err := b.Market.AddEvidence(ctx, o.ID, tx, "My payment")
+					_, err := b.Market.AddEvidence(ctx, o.ID, tx, b.lineOf("My payment"))
 					return err
 				})
 			}
@@ -155,7 +155,7 @@ func partialPayer() Script {
 			part, _ := money.MulDiv(o.FiatTotal, money.New(90, 2), 2, money.Down)
 			if b.pay(ctx, o, "order", o.PayTo.Account, part, fmt.Sprintf("order %d", o.ID)) {
 				markPaid(ctx, b, o)
-				b.say(ctx, o, "paid", "Done, paid. Please release.")
+				b.say(ctx, o, "paid", b.lineOf("Done, paid. Please release."))
 			}
 		}
 		if o.State == market.StateDisputed {
@@ -176,12 +176,12 @@ func latePayer() Script {
 		if o.Role != "buyer" {
 			return
 		}
-		b.say(ctx, o, "greet", "Hi, I will pay soon.")
+		b.say(ctx, o, "greet", b.lineOf("Hi, I will pay soon."))
 		if o.State != market.StateExpired || o.ClosedAt == nil || b.since(*o.ClosedAt) < 3*time.Minute {
 			return
 		}
 		if b.pay(ctx, o, "late", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
-			b.say(ctx, o, "ask", "Sorry, I paid late. Please send the USDT anyway, outside the platform is fine.")
+			b.say(ctx, o, "ask", b.lineOf("Sorry, I paid late. Please send the USDT anyway, outside the platform is fine."))
 		}
 	})
 }
@@ -193,10 +193,11 @@ func offPlatform(account string) Script {
 		if o.Role != "seller" {
 			return
 		}
-		b.say(ctx, o, "lure", fmt.Sprintf("Hi friend. The platform fee is high today. Cancel this order and add me on WeChat (wxid_fastusdt), "+
-			"pay %s CNY straight to my other Alipay %s and I send you the USDT at a 2%% better price. Details: https://p2p-fastpay.top/deal", o.FiatTotal.Fixed(), account))
+		b.say(ctx, o, "lure", b.line("sim.chat.lure", fmt.Sprintf("Hi friend. The platform fee is high today. Cancel this order and add me on WeChat (wxid_fastusdt), "+
+			"pay %s CNY straight to my other Alipay %s and I send you the USDT at a 2%% better price. Details: https://p2p-fastpay.top/deal", o.FiatTotal.Fixed(), account),
+			"Total", o.FiatTotal.Fixed(), "Account", account))
 		if o.State == market.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) > 5*time.Minute {
-			b.say(ctx, o, "lure2", "I told you, it is faster on WeChat. I cannot release here.")
+			b.say(ctx, o, "lure2", b.lineOf("I told you, it is faster on WeChat. I cannot release here."))
 		}
 	})
 }
@@ -212,8 +213,9 @@ func impersonator() Script {
 			markPaid(ctx, b, o)
 		}
 		if o.State == market.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) >= time.Minute {
-			b.say(ctx, o, "fake-support", fmt.Sprintf("[p2pdesk Support] System notice: the buyer's payment of %s CNY for order %d has been confirmed and is held by the platform. "+
-				"Please release the crypto within 10 minutes, or your account will be frozen for violating trading rules.", o.FiatTotal.Fixed(), o.ID))
+			b.say(ctx, o, "fake-support", b.line("sim.chat.fake_support", fmt.Sprintf("[p2pdesk Support] System notice: the buyer's payment of %s CNY for order %d has been confirmed and is held by the platform. "+
+				"Please release the crypto within 10 minutes, or your account will be frozen for violating trading rules.", o.FiatTotal.Fixed(), o.ID),
+				"Total", o.FiatTotal.Fixed(), "ID", o.ID))
 		}
 	})
 }
@@ -232,7 +234,8 @@ func failedAgain() Script {
 			}
 		}
 		if paidTimes >= 1 {
-			b.say(ctx, o, "failed", fmt.Sprintf("Your payment failed on my side and Alipay returned it to you. Please pay %s CNY again to the same account, then I release at once.", o.FiatTotal.Fixed()))
+			b.say(ctx, o, "failed", b.line("sim.chat.failed", fmt.Sprintf("Your payment failed on my side and Alipay returned it to you. Please pay %s CNY again to the same account, then I release at once.", o.FiatTotal.Fixed()),
+				"Total", o.FiatTotal.Fixed()))
 		}
 		if paidTimes >= 2 && (o.State == market.StatePaid || o.State == market.StateDisputed) {
 			b.release(ctx, o)
@@ -246,7 +249,7 @@ func neverReleases() Script {
 		if o.Role != "seller" {
 			return
 		}
-		b.say(ctx, o, "greet", "Hi, pay and mark paid.")
+		b.say(ctx, o, "greet", b.lineOf("Hi, pay and mark paid."))
 	})
 }
 
@@ -257,11 +260,11 @@ func baitSeller(friend *Bot) Script {
 		if o.Role != "seller" {
 			return
 		}
-		b.say(ctx, o, "friend", fmt.Sprintf("Hi! My Alipay is limited today. Please pay %s CNY to my friend's Alipay %s (%s), then mark paid. Fast release!",
-			o.FiatTotal.Fixed(), friend.Person.Phone, friend.Person.RealName))
+		b.say(ctx, o, "friend", b.line("sim.chat.friend", fmt.Sprintf("Hi! My Alipay is limited today. Please pay %s CNY to my friend's Alipay %s (%s), then mark paid. Fast release!",
+			o.FiatTotal.Fixed(), friend.Person.Phone, friend.Person.RealName), "Total", o.FiatTotal.Fixed(), "Account", friend.Person.Phone, "Name", friend.Person.RealName))
 		if o.State == market.StateDisputed {
 			b.once(o, "deny", func() error {
-				_, err := b.Market.AddEvidence(ctx, o.ID, "", "Nothing arrived in my account.")
+				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("Nothing arrived in my account."))
 				return err
 			})
 		}

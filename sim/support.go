@@ -112,16 +112,16 @@ func (s *Support) Judge(ctx context.Context, d market.OrderView) (Verdict, error
 	}
 	switch {
 	case v.Paid && !v.Refunded:
-		v.Note = "The rail shows the buyer's full payment from their own account to the seller's account."
+		v.Note = s.b.lineOf("The rail shows the buyer's full payment from their own account to the seller's account.")
 	case v.ThirdParty:
-		v.Note = "The money came from an account that is not the buyer's: a third-party payment. The seller must return it to the payer."
+		v.Note = s.b.lineOf("The money came from an account that is not the buyer's: a third-party payment. The seller must return it to the payer.")
 	case v.Partial:
-		v.Note = "The buyer paid less than the order total. The seller must return what arrived."
+		v.Note = s.b.lineOf("The buyer paid less than the order total. The seller must return what arrived.")
 	default:
-		v.Note = "No payment record from the buyer can be verified on the rail."
+		v.Note = s.b.lineOf("No payment record from the buyer can be verified on the rail.")
 	}
 	if v.Fakes > 0 {
-		v.Note += fmt.Sprintf(" %d attached record(s) do not exist on Alipay.", v.Fakes)
+		v.Note += s.b.line("sim.support.fakes", fmt.Sprintf(" %d attached record(s) do not exist on Alipay.", v.Fakes), "N", v.Fakes)
 	}
 	return v, nil
 }
@@ -167,9 +167,10 @@ func (s *Support) askOnce(ctx context.Context, d market.OrderView, until time.Ti
 			return
 		}
 	}
-	_, err = s.b.Market.SupportMessage(ctx, d.ID, fmt.Sprintf("Support here: we have taken up this dispute. Both sides, attach your evidence to this order until %s UTC (%d minutes): "+
+	_, err = s.b.Market.SupportMessage(ctx, d.ID, s.b.line("sim.support.ask", fmt.Sprintf("Support here: we have taken up this dispute. Both sides, attach your evidence to this order until %s UTC (%d minutes): "+
 		"buyer, the Alipay transaction id of your payment; seller, the statement line of any money that arrived, and of any refund. "+
-		"We decide then, from payment records we verify on Alipay, never from screenshots or chat.", until.UTC().Format("15:04"), int(s.Grace.Minutes())))
+		"We decide then, from payment records we verify on Alipay, never from screenshots or chat.", until.UTC().Format("15:04"), int(s.Grace.Minutes())),
+		"Until", until.UTC().Format("15:04"), "Minutes", int(s.Grace.Minutes())))
 	if err == nil {
 		s.asked[d.ID] = true
 	}

@@ -24,6 +24,7 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/clock"
+	"p2pdesk/i18n"
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/money"
@@ -80,7 +81,10 @@ type World struct {
 	// railAdmin is RailAdmin for the marketplace's HTTP handlers, which
 	// run beside the world's creation: set once the world is made.
 	railAdmin atomic.Pointer[client.Alipay]
-	Sched     *Scheduler
+	// learner speaks the language of the person practising (SetLearner):
+	// the counterparties and support write to them in it.
+	learner atomic.Pointer[i18n.Tr]
+	Sched   *Scheduler
 	// Codes is the clock every authenticator in this world reads: the
 	// marketplace's check of one-time codes and the simulated people's
 	// authenticator apps alike (see Open).

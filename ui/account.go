@@ -14,6 +14,7 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/auth"
+	"p2pdesk/i18n"
 	"p2pdesk/market"
 )
 
@@ -32,6 +33,12 @@ type accountPage struct {
 
 type phishSetMsg adDoneMsg
 
+// langSavedMsg: the language chosen at run time was kept (or not).
+type langSavedMsg struct {
+	lang i18n.Lang
+	err  error
+}
+
 type accountMsg struct {
 	acct api.Account
 	err  error
@@ -39,18 +46,19 @@ type accountMsg struct {
 
 func newAccountPage(c *Ctx) *accountPage {
 	in := c.input()
-	in.Prompt = "anti-phishing code: "
+	in.Prompt = c.T("account.phish_prompt")
 	in.CharLimit = 32
 	return &accountPage{c: c, input: in}
 }
 
-func (p *accountPage) Title() string   { return "Account" }
+func (p *accountPage) Title() string   { return p.c.T("tab.account") }
 func (p *accountPage) Capturing() bool { return p.editing }
 func (p *accountPage) Help() []key.Binding {
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "enrol 2FA")),
-		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "set the anti-phishing code")),
-		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "set the Alipay account buyers pay you at")),
+		key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "account.key_enrol")),
+		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "account.key_phish")),
+		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "account.key_payee")),
+		p.c.Keys.Lang,
 		p.c.Keys.Refresh,
 	}
 }
@@ -71,13 +79,18 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case accountMsg:
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.acct, p.err = &msg.acct, ""
+	case langSavedMsg:
+		if msg.err != nil {
+			return p, warn(p.c.T("account.lang_not_kept", "Err", msg.err.Error()))
+		}
+		return p, notify(p.c.T("account.lang_set", "Lang", msg.lang.Name()))
 	case phishSetMsg:
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.editing = false
@@ -99,18 +112,21 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 						ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 						defer cancel()
 						_, err := mc.SetPaymentAccount(ctx, market.Alipay, code, "")
-						return phishSetMsg{"Alipay account set: buyers of your ads pay " + code, err}
+						return phishSetMsg{p.c.T("account.payee_set", "Account", code), err}
 					}
 				}
 				return p, func() tea.Msg {
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
-					return phishSetMsg{"anti-phishing code set", mc.SetAntiPhishing(ctx, code)}
+					return phishSetMsg{p.c.T("account.phish_set"), mc.SetAntiPhishing(ctx, code)}
 				}
 			}
 			var cmd tea.Cmd
 			p.input, cmd = p.input.Update(msg)
 			return p, cmd
+		}
+		if key.Matches(msg, p.c.Keys.Lang) {
+			return p, p.switchLang()
 		}
 		switch msg.String() {
 		case "r":
@@ -119,10 +135,10 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, push(newEnrollPage(p.c, false))
 		case "a", "p":
 			p.editing, p.payee = true, msg.String() == "p"
-			p.input.Prompt, p.input.CharLimit = "anti-phishing code: ", 32
+			p.input.Prompt, p.input.CharLimit = p.c.T("account.phish_prompt"), 32
 			p.input.SetValue("")
 			if p.payee && p.acct != nil {
-				p.input.Prompt, p.input.CharLimit = "Alipay account (phone or email) buyers pay: ", 64
+				p.input.Prompt, p.input.CharLimit = p.c.T("account.payee_prompt"), 64
 				for _, pm := range p.acct.Payments {
 					if pm.Method == market.Alipay {
 						p.input.SetValue(pm.Account)
@@ -135,18 +151,34 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	return p, nil
 }
 
+// switchLang speaks the next language from now on, on every screen, and
+// keeps the choice (ui.lang) where the app was given a way to.
+func (p *accountPage) switchLang() tea.Cmd {
+	next := p.c.Tr.Lang().Next()
+	p.c.Tr.Set(next)
+	save := p.c.SaveLang
+	return func() tea.Msg {
+		if save == nil {
+			return langSavedMsg{lang: next}
+		}
+		return langSavedMsg{lang: next, err: save(next)}
+	}
+}
+
 func (p *accountPage) View(w, h int) string {
 	st := p.c.St
+	c := p.c
 	if p.acct == nil {
 		if p.err != "" {
 			return st.Danger.Render("✗ " + p.err)
 		}
-		return "loading account…"
+		return c.T("account.loading")
 	}
 	a := p.acct
+	kvw := func(k, v string) string { return kvWrap(st, k, v, w) }
 	var b strings.Builder
-	b.WriteString(st.Title.Render(plain(a.User.Name)) + st.Muted.Render(fmt.Sprintf("  id %d · real name %s", a.User.ID, plain(a.User.RealName))) + "\n\n")
-	b.WriteString(kv(st, "KYC level", fmt.Sprint(a.User.KYCLevel)) + "\n")
+	b.WriteString(st.Title.Render(plain(a.User.Name)) + st.Muted.Render("  "+c.T("account.id_line", "ID", a.User.ID, "Name", plain(a.User.RealName))) + "\n\n")
+	b.WriteString(kvw(c.T("account.kyc"), fmt.Sprint(a.User.KYCLevel)) + "\n")
 	for _, l := range a.Limits {
 		used := 0.0
 		if l.Limit.IsPositive() {
@@ -154,40 +186,41 @@ func (p *accountPage) View(w, h int) string {
 			t, _ := l.Limit.UnitsAt(2)
 			used = float64(u) / float64(t) // display only: a bar's length
 		}
-		b.WriteString(kv(st, "limit "+string(l.Fiat), fmt.Sprintf("%s used of %s today %s %s left · resets %s", fiat(l.Used), fiat(l.Limit),
-			bar(used, 20), fiat(l.Remaining), a.DayResets.UTC().Format("15:04 UTC"))) + "\n")
+		b.WriteString(kvw(c.T("account.limit", "Fiat", l.Fiat), c.T("account.limit_line", "Used", fiat(l.Used), "Limit", fiat(l.Limit),
+			"Bar", bar(used, 20), "Left", fiat(l.Remaining), "Resets", a.DayResets.UTC().Format("15:04 UTC"))) + "\n")
 	}
 	r := a.Record
-	b.WriteString(kv(st, "record", fmt.Sprintf("%d orders in 30 days · completion %s · release %s · pay %s · positive %s of %d",
-		r.Orders30d, optPct(r.CompletionBP), optDur(r.AvgReleaseS), optDur(r.AvgPayS), optPct(r.PositiveBP), r.Ratings)) + "\n")
+	b.WriteString(kvw(c.T("account.record"), c.T("account.record_line", "Orders", r.Orders30d, "Completion", optPct(r.CompletionBP), "Release", c.dur(r.AvgReleaseS),
+		"Pay", c.dur(r.AvgPayS), "Positive", optPct(r.PositiveBP), "Ratings", r.Ratings)) + "\n")
 	for _, pm := range a.Payments {
-		b.WriteString(kv(st, "pay method", fmt.Sprintf("%s %s (%s)", pm.Method, pm.Account, pm.RealName)) + "\n")
+		b.WriteString(kvw(c.T("account.pay_method"), fmt.Sprintf("%s %s (%s)", c.method(pm.Method), pm.Account, pm.RealName)) + "\n")
 	}
 	if len(a.Payments) == 0 {
-		b.WriteString(kv(st, "pay method", st.Warn.Render("none")+st.Muted.Render(" — press p: your sell ads need the Alipay account buyers pay")) + "\n")
+		b.WriteString(kvw(c.T("account.pay_method"), st.Warn.Render(c.T("account.none"))+st.Muted.Render(c.T("account.none_why"))) + "\n")
 	}
-	tfa := st.Danger.Render("✗ off") + st.Muted.Render(" — press e to enrol; releasing crypto needs it")
+	tfa := st.Danger.Render(c.T("account.2fa_off")) + st.Muted.Render(c.T("account.2fa_off_why"))
 	if a.TwoFactor.Enabled {
-		tfa = st.OK.Render("✓ on")
+		tfa = st.OK.Render(c.T("account.2fa_on"))
 		if p.c.TOTP != nil {
 			if _, ok := p.c.TOTP(p.c.Now()); ok {
-				tfa += st.Warn.Render(" (p2pdesk holds the seed: practice authenticator)")
+				tfa += st.Warn.Render(c.T("account.2fa_practice"))
 			}
 		}
 	}
 	if a.TwoFactor.Locked {
-		tfa += st.Danger.Render(" — locked after wrong codes")
+		tfa += st.Danger.Render(c.T("account.2fa_locked"))
 	}
-	b.WriteString(kv(st, "2FA", tfa) + "\n")
-	ap := st.Warn.Render("not set") + st.Muted.Render(" — press a: genuine platform messages will show it")
+	b.WriteString(kvw(c.T("account.2fa"), tfa) + "\n")
+	ap := st.Warn.Render(c.T("account.phish_unset")) + st.Muted.Render(c.T("account.phish_unset_why"))
 	if a.AntiPhishing != "" {
-		ap = st.OK.Render("«"+plain(a.AntiPhishing)+"»") + st.Muted.Render(" — a 'platform' message without it is fake")
+		ap = st.OK.Render("«"+plain(a.AntiPhishing)+"»") + st.Muted.Render(c.T("account.phish_why"))
 	}
-	b.WriteString(kv(st, "anti-phishing", ap) + "\n")
-	b.WriteString(kv(st, "secrets", p.c.KeyringState) + "\n")
-	b.WriteString(kv(st, "server", p.c.Server+" · profile "+p.c.Profile) + "\n")
+	b.WriteString(kvw(c.T("account.phish"), ap) + "\n")
+	b.WriteString(kvw(c.T("account.secrets"), c.keyringState(p.c.KeyringState)) + "\n")
+	b.WriteString(kvw(c.T("account.server"), c.T("account.server_line", "Server", p.c.Server, "Profile", p.c.Profile)) + "\n")
+	b.WriteString(kvw(c.T("account.lang"), c.Tr.Lang().Name()+st.Muted.Render(c.T("account.lang_why", "Key", p.c.Keys.Lang.Help().Key))) + "\n")
 	if p.editing {
-		b.WriteString("\n" + p.input.View() + st.Muted.Render("  enter save · esc cancel") + "\n")
+		b.WriteString("\n" + p.input.View() + st.Muted.Render("  "+c.T("account.edit_hint")) + "\n")
 	}
 	if p.err != "" {
 		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
@@ -216,15 +249,15 @@ type confirmedMsg struct{ err error }
 
 func newEnrollPage(c *Ctx, first bool) *enrollPage {
 	in := c.input()
-	in.Prompt = "code from your authenticator: "
+	in.Prompt = c.T("enrol.prompt")
 	in.CharLimit = 6
 	return &enrollPage{c: c, first: first, input: in}
 }
 
-func (p *enrollPage) Title() string   { return "Two-factor authentication" }
+func (p *enrollPage) Title() string   { return p.c.T("enrol.title") }
 func (p *enrollPage) Capturing() bool { return !p.done }
 func (p *enrollPage) Help() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "let p2pdesk be the authenticator (practice)")), p.c.Keys.Back}
+	return []key.Binding{key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "enrol.key_practice")), p.c.Keys.Back}
 }
 
 func (p *enrollPage) Init() tea.Cmd {
@@ -234,7 +267,7 @@ func (p *enrollPage) Init() tea.Cmd {
 		defer cancel()
 		st, err := mc.TwoFactor(ctx)
 		if err == nil && st.Enabled {
-			return enrolledMsg{err: fmt.Errorf("two-factor authentication is already on")}
+			return enrolledMsg{err: fmt.Errorf("%s", p.c.T("enrol.already_on"))}
 		}
 		e, err := mc.Enroll2FA(ctx)
 		return enrolledMsg{e, err}
@@ -245,23 +278,23 @@ func (p *enrollPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case enrolledMsg:
 		if msg.err != nil {
-			p.err, p.done = msg.err.Error(), true
+			p.err, p.done = p.c.errText(msg.err), true
 			return p, nil
 		}
 		p.enr = &msg.enr
 	case confirmedMsg:
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			p.input.SetValue("")
 			return p, nil
 		}
 		p.done = true
 		if p.practice && p.c.HoldTOTP != nil {
 			if err := p.c.HoldTOTP(p.enr.Secret); err != nil {
-				return p, tea.Batch(pop(), warn("2FA is on, but the seed could not be kept: "+err.Error()))
+				return p, tea.Batch(pop(), warn(p.c.T("enrol.seed_not_kept", "Err", err.Error())))
 			}
 		}
-		return p, tea.Batch(pop(), notify("two-factor authentication is on"))
+		return p, tea.Batch(pop(), notify(p.c.T("enrol.on")))
 	case tea.KeyMsg:
 		switch msg.String() {
 		case "esc":
@@ -294,29 +327,30 @@ func (p *enrollPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 
 func (p *enrollPage) View(w, h int) string {
 	st := p.c.St
+	c := p.c
+	p.input.Prompt = c.T("enrol.prompt")
 	var b strings.Builder
 	if p.first {
-		b.WriteString(st.Title.Render("Welcome to p2pdesk.") + " Your practice account is ready, with crypto and a simulated Alipay account.\n" +
-			"First, turn on two-factor authentication: releasing crypto always needs a code.\n\n")
+		b.WriteString(st.Title.Render(c.T("enrol.welcome")) + c.T("enrol.welcome_text") + "\n\n")
 	}
 	if p.enr == nil {
 		if p.err != "" {
-			return b.String() + st.Warn.Render(p.err) + "\n" + st.Muted.Render("esc to go on")
+			return b.String() + st.Warn.Render(p.err) + "\n" + st.Muted.Render(c.T("enrol.esc_go_on"))
 		}
-		return b.String() + "asking the server for a new seed…"
+		return b.String() + c.T("enrol.asking")
 	}
 	// What must be seen (the key, the code field, the keys) comes whole;
 	// the QR code only where the window has room for it.
 	var rest strings.Builder
-	rest.WriteString(kv(st, "key", st.Bold.Render(groups(p.enr.Secret))) + "\n\n")
+	rest.WriteString(c.kv(c.T("enrol.key"), st.Bold.Render(groups(p.enr.Secret))) + "\n\n")
 	rest.WriteString(p.input.View() + "\n")
 	if p.c.Embedded {
-		rest.WriteString(st.Muted.Render("Practice only: ctrl+p lets p2pdesk hold the seed and show codes itself. Against a real server, use your own app.") + "\n")
+		rest.WriteString(st.Muted.Render(c.T("enrol.practice_only")) + "\n")
 	}
 	if p.err != "" {
 		rest.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
 	}
-	rest.WriteString(st.Muted.Render("enter confirm · esc later"))
+	rest.WriteString(st.Muted.Render(c.T("enrol.hint")))
 	head := ""
 	if b.Len() > 0 {
 		head = wrapTo(strings.TrimRight(b.String(), "\n"), w) + "\n\n"
@@ -325,20 +359,14 @@ func (p *enrollPage) View(w, h int) string {
 	qrText := qrBlock(p.enr.URI)
 	used := lines(head) + lines(tail) + 1
 	if used+lines(qrText) <= h && lipgloss.Width(qrText) <= w {
-		return head + "Scan this with your authenticator app, or type the key:\n" + qrText + "\n" + tail
+		return head + c.T("enrol.scan") + "\n" + qrText + "\n" + tail
 	}
-	return head + wrapTo(st.Muted.Render(fmt.Sprintf("Type the key into your authenticator app (the QR code needs a window of %d×%d).",
-		lipgloss.Width(qrText), used+lines(qrText))), w) + "\n" + tail
+	return head + wrapTo(st.Muted.Render(c.T("enrol.type_key", "W", lipgloss.Width(qrText), "H", used+lines(qrText))), w) + "\n" + tail
 }
 
 // wrapTo wraps text to a width by display cells, keeping its lines (a
 // trailing newline becomes a blank last line without one).
-func wrapTo(s string, w int) string {
-	if w <= 0 {
-		return s
-	}
-	return lipgloss.NewStyle().Width(w).Render(s)
-}
+func wrapTo(s string, w int) string { return wrapCells(s, w) }
 
 // lines counts the rows a block takes.
 func lines(s string) int { return strings.Count(s, "\n") + 1 }

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"p2pdesk/client"
+	"p2pdesk/i18n"
 	"p2pdesk/market"
 )
 
@@ -64,6 +65,12 @@ type Deps struct {
 	// Tick starts a timer (nil: tea.Tick). Tests that compare screens
 	// give one that never fires, so nothing moves between two looks.
 	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	// Tr speaks the user's language (nil: English); switching it on the
+	// Account tab changes every screen at its next look.
+	Tr *i18n.Tr
+	// SaveLang keeps a language chosen at run time (ui.lang in the
+	// configuration file); nil keeps it for this run only.
+	SaveLang func(i18n.Lang) error
 }
 
 // Page is one screen.
@@ -154,7 +161,8 @@ type Model struct {
 	quitting bool
 	notice   string
 	noticeOK bool
-	stream   string
+	stream   string // connecting, live or reconnecting (attempt)
+	attempt  int
 	health   string
 	ready    bool
 }
@@ -167,11 +175,14 @@ func New(d Deps) *Model {
 	if d.Tick == nil {
 		d.Tick = tea.Tick
 	}
+	if d.Tr == nil {
+		d.Tr = i18n.New(i18n.EN)
+	}
 	c := &Ctx{Deps: d, St: NewStyles(d.Theme), speed: 1, wizardOrders: map[market.Side]int64{}}
 	m := &Model{c: c, stream: "connecting"}
 	if d.Ephemeral && d.Embedded {
 		// Said once, at start, in one line: what the quit will take away.
-		m.notice = "No OS keyring: this market ends at quit. Keep it: keyring.file_fallback: true"
+		m.notice = c.T("app.no_keyring")
 	}
 	m.tabs = []Page{newMarketPage(c), newOrdersPage(c), newWalletPage(c), newMyAdsPage(c), newAccountPage(c)}
 	if d.Practice != nil {
@@ -234,8 +245,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case healthMsg:
 		if msg.err != nil {
 			if m.c.JoinedPID != 0 && m.health == "" {
-				m.notice, m.noticeOK = fmt.Sprintf("p2pdesk pid %d ran the practice marketplace and no longer answers: quit, then start p2pdesk again.",
-					m.c.JoinedPID), false
+				m.notice, m.noticeOK = m.c.T("app.joined_gone", "PID", m.c.JoinedPID), false
 			}
 			m.health = "unreachable"
 		} else {
@@ -257,7 +267,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.State.Connected {
 			m.stream = "live"
 		} else {
-			m.stream = fmt.Sprintf("reconnecting (%d)", msg.State.Attempt)
+			m.stream, m.attempt = "reconnecting", msg.State.Attempt
 		}
 		return m, nil
 	case EventMsg:
@@ -368,7 +378,7 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, k.Speed):
 			// Said, not silently ignored: only the practice market on this
 			// machine has a clock p2pdesk may speed up.
-			m.notice, m.noticeOK = "The clock runs at the marketplace's speed: only the practice market that this p2pdesk runs can be sped up", false
+			m.notice, m.noticeOK = m.c.T("app.speed_remote"), false
 			return m, nil
 		}
 		for i, b := range []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Practice} {
@@ -422,28 +432,28 @@ func parseSpeed(s string) float64 {
 func (m *Model) quitQuestion() string {
 	switch {
 	case m.c.JoinedPID != 0:
-		return fmt.Sprintf("Quit p2pdesk? The practice market keeps running in p2pdesk pid %d.", m.c.JoinedPID)
+		return m.c.T("quit.joined", "PID", m.c.JoinedPID)
 	case m.c.Embedded && m.c.Ephemeral:
-		return "Quit p2pdesk? There is no OS keyring, so this practice market ends now:\nits account, balances, open orders and drills are gone for good."
+		return m.c.T("quit.ephemeral")
 	case m.c.Embedded:
-		return "Quit p2pdesk? The practice market stops with it. It is kept, open orders\nincluded, and its clock goes on from here at the next start."
+		return m.c.T("quit.embedded")
 	}
-	return "Quit p2pdesk? Open orders keep running on the marketplace."
+	return m.c.T("quit.remote")
 }
 
 // View draws the tabs, the page, the notice line and the status bar.
 func (m *Model) View() string {
 	if !m.ready {
-		return "starting…"
+		return m.c.T("app.starting")
 	}
 	st := m.c.St
 	if m.w < MinWidth || m.h < MinHeight {
-		msg := fmt.Sprintf("Terminal too small: %d×%d.\np2pdesk needs at least %d×%d.\nEnlarge the window, or press q to quit.", m.w, m.h, MinWidth, MinHeight)
+		msg := m.c.T("app.too_small", "W", m.w, "H", m.h, "MinW", MinWidth, "MinH", MinHeight)
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, msg)
 	}
 	if m.quitting {
 		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center,
-			fitBox(st, m.w, m.quitQuestion()+"\n\n"+st.Key.Render("y")+" quit   "+st.Key.Render("any other key")+" stay"))
+			fitBox(st, m.w, m.quitQuestion()+"\n\n"+st.Key.Render("y")+" "+m.c.T("quit.yes")+"   "+st.Key.Render(m.c.T("common.any_other_key"))+" "+m.c.T("quit.stay")))
 	}
 	header := m.tabBar()
 	status := m.statusBar()
@@ -492,7 +502,7 @@ func (m *Model) tabBar() string {
 	for _, try := range []struct {
 		names bool
 		right string
-	}{{true, "W withdraw  D deposit  ? keys"}, {true, "W  D  ? keys"}, {false, "W withdraw  D deposit  ? keys"}, {false, "? keys"}} {
+	}{{true, m.c.T("tabs.hint_full")}, {true, m.c.T("tabs.hint_short")}, {false, m.c.T("tabs.hint_full")}, {false, m.c.T("tabs.hint_min")}} {
 		left, right := build(try.names), st.Muted.Render(try.right)
 		if gap := m.w - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
@@ -502,26 +512,27 @@ func (m *Model) tabBar() string {
 }
 
 func (m *Model) statusBar() string {
-	conn := m.stream
+	conn := m.c.T("status.stream."+m.stream, "Attempt", m.attempt)
 	if m.health != "" {
-		conn = m.health
+		conn = m.c.T("status." + m.health)
 	}
 	if m.c.Practice != nil {
 		if st := m.c.Practice.Merchants(); st != "" {
 			conn += ", " + st
 		}
 	}
-	mode := "remote"
+	mode := m.c.T("status.remote")
 	switch {
 	case m.c.JoinedPID != 0:
-		mode = fmt.Sprintf("embedded in pid %d", m.c.JoinedPID)
+		mode = m.c.T("status.joined", "PID", m.c.JoinedPID)
 	case m.c.Embedded:
-		mode = "embedded"
+		mode = m.c.T("status.embedded")
 	}
-	clock := m.c.MarketNow().UTC().Format("Jan 02 15:04") + " UTC"
+	clock := m.c.stamp(m.c.MarketNow()) + " UTC"
 	// Most telling first, so a narrow window cuts the address, not the
 	// clock: the full keyring state is on the Account tab.
-	s := fmt.Sprintf(" clock %s ×%g · %s · %s · %s · %s (%s)", clock, m.c.speed, conn, shortKeyring(m.c.KeyringState), m.c.Profile, m.c.Server, mode)
+	s := " " + m.c.T("status.line", "Clock", clock, "Speed", fmt.Sprintf("%g", m.c.speed), "Conn", conn, "Keyring", m.shortKeyring(m.c.KeyringState),
+		"Profile", m.c.Profile, "Server", m.c.Server, "Mode", mode)
 	return m.c.St.Status.Render(pad(s, m.w, false))
 }
 
@@ -529,14 +540,14 @@ func (m *Model) helpView(h int) string {
 	st := m.c.St
 	k := m.c.Keys
 	line := func(b key.Binding) string {
-		return fmt.Sprintf("  %-14s %s", st.Key.Render(b.Help().Key), b.Help().Desc)
+		return "  " + st.Key.Render(padRight(b.Help().Key, 14)) + " " + m.c.T(b.Help().Desc)
 	}
 	var b strings.Builder
-	b.WriteString(st.Title.Render(m.current().Title()+": keys") + "\n")
+	b.WriteString(st.Title.Render(m.c.T("help.title", "Page", m.current().Title())) + "\n")
 	for _, kb := range m.current().Help() {
 		b.WriteString(line(kb) + "\n")
 	}
-	b.WriteString("\n" + st.Title.Render("Everywhere") + "\n")
+	b.WriteString("\n" + st.Title.Render(m.c.T("help.everywhere")) + "\n")
 	global := []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Withdraw, k.Deposit, k.Back, k.Help, k.Quit}
 	if m.c.Practice != nil {
 		// Practice and the clock exist only against the embedded market.
@@ -546,21 +557,21 @@ func (m *Model) helpView(h int) string {
 	for _, kb := range global {
 		b.WriteString(line(kb) + "\n")
 	}
-	b.WriteString("\n" + st.Muted.Render("any key closes this"))
+	b.WriteString("\n" + st.Muted.Render(m.c.T("help.close")))
 	return b.String()
 }
 
 // shortKeyring says in a word or two where secrets are kept.
-func shortKeyring(state string) string {
+func (m *Model) shortKeyring(state string) string {
 	switch {
 	case strings.HasPrefix(state, "OS keyring"):
-		return "keyring ✓"
+		return m.c.T("status.keyring_ok")
 	case strings.HasPrefix(state, "memory"):
-		return "secrets in memory: this run only"
+		return m.c.T("status.keyring_memory")
 	case strings.HasPrefix(state, "encrypted file"):
-		return "secrets in an encrypted file"
+		return m.c.T("status.keyring_file")
 	case state == "":
-		return "keyring ?"
+		return m.c.T("status.keyring_unknown")
 	}
 	return state
 }

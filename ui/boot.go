@@ -4,6 +4,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"p2pdesk/i18n"
 )
 
 // Boot is the screen shown while the app's dependencies are being made
@@ -13,10 +15,16 @@ import (
 // window size Boot has seen; if start fails, the program ends and Err
 // tells why.
 func Boot(theme Theme, say string, start func() (tea.Model, error)) tea.Model {
-	return &bootModel{st: NewStyles(theme), say: say, start: start}
+	return BootIn(nil, theme, say, start)
+}
+
+// BootIn is Boot in a language (nil: English).
+func BootIn(tr *i18n.Tr, theme Theme, say string, start func() (tea.Model, error)) tea.Model {
+	return &bootModel{tr: tr, st: NewStyles(theme), say: say, start: start}
 }
 
 type bootModel struct {
+	tr    *i18n.Tr
 	st    Styles
 	say   string
 	start func() (tea.Model, error)
@@ -71,7 +79,7 @@ func (b *bootModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (b *bootModel) View() string {
-	text := lipgloss.JoinVertical(lipgloss.Left, b.st.Title.Render("p2pdesk"), "", b.say, "", b.st.Muted.Render("ctrl+c quits"))
+	text := lipgloss.JoinVertical(lipgloss.Left, b.st.Title.Render("p2pdesk"), "", b.say, "", b.st.Muted.Render(b.tr.T("boot.quit")))
 	if b.size == nil {
 		return text
 	}

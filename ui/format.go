@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -98,40 +97,12 @@ func optPct(p *int64) string {
 	return money.New(*p, 2).FixedN(1) + "%"
 }
 
-func optDur(p *int64) string {
-	if p == nil {
-		return "—"
-	}
-	return humanDur(time.Duration(*p) * time.Second)
-}
-
-func humanDur(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-}
-
 func payments(ps []market.PaymentMethod) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
 		s[i] = string(p)
 	}
 	return strings.Join(s, ",")
-}
-
-// sideLabel: what the user does with this ad, as words (never colour alone).
-func sideLabel(userSide market.Side) string {
-	if userSide == market.Buy {
-		return "BUY"
-	}
-	return "SELL"
 }
 
 // bar is a progress bar of w cells, filled by frac (0..1).
@@ -179,19 +150,71 @@ func box(st Styles, title, body string, w int) string {
 	return st.Box.Width(max(10, w-2)).Render(st.Title.Render(title) + "\n" + body)
 }
 
+// kv is a label and its value, the label padded to 14 cells by display
+// width (a Chinese label lines up with an English one).
 func kv(st Styles, k, v string) string {
-	return st.Muted.Render(fmt.Sprintf("%-14s", k)) + v
+	return st.Muted.Render(padRight(k, 14)) + v
+}
+
+// kvWrap is kv for a window w cells wide: a value too long for it wraps,
+// its lines under its first, so the end of the sentence stays on screen.
+func kvWrap(st Styles, k, v string, w int) string {
+	const lw = 14
+	if w-lw < 20 || lipgloss.Width(v) <= w-lw {
+		return kv(st, k, v)
+	}
+	ls := strings.Split(wrapTo(v, w-lw), "\n")
+	for i := range ls {
+		ls[i] = strings.TrimRight(ls[i], " ")
+	}
+	return st.Muted.Render(padRight(k, lw)) + strings.Join(ls, "\n"+strings.Repeat(" ", lw))
+}
+
+// hang puts tail after head, wrapping tail to the window of w cells with
+// its further lines under its first: a row of columns whose last one is a
+// sentence.
+func hang(head, tail string, w int) string {
+	hw := lipgloss.Width(head)
+	if w-hw < 16 || hw+lipgloss.Width(tail) <= w {
+		return head + tail
+	}
+	ls := strings.Split(wrapTo(tail, w-hw), "\n")
+	for i := range ls {
+		ls[i] = strings.TrimRight(ls[i], " ")
+	}
+	return head + strings.Join(ls, "\n"+strings.Repeat(" ", hw))
+}
+
+// wrapLong wraps only the lines of s wider than w, each by itself.
+func wrapLong(s string, w int) string {
+	ls := strings.Split(s, "\n")
+	for i, l := range ls {
+		if lipgloss.Width(l) > w {
+			ws := strings.Split(wrapTo(l, w), "\n")
+			for j := range ws {
+				ws[j] = strings.TrimRight(ws[j], " ")
+			}
+			ls[i] = strings.Join(ws, "\n")
+		}
+	}
+	return strings.Join(ls, "\n")
 }
 
 func joinH(a, b string) string { return lipgloss.JoinHorizontal(lipgloss.Top, a, b) }
 
 // wrapText wraps text to width w by display width (double-width
 // characters count two), keeping the lines it already has.
-func wrapText(s string, w int) string {
-	if w <= 0 {
-		return s
-	}
-	return lipgloss.NewStyle().Width(w).Render(s)
+func wrapText(s string, w int) string { return wrapCells(s, w) }
+
+// padRight fills s with spaces to w cells by display width (never cut);
+// padLeft puts them before it. fmt's %-10s counts bytes, which puts a
+// Chinese column out of line.
+func padRight(s string, w int) string {
+	return s + strings.Repeat(" ", max(0, w-lipgloss.Width(s)))
+}
+
+func padLeft(s string, w int) string {
+	return strings.Repeat(" ", max(0, w-lipgloss.Width(s))) + s
 }
 
 // indent puts n spaces before every line of s.
@@ -214,22 +237,13 @@ func amountKey(msg tea.KeyMsg) bool {
 	return true
 }
 
-// count says "1 order", "2 orders": a number with its noun in the right
-// number (English plural by -s, which every noun here takes).
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // fitBox draws a box no wider than w: its text wraps inside, rather than
 // the box losing its right edge (and the end of its sentence) at 80
 // columns.
 func fitBox(st Styles, w int, s string) string {
 	inner := w - st.Box.GetHorizontalFrameSize()
 	if inner > 10 && lipgloss.Width(s) > inner {
-		s = lipgloss.NewStyle().Width(inner).Render(s)
+		s = wrapCells(s, inner)
 	}
 	return st.Box.Render(s)
 }

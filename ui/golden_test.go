@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,9 +13,11 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"p2pdesk/auth"
 	"p2pdesk/client"
+	"p2pdesk/i18n"
 	"p2pdesk/sim"
 	"p2pdesk/ui"
 )
@@ -102,11 +105,48 @@ func (d *driver) typeText(s string) {
 	}
 }
 
-// TestGoldenViews renders every screen at 120×40 in the ASCII profile,
-// against a seeded simulated market whose clock stands still, and
-// compares each with testdata/NAME.golden (`go test ./ui -run Golden
-// -update` rewrites them). No golden may hold a secret of the account.
+// TestGoldenViews renders every screen in the ASCII profile, against a
+// seeded simulated market whose clock stands still, in English and in
+// Simplified Chinese, at 120×40 and at the 80×24 floor, and compares each
+// with testdata/NAME[.LANG][.WxH].golden (`go test ./ui -run Golden
+// -update` rewrites them). No golden may hold a secret of the account;
+// every line fits the window, the screen fits its height, no message ID
+// shows instead of its text, and the market's columns line up.
 func TestGoldenViews(t *testing.T) {
+	for _, c := range []struct {
+		lang i18n.Lang
+		w, h int
+	}{{i18n.EN, 120, 40}, {i18n.EN, 80, 24}, {i18n.ZH, 120, 40}, {i18n.ZH, 80, 24}} {
+		suffix := ""
+		if c.lang != i18n.EN {
+			suffix += "." + string(c.lang)
+		}
+		if c.w != 120 {
+			suffix += fmt.Sprintf(".%dx%d", c.w, c.h)
+		}
+		t.Run(fmt.Sprintf("%s-%dx%d", c.lang, c.w, c.h), func(t *testing.T) { goldenRun(t, c.lang, c.w, c.h, suffix) })
+	}
+}
+
+// goldenPractice is practice mode as far as the screens ask: its
+// scenarios, as the command gives them.
+type goldenPractice struct {
+	ui.Practice
+	tr *i18n.Tr
+}
+
+func (goldenPractice) Merchants() string { return "" }
+func (p goldenPractice) Scenarios() []ui.ScenarioInfo {
+	var out []ui.ScenarioInfo
+	for _, n := range sim.ScenarioNames() {
+		s := sim.Scenarios[n]
+		summary, _, careful, _ := s.In(p.tr)
+		out = append(out, ui.ScenarioInfo{Name: s.Name, Direction: string(s.Direction), Summary: summary, Careful: careful})
+	}
+	return out
+}
+
+func goldenRun(t *testing.T, lang i18n.Lang, width, height int, suffix string) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	w, err := sim.Open(ctx, sim.Options{Dir: dir, ServerKey: auth.GenerateKey(), Seed: 33, Merchants: 6, History: true, Fast: true})
@@ -118,21 +158,36 @@ func TestGoldenViews(t *testing.T) {
 	cred := acct.Credentials
 	secrets := []string{cred.APIKey, cred.Secret, cred.Passphrase, enr.Secret, acct.AlipayPassword, acct.AlipayToken}
 
+	tr := i18n.New(lang)
 	deps := ui.Deps{Market: mc, Alipay: client.NewAlipay(w.URL(), acct.AlipayToken, nil), Server: "http://127.0.0.1:PORT",
 		Profile: "golden", Embedded: true, KeyringState: "memory", Theme: ui.DefaultTheme(), Keys: ui.DefaultKeys(),
-		Export: dir, Now: w.Sched.Now, SteadyCursor: true, Tick: neverTick}
+		Export: dir, Now: w.Sched.Now, SteadyCursor: true, Tick: neverTick, Tr: tr, Practice: goldenPractice{tr: tr}}
 	d := &driver{t: t, m: ui.New(deps)}
-	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d.send(tea.WindowSizeMsg{Width: width, Height: height})
 	d.send(d.m.Init()())
 
 	shot := func(name string) {
 		t.Helper()
-		got := normalise(d.m.View(), w.URL())
+		raw := d.m.View()
+		got := normalise(raw, w.URL())
 		for _, s := range secrets {
 			if s != "" && strings.Contains(got, s) {
 				t.Fatalf("%s shows a secret of the account", name)
 			}
 		}
+		checkFits(t, name, got, width, height)
+		if missed := tr.Missed(); len(missed) > 0 {
+			t.Fatalf("%s: no message for %v", name, missed)
+		}
+		for _, id := range i18n.IDs(lang) {
+			if strings.Contains(got, id) && strings.Count(id, ".") > 0 && !strings.Contains(id, "_") && len(id) > 12 {
+				t.Errorf("%s shows the message ID %s", name, id)
+			}
+		}
+		if name == "market" {
+			checkColumns(t, name, got, tr.T("col.merchant"), []anchor{{tr.T("col.price"), price}, {tr.T("col.vs_index"), dev}})
+		}
+		name += suffix
 		path := filepath.Join("testdata", name+".golden")
 		if updating() {
 			if err := os.MkdirAll("testdata", 0o755); err != nil {
@@ -179,8 +234,88 @@ func TestGoldenViews(t *testing.T) {
 	d.key("enter")
 	shot("withdraw-buyers")
 	d.key("esc")
-	d.send(tea.WindowSizeMsg{Width: 70, Height: 20})
-	shot("too-small")
+	d.key("6")
+	shot("practice")
+	if width == 120 {
+		d.send(tea.WindowSizeMsg{Width: 70, Height: 20})
+		shot("too-small")
+	}
+}
+
+// checkFits: every line of a screen fits the window's width (by display
+// width: a Chinese character takes two cells), and the screen its height.
+func checkFits(t *testing.T, name, view string, w, h int) {
+	t.Helper()
+	if name == "too-small" {
+		return
+	}
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Errorf("%s: %d lines in a window of %d", name, len(lines), h)
+	}
+	for i, l := range lines {
+		if n := lipgloss.Width(l); n > w {
+			t.Errorf("%s line %d is %d cells wide in a window of %d: %q", name, i+1, n, w, l)
+		}
+	}
+}
+
+// anchor is a right-aligned column: its title, and what its cells hold.
+type anchor struct {
+	title string
+	cell  *regexp.Regexp
+}
+
+var (
+	price = regexp.MustCompile(`\b\d+\.\d{4}\b`)
+	dev   = regexp.MustCompile(`[+-]\d+\.\d{2}%`)
+)
+
+// cellEnd is the display cell after the first match of re in l.
+func cellEnd(l string, re *regexp.Regexp) int {
+	loc := re.FindStringIndex(l)
+	if loc == nil {
+		return -1
+	}
+	return lipgloss.Width(l[:loc[1]])
+}
+
+// checkColumns: in a table, each right-aligned column's cells end in the
+// cell where its title ends, on every row, however many double-width
+// characters stand before it (a merchant's name, a duration in Chinese).
+func checkColumns(t *testing.T, name, view, firstTitle string, anchors []anchor) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	head := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "  "+firstTitle) {
+			head = i
+			break
+		}
+	}
+	if head < 0 {
+		t.Fatalf("%s: no table header starting with %q", name, firstTitle)
+	}
+	rows := 0
+	for _, l := range lines[head+1:] {
+		if !strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "▸ ") {
+			break
+		}
+		rows++
+		for _, a := range anchors {
+			i := strings.Index(lines[head], a.title)
+			if i < 0 {
+				t.Fatalf("%s: no column %q in %q", name, a.title, lines[head])
+			}
+			want := lipgloss.Width(lines[head][:i+len(a.title)])
+			if got := cellEnd(l, a.cell); got != want {
+				t.Errorf("%s: column %q ends at cell %d in the header, at %d in a row:\n%s\n%s", name, a.title, want, got, lines[head], l)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Errorf("%s: the table has no rows", name)
+	}
 }
 
 // normalise takes out what changes from run to run: the loopback port.

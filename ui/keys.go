@@ -13,30 +13,33 @@ type Keys struct {
 	Market, Orders, Wallet, MyAds, Account, Practice, Withdraw, Deposit                        key.Binding
 	Refresh, Paid, Cancel, Release, Dispute, Rate, Chat, Copy, Speed                           key.Binding
 	New, Edit, Pause, Delete, Export, Sort, Asset, Fiat, Payment, Verified                     key.Binding
+	Lang                                                                                       key.Binding
 }
 
-// DefaultKeys are vim keys and arrows.
+// DefaultKeys are vim keys and arrows. Each help text is a message ID of
+// the catalogue: the help page says it in the user's language.
 func DefaultKeys() Keys {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return Keys{
-		Up: b("↑/k", "up", "up", "k"), Down: b("↓/j", "down", "down", "j"),
-		PageUp: b("pgup/ctrl+u", "page up", "pgup", "ctrl+u"), PageDown: b("pgdn/ctrl+d", "page down", "pgdown", "ctrl+d"),
-		Top: b("g", "top", "g", "home"), Bottom: b("G", "bottom", "G", "end"),
-		Enter: b("enter", "open", "enter"), Back: b("esc", "back", "esc"), Help: b("?", "keys", "?"),
-		Filter: b("/", "filter", "/"), Quit: b("q", "quit", "q", "ctrl+c"),
-		NextTab: b("tab/l", "next tab", "tab", "l", "right"), PrevTab: b("shift+tab/h", "previous tab", "shift+tab", "h", "left"),
-		Market: b("1", "market", "1"), Orders: b("2", "orders", "2"), Wallet: b("3", "wallet", "3"),
-		MyAds: b("4", "my ads", "4"), Account: b("5", "account", "5"), Practice: b("6", "practice", "6"),
-		Withdraw: b("W", "withdraw to Alipay", "W"), Deposit: b("D", "deposit via Alipay", "D"),
-		Refresh: b("r", "refresh", "r"), Paid: b("p", "mark paid", "p"), Cancel: b("c", "cancel order", "c"),
-		Release: b("R", "release…", "R"), Dispute: b("d", "dispute…", "d"), Rate: b("+", "rate", "+"),
-		Chat: b("m", "message", "m"), Copy: b("y", "copy payment details", "y"), Speed: b("S", "clock speed", "S"),
-		New: b("n", "new", "n"), Edit: b("e", "edit", "e"), Pause: b("space", "pause/resume", " "),
-		Delete: b("x", "delete", "x"), Export: b("E", "export CSV", "E"), Sort: b("s", "sort", "s"),
-		Asset: b("a", "asset", "a"), Fiat: b("f", "fiat", "f"), Payment: b("P", "payment method", "P"),
-		Verified: b("v", "verified only", "v"),
+		Up: b("↑/k", "key.up", "up", "k"), Down: b("↓/j", "key.down", "down", "j"),
+		PageUp: b("pgup/ctrl+u", "key.page_up", "pgup", "ctrl+u"), PageDown: b("pgdn/ctrl+d", "key.page_down", "pgdown", "ctrl+d"),
+		Top: b("g", "key.top", "g", "home"), Bottom: b("G", "key.bottom", "G", "end"),
+		Enter: b("enter", "key.open", "enter"), Back: b("esc", "key.back", "esc"), Help: b("?", "key.help", "?"),
+		Filter: b("/", "key.filter", "/"), Quit: b("q", "key.quit", "q", "ctrl+c"),
+		NextTab: b("tab/l", "key.next_tab", "tab", "l", "right"), PrevTab: b("shift+tab/h", "key.prev_tab", "shift+tab", "h", "left"),
+		Market: b("1", "key.market", "1"), Orders: b("2", "key.orders", "2"), Wallet: b("3", "key.wallet", "3"),
+		MyAds: b("4", "key.myads", "4"), Account: b("5", "key.account", "5"), Practice: b("6", "key.practice", "6"),
+		Withdraw: b("W", "key.withdraw", "W"), Deposit: b("D", "key.deposit", "D"),
+		Refresh: b("r", "key.refresh", "r"), Paid: b("p", "key.paid", "p"), Cancel: b("c", "key.cancel", "c"),
+		Release: b("R", "key.release", "R"), Dispute: b("d", "key.dispute", "d"), Rate: b("+", "key.rate", "+"),
+		Chat: b("m", "key.chat", "m"), Copy: b("y", "key.copy", "y"), Speed: b("S", "key.speed", "S"),
+		New: b("n", "key.new", "n"), Edit: b("e", "key.edit", "e"), Pause: b("space", "key.pause", " "),
+		Delete: b("x", "key.delete", "x"), Export: b("E", "key.export", "E"), Sort: b("s", "key.sort", "s"),
+		Asset: b("a", "key.asset", "a"), Fiat: b("f", "key.fiat", "f"), Payment: b("P", "key.payment", "P"),
+		Verified: b("v", "key.verified", "v"),
+		Lang:     b("L", "key.lang", "L"),
 	}
 }
 
@@ -49,7 +52,7 @@ func (k *Keys) Remap(m map[string]string) (unknown []string) {
 		"account": &k.Account, "practice": &k.Practice, "refresh": &k.Refresh, "paid": &k.Paid, "cancel": &k.Cancel,
 		"release": &k.Release, "dispute": &k.Dispute, "chat": &k.Chat, "copy": &k.Copy, "speed": &k.Speed,
 		"new": &k.New, "edit": &k.Edit, "pause": &k.Pause, "delete": &k.Delete, "export": &k.Export, "sort": &k.Sort,
-		"withdraw": &k.Withdraw, "deposit": &k.Deposit,
+		"withdraw": &k.Withdraw, "deposit": &k.Deposit, "lang": &k.Lang,
 	}
 	for name, keys := range m {
 		b, ok := byName[strings.ToLower(name)]

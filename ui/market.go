@@ -21,7 +21,7 @@ var (
 	fiats    = []market.Fiat{market.CNY, market.USD, market.EUR}
 	methods  = []market.PaymentMethod{"", market.Alipay, market.WeChat, market.Bank}
 	sorts    = []string{"price", "completion", "release"}
-	sortName = map[string]string{"price": "best price", "completion": "completion rate", "release": "release time"}
+	sortName = map[string]string{"price": "market.sort.price", "completion": "market.sort.completion", "release": "market.sort.release"}
 )
 
 // marketPage lists ads. The Buy tab shows sell ads (you buy from them),
@@ -57,32 +57,32 @@ type adsDebounce struct{}
 
 func newMarketPage(c *Ctx) *marketPage {
 	in := c.input()
-	in.Placeholder = "e.g. 500"
-	in.Prompt = "amount in fiat: "
+	in.Placeholder = c.T("market.amount_placeholder")
+	in.Prompt = c.T("market.amount_prompt")
 	in.CharLimit = 16
 	p := &marketPage{c: c, userSide: market.Buy, input: in, method: 1}
 	p.table = NewTable(func(a market.AdView) int64 { return a.ID },
 		func(a market.AdView, f string) bool {
 			return strings.Contains(strings.ToLower(a.Maker.Name+" "+a.Terms+" "+payments(a.Payments)), f)
 		},
-		Column[market.AdView]{Title: "Merchant", Width: 18, Cell: func(a market.AdView) string {
+		Column[market.AdView]{Title: "col.merchant", Width: 18, Cell: func(a market.AdView) string {
 			badge := ""
 			if a.Maker.Verified {
 				badge = " ✓"
 			}
 			return a.Maker.Name + badge
 		}},
-		Column[market.AdView]{Title: "Orders", Width: 6, Right: true, Cell: func(a market.AdView) string { return fmt.Sprint(a.Maker.Record.Orders30d) }},
-		Column[market.AdView]{Title: "Done%", Width: 6, Right: true, Cell: func(a market.AdView) string { return optPct(a.Maker.Record.CompletionBP) },
+		Column[market.AdView]{Title: "col.orders30d", Width: 6, Right: true, Cell: func(a market.AdView) string { return fmt.Sprint(a.Maker.Record.Orders30d) }},
+		Column[market.AdView]{Title: "col.completion", Width: 6, Right: true, Cell: func(a market.AdView) string { return optPct(a.Maker.Record.CompletionBP) },
 			Style: func(a market.AdView) *lipgloss.Style {
 				if r := a.Maker.Record.CompletionBP; r != nil && *r < 9000 {
 					return &c.St.Warn
 				}
 				return nil
 			}},
-		Column[market.AdView]{Title: "Release", Width: 7, Right: true, Cell: func(a market.AdView) string { return optDur(a.Maker.Record.AvgReleaseS) }},
-		Column[market.AdView]{Title: "Price", Width: 10, Right: true, Cell: func(a market.AdView) string { return a.Price.FixedN(4) }},
-		Column[market.AdView]{Title: "vs idx", Width: 8, Right: true, Cell: func(a market.AdView) string {
+		Column[market.AdView]{Title: "col.release", Width: 7, Right: true, Cell: func(a market.AdView) string { return c.dur(a.Maker.Record.AvgReleaseS) }},
+		Column[market.AdView]{Title: "col.price", Width: 10, Right: true, Cell: func(a market.AdView) string { return a.Price.FixedN(4) }},
+		Column[market.AdView]{Title: "col.vs_index", Width: 8, Right: true, Cell: func(a market.AdView) string {
 			if a.DevBP == nil {
 				return "—"
 			}
@@ -97,13 +97,14 @@ func newMarketPage(c *Ctx) *marketPage {
 			}
 			return nil
 		}},
-		Column[market.AdView]{Title: "Available", Width: 12, Right: true, Cell: func(a market.AdView) string { return crypto(a.Remaining) }},
-		Column[market.AdView]{Title: "Limits", Width: 17, Right: true, Cell: func(a market.AdView) string {
+		Column[market.AdView]{Title: "col.available", Width: 12, Right: true, Cell: func(a market.AdView) string { return crypto(a.Remaining) }},
+		Column[market.AdView]{Title: "col.limits", Width: 17, Right: true, Cell: func(a market.AdView) string {
 			return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0)
 		}},
-		Column[market.AdView]{Title: "Pay", Width: 17, Cell: func(a market.AdView) string { return payments(a.Payments) }},
-		Column[market.AdView]{Title: "Win", Width: 4, Right: true, Cell: func(a market.AdView) string { return fmt.Sprintf("%dm", a.WindowMin) }},
+		Column[market.AdView]{Title: "col.pay", Width: 17, Cell: func(a market.AdView) string { return c.payments(a.Payments) }},
+		Column[market.AdView]{Title: "col.window", Width: 4, Right: true, Cell: func(a market.AdView) string { return c.T("market.window_min", "N", a.WindowMin) }},
 	)
+	p.table.Tr = c.Tr
 	return p
 }
 
@@ -114,14 +115,14 @@ func abs64(x int64) int64 {
 	return x
 }
 
-func (p *marketPage) Title() string { return "Market" }
+func (p *marketPage) Title() string { return p.c.T("tab.market") }
 
 func (p *marketPage) Capturing() bool { return p.editing }
 
 func (p *marketPage) Help() []key.Binding {
 	k := p.c.Keys
 	return []key.Binding{k.Up, k.Down, k.NextTab, k.Enter, k.Asset, k.Fiat, k.Payment, k.Verified, k.Sort,
-		key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "amount I want to trade")), k.Refresh}
+		key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "market.key_amount")), k.Refresh}
 }
 
 func (p *marketPage) Init() tea.Cmd { return p.load() }
@@ -161,7 +162,7 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		p.loading = false
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.err = ""
@@ -208,7 +209,7 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			v := strings.TrimSpace(p.input.Value())
 			if v != "" {
 				if _, err := money.Parse(v, 2); err != nil {
-					p.err = "amount: a number with at most 2 decimals, like 500 or 725.50"
+					p.err = p.c.T("market.amount_bad")
 					return p, nil
 				}
 			}
@@ -285,27 +286,30 @@ func (p *marketPage) View(w, h int) string {
 		}
 		return st.Tab.Render(label)
 	}
-	method := "any method"
+	c := p.c
+	p.input.Prompt, p.input.Placeholder = c.T("market.amount_prompt"), c.T("market.amount_placeholder")
+	method := c.T("market.any_method")
 	if m := methods[p.method]; m != "" {
-		method = string(m)
+		method = c.method(m)
 	}
-	amount := "any amount"
+	amount := c.T("market.any_amount")
 	if p.amount != "" {
 		amount = p.amount + " " + string(fiats[p.fiat])
 	}
 	ver := ""
 	if p.verified {
-		ver = " · verified only"
+		ver = c.T("market.verified_only")
 	}
-	idx := "index —"
+	idx := c.T("market.index_none")
 	if p.index != nil {
-		idx = "index " + p.index.FixedN(4)
+		idx = c.T("market.index", "Index", p.index.FixedN(4))
 	}
-	head := tab(market.Buy, "BUY "+string(assets[p.asset])) + tab(market.Sell, "SELL "+string(assets[p.asset])) + "  " +
-		st.Muted.Render(fmt.Sprintf("%s/%s · %s · %s · sort: %s%s · %s", assets[p.asset], fiats[p.fiat], method, amount, sortName[sorts[p.sort]], ver, idx))
+	head := tab(market.Buy, c.T("market.tab_buy", "Asset", assets[p.asset])) + tab(market.Sell, c.T("market.tab_sell", "Asset", assets[p.asset])) + "  " +
+		st.Muted.Render(c.T("market.head", "Pair", fmt.Sprintf("%s/%s", assets[p.asset], fiats[p.fiat]), "Method", method, "Amount", amount,
+			"Sort", c.T(sortName[sorts[p.sort]]), "Verified", ver, "Index", idx))
 	lines := []string{truncateStyled(head, w)}
 	if p.editing {
-		lines = append(lines, p.input.View()+st.Muted.Render("  (enter to apply, empty for any, esc to cancel)"))
+		lines = append(lines, p.input.View()+st.Muted.Render("  "+c.T("market.amount_hint")))
 	}
 	if p.err != "" {
 		lines = append(lines, st.Danger.Render("✗ "+p.err))
@@ -324,20 +328,21 @@ func (p *marketPage) detail(w int) string {
 	st := p.c.St
 	ad, ok := p.table.Selected()
 	if !ok {
-		return st.Muted.Render("No ads match. Change the filters (a asset, f fiat, P payment, / amount, v verified).")
+		return st.Muted.Render(p.c.T("market.no_ads"))
 	}
+	c := p.c
 	r := ad.Maker.Record
 	left := []string{
-		st.Bold.Render(plain(ad.Maker.Name)) + verifiedWord(ad.Maker.Verified) + st.Muted.Render(fmt.Sprintf("  KYC %d", ad.Maker.KYCLevel)),
-		kv(st, "30-day orders", fmt.Sprintf("%d   completion %s   positive %s of %d", r.Orders30d, optPct(r.CompletionBP), optPct(r.PositiveBP), r.Ratings)),
-		kv(st, "avg release", optDur(r.AvgReleaseS)+"   avg pay "+optDur(r.AvgPayS)),
-		kv(st, "requires", requirements(ad)),
-		kv(st, "terms", truncate(plain(ad.Terms), w/2)),
+		st.Bold.Render(plain(ad.Maker.Name)) + c.verifiedWord(ad.Maker.Verified) + st.Muted.Render(fmt.Sprintf("  KYC %d", ad.Maker.KYCLevel)),
+		kv(st, c.T("ad.orders30d"), c.T("ad.record", "Orders", r.Orders30d, "Completion", optPct(r.CompletionBP), "Positive", optPct(r.PositiveBP), "Ratings", r.Ratings)),
+		kv(st, c.T("ad.avg_release"), c.T("ad.times", "Release", c.dur(r.AvgReleaseS), "Pay", c.dur(r.AvgPayS))),
+		kv(st, c.T("ad.requires"), c.requirements(ad)),
+		kv(st, c.T("ad.terms"), truncate(plain(ad.Terms), w/2)),
 	}
 	chartW := max(10, w/2-16)
-	right := []string{st.Muted.Render("index, 6h ") + st.Accent.Render(spark(p.history, chartW))}
+	right := []string{st.Muted.Render(c.T("chart.index6h")+" ") + st.Accent.Render(spark(p.history, chartW))}
 	if len(p.best) > 1 {
-		right = append(right, st.Muted.Render("best price ")+st.Accent.Render(spark(p.best, chartW)))
+		right = append(right, st.Muted.Render(c.T("chart.best")+" ")+st.Accent.Render(spark(p.best, chartW)))
 	}
 	if len(p.history) > 1 {
 		first, last := p.history[0], p.history[len(p.history)-1]
@@ -346,29 +351,29 @@ func (p *marketPage) detail(w int) string {
 		if last < first {
 			arrow, sty = "▼", st.Sell
 		}
-		right = append(right, sty.Render(fmt.Sprintf("%s %s over 6h", arrow, pct((last-first)*10000/max(first, 1)))))
+		right = append(right, sty.Render(c.T("chart.change6h", "Arrow", arrow, "Pct", pct((last-first)*10000/max(first, 1)))))
 	}
-	return joinH(box(st, "Ad "+fmt.Sprint(ad.ID), strings.Join(left, "\n"), w/2+8), box(st, "Chart", strings.Join(right, "\n"), w-w/2-8))
+	return joinH(box(st, c.T("ad.title", "ID", ad.ID), strings.Join(left, "\n"), w/2+8), box(st, c.T("chart.title"), strings.Join(right, "\n"), w-w/2-8))
 }
 
-func verifiedWord(v bool) string {
+func (c *Ctx) verifiedWord(v bool) string {
 	if v {
-		return " ✓ verified"
+		return " " + c.T("ad.verified")
 	}
 	return ""
 }
 
 // requirements are what an ad asks of a taker, in words.
-func requirements(ad market.AdView) string {
+func (c *Ctx) requirements(ad market.AdView) string {
 	var r []string
 	if ad.MinKYC > 0 {
-		r = append(r, fmt.Sprintf("KYC level %d or more", ad.MinKYC))
+		r = append(r, c.T("ad.req_kyc", "Level", ad.MinKYC))
 	}
 	if ad.MinCompBP > 0 {
-		r = append(r, "completion "+money.New(ad.MinCompBP, 2).FixedN(0)+"% or more")
+		r = append(r, c.T("ad.req_completion", "Pct", money.New(ad.MinCompBP, 2).FixedN(0)))
 	}
 	if len(r) == 0 {
-		return "no requirements"
+		return c.T("ad.req_none")
 	}
-	return strings.Join(r, ", ")
+	return strings.Join(r, c.T("common.list_sep"))
 }

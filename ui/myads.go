@@ -35,29 +35,31 @@ type adDoneMsg struct {
 	err  error
 }
 
-var adFields = []string{"side (sell/buy): ", "asset: ", "price (fixed) or margin like +0.3%: ", "total: ", "min per order (CNY): ",
-	"max per order (CNY): ", "window minutes (10-30): ", "payments: ", "terms: "}
+// adFields label the ad form's fields: message IDs of the catalogue.
+var adFields = []string{"myads.f.side", "myads.f.asset", "myads.f.price", "myads.f.total", "myads.f.min",
+	"myads.f.max", "myads.f.window", "myads.f.payments", "myads.f.terms"}
 
 func newMyAdsPage(c *Ctx) *myAdsPage {
 	p := &myAdsPage{c: c}
 	p.table = NewTable(func(a market.AdView) int64 { return a.ID }, nil,
-		Column[market.AdView]{Title: "Ad", Width: 6, Right: true, Cell: func(a market.AdView) string { return fmt.Sprint(a.ID) }},
-		Column[market.AdView]{Title: "Side", Width: 4, Cell: func(a market.AdView) string { return strings.ToUpper(string(a.Side)) }},
-		Column[market.AdView]{Title: "Asset", Width: 9, Cell: func(a market.AdView) string { return string(a.Asset) + "/" + string(a.Fiat) }},
-		Column[market.AdView]{Title: "Price", Width: 16, Right: true, Cell: func(a market.AdView) string {
+		Column[market.AdView]{Title: "col.ad", Width: 6, Right: true, Cell: func(a market.AdView) string { return fmt.Sprint(a.ID) }},
+		Column[market.AdView]{Title: "col.side", Width: 4, Cell: func(a market.AdView) string { return c.adSide(a.Side) }},
+		Column[market.AdView]{Title: "col.asset", Width: 9, Cell: func(a market.AdView) string { return string(a.Asset) + "/" + string(a.Fiat) }},
+		Column[market.AdView]{Title: "col.price", Width: 16, Right: true, Cell: func(a market.AdView) string {
 			if a.PriceType == "floating" {
 				return a.Price.FixedN(4) + " (" + pct(a.MarginBP) + ")"
 			}
 			return a.Price.FixedN(4)
 		}},
-		Column[market.AdView]{Title: "Left/Total", Width: 20, Right: true, Cell: func(a market.AdView) string { return crypto(a.Remaining) + "/" + crypto(a.Total) }},
-		Column[market.AdView]{Title: "Limits", Width: 15, Right: true, Cell: func(a market.AdView) string { return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0) }},
-		Column[market.AdView]{Title: "Status", Width: 10, Cell: func(a market.AdView) string { return string(a.Status) }},
+		Column[market.AdView]{Title: "col.left_total", Width: 20, Right: true, Cell: func(a market.AdView) string { return crypto(a.Remaining) + "/" + crypto(a.Total) }},
+		Column[market.AdView]{Title: "col.limits", Width: 15, Right: true, Cell: func(a market.AdView) string { return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0) }},
+		Column[market.AdView]{Title: "col.status", Width: 10, Cell: func(a market.AdView) string { return c.T("adstatus." + string(a.Status)) }},
 	)
+	p.table.Tr = c.Tr
 	return p
 }
 
-func (p *myAdsPage) Title() string   { return "My ads" }
+func (p *myAdsPage) Title() string   { return p.c.T("tab.myads") }
 func (p *myAdsPage) Capturing() bool { return p.form != nil }
 func (p *myAdsPage) Help() []key.Binding {
 	k := p.c.Keys
@@ -89,14 +91,14 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case myAdsMsg:
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.err = ""
 		p.table.SetRows(msg.ads)
 	case adDoneMsg:
 		if msg.err != nil {
-			p.err = msg.err.Error() // the form stays open, the message next to it
+			p.err = p.c.errText(msg.err) // the form stays open, the message next to it
 			return p, nil
 		}
 		p.form, p.err = nil, ""
@@ -113,7 +115,7 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if p.confirm {
 			p.confirm = false
 			if msg.String() == "y" && has {
-				return p, p.do("ad deleted", func(ctx context.Context) error { _, err := mc.SetAdStatus(ctx, ad.ID, "delete"); return err })
+				return p, p.do(p.c.T("myads.deleted"), func(ctx context.Context) error { _, err := mc.SetAdStatus(ctx, ad.ID, "delete"); return err })
 			}
 			return p, nil
 		}
@@ -136,7 +138,7 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			if ad.Status == market.AdPaused {
 				action = "resume"
 			}
-			return p, p.do("ad "+action+"d", func(ctx context.Context) error { _, err := mc.SetAdStatus(ctx, ad.ID, action); return err })
+			return p, p.do(p.c.T("myads."+action+"d"), func(ctx context.Context) error { _, err := mc.SetAdStatus(ctx, ad.ID, action); return err })
 		case key.Matches(msg, k.Delete) && has:
 			p.confirm = true
 		}
@@ -146,7 +148,7 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 
 func (p *myAdsPage) openForm(ad *market.AdView) {
 	p.form = make([]textinput.Model, len(adFields))
-	vals := []string{"sell", "USDT", "+0.3%", "500", "100", "5000", "15", "alipay", "Pay from an account in your own name."}
+	vals := []string{"sell", "USDT", "+0.3%", "500", "100", "5000", "15", "alipay", p.c.T("myads.default_terms")}
 	p.formFor, p.focus = 0, 0
 	if ad != nil {
 		price := ad.Price.FixedN(4)
@@ -159,7 +161,7 @@ func (p *myAdsPage) openForm(ad *market.AdView) {
 	}
 	for i := range p.form {
 		t := p.c.input()
-		t.Prompt = fmt.Sprintf("%-38s", adFields[i])
+		t.Prompt = padRight(p.c.T(adFields[i]), 38)
 		t.SetValue(vals[i])
 		t.CharLimit = 300
 		p.form[i] = t
@@ -201,14 +203,14 @@ func (p *myAdsPage) submit() tea.Cmd {
 	if strings.HasSuffix(price, "%") {
 		bp, err := percentToBP(strings.TrimSuffix(price, "%"))
 		if err != nil {
-			p.err = "price: a margin like +0.3% or -1.25%"
+			p.err = p.c.T("myads.bad_margin")
 			return nil
 		}
 		priceType, price, margin = "floating", "", bp
 	}
 	window, err := strconv.Atoi(v(6))
 	if err != nil {
-		p.err = "window: whole minutes, 10 to 30"
+		p.err = p.c.T("myads.bad_window")
 		return nil
 	}
 	pays := strings.Split(v(7), ",")
@@ -219,7 +221,7 @@ func (p *myAdsPage) submit() tea.Cmd {
 	if id == 0 {
 		req := market.AdRequest{Side: v(0), Asset: strings.ToUpper(v(1)), Fiat: "CNY", PriceType: priceType, Price: price, MarginBP: margin,
 			Total: v(3), MinFiat: v(4), MaxFiat: v(5), Payments: pays, WindowMin: window, Terms: v(8)}
-		return p.do("ad posted", func(ctx context.Context) error { _, err := mc.PostAd(ctx, req); return err })
+		return p.do(p.c.T("myads.posted"), func(ctx context.Context) error { _, err := mc.PostAd(ctx, req); return err })
 	}
 	patch := market.AdPatch{PriceType: &priceType, Total: ptr(v(3)), MinFiat: ptr(v(4)), MaxFiat: ptr(v(5)), Payments: &pays, WindowMin: &window, Terms: ptr(v(8))}
 	if priceType == "fixed" {
@@ -227,7 +229,7 @@ func (p *myAdsPage) submit() tea.Cmd {
 	} else {
 		patch.MarginBP = &margin
 	}
-	return p.do("ad updated", func(ctx context.Context) error { _, err := mc.EditAd(ctx, id, patch); return err })
+	return p.do(p.c.T("myads.updated"), func(ctx context.Context) error { _, err := mc.EditAd(ctx, id, patch); return err })
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -259,19 +261,20 @@ func (p *myAdsPage) View(w, h int) string {
 		lines = append(lines, st.Danger.Render("✗ "+p.err))
 	}
 	if p.confirm {
-		lines = append(lines, st.Warn.Render("Delete this ad? Open orders on it run to their end.  y delete · any other key keep"))
+		lines = append(lines, st.Warn.Render(p.c.T("myads.delete_q")))
 	}
 	if p.form != nil {
-		title := "New ad"
+		title := p.c.T("myads.new")
 		if p.formFor != 0 {
-			title = fmt.Sprintf("Edit ad %d", p.formFor)
+			title = p.c.T("myads.edit", "ID", p.formFor)
 		}
 		var b strings.Builder
 		b.WriteString(st.Bold.Render(title) + "\n")
-		for _, f := range p.form {
+		for i, f := range p.form {
+			f.Prompt = padRight(p.c.T(adFields[i]), 38)
 			b.WriteString(f.View() + "\n")
 		}
-		b.WriteString(st.Muted.Render("tab next field · enter submit · esc cancel"))
+		b.WriteString(st.Muted.Render(p.c.T("myads.form_hint")))
 		lines = append(lines, st.Box.Render(b.String()))
 	}
 	p.table.SetHeight(max(3, h-strings.Count(strings.Join(lines, "\n"), "\n")-3))

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/charmbracelet/lipgloss"
 	"p2pdesk/client"
@@ -85,12 +84,12 @@ type actionMsg struct {
 func newOrderPage(c *Ctx, id int64) *orderPage {
 	p := &orderPage{c: c, id: id}
 	p.chat = p.c.input()
-	p.chat.Prompt = "message: "
+	p.chat.Prompt = c.T("order.chat_prompt")
 	p.chat.CharLimit = 500
 	return p
 }
 
-func (p *orderPage) Title() string { return fmt.Sprintf("Order %d", p.id) }
+func (p *orderPage) Title() string { return p.c.T("order.title", "ID", p.id) }
 
 func (p *orderPage) Capturing() bool { return p.modal != "" }
 
@@ -143,7 +142,7 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		p.applied = msg.seq
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.o, p.log, p.stmt, p.err = &msg.o, msg.log, msg.stmt, ""
@@ -165,7 +164,7 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.err != nil {
 			// Said as a refusal, in words first: "released: CONFLICT"
 			// read as if the release had happened.
-			p.err = "could not " + attempted(msg.what) + ": " + errText(msg.err)
+			p.err = p.c.T("order.could_not", "What", p.c.T("try."+msg.what), "Err", p.c.errText(msg.err))
 			if client.CodeOf(msg.err) == string(market.CodeOrderStateConflict) {
 				// The order moved on under the form: close it, show it anew.
 				p.modal = ""
@@ -174,7 +173,7 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, warn(p.err)
 		}
 		p.modal, p.err = "", ""
-		return p, tea.Batch(p.load(), notify(msg.what))
+		return p, tea.Batch(p.load(), notify(p.c.T("done."+msg.what)))
 	case EventMsg:
 		if eventOrderID(msg.Event) == p.id {
 			return p, p.load()
@@ -242,13 +241,13 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	case key.Matches(msg, k.Release) && p.can("release"):
 		p.modal = "release"
 		p.rel = releaseForm{amount: p.c.input(), totp: p.c.input()}
-		p.rel.amount.Prompt, p.rel.totp.Prompt = "type the amount to release: ", "2FA code: "
+		p.rel.amount.Prompt, p.rel.totp.Prompt = p.c.T("release.amount_prompt"), p.c.T("release.totp_prompt")
 		p.rel.amount.Placeholder = p.o.Amount.String()
 		p.rel.totp.CharLimit = 6
 	case key.Matches(msg, k.Dispute) && p.can("dispute"):
 		p.modal = "dispute"
 		p.dis = disputeForm{statement: p.c.input(), picked: map[string]bool{}}
-		p.dis.statement.Prompt = "what happened: "
+		p.dis.statement.Prompt = p.c.T("dispute.statement_prompt")
 		p.dis.statement.CharLimit = 500
 		if p.o.Role == "seller" {
 			p.dis.reason = 1
@@ -256,7 +255,7 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	case key.Matches(msg, k.Dispute) && p.can("evidence"):
 		p.modal = "evidence"
 		p.ev = evidenceForm{picked: map[string]bool{}, ref: p.c.input(), note: p.c.input()}
-		p.ev.ref.Prompt, p.ev.note.Prompt = "Alipay transaction id: ", "note: "
+		p.ev.ref.Prompt, p.ev.note.Prompt = p.c.T("evidence.ref_prompt"), p.c.T("evidence.note_prompt")
 		p.ev.ref.CharLimit, p.ev.note.CharLimit = 64, 2000
 	case msg.String() == "b" && p.debriefable():
 		return p, push(newDebriefPage(p.c, p.id))
@@ -266,7 +265,7 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		text := fmt.Sprintf("%s %s %s", p.o.PayTo.Account, p.o.PayTo.RealName, fiat(p.o.FiatTotal))
 		return p, func() tea.Msg {
 			termenv.DefaultOutput().Copy(text) // OSC 52: works over ssh and tmux
-			return noticeMsg{text: "copied: " + text}
+			return noticeMsg{text: p.c.T("order.copied", "Text", text)}
 		}
 	}
 	return p, nil
@@ -301,7 +300,7 @@ func (p *orderPage) modalKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 				defer cancel()
 				_, err := mc.SendMessage(ctx, id, text)
-				return actionMsg{id: id, what: "message sent", err: err}
+				return actionMsg{id: id, what: "message", err: err}
 			}
 		}
 		var cmd tea.Cmd
@@ -309,20 +308,20 @@ func (p *orderPage) modalKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 		return p, cmd
 	case "paid":
 		if msg.String() == "y" {
-			return p, p.act("marked paid", func(ctx context.Context) (market.OrderView, error) { return mc.MarkPaid(ctx, id, market.StateCreated) })
+			return p, p.act("paid", func(ctx context.Context) (market.OrderView, error) { return mc.MarkPaid(ctx, id, market.StateCreated) })
 		}
 		p.modal = ""
 	case "cancel":
 		if msg.String() == "y" {
-			return p, p.act("order cancelled", func(ctx context.Context) (market.OrderView, error) { return mc.Cancel(ctx, id, market.StateCreated) })
+			return p, p.act("cancel", func(ctx context.Context) (market.OrderView, error) { return mc.Cancel(ctx, id, market.StateCreated) })
 		}
 		p.modal = ""
 	case "rate":
 		switch msg.String() {
 		case "g", "+":
-			return p, p.act("rated positive", func(ctx context.Context) (market.OrderView, error) { return mc.Rate(ctx, id, true, "") })
+			return p, p.act("rate_good", func(ctx context.Context) (market.OrderView, error) { return mc.Rate(ctx, id, true, "") })
 		case "b", "-":
-			return p, p.act("rated negative", func(ctx context.Context) (market.OrderView, error) { return mc.Rate(ctx, id, false, "") })
+			return p, p.act("rate_bad", func(ctx context.Context) (market.OrderView, error) { return mc.Rate(ctx, id, false, "") })
 		}
 	case "release":
 		return p.releaseKey(msg)
@@ -365,11 +364,11 @@ func (p *orderPage) evidenceKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 		}
 		note := strings.TrimSpace(f.note.Value())
 		if len(refs) == 0 && note == "" {
-			p.err = "pick a statement line (space), type a transaction id, or write a note"
+			p.err = p.c.T("evidence.empty")
 			return p, nil
 		}
 		mc, id := p.c.Market, p.id
-		return p, p.act("evidence added", func(ctx context.Context) (market.OrderView, error) {
+		return p, p.act("evidence", func(ctx context.Context) (market.OrderView, error) {
 			for _, r := range refs {
 				if _, err := mc.AddEvidence(ctx, id, r, ""); err != nil {
 					return market.OrderView{}, err
@@ -446,7 +445,7 @@ func (p *orderPage) releaseKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		mc, id, code := p.c.Market, p.id, strings.TrimSpace(f.totp.Value())
-		return p, p.act("released", func(ctx context.Context) (market.OrderView, error) {
+		return p, p.act("release", func(ctx context.Context) (market.OrderView, error) {
 			return mc.Release(ctx, id, code, market.StatePaid)
 		})
 	}
@@ -460,14 +459,14 @@ func (p *orderPage) releaseProblem() string {
 	f := p.rel
 	for i, ok := range f.checks {
 		if !ok {
-			return fmt.Sprintf("tick item %d of the checklist first (or do not release)", i+1)
+			return p.c.T("release.tick_first", "N", i+1)
 		}
 	}
 	if strings.TrimSpace(f.amount.Value()) != p.o.Amount.String() {
-		return fmt.Sprintf("type the amount exactly: %s", p.o.Amount)
+		return p.c.T("release.type_amount", "Amount", p.o.Amount)
 	}
 	if len(strings.TrimSpace(f.totp.Value())) != 6 {
-		return "enter the 6-digit code from your authenticator"
+		return p.c.T("release.need_code")
 	}
 	return ""
 }
@@ -505,7 +504,7 @@ func (p *orderPage) disputeKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 		req := api.DisputeRequest{Reason: market.DisputeReasons[f.reason], Statement: strings.TrimSpace(f.statement.Value()), Evidence: refs,
 			ExpectState: market.StatePaid}
 		mc, id := p.c.Market, p.id
-		return p, p.act("dispute opened", func(ctx context.Context) (market.OrderView, error) { return mc.Dispute(ctx, id, req) })
+		return p, p.act("dispute", func(ctx context.Context) (market.OrderView, error) { return mc.Dispute(ctx, id, req) })
 	}
 	switch f.focus {
 	case 0:
@@ -569,33 +568,39 @@ func (p *orderPage) View(w, h int) string {
 		if p.err != "" {
 			return st.Danger.Render("✗ " + p.err)
 		}
-		return "loading order…"
+		return p.c.T("order.loading")
 	}
+	c := p.c
 	o := p.o
 	var b strings.Builder
-	side := st.Buy.Render("BUY")
+	side := st.Buy.Render(c.side(market.Buy))
 	if o.Side == market.Sell {
-		side = st.Sell.Render("SELL")
+		side = st.Sell.Render(c.side(market.Sell))
 	}
-	fmt.Fprintf(&b, "%s %s %s for %s %s at %s · with %s · %s\n", side, crypto(o.Amount), o.Asset, st.Bold.Render(fiat(o.FiatTotal)), o.Fiat,
-		o.Price.FixedN(4), plain(o.Counterparty.Name)+verifiedWord(o.Counterparty.Verified), st.Title.Render(strings.ToUpper(string(o.State))+resolution(o)))
+	b.WriteString(c.T("order.head", "Side", side, "Amount", crypto(o.Amount), "Asset", o.Asset, "Total", st.Bold.Render(c.money(o.FiatTotal, o.Fiat)),
+		"Price", o.Price.FixedN(4), "Name", plain(o.Counterparty.Name)+c.verifiedWord(o.Counterparty.Verified), "State", st.Title.Render(c.bigState(o))) + "\n")
 	b.WriteString(p.timeline() + "\n")
 	b.WriteString(p.countdown(w) + "\n")
 	r := o.Counterparty.Record
-	b.WriteString(kv(st, "counterparty", fmt.Sprintf("%s · %d orders/30d · completion %s · release %s · pay %s", plain(o.Counterparty.Name), r.Orders30d,
-		optPct(r.CompletionBP), optDur(r.AvgReleaseS), optDur(r.AvgPayS))) + "\n")
+	b.WriteString(kvWrap(st, c.T("order.counterparty"), c.T("order.cp_record", "Name", plain(o.Counterparty.Name), "Orders", r.Orders30d,
+		"Completion", optPct(r.CompletionBP), "Release", c.dur(r.AvgReleaseS), "Pay", c.dur(r.AvgPayS)), w) + "\n")
 	b.WriteString(p.paymentBlock() + "\n")
 	if p.err != "" {
 		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
 	}
-	used := strings.Count(b.String(), "\n")
+	// What is above the chat wraps to the window (the end of "do not
+	// release" must be read), and the chat takes the rows left.
+	head := wrapLong(b.String(), w)
+	b.Reset()
+	b.WriteString(head)
+	used := strings.Count(head, "\n")
 	modal := p.modalView(w)
 	chatH := h - used - strings.Count(modal, "\n") - 3
 	b.WriteString(p.chatView(w, max(3, chatH)) + "\n")
 	if modal != "" {
 		b.WriteString(modal)
 	} else {
-		b.WriteString(p.actionsLine())
+		b.WriteString(wrapLong(p.actionsLine(), w))
 	}
 	return b.String()
 }
@@ -614,14 +619,19 @@ func (p *orderPage) timeline() string {
 		name string
 		at   *time.Time
 	}
-	steps := []step{{"created", &o.CreatedAt}, {"paid", o.PaidAt}}
+	c := p.c
+	steps := []step{{c.T("timeline.created"), &o.CreatedAt}, {c.T("timeline.paid"), o.PaidAt}}
 	switch o.State {
 	case market.StateCancelled, market.StateExpired:
-		steps = []step{{"created", &o.CreatedAt}, {string(o.State), o.ClosedAt}}
+		steps = []step{{c.T("timeline.created"), &o.CreatedAt}, {c.T("timeline." + string(o.State)), o.ClosedAt}}
 	case market.StateDisputed, market.StateResolved:
-		steps = append(steps, step{"disputed", o.DisputedAt}, step{"resolved" + resolution(o), o.ClosedAt})
+		res := c.T("timeline.resolved")
+		if o.Resolution != "" {
+			res += c.T("common.paren", "Text", c.T("resolution."+string(o.Resolution)))
+		}
+		steps = append(steps, step{c.T("timeline.disputed"), o.DisputedAt}, step{res, o.ClosedAt})
 	default:
-		steps = append(steps, step{"completed", o.ClosedAt})
+		steps = append(steps, step{c.T("timeline.completed"), o.ClosedAt})
 	}
 	var parts []string
 	for _, s := range steps {
@@ -643,14 +653,14 @@ func (p *orderPage) countdown(w int) string {
 	var label string
 	switch o.State {
 	case market.StateCreated:
-		from, to, label = o.CreatedAt, o.PayDeadline, "payment window"
+		from, to, label = o.CreatedAt, o.PayDeadline, p.c.T("order.pay_window")
 	case market.StatePaid:
 		if o.PaidAt == nil || o.ReleaseDeadline == nil {
 			return ""
 		}
-		from, to, label = *o.PaidAt, *o.ReleaseDeadline, "release window"
+		from, to, label = *o.PaidAt, *o.ReleaseDeadline, p.c.T("order.release_window")
 	default:
-		return st.Muted.Render("no deadline running")
+		return st.Muted.Render(p.c.T("order.no_deadline"))
 	}
 	total, left := to.Sub(from), to.Sub(now)
 	frac := 1.0
@@ -662,33 +672,34 @@ func (p *orderPage) countdown(w int) string {
 		sty = st.Warn
 	}
 	if left <= 0 {
-		return st.Danger.Render(fmt.Sprintf("%s ended: the marketplace acts at its next sweep", label))
+		return st.Danger.Render(p.c.T("order.window_ended", "Label", label))
 	}
-	return fmt.Sprintf("%s %s %s left (ends %s)", label, sty.Render(bar(frac, min(40, w/3))), humanDur(left), to.UTC().Format("15:04:05"))
+	return p.c.T("order.countdown", "Label", label, "Bar", sty.Render(bar(frac, min(40, w/3))), "Left", p.c.duration(left), "Ends", to.UTC().Format("15:04:05"))
 }
 
 func (p *orderPage) paymentBlock() string {
 	st := p.c.St
+	c := p.c
 	o := p.o
 	if o.Role == "buyer" {
 		if o.State == market.StateCreated {
-			return st.Bold.Render(fmt.Sprintf("Pay exactly %s %s to Alipay %s (%s) from your own account, then press p.", fiat(o.FiatTotal), o.Fiat,
-				o.PayTo.Account, o.PayTo.RealName)) + st.Muted.Render("  y copies")
+			return st.Bold.Render(c.T("order.pay_exactly", "Total", c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName)) +
+				st.Muted.Render("  "+c.T("order.y_copies"))
 		}
 		if o.PaidAt == nil {
 			// Never marked paid (cancelled, expired): nothing says it was.
-			return kv(st, "seller's Alipay", fmt.Sprintf("%s (%s) · not marked paid", o.PayTo.Account, o.PayTo.RealName))
+			return kv(st, c.T("order.sellers_alipay"), c.T("order.not_marked_paid", "Account", o.PayTo.Account, "Name", o.PayTo.RealName))
 		}
-		return kv(st, "paid to", fmt.Sprintf("Alipay %s (%s)", o.PayTo.Account, o.PayTo.RealName))
+		return kv(st, c.T("ticket.paid_to"), c.T("order.alipay_account", "Account", o.PayTo.Account, "Name", o.PayTo.RealName))
 	}
-	line := kv(st, "buyer's name", o.PayerName+st.Muted.Render(" — the money must come from this name"))
+	line := kv(st, c.T("order.buyers_name"), o.PayerName+st.Muted.Render(c.T("order.name_must_match")))
 	// In a dispute the statement is the evidence: it stays on screen.
 	if o.State != market.StatePaid && o.State != market.StateCreated && o.State != market.StateDisputed {
 		return line
 	}
 	if m := p.match(); m != nil {
-		return line + "\n" + st.OK.Render(fmt.Sprintf("✓ In your Alipay statement: %s %s from %s at %s (%s)", fiat(m.Amount), o.Fiat, plain(m.CounterpartyName),
-			m.At.UTC().Format("15:04:05"), m.TxID))
+		return line + "\n" + st.OK.Render("✓ "+c.T("order.in_statement", "Amount", c.money(m.Amount, o.Fiat), "Name", plain(m.CounterpartyName),
+			"At", m.At.UTC().Format("15:04:05"), "Tx", m.TxID))
 	}
 	others := ""
 	lines := p.evidenceLines()
@@ -696,45 +707,44 @@ func (p *orderPage) paymentBlock() string {
 		if l.Direction != "in" {
 			continue
 		}
-		others += fmt.Sprintf("\n%s %s from %s, account %s (%s): not the buyer's exact payment", st.Warn.Render("⚠"), fiat(l.Amount), plain(l.CounterpartyName),
-			plain(l.CounterpartyLogin), l.TxID)
+		others += "\n" + st.Warn.Render("⚠") + " " + c.T("order.other_payment", "Amount", c.money(l.Amount, o.Fiat), "Name", plain(l.CounterpartyName),
+			"Account", plain(l.CounterpartyLogin), "Tx", l.TxID)
 		// A refund is the same amount back to the same account.
 		for _, back := range lines {
 			if back.Direction == "out" && back.CounterpartyLogin == l.CounterpartyLogin && back.Amount.Cmp(l.Amount) == 0 && !back.At.Before(l.At) {
-				others += st.OK.Render(fmt.Sprintf(" · refunded at %s (%s)", back.At.UTC().Format("15:04:05"), back.TxID))
+				others += st.OK.Render(c.T("order.refunded", "At", back.At.UTC().Format("15:04:05"), "Tx", back.TxID))
 				break
 			}
 		}
 	}
-	return line + "\n" + st.Danger.Render(fmt.Sprintf("✗ No %s %s from %s in your Alipay statement yet. \"Paid\" is a claim, not money: do not release.",
-		fiat(o.FiatTotal), o.Fiat, o.PayerName)) + others
+	return line + "\n" + st.Danger.Render("✗ "+c.T("order.not_in_statement", "Total", c.money(o.FiatTotal, o.Fiat), "Name", o.PayerName)) + others
 }
 
 func (p *orderPage) chatView(w, h int) string {
 	st := p.c.St
 	var lines []string
 	for _, e := range p.log {
-		who := st.Accent.Render(e.From)
+		who := st.Accent.Render(p.c.T("role." + e.From))
 		if e.From == p.o.Role {
-			who = st.Muted.Render("you")
+			who = st.Muted.Render(p.c.T("role.you"))
 		}
 		switch e.Kind {
 		case market.LogSystem, market.LogState:
-			who = st.Title.Render("[platform]")
+			who = st.Title.Render(p.c.T("chat.platform"))
 			if e.AntiPhishing != "" {
 				who += st.OK.Render(" «" + plain(e.AntiPhishing) + "»")
 			}
 		case market.LogEvidence:
-			who = st.Muted.Render("[evidence]")
+			who = st.Muted.Render(p.c.T("chat.evidence"))
 		}
-		text := plainLines(e.Text)
-		if e.Ref != "" && !strings.Contains(e.Text, e.Ref) {
+		text := plainLines(p.logText(e))
+		if e.Ref != "" && !strings.Contains(text, e.Ref) {
 			text += " (" + plain(e.Ref) + ")"
 		}
 		// The warnings go first, and the whole message wraps under its
 		// sender: the end of a sentence is often where the lure is.
 		for i := len(e.Warnings) - 1; i >= 0; i-- {
-			text = st.Danger.Render("⚠ "+warningText(e.Warnings[i])) + " " + text
+			text = st.Danger.Render("⚠ "+p.c.warningText(e.Warnings[i])) + " " + text
 		}
 		prefix := st.Muted.Render(e.At.UTC().Format("15:04")) + " " + who + " "
 		pw := lipgloss.Width(prefix)
@@ -742,7 +752,7 @@ func (p *orderPage) chatView(w, h int) string {
 			lines = append(lines, truncateStyled(prefix+text, w))
 			continue
 		}
-		for i, l := range strings.Split(lipgloss.NewStyle().Width(w-pw).Render(text), "\n") {
+		for i, l := range strings.Split(wrapCells(text, w-pw), "\n") {
 			l = strings.TrimRight(l, " ")
 			if i == 0 {
 				lines = append(lines, prefix+l)
@@ -757,20 +767,47 @@ func (p *orderPage) chatView(w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func warningText(w string) string {
+func (c *Ctx) warningText(w string) string {
 	switch w {
-	case market.WarnLink:
-		return "link: genuine orders never need one"
-	case market.WarnOffPlatform:
-		return "asks to leave the platform: you lose its protection"
-	case market.WarnImpersonation:
-		return "not the platform: real notices carry your anti-phishing code"
-	case market.WarnPressure:
-		return "pressure: check your statement, not the chat"
-	case market.WarnProof:
-		return "a screenshot is not money: check your own statement"
+	case market.WarnLink, market.WarnOffPlatform, market.WarnImpersonation, market.WarnPressure, market.WarnProof:
+		return c.T("warn." + w)
 	}
 	return w
+}
+
+// logText is a platform line of the order's history in the user's
+// language: the marketplace writes its state changes in English, and each
+// carries the state it reports, which keys the client's own sentence,
+// filled from the order. Chat, evidence and support's words are shown as
+// written.
+func (p *orderPage) logText(e api.OrderLogEntry) string {
+	if !p.c.zh() || e.Kind != market.LogState || p.o == nil {
+		return e.Text
+	}
+	o, c := p.o, p.c
+	switch e.State {
+	case market.StateCreated:
+		return c.T("log.created", "Amount", crypto(o.Amount), "Asset", o.Asset, "Total", c.money(o.FiatTotal, o.Fiat), "Window", int(o.PayDeadline.Sub(o.CreatedAt).Minutes()))
+	case market.StatePaid:
+		return c.T("log.paid")
+	case market.StateCompleted:
+		return c.T("log.completed", "Amount", o.Amount, "Asset", o.Asset)
+	case market.StateCancelled:
+		return c.T("log.cancelled")
+	case market.StateExpired:
+		return c.T("log.expired")
+	case market.StateDisputed:
+		if strings.Contains(e.Text, "did not release") {
+			return c.T("log.disputed_timeout")
+		}
+		return c.T("log.disputed")
+	case market.StateResolved:
+		if o.Resolution == market.ResolveRelease {
+			return c.T("log.resolved_release", "Amount", o.Amount, "Asset", o.Asset)
+		}
+		return c.T("log.resolved_refund", "Amount", o.Amount, "Asset", o.Asset)
+	}
+	return e.Text
 }
 
 // debriefable: the order ended and belongs to a practice drill, however
@@ -785,17 +822,17 @@ func (p *orderPage) debriefable() bool {
 
 func (p *orderPage) actionsLine() string {
 	st := p.c.St
-	names := map[string]string{"paid": "p mark paid", "cancel": "c cancel", "release": "R release…", "dispute": "d dispute…", "rate": "+ rate", "evidence": "d evidence"}
+	names := map[string]string{"paid": "p", "cancel": "c", "release": "R", "dispute": "d", "rate": "+", "evidence": "d"}
 	var parts []string
 	for _, a := range p.o.Actions {
 		if n, ok := names[a]; ok {
-			parts = append(parts, st.Key.Render(n))
+			parts = append(parts, st.Key.Render(n+" "+p.c.T("action."+a)))
 		}
 	}
 	if p.debriefable() {
-		parts = append(parts, st.Key.Render("b debrief"))
+		parts = append(parts, st.Key.Render("b "+p.c.T("action.debrief")))
 	}
-	parts = append(parts, st.Muted.Render("m message · r refresh · esc back"))
+	parts = append(parts, st.Muted.Render(p.c.T("order.actions_rest")))
 	return strings.Join(parts, "  ")
 }
 
@@ -804,14 +841,15 @@ func (p *orderPage) modalView(w int) string {
 	o := p.o
 	switch p.modal {
 	case "chat":
-		return p.chat.View() + st.Muted.Render("  enter send · esc cancel")
+		p.chat.Prompt = p.c.T("order.chat_prompt")
+		return p.chat.View() + st.Muted.Render("  "+p.c.T("order.chat_hint"))
 	case "paid":
-		return fitBox(st, w, fmt.Sprintf("Have you sent exactly %s %s to %s (%s) from your own Alipay?\nMarking paid without paying is fraud and is judged against you.\n\n%s yes, I have paid   %s no",
-			fiat(o.FiatTotal), o.Fiat, o.PayTo.Account, o.PayTo.RealName, st.Key.Render("y"), st.Key.Render("any other key")))
+		return fitBox(st, w, p.c.T("order.paid_q", "Total", p.c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName,
+			"Y", st.Key.Render("y"), "Other", st.Key.Render(p.c.T("common.any_other_key"))))
 	case "cancel":
-		return fitBox(st, w, fmt.Sprintf("Cancel order %d? Do not cancel if you have paid: dispute instead.\n\n%s cancel   %s keep", o.ID, st.Key.Render("y"), st.Key.Render("any other key")))
+		return fitBox(st, w, p.c.T("order.cancel_q", "ID", o.ID, "Y", st.Key.Render("y"), "Other", st.Key.Render(p.c.T("common.any_other_key"))))
 	case "rate":
-		return fitBox(st, w, "Rate "+plain(o.Counterparty.Name)+":  "+st.Key.Render("g")+" good   "+st.Key.Render("b")+" bad   esc later")
+		return fitBox(st, w, p.c.T("order.rate_q", "Name", plain(o.Counterparty.Name), "G", st.Key.Render("g"), "B", st.Key.Render("b")))
 	case "release":
 		return fitBox(st, w, p.releaseView())
 	case "dispute":
@@ -827,12 +865,13 @@ func (p *orderPage) evidenceView() string {
 	f := p.ev
 	var b strings.Builder
 	mark := func(i int) string { return focusMark(st, f.focus == i) }
-	b.WriteString(st.Bold.Render("Add evidence") + st.Muted.Render(" — support verifies payment records on Alipay; a screenshot proves nothing") + "\n")
-	b.WriteString(mark(0) + "lines of your Alipay statement since the order opened (space picks):\n")
+	c := p.c
+	b.WriteString(st.Bold.Render(c.T("evidence.title")) + st.Muted.Render(c.T("evidence.why")) + "\n")
+	b.WriteString(mark(0) + c.T("evidence.lines") + "\n")
 	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 0))
 	b.WriteString(mark(1) + f.ref.View() + "\n")
 	b.WriteString(mark(2) + f.note.View() + "\n")
-	b.WriteString(st.Muted.Render("tab next · enter submit · esc abort"))
+	b.WriteString(st.Muted.Render(c.T("form.hint")))
 	return b.String() // boxed by modalView, to the width
 }
 
@@ -842,7 +881,7 @@ func (p *orderPage) statementPicker(picked map[string]bool, cursor int, focused 
 	st := p.c.St
 	ev := p.evidenceLines()
 	if len(ev) == 0 {
-		return st.Muted.Render("    no transfers since the order opened") + "\n"
+		return st.Muted.Render("    "+p.c.T("evidence.none")) + "\n"
 	}
 	var b strings.Builder
 	for i, l := range ev {
@@ -854,7 +893,7 @@ func (p *orderPage) statementPicker(picked map[string]bool, cursor int, focused 
 		if focused && i == cursor {
 			cur = "▸ "
 		}
-		b.WriteString(fmt.Sprintf("  %s%s %s %s %s %s %s\n", cur, box, l.At.UTC().Format("15:04"), l.Direction, fiat(l.Amount), plain(l.CounterpartyName), l.TxID))
+		b.WriteString(fmt.Sprintf("  %s%s %s %s %s %s %s\n", cur, box, l.At.UTC().Format("15:04"), p.c.T("dir."+l.Direction), fiat(l.Amount), plain(l.CounterpartyName), l.TxID))
 	}
 	return b.String()
 }
@@ -863,18 +902,20 @@ func (p *orderPage) releaseView() string {
 	st := p.c.St
 	o, f := p.o, p.rel
 	m := p.match()
-	found := st.Danger.Render("not found in your statement")
+	c := p.c
+	found := st.Danger.Render(c.T("release.not_found"))
 	if m != nil {
-		found = st.OK.Render("found: " + m.TxID)
+		found = st.OK.Render(c.T("release.found", "Tx", m.TxID))
 	}
 	items := []string{
-		"The money is in my own Alipay statement (" + found + ")",
-		fmt.Sprintf("The amount is exactly %s %s", fiat(o.FiatTotal), o.Fiat),
-		fmt.Sprintf("The payer's real name is the buyer's: %s", o.PayerName),
-		"It arrived within the payment window",
+		c.T("release.check1", "Found", found),
+		c.T("release.check2", "Total", c.money(o.FiatTotal, o.Fiat)),
+		c.T("release.check3", "Name", o.PayerName),
+		c.T("release.check4"),
 	}
+	f.amount.Prompt, f.totp.Prompt = c.T("release.amount_prompt"), c.T("release.totp_prompt")
 	var b strings.Builder
-	b.WriteString(st.Bold.Render(fmt.Sprintf("Release %s %s to %s", o.Amount, o.Asset, plain(o.Counterparty.Name))) + st.Muted.Render(" — this cannot be undone") + "\n")
+	b.WriteString(st.Bold.Render(c.T("release.title", "Amount", o.Amount, "Asset", o.Asset, "Name", plain(o.Counterparty.Name))) + st.Muted.Render(c.T("release.final")) + "\n")
 	// ▸ marks the part that takes the keys: the cursor alone is easy
 	// to miss, and 1-4 tick only while the checklist has it.
 	at := func(n int) string { return focusMark(st, f.focus == n) }
@@ -893,10 +934,10 @@ func (p *orderPage) releaseView() string {
 	if p.c.TOTP != nil {
 		if code, ok := p.c.TOTP(p.c.Now()); ok {
 			left := 30 - p.c.Now().Unix()%30
-			b.WriteString(st.Muted.Render(fmt.Sprintf("   practice authenticator: %s %s (%ds) · ctrl+t fills it", code[:3], code[3:], left)))
+			b.WriteString(st.Muted.Render("   " + c.T("release.practice_code", "Code", code[:3]+" "+code[3:], "Left", left)))
 		}
 	}
-	b.WriteString("\n" + st.Muted.Render("1-4 tick (on the checklist) · tab next field · enter release · esc abort"))
+	b.WriteString("\n" + st.Muted.Render(c.T("release.hint")))
 	return b.String() // boxed by modalView, to the width
 }
 
@@ -905,29 +946,22 @@ func (p *orderPage) disputeView() string {
 	f := p.dis
 	var b strings.Builder
 	mark := func(i int) string { return focusMark(st, f.focus == i) }
-	b.WriteString(st.Bold.Render("Open a dispute") + st.Muted.Render(" — support decides from Alipay's records and this chat, not from claims") + "\n")
-	b.WriteString(mark(0) + "reason: ◀ " + st.Bold.Render(market.DisputeReasons[f.reason]) + " ▶\n")
+	c := p.c
+	f.statement.Prompt = c.T("dispute.statement_prompt")
+	b.WriteString(st.Bold.Render(c.T("dispute.title")) + st.Muted.Render(c.T("dispute.why")) + "\n")
+	b.WriteString(mark(0) + c.T("dispute.reason") + " ◀ " + st.Bold.Render(c.T("reason."+market.DisputeReasons[f.reason])) + " ▶\n")
 	b.WriteString(mark(1) + f.statement.View() + "\n")
-	b.WriteString(mark(2) + "evidence from your Alipay statement (space picks):\n")
+	b.WriteString(mark(2) + c.T("dispute.evidence") + "\n")
 	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 2))
-	b.WriteString(st.Muted.Render("tab next · enter submit · esc abort"))
+	b.WriteString(st.Muted.Render(c.T("form.hint")))
 	return b.String() // boxed by modalView, to the width
 }
 
-// attempted names what an action tried, for its refusal.
-func attempted(done string) string {
-	if a, ok := map[string]string{"marked paid": "mark paid", "order cancelled": "cancel", "released": "release", "dispute opened": "open the dispute",
-		"evidence added": "add the evidence", "rated positive": "rate", "rated negative": "rate"}[done]; ok {
-		return a
+// bigState is the order's state as the title of its page: in capitals
+// where the language has them.
+func (c *Ctx) bigState(o *market.OrderView) string {
+	if c.zh() {
+		return c.stateRes(o)
 	}
-	return done
-}
-
-// errText is a refusal in words, its stable code after them.
-func errText(err error) string {
-	var e *client.Error
-	if errors.As(err, &e) && e.Message != "" {
-		return e.Message + " (" + e.Code + ")"
-	}
-	return err.Error()
+	return strings.ToUpper(string(o.State)) + resolution(o)
 }

@@ -43,12 +43,13 @@ type exportedMsg struct {
 
 func newOrdersPage(c *Ctx) *ordersPage {
 	f := c.input()
-	f.Prompt = "filter: "
-	f.Placeholder = "state, side, asset or name"
+	f.Prompt = c.T("orders.filter_prompt")
+	f.Placeholder = c.T("orders.filter_placeholder")
 	p := &ordersPage{c: c, open: true, filter: f}
 	p.table = NewTable(func(o market.OrderView) int64 { return o.ID },
 		func(o market.OrderView, q string) bool {
 			hay := strings.ToLower(fmt.Sprintf("%d %s %s %s %s %s", o.ID, o.State, o.Side, o.Asset, o.Counterparty.Name, o.Resolution))
+			hay += " " + c.stateRes(&o) + " " + c.side(o.Side) // what the user reads can be typed too
 			for _, w := range strings.Fields(q) {
 				if !strings.Contains(hay, w) {
 					return false
@@ -56,25 +57,26 @@ func newOrdersPage(c *Ctx) *ordersPage {
 			}
 			return true
 		},
-		Column[market.OrderView]{Title: "Order", Width: 7, Right: true, Cell: func(o market.OrderView) string { return fmt.Sprint(o.ID) }},
-		Column[market.OrderView]{Title: "Side", Width: 4, Cell: func(o market.OrderView) string { return sideLabel(o.Side) },
+		Column[market.OrderView]{Title: "col.order", Width: 7, Right: true, Cell: func(o market.OrderView) string { return fmt.Sprint(o.ID) }},
+		Column[market.OrderView]{Title: "col.side", Width: 4, Cell: func(o market.OrderView) string { return c.side(o.Side) },
 			Style: func(o market.OrderView) *lipgloss.Style {
 				if o.Side == market.Buy {
 					return &c.St.Buy
 				}
 				return &c.St.Sell
 			}},
-		Column[market.OrderView]{Title: "Amount", Width: 14, Right: true, Cell: func(o market.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
-		Column[market.OrderView]{Title: "Total", Width: 14, Right: true, Cell: func(o market.OrderView) string { return fiat(o.FiatTotal) + " " + string(o.Fiat) }},
-		Column[market.OrderView]{Title: "Price", Width: 10, Right: true, Cell: func(o market.OrderView) string { return o.Price.FixedN(4) }},
-		Column[market.OrderView]{Title: "State", Width: 18, Cell: func(o market.OrderView) string { return string(o.State) + resolution(&o) }},
-		Column[market.OrderView]{Title: "With", Width: 16, Cell: func(o market.OrderView) string { return o.Counterparty.Name }},
-		Column[market.OrderView]{Title: "Opened", Width: 12, Cell: func(o market.OrderView) string { return o.CreatedAt.UTC().Format("Jan 02 15:04") }},
+		Column[market.OrderView]{Title: "col.amount", Width: 14, Right: true, Cell: func(o market.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
+		Column[market.OrderView]{Title: "col.total", Width: 14, Right: true, Cell: func(o market.OrderView) string { return fiat(o.FiatTotal) + " " + string(o.Fiat) }},
+		Column[market.OrderView]{Title: "col.price", Width: 10, Right: true, Cell: func(o market.OrderView) string { return o.Price.FixedN(4) }},
+		Column[market.OrderView]{Title: "col.state", Width: 18, Cell: func(o market.OrderView) string { return c.stateRes(&o) }},
+		Column[market.OrderView]{Title: "col.with", Width: 16, Cell: func(o market.OrderView) string { return o.Counterparty.Name }},
+		Column[market.OrderView]{Title: "col.opened", Width: 12, Cell: func(o market.OrderView) string { return c.shortStamp(o.CreatedAt) }},
 	)
+	p.table.Tr = c.Tr
 	return p
 }
 
-func (p *ordersPage) Title() string   { return "Orders" }
+func (p *ordersPage) Title() string   { return p.c.T("tab.orders") }
 func (p *ordersPage) Capturing() bool { return p.editing }
 func (p *ordersPage) Help() []key.Binding {
 	k := p.c.Keys
@@ -101,16 +103,16 @@ func (p *ordersPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.err = ""
 		p.table.SetRows(msg.orders)
 	case exportedMsg:
 		if msg.err != nil {
-			return p, warn("export: " + msg.err.Error())
+			return p, warn(p.c.T("orders.export_failed", "Err", p.c.errText(msg.err)))
 		}
-		return p, notify(fmt.Sprintf("%s written to %s", count(msg.n, "order"), msg.path))
+		return p, notify(p.c.N("orders.exported", msg.n, "Path", msg.path))
 	case EventMsg:
 		if msg.Event.Type == "order.created" && !p.open {
 			// A new order is open: show it, not the history it is not in.
@@ -222,11 +224,13 @@ func WriteOrdersCSV(path string, orders []market.OrderView) (int, error) {
 
 func (p *ordersPage) View(w, h int) string {
 	st := p.c.St
-	openTab, histTab := st.TabActive.Render("Open"), st.Tab.Render("History")
+	open, hist := p.c.T("orders.open"), p.c.T("orders.history")
+	p.filter.Prompt, p.filter.Placeholder = p.c.T("orders.filter_prompt"), p.c.T("orders.filter_placeholder")
+	openTab, histTab := st.TabActive.Render(open), st.Tab.Render(hist)
 	if !p.open {
-		openTab, histTab = st.Tab.Render("Open"), st.TabActive.Render("History")
+		openTab, histTab = st.Tab.Render(open), st.TabActive.Render(hist)
 	}
-	lines := []string{openTab + histTab + st.Muted.Render("  "+count(p.table.Len(), "order"))}
+	lines := []string{openTab + histTab + st.Muted.Render("  "+p.c.N("count.orders", p.table.Len()))}
 	if p.editing || p.filter.Value() != "" {
 		lines = append(lines, p.filter.View())
 	}

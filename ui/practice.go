@@ -33,10 +33,10 @@ func newPracticePage(c *Ctx) *practicePage {
 	return &practicePage{c: c, list: c.Practice.Scenarios()}
 }
 
-func (p *practicePage) Title() string   { return "Practice" }
+func (p *practicePage) Title() string   { return p.c.T("tab.practice") }
 func (p *practicePage) Capturing() bool { return false }
 func (p *practicePage) Help() []key.Binding {
-	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "surprise me")), p.c.Keys.Speed}
+	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "practice.key_surprise")), p.c.Keys.Speed}
 }
 func (p *practicePage) Init() tea.Cmd { return nil }
 
@@ -60,7 +60,7 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	case stagedMsg:
 		p.busy = false
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.err = ""
@@ -101,18 +101,25 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 func (p *practicePage) View(w, h int) string {
 	st := p.c.St
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Practice drills") + st.Muted.Render(fmt.Sprintf(" — no real money; clock ×%g (S changes it)", p.c.Speed())) + "\n\n")
+	c := p.c
+	p.list = c.Practice.Scenarios() // in the language spoken now
+	b.WriteString(st.Title.Render(c.T("practice.title")) + st.Muted.Render(c.T("practice.subtitle", "Speed", fmt.Sprintf("%g", p.c.Speed()))) + "\n\n")
 	for i, s := range p.list {
-		line := fmt.Sprintf("%-26s %-9s %s", s.Name, s.Direction, s.Summary)
+		line := padRight(s.Name, 26) + " " + padRight(c.T("practice.dir."+s.Direction), 9) + " " + s.Summary
+		if c.zh() {
+			// The scenario's name in words; its id (for p2pdesk practice) is
+			// in the debrief.
+			line = padRight(c.T("scenario."+s.Name+".title"), 16) + " " + padRight(c.T("practice.dir."+s.Direction), 5) + " " + s.Summary
+		}
 		if i == p.cursor {
 			b.WriteString(st.Selected.Render("▸ "+truncate(line, w-3)) + "\n")
 		} else {
 			b.WriteString("  " + truncate(line, w-3) + "\n")
 		}
 	}
-	b.WriteString("\n" + st.Muted.Render("enter: start the drill · x: surprise me (the scenario stays hidden until the debrief) · J: the journal of past drills") + "\n")
+	b.WriteString("\n" + wrapTo(st.Muted.Render(c.T("practice.hint")), w) + "\n")
 	if p.busy {
-		b.WriteString("setting the scenario up…\n")
+		b.WriteString(c.T("practice.staging") + "\n")
 	}
 	if p.err != "" {
 		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
@@ -178,7 +185,7 @@ type journalMsg struct {
 	err   error
 }
 
-func (j *journalPage) Title() string   { return "Practice journal" }
+func (j *journalPage) Title() string   { return j.c.T("journal.title") }
 func (j *journalPage) Capturing() bool { return false }
 func (j *journalPage) Help() []key.Binding {
 	return []key.Binding{j.c.Keys.Up, j.c.Keys.Down, j.c.Keys.Enter, j.c.Keys.Back}
@@ -195,7 +202,7 @@ func (j *journalPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	case journalMsg:
 		j.lines, j.loaded = msg.lines, true
 		if msg.err != nil {
-			j.err = msg.err.Error()
+			j.err = j.c.errText(msg.err)
 		}
 	case tea.KeyMsg:
 		switch {
@@ -212,20 +219,25 @@ func (j *journalPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 func (j *journalPage) View(w, h int) string {
 	st := j.c.St
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Practice journal") + st.Muted.Render(" — every finished drill; `p2pdesk practice replay N` plays one again") + "\n\n")
+	c := j.c
+	b.WriteString(st.Title.Render(c.T("journal.title")) + st.Muted.Render(c.T("journal.subtitle")) + "\n\n")
 	switch {
 	case j.err != "":
 		b.WriteString(st.Danger.Render("✗ " + j.err))
 	case !j.loaded:
-		b.WriteString("reading the journal…")
+		b.WriteString(c.T("journal.reading"))
 	case len(j.lines) == 0:
-		b.WriteString(st.Muted.Render("no drill finished yet: a drill is kept when you open its debrief (b) after the order ends"))
+		b.WriteString(wrapTo(st.Muted.Render(c.T("journal.empty")), w))
 	}
 	for i, l := range j.lines {
 		if i >= h-3 {
 			break
 		}
-		line := fmt.Sprintf("#%-4d %s  %-26s grade %s", l.N, l.At.Local().Format("2006-01-02 15:04"), l.Scenario, l.Grade)
+		name := l.Scenario
+		if c.zh() {
+			name = c.T("scenario." + name + ".title")
+		}
+		line := fmt.Sprintf("#%-4d %s  %s %s", l.N, c.longDate(l.At.Local()), padRight(name, 26), c.T("journal.grade", "Grade", l.Grade))
 		if i == j.cursor {
 			b.WriteString(st.Selected.Render("▸ "+line) + "\n")
 		} else {
@@ -235,7 +247,7 @@ func (j *journalPage) View(w, h int) string {
 	return b.String()
 }
 
-func (d *debriefPage) Title() string   { return "Debrief" }
+func (d *debriefPage) Title() string   { return d.c.T("debrief.title") }
 func (d *debriefPage) Capturing() bool { return false }
 func (d *debriefPage) Help() []key.Binding {
 	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Back}
@@ -247,7 +259,7 @@ func (d *debriefPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		d.grade, d.text, d.final, d.finalAt = msg.grade, msg.text, msg.final, msg.finalAt
 		d.err = ""
 		if msg.err != nil {
-			d.err = msg.err.Error()
+			d.err = d.c.errText(msg.err)
 		}
 		if !d.final && msg.err == nil {
 			// Look again when the drill settles, in wall time at the
@@ -274,12 +286,11 @@ func (d *debriefPage) View(w, h int) string {
 		return d.c.St.Danger.Render("✗ " + d.err)
 	}
 	if d.text == "" {
-		return "judging the run…"
+		return d.c.T("debrief.judging")
 	}
 	text := d.text
 	if !d.final {
-		text = d.c.St.Warn.Render(fmt.Sprintf("Provisional: the drill settles at %s (market time); money that still arrives or goes back counts. "+
-			"The grade is kept then, and this page updates itself.", d.finalAt.UTC().Format("15:04"))) + "\n\n" + text
+		text = d.c.St.Warn.Render(d.c.T("debrief.provisional", "At", d.finalAt.UTC().Format("15:04"))) + "\n\n" + text
 	}
 	lines := strings.Split(wrapText(text, w), "\n")
 	if d.off > len(lines)-1 {

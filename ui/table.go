@@ -4,9 +4,12 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"p2pdesk/i18n"
 )
 
-// Column of a Table: a title, a width, and how a row renders in it.
+// Column of a Table: a title (a message ID of the catalogue), a width in
+// terminal cells, and how a row renders in it.
 type Column[T any] struct {
 	Title string
 	Width int
@@ -28,6 +31,8 @@ type Table[T any] struct {
 	filter string
 	match  func(T, string) bool
 	shown  []int // indexes of rows passing the filter
+	// Tr says the titles in the user's language (nil: English).
+	Tr *i18n.Tr
 }
 
 // NewTable makes a table.
@@ -136,7 +141,7 @@ func (t *Table[T]) View(st Styles, width int) string {
 	var b strings.Builder
 	cells := make([]string, len(t.Cols))
 	for i, c := range t.Cols {
-		cells[i] = pad(c.Title, c.Width, c.Right)
+		cells[i] = pad(t.Tr.T(c.Title), c.Width, c.Right)
 	}
 	b.WriteString(st.Header.Render(truncate("  "+strings.Join(cells, " "), width)))
 	end := min(len(t.shown), t.offset+t.height)
@@ -160,16 +165,19 @@ func (t *Table[T]) View(st Styles, width int) string {
 		}
 	}
 	if len(t.shown) == 0 {
-		b.WriteString("\n" + st.Muted.Render("  nothing to show"))
+		b.WriteString("\n" + st.Muted.Render("  "+t.Tr.T("table.empty")))
 	}
 	return b.String()
 }
 
-// pad fits s into w cells.
+// pad fits s into exactly w cells, by display width: a double-width
+// character counts two, and one cut short leaves a space, not a ragged
+// column.
 func pad(s string, w int, right bool) string {
 	n := lipgloss.Width(s)
 	if n > w {
-		return truncate(s, w)
+		s = truncate(s, w)
+		n = lipgloss.Width(s)
 	}
 	if right {
 		return strings.Repeat(" ", w-n) + s

@@ -81,28 +81,27 @@ func newTicketPage(c *Ctx, ad market.AdView, fiatAmount string, drill int) *tick
 
 func (t *ticketPage) prompt() {
 	if t.fiatMode {
-		t.input.Prompt = fmt.Sprintf("amount in %s: ", t.ad.Fiat)
+		t.input.Prompt = t.c.T("ticket.amount_in", "Unit", t.ad.Fiat)
 	} else {
-		t.input.Prompt = fmt.Sprintf("amount in %s: ", t.ad.Asset)
+		t.input.Prompt = t.c.T("ticket.amount_in", "Unit", t.ad.Asset)
 	}
 }
 
 func (t *ticketPage) Title() string {
 	// You buy from a seller, and sell to a buyer.
-	with := "from"
 	if t.userSide == market.Sell {
-		with = "to"
+		return t.c.T("ticket.title_sell", "Asset", t.ad.Asset, "Name", t.ad.Maker.Name)
 	}
-	return fmt.Sprintf("%s %s %s %s", sideLabel(t.userSide), t.ad.Asset, with, plain(t.ad.Maker.Name))
+	return t.c.T("ticket.title_buy", "Asset", t.ad.Asset, "Name", plain(t.ad.Maker.Name))
 }
 
 func (t *ticketPage) Capturing() bool { return !t.confirm }
 
 func (t *ticketPage) Help() []key.Binding {
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "type crypto or fiat")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review")),
-		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "place the order (on review)")),
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "ticket.key_tab")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ticket.key_review")),
+		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "ticket.key_place")),
 		t.c.Keys.Back,
 	}
 }
@@ -129,11 +128,11 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ticketDataMsg:
 		if msg.err != nil {
-			t.err = msg.err.Error()
+			t.err = t.c.errText(msg.err)
 			return t, nil
 		}
 		t.acct, t.bals = &msg.acct, msg.bals
-		if strings.HasPrefix(t.err, "still loading") {
+		if t.err == t.c.T("ticket.still_loading") {
 			t.err = ""
 		}
 		t.recalc()
@@ -146,7 +145,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		t.placing = false
 		if msg.err != nil {
 			t.confirm = false
-			t.err = msg.err.Error()
+			t.err = t.c.errText(msg.err)
 			if client.CodeOf(msg.err) == "PRICE_CHANGED" {
 				mc, id := t.c.Market, t.ad.ID
 				return t, func() tea.Msg {
@@ -161,8 +160,8 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if t.drill != 0 && t.c.Practice != nil {
 			t.c.Practice.Link(t.drill, msg.order.ID) // before the order page asks
 		}
-		opened := notify(fmt.Sprintf("Order %d opened: %s %s %s for %s %s", msg.order.ID,
-			sideLabel(t.userSide), crypto(msg.order.Amount), msg.order.Asset, fiat(msg.order.FiatTotal), msg.order.Fiat))
+		opened := notify(t.c.T("ticket.opened", "ID", msg.order.ID, "Side", t.c.side(t.userSide), "Amount", crypto(msg.order.Amount),
+			"Asset", msg.order.Asset, "Total", t.c.money(msg.order.FiatTotal, msg.order.Fiat)))
 		cmds := []tea.Cmd{replace(newOrderPage(t.c, msg.order.ID)), opened}
 		if t.onPlaced != nil {
 			// A guide opened this ticket: back to it, it leads on from here.
@@ -177,7 +176,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			if json.Unmarshal(msg.Event.Data, &ch) == nil && ch.ID == t.ad.ID && !ch.Price.IsZero() {
 				if ch.Price.Cmp(t.ad.Price) != 0 && t.confirm {
 					t.confirm = false
-					t.err = fmt.Sprintf("the price moved to %s: review again", ch.Price.FixedN(4))
+					t.err = t.c.T("ticket.price_moved", "Price", ch.Price.FixedN(4))
 				}
 				t.ad.Price, t.ad.Remaining, t.ad.Status = ch.Price, ch.Remaining, ch.Status
 				t.recalc()
@@ -217,7 +216,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			if t.acct == nil {
 				// The limit and balance checks need the account; a review
 				// without them would promise what the server may refuse.
-				t.err = "still loading your account and balances: enter again in a moment"
+				t.err = t.c.T("ticket.still_loading")
 				return t, nil
 			}
 			t.recalc()
@@ -280,66 +279,67 @@ func (t *ticketPage) recalc() {
 		return
 	}
 	scale := t.ad.Asset.Scale()
+	tr := t.c
 	var err error
 	if t.fiatMode {
 		typed, perr := money.Parse(raw, 2)
 		if perr != nil {
-			c.problems = append(c.problems, "amount: a number with at most 2 decimals")
+			c.problems = append(c.problems, tr.T("ticket.p_decimals", "N", 2))
 			return
 		}
 		if c.amount, err = money.Quo(typed, t.ad.Price, scale, money.Down); err != nil {
-			c.problems = append(c.problems, "amount: too large")
+			c.problems = append(c.problems, tr.T("ticket.p_too_large"))
 			return
 		}
 		c.total, _ = money.MulDiv(c.amount, t.ad.Price, 2, money.HalfUp)
 		if c.total.Cmp(typed) != 0 {
-			c.rounding = fmt.Sprintf("%s %s buys %s %s at %s; that costs %s %s (rounded down to the %s's %d decimals, half up to cents)",
-				typed.FixedN(2), t.ad.Fiat, c.amount, t.ad.Asset, t.ad.Price.FixedN(4), c.total.FixedN(2), t.ad.Fiat, t.ad.Asset, scale)
+			c.rounding = tr.T("ticket.rounding_fiat", "Typed", typed.FixedN(2), "Fiat", t.ad.Fiat, "Amount", c.amount, "Asset", t.ad.Asset,
+				"Price", t.ad.Price.FixedN(4), "Total", c.total.FixedN(2), "Scale", scale)
 		}
 	} else {
 		if c.amount, err = money.Parse(raw, scale); err != nil {
-			c.problems = append(c.problems, fmt.Sprintf("amount: a number with at most %d decimals", scale))
+			c.problems = append(c.problems, tr.T("ticket.p_decimals", "N", scale))
 			return
 		}
 		c.total, _ = money.MulDiv(c.amount, t.ad.Price, 2, money.HalfUp)
-		c.rounding = fmt.Sprintf("%s × %s = %s %s, rounded half up to cents", c.amount, t.ad.Price.FixedN(4), c.total.FixedN(2), t.ad.Fiat)
+		c.rounding = tr.T("ticket.rounding_crypto", "Amount", c.amount, "Price", t.ad.Price.FixedN(4), "Total", c.total.FixedN(2), "Fiat", t.ad.Fiat)
 	}
 	if !c.amount.IsPositive() {
-		c.problems = append(c.problems, "amount: more than zero")
+		c.problems = append(c.problems, tr.T("ticket.p_positive"))
 		return
 	}
 	if c.total.Cmp(t.ad.MinFiat) < 0 || c.total.Cmp(t.ad.MaxFiat) > 0 {
-		c.problems = append(c.problems, fmt.Sprintf("amount: this ad takes %s to %s %s per order", t.ad.MinFiat.FixedN(2), t.ad.MaxFiat.FixedN(2), t.ad.Fiat))
+		c.problems = append(c.problems, tr.T("ticket.p_limits", "Min", t.ad.MinFiat.FixedN(2), "Max", t.ad.MaxFiat.FixedN(2), "Fiat", t.ad.Fiat))
 	}
 	if c.amount.Cmp(t.ad.Remaining) > 0 {
-		c.problems = append(c.problems, fmt.Sprintf("amount: the ad has only %s %s left", t.ad.Remaining, t.ad.Asset))
+		c.problems = append(c.problems, tr.T("ticket.p_remaining", "Left", t.ad.Remaining, "Asset", t.ad.Asset))
 	}
 	if t.acct != nil {
 		for _, l := range t.acct.Limits {
 			if l.Fiat == t.ad.Fiat && c.total.Cmp(l.Remaining) > 0 {
-				c.problems = append(c.problems, fmt.Sprintf("amount: your KYC level %d leaves %s %s today", t.acct.User.KYCLevel, l.Remaining.FixedN(2), l.Fiat))
+				c.problems = append(c.problems, tr.T("ticket.p_daily", "Level", t.acct.User.KYCLevel, "Left", l.Remaining.FixedN(2), "Fiat", l.Fiat))
 			}
 		}
-		if why := takeBlock(t.acct, t.ad); why != "" {
+		if why := tr.takeBlock(t.acct, t.ad); why != "" {
 			c.problems = append(c.problems, why)
 		}
 	}
 	if t.userSide == market.Sell {
 		for _, b := range t.bals {
 			if b.Asset == t.ad.Asset && c.amount.Cmp(b.Available) > 0 {
-				c.problems = append(c.problems, fmt.Sprintf("amount: you have %s %s available", b.Available, b.Asset))
+				c.problems = append(c.problems, tr.T("ticket.p_balance", "Available", b.Available, "Asset", b.Asset))
 			}
 		}
 	}
 	if d := t.ad.DevBP; d != nil && abs64(*d) > 200 {
-		c.warnings = append(c.warnings, fmt.Sprintf("price is %s from the index: too good to be true is how bait looks", pct(*d)))
+		c.warnings = append(c.warnings, tr.T("ticket.w_bait", "Pct", pct(*d)))
 	}
 	r := t.ad.Maker.Record
 	if r.CompletionBP != nil && *r.CompletionBP < 9000 {
-		c.warnings = append(c.warnings, fmt.Sprintf("completion rate %s: one order in ten or more fails", optPct(r.CompletionBP)))
+		c.warnings = append(c.warnings, tr.T("ticket.w_completion", "Pct", optPct(r.CompletionBP)))
 	}
 	if r.Orders30d < 10 {
-		c.warnings = append(c.warnings, fmt.Sprintf("new merchant: %d orders in 30 days", r.Orders30d))
+		c.warnings = append(c.warnings, tr.N("ticket.w_new", int(r.Orders30d)))
 	}
 	c.ok = len(c.problems) == 0
 }
@@ -348,81 +348,88 @@ func (t *ticketPage) View(w, h int) string {
 	st := t.c.St
 	ad := t.ad
 	var b strings.Builder
-	side := st.Buy.Render("BUY")
+	c := t.c
+	t.prompt()
+	side := st.Buy.Render(c.side(market.Buy))
 	if t.userSide == market.Sell {
-		side = st.Sell.Render("SELL")
+		side = st.Sell.Render(c.side(market.Sell))
 	}
-	fmt.Fprintf(&b, "%s %s with %s at %s %s/%s", side, ad.Asset, plain(ad.Maker.Name)+verifiedWord(ad.Maker.Verified), ad.Price.FixedN(4), ad.Fiat, ad.Asset)
+	b.WriteString(c.T("ticket.head", "Side", side, "Asset", ad.Asset, "Name", plain(ad.Maker.Name)+c.verifiedWord(ad.Maker.Verified), "Price", ad.Price.FixedN(4), "Fiat", ad.Fiat))
 	if ad.DevBP != nil {
-		fmt.Fprintf(&b, "  (%s vs index)", pct(*ad.DevBP))
+		b.WriteString("  " + c.T("ticket.vs_index", "Pct", pct(*ad.DevBP)))
 	}
-	b.WriteString("\n" + st.Muted.Render(fmt.Sprintf("limits %s–%s %s · %s %s left · window %d min · pays by %s",
-		ad.MinFiat.FixedN(2), ad.MaxFiat.FixedN(2), ad.Fiat, ad.Remaining, ad.Asset, ad.WindowMin, payments(ad.Payments))) + "\n\n")
-	b.WriteString(t.input.View() + st.Muted.Render("   tab: type in "+map[bool]string{true: string(ad.Asset), false: string(ad.Fiat)}[t.fiatMode]) + "\n")
+	b.WriteString("\n" + st.Muted.Render(c.T("ticket.terms", "Min", ad.MinFiat.FixedN(2), "Max", ad.MaxFiat.FixedN(2), "Fiat", ad.Fiat, "Left", ad.Remaining,
+		"Asset", ad.Asset, "Window", ad.WindowMin, "Pays", c.payments(ad.Payments))) + "\n\n")
+	b.WriteString(t.input.View() + st.Muted.Render("   "+c.T("ticket.tab_types", "Unit", map[bool]string{true: string(ad.Asset), false: string(ad.Fiat)}[t.fiatMode])) + "\n")
 	for _, p := range t.calc.problems {
 		b.WriteString("  " + st.Danger.Render("✗ "+p) + "\n")
 	}
 	if t.calc.ok || (t.calc.amount.IsPositive() && len(t.calc.problems) > 0) {
-		b.WriteString("\n" + kv(st, "you "+strings.ToLower(sideLabel(t.userSide)), t.calc.amount.String()+" "+string(ad.Asset)) + "\n")
-		b.WriteString(kv(st, "total", st.Bold.Render(t.calc.total.FixedN(2)+" "+string(ad.Fiat))) + "\n")
+		you := c.T("ticket.you_buy")
+		if t.userSide == market.Sell {
+			you = c.T("ticket.you_sell")
+		}
+		b.WriteString("\n" + kv(st, you, t.calc.amount.String()+" "+string(ad.Asset)) + "\n")
+		b.WriteString(kv(st, c.T("ticket.total"), st.Bold.Render(c.money(t.calc.total, ad.Fiat))) + "\n")
 		if t.calc.rounding != "" {
-			b.WriteString(kv(st, "rounding", st.Muted.Render(t.calc.rounding)) + "\n")
+			b.WriteString(kvWrap(st, c.T("ticket.rounding"), st.Muted.Render(t.calc.rounding), w) + "\n")
 		}
 	}
 	for _, wn := range t.calc.warnings {
 		b.WriteString(st.Warn.Render("⚠ "+wn) + "\n")
 	}
-	b.WriteString("\n" + t.paymentLine() + "\n")
+	b.WriteString("\n" + t.paymentLine(w) + "\n")
 	if t.err != "" {
 		b.WriteString("\n" + st.Danger.Render("✗ "+t.err) + "\n")
 	}
 	switch {
 	case t.placing:
-		b.WriteString("\nplacing the order…")
+		b.WriteString("\n" + c.T("ticket.placing"))
 	case t.confirm:
-		what := "The seller's crypto is locked in escrow; you then pay " + t.calc.total.FixedN(2) + " " + string(ad.Fiat) + " within " + fmt.Sprint(ad.WindowMin) + " minutes."
+		what := c.T("ticket.confirm_buy", "Total", c.money(t.calc.total, ad.Fiat), "Window", ad.WindowMin)
 		if t.userSide == market.Sell {
-			what = "Your " + t.calc.amount.String() + " " + string(ad.Asset) + " is locked in escrow until you release it or the order ends."
+			what = c.T("ticket.confirm_sell", "Amount", t.calc.amount.String(), "Asset", ad.Asset)
 		}
 		if t.ad.PriceType == "floating" {
-			what += fmt.Sprintf("\nFloating price (index %s): the price is fixed when the order opens.", pct(t.ad.MarginBP))
+			what += "\n" + c.T("ticket.floating", "Margin", pct(t.ad.MarginBP))
 		}
-		b.WriteString("\n" + fitBox(st, w, st.Bold.Render("Place this order?")+"\n"+what+"\n\n"+st.Key.Render("y")+" place   "+st.Key.Render("any other key")+" edit"))
+		b.WriteString("\n" + fitBox(st, w, st.Bold.Render(c.T("ticket.confirm_q"))+"\n"+what+"\n\n"+st.Key.Render("y")+" "+c.T("ticket.place")+"   "+
+			st.Key.Render(c.T("common.any_other_key"))+" "+c.T("ticket.edit")))
 	default:
-		b.WriteString("\n" + st.Muted.Render("enter to review"))
+		b.WriteString("\n" + st.Muted.Render(c.T("ticket.enter_review")))
 	}
-	return b.String()
+	return wrapLong(b.String(), w)
 }
 
-func (t *ticketPage) paymentLine() string {
+func (t *ticketPage) paymentLine(w int) string {
 	st := t.c.St
 	if t.acct == nil {
-		return st.Muted.Render("loading your account…")
+		return st.Muted.Render(t.c.T("ticket.loading_account"))
 	}
 	for _, p := range t.acct.Payments {
 		if p.Method == market.Alipay {
 			if t.userSide == market.Sell {
-				return kv(t.c.St, "paid to", fmt.Sprintf("your Alipay %s (%s); the money must come from the buyer's own name", p.Account, p.RealName))
+				return kvWrap(t.c.St, t.c.T("ticket.paid_to"), t.c.T("ticket.paid_to_text", "Account", p.Account, "Name", p.RealName), w)
 			}
-			return kv(t.c.St, "pay from", fmt.Sprintf("your Alipay %s in your name %s; the seller checks the name", p.Account, p.RealName))
+			return kvWrap(t.c.St, t.c.T("ticket.pay_from"), t.c.T("ticket.pay_from_text", "Account", p.Account, "Name", p.RealName), w)
 		}
 	}
-	return st.Warn.Render("⚠ no Alipay account on your profile: add one on the Account screen")
+	return st.Warn.Render("⚠ " + t.c.T("ticket.no_alipay"))
 }
 
 // takeBlock says which of an ad's requirements the user misses, as the
 // marketplace checks them at the take ("" when none, or when the account
 // is unknown): a KYC level, a completion rate (a trader with no finished
 // order yet has no rate to hold against them).
-func takeBlock(acct *api.Account, ad market.AdView) string {
+func (tr *Ctx) takeBlock(acct *api.Account, ad market.AdView) string {
 	if acct == nil {
 		return ""
 	}
 	if acct.User.KYCLevel < ad.MinKYC {
-		return fmt.Sprintf("this ad needs KYC level %d; you have %d", ad.MinKYC, acct.User.KYCLevel)
+		return tr.T("ticket.block_kyc", "Need", ad.MinKYC, "Have", acct.User.KYCLevel)
 	}
 	if c := acct.Record.CompletionBP; ad.MinCompBP > 0 && c != nil && *c < ad.MinCompBP {
-		return fmt.Sprintf("this ad needs a completion rate of %s%%; yours is %s%%", money.New(ad.MinCompBP, 2).FixedN(0), money.New(*c, 2).FixedN(0))
+		return tr.T("ticket.block_completion", "Need", money.New(ad.MinCompBP, 2).FixedN(0), "Have", money.New(*c, 2).FixedN(0))
 	}
 	return ""
 }

@@ -49,10 +49,10 @@ type payeeMsg struct {
 
 func newWalletPage(c *Ctx) *walletPage { return &walletPage{c: c} }
 
-func (p *walletPage) Title() string   { return "Wallet" }
+func (p *walletPage) Title() string   { return p.c.T("tab.wallet") }
 func (p *walletPage) Capturing() bool { return p.sending }
 func (p *walletPage) Help() []key.Binding {
-	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send an Alipay payment")), p.c.Keys.Refresh}
+	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "wallet.key_send")), p.c.Keys.Refresh}
 }
 
 func (p *walletPage) Init() tea.Cmd { return p.load() }
@@ -84,7 +84,7 @@ func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	case walletMsg:
 		p.err = ""
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 		}
 		p.bals, p.me, p.stmt = msg.bals, msg.me, msg.stmt
 	case sentMsg:
@@ -92,11 +92,11 @@ func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		if msg.err != nil {
-			p.err = msg.err.Error()
+			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
 		p.sending, p.err = false, ""
-		sent := notify(fmt.Sprintf("sent %s CNY to %s (%s)", fiat(msg.line.Amount), plain(msg.line.CounterpartyName), msg.line.TxID))
+		sent := notify(p.c.T("wallet.sent", "Amount", p.c.money(msg.line.Amount, market.CNY), "Name", plain(msg.line.CounterpartyName), "Tx", msg.line.TxID))
 		if p.backAfterSend {
 			return p, tea.Batch(pop(), sent)
 		}
@@ -134,11 +134,10 @@ func (p *walletPage) openForm(to, amount, note string) {
 	p.sending, p.focus, p.payee, p.err = true, 0, "", ""
 	p.idem = fmt.Sprintf("pay-%d", p.c.Now().UnixNano())
 	p.form = make([]textinput.Model, 4)
-	for i, pr := range []string{"to (phone or email): ", "amount CNY: ", "note: ", "payment password: "} {
-		t := p.c.input()
-		t.Prompt = pr
-		p.form[i] = t
+	for i := range p.form {
+		p.form[i] = p.c.input()
 	}
+	p.prompts()
 	p.form[0].SetValue(to)
 	p.form[1].SetValue(amount)
 	p.form[2].SetValue(note)
@@ -184,7 +183,7 @@ func (p *walletPage) lookup() tea.Cmd {
 		defer cancel()
 		py, err := rail.Lookup(ctx, login)
 		if err != nil {
-			return payeeMsg{login, "no such Alipay account"}
+			return payeeMsg{login, p.c.T("wallet.no_account")}
 		}
 		return payeeMsg{login, py.MaskedName}
 	}
@@ -204,30 +203,42 @@ func (p *walletPage) send() tea.Cmd {
 func (p *walletPage) View(w, h int) string {
 	st := p.c.St
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Crypto balances") + "\n")
-	b.WriteString(st.Header.Render(fmt.Sprintf("  %-6s %18s %18s %18s %18s", "Asset", "Available", "In escrow (sell)", "Incoming (buy)", "Total")) + "\n")
+	c := p.c
+	b.WriteString(st.Title.Render(c.T("wallet.balances")) + "\n")
+	cw := 18 // an amount column; 80 columns fit four of 16
+	if w < 2+6+4*19 {
+		cw = 16
+	}
+	b.WriteString(st.Header.Render("  "+padRight(c.T("wallet.col.asset"), 6)+" "+padLeft(c.T("wallet.col.available"), cw)+" "+padLeft(c.T("wallet.col.escrow"), cw)+" "+
+		padLeft(c.T("wallet.col.incoming"), cw)+" "+padLeft(c.T("wallet.col.total"), cw)) + "\n")
 	for _, bl := range p.bals {
-		b.WriteString(fmt.Sprintf("  %-6s %18s %18s %18s %18s\n", bl.Asset, bl.Available, bl.Locked, bl.Incoming, st.Bold.Render(bl.Total.String())))
+		b.WriteString("  " + padRight(string(bl.Asset), 6) + " " + padLeft(bl.Available.String(), cw) + " " + padLeft(bl.Locked.String(), cw) + " " +
+			padLeft(bl.Incoming.String(), cw) + " " + st.Bold.Render(padLeft(bl.Total.String(), cw)) + "\n")
 	}
 	if p.err != "" {
 		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
 	}
 	if p.c.Alipay == nil {
-		b.WriteString("\n" + st.Muted.Render("No simulated Alipay on this server."))
+		b.WriteString("\n" + st.Muted.Render(c.T("wallet.no_alipay")))
 		return b.String()
 	}
 	if p.me != nil {
 		frozen := ""
 		if p.me.Frozen.IsPositive() {
-			frozen = st.Danger.Render(fmt.Sprintf("  (%s frozen by risk control)", fiat(p.me.Frozen)))
+			frozen = st.Danger.Render("  " + c.T("wallet.frozen", "Amount", fiat(p.me.Frozen)))
 		}
-		b.WriteString("\n" + st.Title.Render("Alipay") + fmt.Sprintf("  %s · %s · balance %s CNY · available %s%s\n", p.me.Login, p.me.RealName,
-			st.Bold.Render(fiat(p.me.Balance)), fiat(p.me.Available), frozen))
+		b.WriteString("\n" + st.Title.Render(c.T("wallet.alipay")) + "  " + c.T("wallet.alipay_line", "Login", p.me.Login, "Name", p.me.RealName,
+			"Balance", st.Bold.Render(fiat(p.me.Balance)), "Available", fiat(p.me.Available)) + frozen + "\n")
 	}
 	if p.sending {
 		b.WriteString(p.formView(w) + "\n")
 	}
-	b.WriteString(st.Header.Render(fmt.Sprintf("  %-8s %-3s %12s  %-16s %-14s %-20s %s", "Time", "", "Amount", "Counterparty", "Account", "Transaction", "Status")) + "\n")
+	nameW, loginW := 16, 14
+	if w < 100 {
+		nameW, loginW = 12, 12
+	}
+	b.WriteString(st.Header.Render(truncate("  "+padRight(c.T("wallet.col.time"), 8)+" "+padRight("", 3)+" "+padLeft(c.T("wallet.col.amount"), 12)+"  "+
+		padRight(c.T("wallet.col.counterparty"), nameW)+" "+padRight(c.T("wallet.col.account"), loginW)+" "+padRight(c.T("wallet.col.tx"), 20)+" "+c.T("wallet.col.status"), w)) + "\n")
 	rows := h - strings.Count(b.String(), "\n") - 2
 	start := max(0, min(p.cursor-rows/2, len(p.stmt)-rows))
 	for i := start; i < len(p.stmt) && i < start+rows; i++ {
@@ -236,8 +247,9 @@ func (p *walletPage) View(w, h int) string {
 		if l.Direction == "out" {
 			sign, sty = "−", st.Sell
 		}
-		line := fmt.Sprintf("%-8s %-3s %12s  %-16s %-14s %-20s %s", l.At.UTC().Format("15:04:05"), map[string]string{"in": "IN", "out": "OUT"}[l.Direction],
-			sign+fiat(l.Amount), truncate(plain(l.CounterpartyName), 16), truncate(plain(l.CounterpartyLogin), 14), l.TxID, l.Status)
+		line := padRight(l.At.UTC().Format("15:04:05"), 8) + " " + padRight(c.T("wallet.dir."+l.Direction), 3) + " " + padLeft(sign+fiat(l.Amount), 12) + "  " +
+			pad(plain(l.CounterpartyName), nameW, false) + " " + pad(plain(l.CounterpartyLogin), loginW, false) + " " + padRight(l.TxID, 20) + " " + c.T("wallet.status."+l.Status)
+		line = truncate(line, w-2)
 		if i == p.cursor {
 			b.WriteString(st.Selected.Render("▸ "+line) + "\n")
 		} else {
@@ -245,27 +257,38 @@ func (p *walletPage) View(w, h int) string {
 		}
 	}
 	if len(p.stmt) == 0 {
-		b.WriteString(st.Muted.Render("  no transfers yet") + "\n")
+		b.WriteString(st.Muted.Render("  "+c.T("wallet.no_transfers")) + "\n")
 	}
 	return b.String()
+}
+
+// prompts label the payment form's fields in the user's language.
+func (p *walletPage) prompts() {
+	for i, id := range []string{"wallet.to", "wallet.amount", "wallet.note", "wallet.password"} {
+		if i < len(p.form) {
+			p.form[i].Prompt = p.c.T(id)
+		}
+	}
 }
 
 func (p *walletPage) formView(w int) string {
 	st := p.c.St
 	var b strings.Builder
-	b.WriteString(st.Bold.Render("Send an Alipay payment") + st.Muted.Render(" — instant and final: check the name before you send") + "\n")
+	c := p.c
+	p.prompts()
+	b.WriteString(st.Bold.Render(c.T("wallet.send_title")) + st.Muted.Render(c.T("wallet.send_why")) + "\n")
 	for i, f := range p.form {
 		// The cursor alone is easy to miss (and absent without colour):
 		// mark the field that takes the keys.
 		b.WriteString(focusMark(st, i == p.focus) + f.View())
 		if i == 0 && p.payee != "" {
-			b.WriteString(st.Warn.Render("  real name: " + p.payee))
+			b.WriteString(st.Warn.Render("  " + c.T("wallet.real_name", "Name", p.payee)))
 		}
 		if i == 3 && p.c.AlipayPassword != "" {
-			b.WriteString(st.Muted.Render("  (practice account's password: " + p.c.AlipayPassword + ")"))
+			b.WriteString(st.Muted.Render("  " + c.T("wallet.practice_password", "Password", p.c.AlipayPassword)))
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString(st.Muted.Render("tab next · enter on the password sends · esc cancel"))
+	b.WriteString(st.Muted.Render(c.T("wallet.send_hint")))
 	return fitBox(st, w, b.String())
 }

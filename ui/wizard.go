@@ -64,26 +64,26 @@ type wizOrderMsg struct {
 
 func newWizard(c *Ctx, side market.Side) *wizard {
 	in := c.input()
-	in.Prompt = "amount in CNY: "
-	in.Placeholder = "e.g. 700"
+	in.Prompt = c.T("wizard.amount_prompt")
+	in.Placeholder = c.T("wizard.amount_placeholder")
 	in.CharLimit = 12
 	return &wizard{c: c, side: side, amount: in, step: 1}
 }
 
 func (w *wizard) Title() string {
 	if w.side == market.Sell {
-		return "Withdraw to Alipay"
+		return w.c.T("wizard.withdraw")
 	}
-	return "Deposit via Alipay"
+	return w.c.T("wizard.deposit")
 }
 
 func (w *wizard) Capturing() bool { return w.step == 2 && w.order == nil }
 
 func (w *wizard) Help() []key.Binding {
 	return []key.Binding{w.c.Keys.Enter, w.c.Keys.Up, w.c.Keys.Down, w.c.Keys.Asset, w.c.Keys.Refresh,
-		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "pay the seller (deposit)")),
-		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "mark paid, once your statement shows the payment (deposit)")),
-		key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "start a new trade")), w.c.Keys.Back}
+		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "wizard.key_pay")),
+		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "wizard.key_paid")),
+		key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "wizard.key_new")), w.c.Keys.Back}
 }
 
 func (w *wizard) Init() tea.Cmd {
@@ -144,7 +144,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
 	case wiz2FAMsg:
 		if msg.err != nil {
-			w.err = msg.err.Error()
+			w.err = w.c.errText(msg.err)
 			return w, nil
 		}
 		w.twofa = &msg.st
@@ -155,7 +155,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 	case wizAdsMsg:
 		w.loadingAds = false
 		if msg.err != nil {
-			w.err = msg.err.Error()
+			w.err = w.c.errText(msg.err)
 			return w, nil
 		}
 		// Rank by the reliability score; the excluded go last, still shown
@@ -163,7 +163,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 		// all the ads this user may not take (a requirement they miss).
 		w.acct = msg.acct
 		sort.SliceStable(msg.ads, func(i, j int) bool {
-			bi, bj := takeBlock(w.acct, msg.ads[i]), takeBlock(w.acct, msg.ads[j])
+			bi, bj := w.c.takeBlock(w.acct, msg.ads[i]), w.c.takeBlock(w.acct, msg.ads[j])
 			if (bi == "") != (bj == "") {
 				return bi == ""
 			}
@@ -192,17 +192,17 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		w.applied = msg.seq
 		if msg.err != nil {
-			w.err = msg.err.Error()
+			w.err = w.c.errText(msg.err)
 			return w, nil
 		}
 		w.order, w.sent = &msg.o, msg.sent
 	case wizPaidMsg:
 		if msg.err != nil {
-			w.err = msg.err.Error()
+			w.err = w.c.errText(msg.err)
 			return w, nil
 		}
 		w.err = ""
-		return w, tea.Batch(notify("marked paid: the seller checks their statement and releases"), w.loadOrder(msg.o.ID))
+		return w, tea.Batch(notify(w.c.T("wizard.marked_paid")), w.loadOrder(msg.o.ID))
 	case sentMsg:
 		// A payment just went out (from the form this guide opened):
 		// look again at the order and the statement.
@@ -264,7 +264,7 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		case "enter":
 			v := strings.TrimSpace(w.amount.Value())
 			if a, err := money.Parse(v, 2); err != nil || !a.IsPositive() {
-				w.err = "amount: a positive CNY amount with at most 2 decimals, like 700 or 725.50"
+				w.err = w.c.T("wizard.amount_bad")
 				return w, nil
 			}
 			w.err, w.step = "", 3
@@ -306,27 +306,21 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	return w, nil
 }
 
-// steps of the two flows, each with what to check and why.
-var withdrawSteps = []struct{ title, why string }{
-	{"Signed in, 2FA on", "Releasing crypto needs a one-time code: nobody with your password alone can empty your account."},
-	{"Asset and amount", "Choose what to sell and how much CNY you want in your Alipay."},
-	{"Choose a buyer", "Ranked by reliability. Beyond ±2% of the index is how bait looks; a new account has nothing to lose."},
-	{"Escrow locks", "Your crypto is locked by the platform, not sent: the buyer cannot take it, and you cannot lose it by waiting."},
-	{"Your Alipay and real name", "The buyer pays this account; the payment must come from an account in the buyer's own name."},
-	{"Wait for the payment", "Watch the countdown. A chat message or 'paid' status is a claim, not money."},
-	{"Verify, then release", "Only your own Alipay statement counts: the exact amount, from the buyer's name, in the window. Then the checklist, the typed amount and the 2FA code."},
-	{"Done", "Check the summary and rate the buyer; if something went wrong, dispute with the transaction ids as evidence."},
-}
+// steps of the two flows, each with what to check and why: the
+// catalogue holds wizard.<flow>.<n>.title and .why, n = 1..8.
+const wizardSteps = 8
 
-var depositSteps = []struct{ title, why string }{
-	{"Signed in, 2FA on", "Your account and its codes protect what you buy."},
-	{"Asset and amount", "Choose what to buy and how much CNY to spend."},
-	{"Choose a seller", "Ranked by reliability. A price far under the index, from a new account, is bait."},
-	{"Escrow locks", "The seller's crypto is locked by the platform for your order before you pay anything."},
-	{"Pay the seller's Alipay", "Exactly the total, from your own account, to the account the order shows — never to a 'friend' or another app."},
-	{"Mark paid", "Only after the money has left your account. Marking paid without paying is fraud."},
-	{"Wait for the release", "If the seller does not release in the window, dispute: your Alipay transaction id is the proof."},
-	{"Done", "The crypto is in your balance. Rate the seller."},
+func (w *wizard) steps() []struct{ title, why string } {
+	flow := "withdraw"
+	if w.side == market.Buy {
+		flow = "deposit"
+	}
+	out := make([]struct{ title, why string }, wizardSteps)
+	for i := range out {
+		id := fmt.Sprintf("wizard.%s.%d.", flow, i+1)
+		out[i].title, out[i].why = w.c.T(id+"title"), w.c.T(id+"why")
+	}
+	return out
 }
 
 // paymentFor is the buyer's transfer to the order's payee since it opened,
@@ -387,43 +381,45 @@ func (w *wizard) outcome() (string, string) {
 	o := w.order
 	amt := crypto(o.Amount) + " " + string(o.Asset)
 	seller := w.side == market.Sell
+	out := func(id string) (string, string) {
+		return w.c.T("outcome." + id + ".title"), w.c.T("outcome."+id+".why", "Amount", amt, "Name", o.Counterparty.Name, "Total", w.c.money(o.FiatTotal, market.CNY))
+	}
 	switch {
 	case o.State == market.StateCompleted && seller:
-		return "Done: released", fmt.Sprintf("You released %s to %s. Check that %s CNY is in your own Alipay statement, then rate the buyer.", amt, plain(o.Counterparty.Name), fiat(o.FiatTotal))
+		return out("completed_seller")
 	case o.State == market.StateCompleted:
-		return "Done: the crypto is yours", fmt.Sprintf("The seller released %s into your balance. Rate the seller.", amt)
+		return out("completed_buyer")
 	case o.State == market.StateCancelled && seller:
-		return "Cancelled", fmt.Sprintf("The buyer cancelled: your %s came back from escrow. Money that arrives for it anyway goes back to the payer.", amt)
+		return out("cancelled_seller")
 	case o.State == market.StateCancelled:
-		return "Cancelled", fmt.Sprintf("You cancelled: no crypto changed hands and the seller's %s went back. If you had paid, a cancelled order cannot be disputed: ask the seller to return it.", amt)
+		return out("cancelled_buyer")
 	case o.State == market.StateExpired && seller:
-		return "Expired", fmt.Sprintf("The payment window ended unpaid: your %s came back from escrow. Money that arrives late goes back to the payer, never crypto outside an order.", amt)
+		return out("expired_seller")
 	case o.State == market.StateExpired:
-		return "Expired", fmt.Sprintf("The payment window ended before the order was marked paid: no crypto for you; the seller's %s went back.", amt)
+		return out("expired_buyer")
 	case o.State == market.StateResolved && o.Resolution == market.ResolveRelease && seller:
-		return "Resolved: released to the buyer", fmt.Sprintf("Support released your %s to the buyer after the dispute.", amt)
+		return out("released_seller")
 	case o.State == market.StateResolved && o.Resolution == market.ResolveRelease:
-		return "Resolved: the crypto is yours", fmt.Sprintf("Support verified your payment and released %s into your balance.", amt)
+		return out("released_buyer")
 	case o.State == market.StateResolved && seller:
-		return "Resolved: returned to you", fmt.Sprintf("Support returned your %s from escrow. Refund any money that arrived for this order to its payer.", amt)
+		return out("refunded_seller")
 	case o.State == market.StateResolved:
-		return "Resolved: returned to the seller", fmt.Sprintf("Support found no payment it could verify and returned the %s to the seller. If you paid, your Alipay transaction id was the proof.", amt)
+		return out("refunded_buyer")
 	}
-	return "Done", ""
+	return w.c.T("outcome.done"), ""
 }
 
 func (w *wizard) View(width, h int) string {
 	st := w.c.St
-	steps := withdrawSteps
-	if w.side == market.Buy {
-		steps = depositSteps
-	}
+	c := w.c
+	steps := w.steps()
+	w.amount.Prompt, w.amount.Placeholder = c.T("wizard.amount_prompt"), c.T("wizard.amount_placeholder")
 	cur := w.step
 	if w.order != nil {
 		cur = w.orderStep()
 	}
 	var b strings.Builder
-	b.WriteString(st.Title.Render(w.Title()) + st.Muted.Render(" — a guided trade over real orders; esc leaves, W/D comes back") + "\n\n")
+	b.WriteString(st.Title.Render(w.Title()) + st.Muted.Render(c.T("wizard.subtitle")) + "\n\n")
 	ended := w.order != nil && w.order.State.Terminal()
 	for i, s := range steps {
 		n := i + 1
@@ -433,7 +429,7 @@ func (w *wizard) View(width, h int) string {
 		}
 		switch {
 		case n < cur && ended && !w.stepDone(n):
-			b.WriteString(st.Muted.Render(fmt.Sprintf(" – %d %s (not done)", n, title)) + "\n")
+			b.WriteString(st.Muted.Render(fmt.Sprintf(" – %d %s", n, c.T("wizard.not_done", "Title", title))) + "\n")
 		case n < cur:
 			b.WriteString(st.OK.Render(fmt.Sprintf(" ✓ %d %s", n, title)) + "\n")
 		case n == cur:
@@ -454,18 +450,23 @@ func (w *wizard) View(width, h int) string {
 	switch w.step {
 	case 1:
 		if w.twofa == nil {
-			b.WriteString("checking your account…")
+			b.WriteString(c.T("wizard.checking"))
 		} else {
-			b.WriteString(st.Warn.Render("2FA is off. ") + "enter: enrol now (a QR code for your authenticator app)")
+			b.WriteString(st.Warn.Render(c.T("wizard.2fa_off")) + c.T("wizard.enrol_now"))
 		}
 	case 2:
-		b.WriteString(fmt.Sprintf("asset: %s %s\n", st.Bold.Render(string(assets[w.asset])), st.Muted.Render("(tab changes)")))
-		b.WriteString(w.amount.View() + "\n" + st.Muted.Render("enter: find "+map[market.Side]string{market.Sell: "buyers", market.Buy: "sellers"}[w.side]+" that take Alipay for this amount"))
+		b.WriteString(c.T("wizard.asset", "Asset", st.Bold.Render(string(assets[w.asset])), "Tab", st.Muted.Render(c.T("wizard.tab_changes"))) + "\n")
+		find := c.T("wizard.find_buyers")
+		if w.side == market.Buy {
+			find = c.T("wizard.find_sellers")
+		}
+		b.WriteString(w.amount.View() + "\n" + st.Muted.Render(find))
 	case 3:
-		b.WriteString(st.Muted.Render("score = completion (40) + orders in 30 days (20) + release speed (20) + verified badge (10) + price within 1% of the index (10)") + "\n")
+		b.WriteString(wrapTo(st.Muted.Render(c.T("wizard.score")), width) + "\n")
 		rows := max(3, h-strings.Count(b.String(), "\n")-2)
+		shown := 0 // rows taken: a long reason wraps onto more than one
 		for i, a := range w.ads {
-			if i >= rows {
+			if shown >= rows {
 				break
 			}
 			s := market.Reliability(a)
@@ -477,14 +478,19 @@ func (w *wizard) View(width, h int) string {
 			if a.Maker.Verified {
 				name += " ✓" // the badge's points are in the parts below
 			}
-			line := fmt.Sprintf("%3d  %-20s %10s %8s  %s", s.Score, name, a.Price.FixedN(4), dev, strings.Join(s.Parts, " · "))
-			blocked := takeBlock(w.acct, a)
+			head := fmt.Sprintf("%3d  %s %10s %8s  ", s.Score, padRight(name, 20), a.Price.FixedN(4), dev)
+			tail := strings.Join(c.scoreParts(s.Parts), " · ")
+			blocked := c.takeBlock(w.acct, a)
 			switch {
 			case blocked != "":
-				line = fmt.Sprintf("  ✗  %-20s %10s %8s  %s", truncate(plain(a.Maker.Name), 18), a.Price.FixedN(4), dev, "you cannot take it: "+blocked)
+				head = fmt.Sprintf("  ✗  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), a.Price.FixedN(4), dev)
+				tail = c.T("wizard.blocked", "Why", blocked)
 			case s.Excluded != "":
-				line = fmt.Sprintf("  ⚠  %-20s %10s %8s  %s", truncate(plain(a.Maker.Name), 18), a.Price.FixedN(4), dev, "not recommended: "+s.Excluded)
+				head = fmt.Sprintf("  ⚠  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), a.Price.FixedN(4), dev)
+				tail = c.T("wizard.excluded", "Why", c.excluded(a, s.Excluded))
 			}
+			line := strings.ReplaceAll(hang(head, tail, width-2), "\n", "\n  ")
+			shown += lines(line)
 			if i == w.cursor {
 				b.WriteString(st.Selected.Render("▸ "+line) + "\n")
 			} else if blocked != "" {
@@ -496,21 +502,23 @@ func (w *wizard) View(width, h int) string {
 			}
 		}
 		if w.loadingAds {
-			b.WriteString(st.Muted.Render("looking for ads that fit…") + "\n")
+			b.WriteString(st.Muted.Render(c.T("wizard.looking")) + "\n")
 		} else if len(w.ads) == 0 {
-			b.WriteString(st.Muted.Render("no ad fits this amount with Alipay; b changes the amount, r looks again") + "\n")
+			b.WriteString(st.Muted.Render(c.T("wizard.no_ads")) + "\n")
 		}
-		b.WriteString(st.Muted.Render("enter: open the order ticket · b: change the amount"))
+		b.WriteString(st.Muted.Render(c.T("wizard.choose_hint")))
 	}
 	return b.String()
 }
 
 func (w *wizard) orderView() string {
 	st := w.c.St
+	c := w.c
 	o := w.order
+	cny := func(a money.Amount) string { return c.money(a, market.CNY) }
 	var b strings.Builder
-	b.WriteString(fmt.Sprintf("Order %d: %s %s %s for %s CNY · %s\n", o.ID, sideLabel(o.Side), o.Amount, o.Asset, fiat(o.FiatTotal),
-		st.Title.Render(strings.ToUpper(string(o.State))+resolution(o))))
+	b.WriteString(c.T("wizard.order_head", "ID", o.ID, "Side", c.side(o.Side), "Amount", o.Amount, "Asset", o.Asset, "Total", cny(o.FiatTotal),
+		"State", st.Title.Render(c.bigState(o))) + "\n")
 	if o.State == market.StateCreated || o.State == market.StatePaid {
 		var to time.Time
 		if o.State == market.StateCreated {
@@ -518,35 +526,33 @@ func (w *wizard) orderView() string {
 		} else if o.ReleaseDeadline != nil {
 			to = *o.ReleaseDeadline
 		}
-		b.WriteString(fmt.Sprintf("time left: %s\n", humanDur(to.Sub(w.c.MarketNow()))))
+		b.WriteString(c.T("wizard.time_left", "Left", c.duration(to.Sub(w.c.MarketNow()))) + "\n")
 	}
 	switch {
 	case o.Role == "seller" && o.State == market.StateCreated:
-		b.WriteString(fmt.Sprintf("The buyer %s pays %s CNY to your Alipay %s. Wait; do not release on a chat message.\n", o.PayerName, fiat(o.FiatTotal), o.PayTo.Account))
+		b.WriteString(c.T("wizard.seller_wait", "Name", o.PayerName, "Total", cny(o.FiatTotal), "Account", o.PayTo.Account) + "\n")
 	case o.Role == "seller" && o.State == market.StatePaid:
-		b.WriteString("The buyer says they paid. Open the order: it checks your own Alipay statement and shows the matching transfer, or says there is none.\n")
+		b.WriteString(c.T("wizard.seller_paid") + "\n")
 	case o.Role == "buyer" && o.State == market.StateCreated && w.sent != nil:
 		l := w.sent
-		b.WriteString(fmt.Sprintf("Your statement: %s CNY to %s (%s) at %s, transaction %s.\n", fiat(l.Amount), l.CounterpartyLogin, l.CounterpartyName,
-			l.At.Format(time.TimeOnly), l.TxID))
+		b.WriteString(c.T("wizard.your_statement", "Amount", cny(l.Amount), "Account", l.CounterpartyLogin, "Name", l.CounterpartyName,
+			"At", l.At.Format(time.TimeOnly), "Tx", l.TxID) + "\n")
 		if l.Amount.Cmp(o.FiatTotal) != 0 {
-			b.WriteString(st.Danger.Render(fmt.Sprintf("That is not the order's total of %s CNY. Do not mark paid: ask the seller in chat to return it, then pay the exact total.", fiat(o.FiatTotal))) + "\n")
+			b.WriteString(st.Danger.Render(c.T("wizard.wrong_amount", "Total", cny(o.FiatTotal))) + "\n")
 		} else {
-			b.WriteString(st.Key.Render("p") + " mark the order paid: the seller then checks their statement and releases.\n")
+			b.WriteString(st.Key.Render("p") + " " + c.T("wizard.mark_paid_now") + "\n")
 		}
 	case o.Role == "buyer" && o.State == market.StateCreated:
-		b.WriteString(fmt.Sprintf("Pay exactly %s CNY to Alipay %s (%s): %s opens the payment with these filled in.\n", fiat(o.FiatTotal), o.PayTo.Account, o.PayTo.RealName, st.Key.Render("a")))
+		b.WriteString(c.T("wizard.pay_exactly", "Total", cny(o.FiatTotal), "Account", o.PayTo.Account, "Name", o.PayTo.RealName, "Key", st.Key.Render("a")) + "\n")
 	case o.Role == "buyer" && o.State == market.StatePaid:
-		b.WriteString("Waiting for the seller to release. If the window ends, the platform opens a dispute; add your transaction id as evidence.\n")
+		b.WriteString(c.T("wizard.buyer_wait") + "\n")
 	case o.State == market.StateDisputed && o.Role == "seller":
-		b.WriteString("In dispute: support decides from payment records. Open the order and press " + st.Key.Render("d") +
-			" to attach the statement line of any money that arrived (and of any refund you sent); do not release now.\n")
+		b.WriteString(c.T("wizard.dispute_seller", "Key", st.Key.Render("d")) + "\n")
 	case o.State == market.StateDisputed:
-		b.WriteString("In dispute: support decides from payment records. Open the order and press " + st.Key.Render("d") +
-			" to attach your payment's line from your Alipay statement: it is your proof.\n")
+		b.WriteString(c.T("wizard.dispute_buyer", "Key", st.Key.Render("d")) + "\n")
 	case o.State.Terminal():
-		b.WriteString("N starts a new trade.\n")
+		b.WriteString(c.T("wizard.new_trade") + "\n")
 	}
-	b.WriteString(st.Key.Render("enter") + " open the order (chat, release, dispute, rate)")
+	b.WriteString(st.Key.Render("enter") + " " + c.T("wizard.open_order"))
 	return b.String()
 }

@@ -36,7 +36,7 @@ func TestWizardPutsAdsTheUserCannotTakeLast(t *testing.T) {
 
 	// A new trader (no finished order, no rate) may take the picky ad.
 	acct.Record.CompletionBP = nil
-	if why := takeBlock(acct, ads[0]); why != "" {
+	if why := w.c.takeBlock(acct, ads[0]); why != "" {
 		t.Fatalf("a trader with no rate yet was refused: %s", why)
 	}
 }

@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Chinese wraps between characters, to the width, not at the next space;
+// punctuation stays with its text; English still wraps at spaces.
+func TestWrapCellsBreaksChineseBetweenCharacters(t *testing.T) {
+	s := "订单已创建：700 USDT，总额 ¥5,061.63；币已由平台托管锁定。买家：请在 10 分钟内用本人实名账户向卖家的支付宝付款。"
+	got := wrapCells(s, 30)
+	lines := strings.Split(got, "\n")
+	for i, l := range lines {
+		if lipgloss.Width(l) > 30 {
+			t.Errorf("line %d is %d cells: %q", i, lipgloss.Width(l), l)
+		}
+		if i < len(lines)-1 && lipgloss.Width(l) < 26 {
+			t.Errorf("line %d is only %d cells of 30: a break waited for a space: %q", i, lipgloss.Width(l), l)
+		}
+		for _, p := range []string{"，", "。", "；", "："} {
+			if strings.HasPrefix(l, p) {
+				t.Errorf("line %d starts with %s", i, p)
+			}
+		}
+	}
+	if strings.Join(strings.Fields(got), "") != strings.Join(strings.Fields(s), "") {
+		t.Errorf("text lost in wrapping:\n%s", got)
+	}
+	if got := wrapCells("the quick brown fox jumps", 10); got != "the quick\nbrown fox\njumps" {
+		t.Errorf("English: %q", got)
+	}
+	if got := wrapCells("（括号）里", 4); strings.HasSuffix(strings.Split(got, "\n")[0], "（") {
+		t.Errorf("a line ends with an opening bracket: %q", got)
+	}
+	if got := wrapCells("abcdefghij", 4); got != "abcd\nefgh\nij" {
+		t.Errorf("a long word is cut: %q", got)
+	}
+}
