@@ -39,6 +39,9 @@ type Bot struct {
 	// WatchClosed makes the bot look at its recently closed orders too
 	// (money can arrive after an order ended).
 	WatchClosed bool
+	// retired, if set, is asked after each look at the orders whether
+	// the bot's part is over; then it stops looking.
+	retired func(seen []market.OrderView) bool
 }
 
 type orderMemo struct {
@@ -255,6 +258,9 @@ func (b *Bot) poll() {
 		if b.Script != nil {
 			b.Script.Act(ctx, b, orders[i])
 		}
+	}
+	if b.retired != nil && b.retired(orders) {
+		b.w.Sched.Stop(b.timer)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"p2pdesk/client"
@@ -245,6 +246,8 @@ type Stage struct {
 	// balance when the drill was staged: a freeze from an earlier drill
 	// is not this one's.
 	StartFrozen money.Amount
+	// untaken: the drill's ad came down after an hour nobody took it.
+	untaken atomic.Bool
 }
 
 // StageScenario creates the user and the counterparty and posts its ad.
@@ -311,7 +314,9 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	cp.Script = dc
 	w.Sched.After(time.Hour, "drill ad expires", func() {
 		if a, err := cp.Market.Ad(context.Background(), ad.ID); err == nil && a.Status != market.AdDeleted {
-			cp.Market.SetAdStatus(context.Background(), ad.ID, "delete")
+			if _, err := cp.Market.SetAdStatus(context.Background(), ad.ID, "delete"); err == nil {
+				st.untaken.Store(true)
+			}
 		}
 	})
 	st.Offered = []market.AdView{ad}
@@ -375,8 +380,41 @@ func clientAdQuery(side market.Side) client.AdQuery {
 }
 
 // Watch starts the scripted counterparty: it looks at its orders often,
-// as someone waiting for a deal does.
-func (st *Stage) Watch(w *World) { w.Watch(st.Counterparty, 20*time.Second) }
+// as someone waiting for a deal does, until its drill is over.
+func (st *Stage) Watch(w *World) {
+	cp := st.Counterparty
+	cp.retired = st.over()
+	w.Watch(cp, 20*time.Second)
+}
+
+// over tells a drill's counterparty when its part is over: twice the
+// drill's settling time after the drill's order ended (late money,
+// refunds, complaints and ratings all come before), or once its ad came
+// down untaken. A counterparty never trades outside its drill, so each
+// drill staged in a long practice session leaves no one polling behind:
+// without this, a session's cost grew with every drill played.
+func (st *Stage) over() func(seen []market.OrderView) bool {
+	cp, adID, settle := st.Counterparty, st.Ad.ID, 2*st.Scenario.Settle()
+	var order int64
+	var ended time.Time
+	return func(seen []market.OrderView) bool {
+		open := false
+		for _, o := range seen {
+			if o.AdID == adID {
+				order = o.ID
+				open = open || !o.State.Terminal()
+			}
+		}
+		if order == 0 || open {
+			ended = time.Time{}
+			return order == 0 && st.untaken.Load()
+		}
+		if ended.IsZero() {
+			ended = cp.now()
+		}
+		return cp.since(ended) > settle
+	}
+}
 
 // complaint is what happens to money kept that was not the buyer's to
 // give: its owner complains, and Alipay's risk control freezes the amount
