@@ -71,7 +71,11 @@ type ServeConfig struct {
 
 // UIConfig tunes the terminal client.
 type UIConfig struct {
-	Bell    bool              `mapstructure:"bell"`
+	Bell bool `mapstructure:"bell"`
+	// Notify sends a desktop notification when the counterparty acts, by
+	// the terminal's own escape: osc9 (iTerm2, Windows Terminal, kitty,
+	// foot, WezTerm), osc777 (urxvt, VTE terminals), or off.
+	Notify  string            `mapstructure:"notify"`
 	Mouse   bool              `mapstructure:"mouse"`
 	Theme   map[string]string `mapstructure:"theme"`
 	Keys    map[string]string `mapstructure:"keys"`
@@ -117,6 +121,7 @@ func Defaults(v *viper.Viper) {
 	v.SetDefault("tls.ca", "")
 	v.SetDefault("tls.pin", "")
 	v.SetDefault("ui.bell", true)
+	v.SetDefault("ui.notify", "off")
 	v.SetDefault("ui.mouse", false)
 	v.SetDefault("ui.theme", map[string]string{})
 	v.SetDefault("ui.keys", map[string]string{})
@@ -240,6 +245,11 @@ func (c Config) validate() error {
 		if _, err := i18n.Parse(c.UI.Lang); err != nil {
 			return fmt.Errorf("ui.lang: %w", err)
 		}
+	}
+	switch c.UI.Notify {
+	case "off", "osc9", "osc777":
+	default:
+		return fmt.Errorf("ui.notify must be off, osc9 or osc777, not %q", c.UI.Notify)
 	}
 	if c.Keyring.Timeout <= 0 {
 		return fmt.Errorf("keyring.timeout must be positive")

@@ -684,12 +684,13 @@ func (s *Service) PostMessage(ctx context.Context, user, id int64, text string) 
 type ChatEvent struct {
 	OrderID int64    `json:"orderId,string"`
 	Entry   LogEntry `json:"entry"`
-	From    string   `json:"from"` // buyer, seller, system
+	From    string   `json:"from"` // buyer, seller, system, support
+	Role    string   `json:"role"` // the reader's role in the order: buyer or seller
 }
 
 func (o *op) chatEvent(ord Order, e LogEntry) error {
 	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
-		if err := o.emit(u, "chat.message", ChatEvent{OrderID: ord.ID, Entry: e, From: roleName(ord, e.Actor)}); err != nil {
+		if err := o.emit(u, "chat.message", ChatEvent{OrderID: ord.ID, Entry: e, From: roleName(ord, e.Actor), Role: roleName(ord, u)}); err != nil {
 			return err
 		}
 	}

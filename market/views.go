@@ -50,8 +50,9 @@ type AdView struct {
 type OrderView struct {
 	ID              int64          `json:"id,string"`
 	AdID            int64          `json:"adId,string"`
-	Role            string         `json:"role"` // buyer, seller, support
-	Side            Side           `json:"side"` // the viewer's side
+	Role            string         `json:"role"`  // buyer, seller, support
+	Maker           string         `json:"maker"` // buyer or seller: who posted the ad (the other took it)
+	Side            Side           `json:"side"`  // the viewer's side
 	Asset           Asset          `json:"asset"`
 	Fiat            Fiat           `json:"fiat"`
 	Price           money.Amount   `json:"price"`
@@ -226,6 +227,7 @@ func (v *viewCtx) orderView(ord Order, viewer int64) (OrderView, error) {
 		DisputedAt: tp(ord.DisputedAt), ClosedAt: tp(ord.ClosedAt), DisputeReason: ord.DisputeReason,
 		Buyer: buyer, Seller: seller, Actions: ord.Actions(viewer, v.now), Version: ord.Version,
 	}
+	ov.Maker = roleName(ord, ord.MakerID)
 	if !ord.DisputedAt.IsZero() {
 		ov.DisputeBy = roleName(ord, ord.DisputeBy)
 	}

@@ -368,7 +368,8 @@ func writeEvent(buf *bytes.Buffer, e market.Event, code string) {
 				OrderID int64  `json:"orderId,string"`
 				Entry   any    `json:"entry"`
 				From    string `json:"from"`
-			}{ce.OrderID, dec, ce.From}); err == nil {
+				Role    string `json:"role"`
+			}{ce.OrderID, dec, ce.From, ce.Role}); err == nil {
 				data = b
 			}
 		}

@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -53,11 +54,16 @@ type Deps struct {
 	// Practice stages scenarios (embedded only); nil elsewhere.
 	Practice Practice
 	// Now is the wall clock (tests pin it).
-	Now    func() time.Time
-	Theme  Theme
-	Keys   Keys
-	Bell   bool
-	Export string // directory for CSV exports
+	Now   func() time.Time
+	Theme Theme
+	Keys  Keys
+	Bell  bool
+	// Notify: desktop notifications by osc9 or osc777 ("" or off: none).
+	Notify string
+	// AlertOut is where the bell and notifications are written (nil: the
+	// terminal).
+	AlertOut io.Writer
+	Export   string // directory for CSV exports
 	// Refresh is how often the status bar checks the server (0: 5 s).
 	Refresh time.Duration
 	// SteadyCursor: text fields do not blink (ui.cursor_blink: false).
@@ -161,10 +167,14 @@ type Model struct {
 	quitting bool
 	notice   string
 	noticeOK bool
-	stream   string // connecting, live or reconnecting (attempt)
-	attempt  int
-	health   string
-	ready    bool
+	// noticeNews: the notice says what the counterparty did to order
+	// noticeOrder (not a chat line).
+	noticeNews  bool
+	noticeOrder int64
+	stream      string // connecting, live or reconnecting (attempt)
+	attempt     int
+	health      string
+	ready       bool
 }
 
 // New builds the app.
@@ -296,7 +306,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, msg.page.Init()
 	case noticeMsg:
-		m.notice, m.noticeOK = msg.text, !msg.bad
+		m.notice, m.noticeOK, m.noticeNews = msg.text, !msg.bad, false
 		return m, nil
 	case tea.KeyMsg:
 		return m.key(msg)
@@ -307,11 +317,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, m.broadcast(msg)
 }
 
+// bell tells the user what the counterparty (or support, or the
+// platform) just did: a notice line naming it, the bell and a desktop
+// notification if they are on. The user's own actions make no noise.
+//
+// A chat line does not cover what the same order's counterparty just did
+// (a seller releasing and saying thanks in one breath): the notice keeps
+// the release, the bell still rings for the line.
 func (m *Model) bell(msg EventMsg) tea.Cmd {
-	if m.c.Bell && counterpartyActed(msg.Event, m.c) {
-		return func() tea.Msg { fmt.Print("\a"); return nil }
+	n, ok := counterpartyNotice(msg.Event, m.c)
+	if !ok {
+		return nil
 	}
-	return nil
+	if !(n.chat && m.noticeNews && m.noticeOrder == n.order) {
+		m.notice, m.noticeOK = n.text, !n.bad
+		m.noticeNews, m.noticeOrder = !n.chat, n.order
+	}
+	return alert(m.c.AlertOut, m.c.Bell, m.c.Notify, n.text)
 }
 
 // broadcast gives a message to every live page: each decides if it cares.
@@ -328,18 +350,6 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
-}
-
-// counterpartyActed: an order event caused by the other side (not the
-// user's own action) deserves a bell.
-func counterpartyActed(e market.Event, c *Ctx) bool {
-	switch e.Type {
-	case "order.created", "order.paid", "order.completed", "order.disputed", "order.resolved":
-		return true
-	case "chat.message":
-		return !strings.Contains(string(e.Data), `"from":"`+"you")
-	}
-	return false
 }
 
 func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -386,7 +396,7 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 				// Switching reloads the tab: what it showed may be minutes
 				// old if the stream was down. Its cursor stays by id.
 				m.tab, m.stack = i, nil
-				m.notice = ""
+				m.notice, m.noticeNews = "", false
 				return m, m.tabs[i].Init()
 			}
 		}

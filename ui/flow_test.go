@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,46 @@ type desk struct {
 	rc   *client.Alipay
 	seed string
 	pw   string
+	// alerts is what the app wrote for the bell and notifications.
+	alerts *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer the program's commands write from their
+// goroutines while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// notifications are the desktop notifications (OSC 9) the app sent.
+func (d *desk) notifications() []string {
+	var out []string
+	for _, part := range strings.Split(d.alerts.String(), "\x1b]9;")[1:] {
+		out = append(out, strings.SplitN(part, "\x1b\\", 2)[0])
+	}
+	return out
+}
+
+// notified reports whether a notification containing s was sent.
+func (d *desk) notified(s string) bool {
+	for _, n := range d.notifications() {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func openDesk(t *testing.T) *desk {
@@ -51,8 +92,9 @@ func openDesk(t *testing.T) *desk {
 	}
 	t.Cleanup(func() { w.Close(context.Background()) })
 	acct, mc, enr := practiceTrader(t, w)
-	d := &desk{t: t, w: w, mc: mc, rc: client.NewAlipay(w.URL(), acct.AlipayToken, nil), seed: enr.Secret, pw: acct.AlipayPassword}
-	deps := ui.Deps{Market: mc, Alipay: d.rc, AlipayPassword: acct.AlipayPassword, Server: w.URL(), Profile: "test", Embedded: true,
+	d := &desk{t: t, w: w, mc: mc, rc: client.NewAlipay(w.URL(), acct.AlipayToken, nil), seed: enr.Secret, pw: acct.AlipayPassword,
+		alerts: &syncBuffer{}}
+	deps := ui.Deps{Bell: true, Notify: "osc9", AlertOut: d.alerts, Market: mc, Alipay: d.rc, AlipayPassword: acct.AlipayPassword, Server: w.URL(), Profile: "test", Embedded: true,
 		KeyringState: "memory", Theme: ui.DefaultTheme(), Keys: ui.DefaultKeys(), Export: t.TempDir(),
 		// The practice authenticator, on the simulated clock the server checks codes with.
 		TOTP: func(time.Time) (string, bool) { c, err := auth.Code(enr.Secret, w.Sched.Now()); return c, err == nil },
@@ -179,6 +221,16 @@ func TestWithdrawFlow(t *testing.T) {
 	d.typeText(o.Amount.String())
 	d.keys("tab", "ctrl+t", "enter")
 	d.waitFor("COMPLETED")
+	// The buyer's "paid" was news, told on the notice line, with the bell
+	// and a notification; the user's own take and release were not.
+	if !d.notified("the buyer says they paid") || !strings.Contains(d.alerts.String(), "\a") {
+		t.Fatalf("no bell or notification for the buyer's payment: %q", d.notifications())
+	}
+	for _, own := range []string{"took your ad", "released"} {
+		if d.notified(own) {
+			t.Fatalf("notified of the user's own action (%q): %q", own, d.notifications())
+		}
+	}
 
 	after := balance(t, d.mc, market.USDT)
 	want, _ := usdtBefore.Sub(o.Amount)
@@ -219,7 +271,13 @@ func TestDepositFlow(t *testing.T) {
 
 	d.w.Sched.RunFor(15 * time.Minute)
 	d.keys("r")
-	d.waitFor("COMPLETED", "the crypto is yours")
+	d.waitFor("COMPLETED", "the crypto is yours", "the seller released")
+	if !d.notified("the seller released") {
+		t.Fatalf("no notification of the release: %q", d.notifications())
+	}
+	if d.notified("says they paid") || d.notified("took your ad") {
+		t.Fatalf("notified of the user's own take or payment: %q", d.notifications())
+	}
 	orders, _ := d.mc.Orders(ctx, client.OrderQuery{})
 	want, _ := usdtBefore.Add(orders[0].Amount)
 	if got := balance(t, d.mc, market.USDT); got.Cmp(want) != 0 {

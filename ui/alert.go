@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"p2pdesk/market"
+)
+
+// counterpartyNotice says what the other side, support or the platform
+// did to one of the user's orders, read from the event as the user sees
+// it; ok is false for the user's own actions (and events of no order).
+// bad marks what needs the user's attention rather than good news.
+//
+// Who acted follows from the data: an order event carries the reader's
+// role and the maker, a chat event the writer's role and the reader's.
+func counterpartyNotice(e market.Event, c *Ctx) (n news, ok bool) {
+	text, bad, order, ok := counterpartyAct(e, c)
+	return news{text: text, bad: bad, order: order, chat: e.Type == "chat.message"}, ok
+}
+
+// news is one thing the other side did.
+type news struct {
+	text  string
+	bad   bool
+	order int64
+	chat  bool
+}
+
+func counterpartyAct(e market.Event, c *Ctx) (text string, bad bool, order int64, ok bool) {
+	who := func(role string) string { return c.T("role." + role) }
+	if e.Type == "chat.message" {
+		var ce struct {
+			OrderID int64  `json:"orderId,string"`
+			From    string `json:"from"`
+			Role    string `json:"role"`
+		}
+		if json.Unmarshal(e.Data, &ce) != nil || ce.Role == "" || ce.From == ce.Role {
+			return "", false, 0, false
+		}
+		return c.T("notify.chat", "ID", ce.OrderID, "Who", who(ce.From)), false, ce.OrderID, true
+	}
+	if !strings.HasPrefix(e.Type, "order.") {
+		return "", false, 0, false
+	}
+	var o market.OrderView
+	if json.Unmarshal(e.Data, &o) != nil || (o.Role != "buyer" && o.Role != "seller") {
+		return "", false, 0, false
+	}
+	other := "seller"
+	if o.Role == "seller" {
+		other = "buyer"
+	}
+	args := []any{"ID", o.ID, "Who", who(other), "Fiat", fiat(o.FiatTotal) + " " + string(o.Fiat), "Crypto", crypto(o.Amount) + " " + string(o.Asset)}
+	switch e.Type {
+	case "order.created":
+		if o.Maker == o.Role {
+			return c.T("notify.taken", args...), false, o.ID, true
+		}
+	case "order.paid":
+		if o.Role == "seller" {
+			return c.T("notify.paid", args...), false, o.ID, true
+		}
+	case "order.completed":
+		if o.Role == "buyer" {
+			return c.T("notify.released", args...), false, o.ID, true
+		}
+	case "order.cancelled", "order.expired":
+		switch o.CancelledBy {
+		case o.Role:
+		case "system":
+			return c.T("notify.expired", args...), true, o.ID, true
+		default:
+			return c.T("notify.cancelled", args...), true, o.ID, true
+		}
+	case "order.disputed":
+		switch o.DisputeBy {
+		case o.Role:
+		case "system":
+			return c.T("notify.disputed_system", args...), true, o.ID, true
+		default:
+			return c.T("notify.disputed", args...), true, o.ID, true
+		}
+	case "order.resolved":
+		id := "notify.resolved_refund"
+		if o.Resolution == market.ResolveRelease {
+			id = "notify.resolved_release"
+		}
+		return c.T(id, args...), !resolvedForMe(o), o.ID, true
+	}
+	return "", false, 0, false
+}
+
+// resolvedForMe: support's decision went the reader's way.
+func resolvedForMe(o market.OrderView) bool {
+	released := o.Resolution == market.ResolveRelease
+	return released == (o.Role == "buyer")
+}
+
+// alert rings the bell and sends the desktop notification the user
+// chose, as one write to the terminal.
+func alert(out io.Writer, bell bool, notify, text string) tea.Cmd {
+	var b strings.Builder
+	if bell {
+		b.WriteByte('\a')
+	}
+	body := plain(text)
+	switch notify {
+	case "osc9":
+		b.WriteString("\x1b]9;p2pdesk: " + body + "\x1b\\")
+	case "osc777":
+		b.WriteString("\x1b]777;notify;p2pdesk;" + strings.ReplaceAll(body, ";", ",") + "\x1b\\")
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if out == nil {
+		out = os.Stdout
+	}
+	s := b.String()
+	return func() tea.Msg { io.WriteString(out, s); return nil }
+}
