@@ -1,9 +1,11 @@
 package market
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -446,16 +448,28 @@ func (s *Service) SearchAds(ctx context.Context, q AdSearch) (AdPage, error) {
 		}
 		aq.FiatAmount = a.Units()
 	}
+	var rank func(a, b AdView) int
 	switch q.Sort {
 	case "", "price":
 	case "newest":
 		aq.Sort = SortNewest
+	case "completion":
+		rank = byCompletion
+	case "release":
+		rank = byRelease
 	default:
-		return AdPage{}, Errorf(CodeInvalidArgument, "sort", "sort must be \"price\" or \"newest\"")
+		return AdPage{}, Errorf(CodeInvalidArgument, "sort", "sort must be price, completion, release or newest")
 	}
-	aq.Limit = q.Limit
-	if aq.Limit <= 0 || aq.Limit > 200 {
+	switch {
+	case q.Limit == 0:
 		aq.Limit = 20
+	case q.Limit < 0 || q.Limit > 200:
+		return AdPage{}, Errorf(CodeInvalidArgument, "limit", "limit must be from 1 to 200")
+	default:
+		aq.Limit = q.Limit
+	}
+	if rank != nil {
+		return s.searchRanked(ctx, aq, q.Cursor, rank)
 	}
 	if q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor)
@@ -487,6 +501,82 @@ func (s *Service) SearchAds(ctx context.Context, q AdSearch) (AdPage, error) {
 		return nil
 	})
 	return page, err
+}
+
+// rankPool is how many of the best-priced matching ads a sort by the
+// makers' records ranks. Records are derived from 30 days of orders, not
+// kept in an index, so a sort by them reads a bounded pool: every ad of
+// a market of ordinary size, the best-priced part of a huge book.
+const rankPool = 1000
+
+// searchRanked pages through the best-priced rankPool matching ads
+// sorted by rank, ties kept in price order; the cursor is an offset.
+func (s *Service) searchRanked(ctx context.Context, aq AdQuery, cursor string, rank func(a, b AdView) int) (AdPage, error) {
+	offset := 0
+	if cursor != "" {
+		var err error
+		if offset, err = decodeRankCursor(cursor); err != nil {
+			return AdPage{}, err
+		}
+	}
+	limit := aq.Limit
+	aq.Limit = rankPool
+	var page AdPage
+	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
+		ads, err := tx.SearchAds(aq)
+		if err != nil {
+			return err
+		}
+		views, err := newViewCtx(tx, now, s.cfg.RecordDays).adViews(ads)
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(views, rank)
+		if offset < len(views) {
+			end := min(offset+limit, len(views))
+			page.Ads = views[offset:end]
+			if end < len(views) {
+				page.Next = encodeRankCursor(end)
+			}
+		}
+		if pt, err := tx.IndexLatest(aq.Asset, aq.Fiat); err == nil {
+			page.Index = &pt.Price
+		}
+		return nil
+	})
+	return page, err
+}
+
+// byCompletion: the highest completion rate first; among equals, more
+// orders in 30 days first; a maker with no finished order last.
+func byCompletion(a, b AdView) int {
+	ra, rb := a.Maker.Record, b.Maker.Record
+	if c := cmpKnown(ra.CompletionBP, rb.CompletionBP, true); c != 0 {
+		return c
+	}
+	return cmp.Compare(rb.Orders30d, ra.Orders30d)
+}
+
+// byRelease: the shortest average release first; a maker who never
+// released last.
+func byRelease(a, b AdView) int {
+	return cmpKnown(a.Maker.Record.AvgReleaseS, b.Maker.Record.AvgReleaseS, false)
+}
+
+// cmpKnown orders known values before unknown ones, highest or lowest
+// first.
+func cmpKnown(a, b *int64, highFirst bool) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	case highFirst:
+		return cmp.Compare(*b, *a)
+	}
+	return cmp.Compare(*a, *b)
 }
 
 // MyAds lists user's own ads, every status but deleted.

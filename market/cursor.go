@@ -27,3 +27,26 @@ func decodeCursor(s string) (AdCursor, error) {
 	}
 	return AdCursor{Price: price, ID: adID}, nil
 }
+
+// A ranked search's cursor is an offset into its pool, marked so that a
+// price cursor is not taken for one (or the other way round).
+func encodeRankCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("rank:" + strconv.Itoa(offset)))
+}
+
+func decodeRankCursor(s string) (int, error) {
+	bad := Errorf(CodeInvalidArgument, "cursor", "the page cursor is not valid: start again from the first page")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, bad
+	}
+	n, ok := strings.CutPrefix(string(b), "rank:")
+	if !ok {
+		return 0, bad
+	}
+	off, err := strconv.Atoi(n)
+	if err != nil || off < 0 || off > rankPool {
+		return 0, bad
+	}
+	return off, nil
+}

@@ -552,23 +552,39 @@ func (m *Model) helpView(h int) string {
 	line := func(b key.Binding) string {
 		return "  " + st.Key.Render(padRight(b.Help().Key, 14)) + " " + m.c.T(b.Help().Desc)
 	}
-	var b strings.Builder
-	b.WriteString(st.Title.Render(m.c.T("help.title", "Page", m.current().Title())) + "\n")
-	for _, kb := range m.current().Help() {
-		b.WriteString(line(kb) + "\n")
-	}
-	b.WriteString("\n" + st.Title.Render(m.c.T("help.everywhere")) + "\n")
 	global := []key.Binding{k.Market, k.Orders, k.Wallet, k.MyAds, k.Account, k.Withdraw, k.Deposit, k.Back, k.Help, k.Quit}
 	if m.c.Practice != nil {
 		// Practice and the clock exist only against the embedded market.
 		global = append(global[:5], append([]key.Binding{k.Practice}, global[5:]...)...)
 		global = append(global[:len(global)-3], append([]key.Binding{k.Speed}, global[len(global)-3:]...)...)
 	}
-	for _, kb := range global {
-		b.WriteString(line(kb) + "\n")
+	pageKeys := m.current().Help()
+	// One column when it fits the height, else the page's keys and the
+	// global ones side by side: 80x24 holds both.
+	oneColumn := len(pageKeys)+len(global)+6 <= h
+	colW := m.w
+	if !oneColumn {
+		colW = (m.w - 2) / 2
 	}
-	b.WriteString("\n" + st.Muted.Render(m.c.T("help.close")))
-	return b.String()
+	var page strings.Builder
+	page.WriteString(st.Title.Render(m.c.T("help.title", "Page", m.current().Title())) + "\n")
+	for _, kb := range pageKeys {
+		page.WriteString(line(kb) + "\n")
+	}
+	if n, ok := m.current().(interface{ HelpNote() string }); ok {
+		page.WriteString(indent(st.Muted.Render(wrapText(n.HelpNote(), colW-4)), 2) + "\n")
+	}
+	var every strings.Builder
+	every.WriteString(st.Title.Render(m.c.T("help.everywhere")) + "\n")
+	for _, kb := range global {
+		every.WriteString(line(kb) + "\n")
+	}
+	closeHint := st.Muted.Render(m.c.T("help.close"))
+	if oneColumn {
+		return page.String() + "\n" + every.String() + "\n" + closeHint
+	}
+	left := lipgloss.NewStyle().Width(colW).Render(strings.TrimRight(page.String(), "\n"))
+	return joinH(left, "  "+strings.ReplaceAll(strings.TrimRight(every.String(), "\n"), "\n", "\n  ")) + "\n\n" + closeHint
 }
 
 // shortKeyring says in a word or two where secrets are kept.

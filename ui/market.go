@@ -119,6 +119,9 @@ func (p *marketPage) Title() string { return p.c.T("tab.market") }
 
 func (p *marketPage) Capturing() bool { return p.editing }
 
+// HelpNote says what each sort means, under the keys in the help.
+func (p *marketPage) HelpNote() string { return p.c.T("market.sort.help") }
+
 func (p *marketPage) Help() []key.Binding {
 	k := p.c.Keys
 	return []key.Binding{k.Up, k.Down, k.NextTab, k.Enter, k.Asset, k.Fiat, k.Payment, k.Verified, k.Sort,

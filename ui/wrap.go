@@ -116,8 +116,8 @@ func tokens(l string) []token {
 }
 
 const (
-	closing = "，。、；：？！）」』》】…%,.;:?!)]"
-	opening = "（「『《【"
+	closing = "，。、；：？！）」』》】”’…%,.;:?!)]"
+	opening = "（「『《【“‘"
 )
 
 func wrapLine(l string, w int) []string {

@@ -35,6 +35,14 @@ func TestWrapCellsBreaksChineseBetweenCharacters(t *testing.T) {
 	if got := wrapCells("（括号）里", 4); strings.HasSuffix(strings.Split(got, "\n")[0], "（") {
 		t.Errorf("a line ends with an opening bracket: %q", got)
 	}
+	// Quotation marks too: “ never ends a line, ” never starts one.
+	for w := 3; w <= 12; w++ {
+		for _, l := range strings.Split(wrapCells("商家从“已付款”到放币的平均时间", w), "\n") {
+			if strings.HasSuffix(l, "“") || strings.HasPrefix(l, "”") {
+				t.Errorf("width %d: a quotation mark is cut from its words: %q", w, l)
+			}
+		}
+	}
 	if got := wrapCells("abcdefghij", 4); got != "abcd\nefgh\nij" {
 		t.Errorf("a long word is cut: %q", got)
 	}
