@@ -151,6 +151,7 @@ func abs(x int64) int64 {
 // once with another: the event log hash is equal across the first two and
 // differs for the third.
 func TestSameSeedSameEvents(t *testing.T) {
+	t.Parallel()
 	run := func(seed uint64) string {
 		rep, err := RunScenario(context.Background(), RunOptions{Scenario: "bait-price", Seed: seed, Policy: Careful})
 		if err != nil {
@@ -170,6 +171,7 @@ func TestSameSeedSameEvents(t *testing.T) {
 // TestWorldIsDeterministic runs a whole market (merchants, history, feed,
 // honest trades) twice for an hour with the same seed.
 func TestWorldIsDeterministic(t *testing.T) {
+	t.Parallel()
 	hash := func(seed uint64) string {
 		w := openWorld(t, Options{Seed: seed, Merchants: 5, History: true})
 		w.Sched.RunFor(time.Hour)

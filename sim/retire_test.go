@@ -25,6 +25,7 @@ func (s *Scheduler) polling() []string {
 // its orders once its drill has settled, so a long practice session
 // costs what its merchants cost, not more with every drill played.
 func TestDrillCounterpartiesStopAfterTheirDrill(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w := openWorld(t, Options{Seed: 5})
 	user, _, err := w.NewPerson(ctx, person{Handle: "you", RealName: "Practice User", Phone: "13900000000"}, 1, false,

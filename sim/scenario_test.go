@@ -13,6 +13,7 @@ import (
 // every scenario twice in one world (TestEveryDrillTwiceInOneWorld) and
 // live (TestLiveDrills).
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	for _, name := range ScenarioNames() {
 		for _, pol := range []Policy{Careless} {
 			name, pol := name, pol

@@ -30,6 +30,7 @@ func openWorld(t testing.TB, o Options) *World {
 }
 
 func TestWorldBootsAndTrades(t *testing.T) {
+	t.Parallel()
 	w := openWorld(t, Options{Seed: 7, Merchants: 6, History: true})
 	ctx := context.Background()
 	page, err := w.Admin.Ads(ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY})
