@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -246,7 +247,7 @@ func (a *app) adsVerb() *cobra.Command {
 	f.StringVar(&method, "method", "", "payment method (alipay, wechat, bank)")
 	f.StringVar(&amount, "amount", "", "a fiat amount the ad's limits must take")
 	f.BoolVar(&verified, "verified", false, "verified merchants only")
-	f.StringVar(&sort, "sort", "", "price (best first, the default) or newest")
+	f.StringVar(&sort, "sort", "", "price (best first, the default), completion (the makers' 30-day completion rate), release (their average release time) or newest")
 	f.BoolVar(&asJSON, "json", false, "print the API's JSON")
 	return c
 }
@@ -288,7 +289,7 @@ func (a *app) adVerb() *cobra.Command {
 				if err != nil || req.Price != "" {
 					return &usageError{"give --price or --margin PERCENT (e.g. 0.5 or -1.2), not both"}
 				}
-				req.PriceType, req.MarginBP = "floating", int64(bp*100)
+				req.PriceType, req.MarginBP = "floating", int64(math.Round(bp*100))
 			}
 			ad, err := d.mc.PostAd(ctx, req)
 			if err != nil {
@@ -310,7 +311,7 @@ func (a *app) adVerb() *cobra.Command {
 	pf.StringVar(&req.Terms, "terms", "", "terms shown to takers")
 	pf.BoolVar(&asJSON, "json", false, "print the API's JSON")
 	post.MarkFlagRequired("side")
-	c.AddCommand(show, post)
+	c.AddCommand(show, post, a.adEditVerb())
 	for _, act := range []string{"pause", "resume", "delete"} {
 		act := act
 		v := a.verb(act+" AD_ID", strings.ToUpper(act[:1])+act[1:]+" one of your ads", "  p2pdesk ad "+act+" 12", cobra.ExactArgs(1),
@@ -330,6 +331,73 @@ func (a *app) adVerb() *cobra.Command {
 		c.AddCommand(v)
 	}
 	return c
+}
+
+// adEditVerb changes the given fields of one of your ads; the flags not
+// given stay as they are.
+func (a *app) adEditVerb() *cobra.Command {
+	var p market.AdPatch
+	var price, margin, total, minFiat, maxFiat, terms string
+	var methods []string
+	var window int
+	var asJSON bool
+	var edit *cobra.Command
+	edit = a.verb("edit AD_ID", "Change one of your ads: only the flags you give change",
+		"  p2pdesk ad edit 12 --price 7.18 --max 5000\n  p2pdesk ad edit 12 --margin -0.3 --terms \"Pay from your own account.\"", cobra.ExactArgs(1),
+		func(ctx context.Context, d *desk, args []string) error {
+			id, err := parseID(args[0], "AD_ID")
+			if err != nil {
+				return err
+			}
+			set := edit.Flags().Changed
+			if set("price") && set("margin") {
+				return &usageError{"give --price or --margin PERCENT, not both"}
+			}
+			if set("price") {
+				fixed := "fixed"
+				p.PriceType, p.Price = &fixed, &price
+			}
+			if set("margin") {
+				pct, err := strconv.ParseFloat(margin, 64)
+				if err != nil {
+					return &usageError{"--margin is a percent over (or under, negative) the index, e.g. 0.5 or -1.2"}
+				}
+				floating, bp := "floating", int64(math.Round(pct*100))
+				p.PriceType, p.MarginBP = &floating, &bp
+			}
+			for name, field := range map[string]**string{"total": &p.Total, "min": &p.MinFiat, "max": &p.MaxFiat, "terms": &p.Terms} {
+				if set(name) {
+					v := map[string]*string{"total": &total, "min": &minFiat, "max": &maxFiat, "terms": &terms}[name]
+					*field = v
+				}
+			}
+			if set("method") {
+				p.Payments = &methods
+			}
+			if set("window") {
+				p.WindowMin = &window
+			}
+			if p == (market.AdPatch{}) {
+				return &usageError{"nothing to change: give at least one of --price, --margin, --total, --min, --max, --method, --window, --terms"}
+			}
+			ad, err := d.mc.EditAd(ctx, id, p)
+			if err != nil {
+				return err
+			}
+			return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d changed.\n", ad.ID); printAd(w, ad) })
+		})
+	f := edit.Flags()
+	f.StringVar(&price, "price", "", "fixed price per unit")
+	f.StringVar(&margin, "margin", "", "floating price: percent over (or under, negative) the index")
+	f.StringVar(&total, "total", "", "crypto offered in total")
+	f.StringVar(&minFiat, "min", "", "smallest order, in fiat")
+	f.StringVar(&maxFiat, "max", "", "largest order, in fiat")
+	f.StringArrayVar(&methods, "method", nil, "payment method (repeatable; replaces the ad's list)")
+	f.IntVar(&window, "window", 15, "payment window in minutes")
+	f.StringVar(&terms, "terms", "", "terms shown to takers")
+	f.BoolVar(&asJSON, "json", false, "print the API's JSON")
+	edit.ValidArgsFunction = a.complete(completeAds(true))
+	return edit
 }
 
 func printAd(w io.Writer, ad market.AdView) {

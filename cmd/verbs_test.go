@@ -95,6 +95,21 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 
 	var ad market.AdView
 	decode(t, must("", as("alice", "ad", "post", "--side", "sell", "--margin", "0.5", "--total", "200", "--min", "100", "--max", "5000", "--json")...), &ad)
+	// ad edit changes what it is given and nothing else.
+	var edited market.AdView
+	decode(t, must("", as("alice", "ad", "edit", fmt.Sprint(ad.ID), "--max", "4000", "--margin", "0.29", "--terms", "Own-name payments only.", "--json")...), &edited)
+	if edited.MaxFiat.FixedN(2) != "4000.00" || edited.MarginBP != 29 || edited.Terms != "Own-name payments only." ||
+		edited.MinFiat.Cmp(ad.MinFiat) != 0 || edited.Total.Cmp(ad.Total) != 0 || edited.WindowMin != ad.WindowMin {
+		t.Fatalf("ad edit: %+v, from %+v", edited, ad)
+	}
+	for _, bad := range [][]string{{"ad", "edit", fmt.Sprint(ad.ID)}, {"ad", "edit", fmt.Sprint(ad.ID), "--price", "7.2", "--margin", "1"}, {"ad", "edit", "x1", "--max", "10"}} {
+		if _, _, err := run(t, st, "", as("alice", bad...)...); !isUsage(err) {
+			t.Fatalf("p2pdesk %s: %v, want a usage error", strings.Join(bad, " "), err)
+		}
+	}
+	if _, _, err := run(t, st, "", as("bob", "ad", "edit", fmt.Sprint(ad.ID), "--max", "100000")...); err == nil || isUsage(err) || !strings.Contains(err.Error(), "NOT_FOUND") {
+		t.Fatalf("bob edited alice's ad: %v", err)
+	}
 	var page market.AdPage
 	decode(t, must("", as("bob", "ads", "--side", "buy", "--amount", "720", "--json")...), &page)
 	found := false
