@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"p2pdesk/api"
+	"p2pdesk/client"
 	"p2pdesk/i18n"
 	"p2pdesk/market"
 	"p2pdesk/money"
@@ -130,11 +131,20 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 			disputeBy = te.Who
 		}
 	}
-	var in, out []alipay.Line
-	for _, l := range stmt {
-		if l.At.Before(o.CreatedAt) || l.Kind != alipay.KindTransfer {
-			continue
+	// Orders the user opened later (another drill, an ordinary trade)
+	// have money of their own in the same statement.
+	recent, err := u.Market.Orders(ctx, client.OrderQuery{Limit: 100})
+	if err != nil {
+		return d, err
+	}
+	var later []market.OrderView
+	for _, p := range recent {
+		if p.ID != o.ID && p.CreatedAt.After(o.CreatedAt) {
+			later = append(later, p)
 		}
+	}
+	var in, out []alipay.Line
+	for _, l := range ownLines(o, stmt, later) {
 		id := "debrief.alipay_in"
 		if l.Direction == "out" {
 			id = "debrief.alipay_out"
@@ -190,6 +200,45 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		d.Grade = "A"
 	}
 	return d, nil
+}
+
+// ownLines are the statement's transfers from the order's creation on,
+// less those that belong to an order the user opened later: a payment
+// to that order's payee, money in from its payer (or of its exact total,
+// as a third party pays), and what went back and forth with those. A
+// learner who starts the next drill before the last one settled is
+// judged on each drill's own money.
+func ownLines(o market.OrderView, stmt []alipay.Line, later []market.OrderView) []alipay.Line {
+	var own []alipay.Line
+	claimed := map[string]bool{} // rail logins that belong to a later order
+	for _, l := range stmt {
+		if l.At.Before(o.CreatedAt) || l.Kind != alipay.KindTransfer {
+			continue
+		}
+		if !(l.Direction == "in" && o.Role == "seller" && l.CounterpartyName == o.PayerName) && belongsToLater(l, later, claimed) {
+			claimed[l.CounterpartyLogin] = true
+			continue
+		}
+		own = append(own, l)
+	}
+	return own
+}
+
+func belongsToLater(l alipay.Line, later []market.OrderView, claimed map[string]bool) bool {
+	for _, p := range later {
+		if l.At.Before(p.CreatedAt) {
+			continue
+		}
+		switch {
+		case l.CounterpartyLogin != "" && l.CounterpartyLogin == p.PayTo.Account && p.Role == "buyer":
+			return true // paid to (or refunded by) the later order's seller
+		case l.Direction == "in" && p.Role == "seller" && (l.CounterpartyName == p.PayerName || l.Amount.Cmp(p.FiatTotal) == 0):
+			return true // the later order's buyer, or someone paying its total
+		case l.Direction == "out" && p.Role == "seller" && claimed[l.CounterpartyLogin]:
+			return true // a refund of money that came in for the later order
+		}
+	}
+	return false
 }
 
 func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Line, released, paidMark, disputed time.Time, disputeBy string, point func(time.Time, bool, string, ...any)) {

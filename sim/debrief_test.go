@@ -48,3 +48,38 @@ func TestRefundToTheWrongAccountIsALoss(t *testing.T) {
 		}
 	}
 }
+
+// A drill is judged on its own money: a learner who sold in one drill,
+// then, before it settled, bought in the next and paid its seller, lost
+// nothing in the first (the second's payment was counted there as a
+// refund to the wrong account, and an A drill became F).
+func TestDebriefCountsOnlyItsOwnOrdersMoney(t *testing.T) {
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	total := money.New(72500, 2)
+	min := func(m int) time.Time { return at.Add(time.Duration(m) * time.Minute) }
+	line := func(dir, name, login string, m int) alipay.Line {
+		return alipay.Line{Kind: alipay.KindTransfer, Direction: dir, CounterpartyName: name, CounterpartyLogin: login, Amount: total, At: min(m)}
+	}
+	sold := market.OrderView{ID: 1, Role: "seller", PayerName: "Wang Min", FiatTotal: total, CreatedAt: min(0)}
+	bought := market.OrderView{ID: 2, Role: "buyer", PayTo: market.PaymentAccount{Account: "13000000077", RealName: "Guo Jing"}, FiatTotal: total, CreatedAt: min(10)}
+	sold2 := market.OrderView{ID: 3, Role: "seller", PayerName: "Li Lei", FiatTotal: total, CreatedAt: min(20)}
+	stmt := []alipay.Line{
+		line("in", "Wang Min", "13000000050", 3),       // the first drill's buyer
+		line("out", "Guo Jing", "13000000077", 11),     // paying the second drill's seller
+		line("in", "Zhang San", "13000000090", 22),     // a third party paying the third drill
+		line("out", "Zhang San", "13000000090", 25),    // and refunded there
+		line("out", "Someone Else", "13000000099", 30), // a refund to nobody's account: the first drill's loss still
+	}
+	got := ownLines(sold, stmt, []market.OrderView{bought, sold2})
+	var logins []string
+	for _, l := range got {
+		logins = append(logins, l.Direction+" "+l.CounterpartyLogin)
+	}
+	if want := "in 13000000050,out 13000000099"; strings.Join(logins, ",") != want {
+		t.Fatalf("the first drill's own lines: %v, want %s", logins, want)
+	}
+	// Without later orders every transfer from the order on is its own.
+	if n := len(ownLines(sold, stmt, nil)); n != len(stmt) {
+		t.Fatalf("%d of %d lines without later orders", n, len(stmt))
+	}
+}
