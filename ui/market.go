@@ -27,6 +27,9 @@ var (
 // marketPage lists ads. The Buy tab shows sell ads (you buy from them),
 // the Sell tab buy ads (you sell to them).
 type marketPage struct {
+	// newQuery: the search changed; navAt: the last cursor key.
+	newQuery bool
+	navAt    time.Time
 	c        *Ctx
 	userSide market.Side
 	asset    int
@@ -130,6 +133,16 @@ func (p *marketPage) Help() []key.Binding {
 
 func (p *marketPage) Init() tea.Cmd { return p.load() }
 
+// navHold is how long the list stays still after a cursor key: live
+// price moves reorder it, and a person aims by what they see.
+const navHold = 2 * time.Second
+
+// requery loads another search: its answer puts the cursor on top.
+func (p *marketPage) requery() tea.Cmd {
+	p.newQuery = true
+	return p.load()
+}
+
 func (p *marketPage) query() client.AdQuery {
 	makerSide := market.Sell
 	if p.userSide == market.Sell {
@@ -170,6 +183,12 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		p.err = ""
 		p.table.SetRows(msg.page.Ads)
+		if p.newQuery {
+			// Another search: its best ad, not the row number the old
+			// list had under the cursor.
+			p.table.Top()
+			p.newQuery = false
+		}
 		p.index = msg.page.Index
 		p.history = p.history[:0]
 		for _, h := range msg.hist {
@@ -197,6 +216,11 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, nil
 	case adsDebounce:
+		if wait := navHold - p.c.Now().Sub(p.navAt); wait > 0 {
+			// The user is moving the cursor: rows that reorder under it
+			// send enter to another ad than the one they aimed at.
+			return p, p.c.Tick(wait, func(time.Time) tea.Msg { return adsDebounce{} })
+		}
 		return p, p.load()
 	case tea.KeyMsg:
 		return p.key(msg)
@@ -218,7 +242,7 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			}
 			p.amount, p.editing, p.err = v, false, ""
 			p.input.Blur()
-			return p, p.load()
+			return p, p.requery()
 		case "esc":
 			p.editing = false
 			p.input.Blur()
@@ -227,6 +251,11 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		var cmd tea.Cmd
 		p.input, cmd = p.input.Update(msg)
 		return p, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Up), key.Matches(msg, k.Down), key.Matches(msg, k.PageUp), key.Matches(msg, k.PageDown),
+		key.Matches(msg, k.Top), key.Matches(msg, k.Bottom):
+		p.navAt = p.c.Now()
 	}
 	switch {
 	case key.Matches(msg, k.Up):
@@ -248,24 +277,24 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			p.userSide = market.Buy
 		}
 		p.best = nil
-		return p, p.load()
+		return p, p.requery()
 	case key.Matches(msg, k.Asset):
 		p.asset = (p.asset + 1) % len(assets)
 		p.best = nil
-		return p, p.load()
+		return p, p.requery()
 	case key.Matches(msg, k.Fiat):
 		p.fiat = (p.fiat + 1) % len(fiats)
 		p.best = nil
-		return p, p.load()
+		return p, p.requery()
 	case key.Matches(msg, k.Payment):
 		p.method = (p.method + 1) % len(methods)
-		return p, p.load()
+		return p, p.requery()
 	case key.Matches(msg, k.Verified):
 		p.verified = !p.verified
-		return p, p.load()
+		return p, p.requery()
 	case key.Matches(msg, k.Sort):
 		p.sort = (p.sort + 1) % len(sorts)
-		return p, p.load()
+		return p, p.requery()
 	case key.Matches(msg, k.Refresh):
 		return p, p.load()
 	case msg.String() == "/":

@@ -202,14 +202,18 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		case "tab":
 			t.fiatMode = !t.fiatMode
 			t.prompt()
-			if t.calc.ok {
-				if t.fiatMode {
-					t.input.SetValue(t.calc.total.FixedN(2))
-				} else {
-					t.input.SetValue(t.calc.amount.String())
-				}
-				t.input.CursorEnd()
+			// The number follows the unit: 600 CNY becomes its crypto,
+			// even outside the ad's limits. What does not convert goes:
+			// 600 under the other unit's label is another order.
+			switch {
+			case t.calc.amount.IsPositive() && t.calc.total.IsPositive() && t.fiatMode:
+				t.input.SetValue(t.calc.total.FixedN(2))
+			case t.calc.amount.IsPositive() && t.calc.total.IsPositive():
+				t.input.SetValue(t.calc.amount.String())
+			default:
+				t.input.SetValue("")
 			}
+			t.input.CursorEnd()
 			t.recalc()
 			return t, nil
 		case "enter":
