@@ -401,15 +401,30 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 		if key.Matches(msg, k.Withdraw) {
-			return m, push(newWizard(m.c, market.Sell))
+			return m, m.openWizard(market.Sell)
 		}
 		if key.Matches(msg, k.Deposit) {
-			return m, push(newWizard(m.c, market.Buy))
+			return m, m.openWizard(market.Buy)
 		}
 	}
 	p, cmd := cur.Update(msg)
 	m.setCurrent(p)
 	return m, cmd
+}
+
+// openWizard opens the guide for side over the current tab, so that esc
+// leaves it for the tab, not for pages opened before it. A guide already
+// open comes back as it was (pages opened from it close): pushing a
+// second one made esc land in the first.
+func (m *Model) openWizard(side market.Side) tea.Cmd {
+	for i, p := range m.stack {
+		if w, ok := p.(*wizard); ok && w.side == side && w.drill == 0 {
+			m.stack = m.stack[:i+1]
+			return nil
+		}
+	}
+	m.stack = nil
+	return push(newWizard(m.c, side))
 }
 
 var speeds = []float64{1, 10, 60, 300}

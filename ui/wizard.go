@@ -42,20 +42,28 @@ type wizard struct {
 	drill          int // the practice drill it plays, if any
 }
 
+// The wizards' answers name the wizard's side: the Withdraw and the
+// Deposit guide are both alive, every page gets every answer, and the
+// Deposit guide showed the Withdraw guide's order as its own ("the
+// seller released 97.6 USDT" for a buy not yet paid; found playing).
 type wizAdsMsg struct {
+	side market.Side
 	ads  []market.AdView
 	acct *api.Account // nil when it could not be read
 	err  error
 }
 type wizPaidMsg struct {
-	o   market.OrderView
-	err error
+	side market.Side
+	o    market.OrderView
+	err  error
 }
 type wiz2FAMsg struct {
-	st  api.TwoFactor
-	err error
+	side market.Side
+	st   api.TwoFactor
+	err  error
 }
 type wizOrderMsg struct {
+	side market.Side
 	o    market.OrderView
 	sent *alipay.Line // the buyer's payment to the order's payee, if any
 	seq  int64
@@ -90,23 +98,23 @@ func (w *wizard) Init() tea.Cmd {
 	if id := w.c.wizardOrders[w.side]; id != 0 {
 		return w.loadOrder(id)
 	}
-	mc := w.c.Market
+	mc, side := w.c.Market, w.side
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		st, err := mc.TwoFactor(ctx)
-		return wiz2FAMsg{st, err}
+		return wiz2FAMsg{side, st, err}
 	}
 }
 
 func (w *wizard) loadOrder(id int64) tea.Cmd {
 	w.loads++
-	mc, rail, seq := w.c.Market, w.c.Alipay, w.loads
+	mc, rail, seq, side := w.c.Market, w.c.Alipay, w.loads, w.side
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		o, err := mc.Order(ctx, id)
-		m := wizOrderMsg{o: o, seq: seq, err: err}
+		m := wizOrderMsg{side: side, o: o, seq: seq, err: err}
 		if err == nil && o.Role == "buyer" && rail != nil {
 			// The guide follows the money as the user's own statement
 			// shows it, not a promise: has it left for this order's payee?
@@ -124,15 +132,15 @@ func (w *wizard) loadAds() tea.Cmd {
 		makerSide = market.Sell
 	}
 	q := client.AdQuery{Side: makerSide, Asset: assets[w.asset], Fiat: market.CNY, Payment: market.Alipay, Amount: strings.TrimSpace(w.amount.Value()), Limit: 100}
-	mc := w.c.Market
+	mc, side := w.c.Market, w.side
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		page, err := mc.Ads(ctx, q)
 		if err != nil {
-			return wizAdsMsg{err: err}
+			return wizAdsMsg{side: side, err: err}
 		}
-		m := wizAdsMsg{ads: page.Ads}
+		m := wizAdsMsg{side: side, ads: page.Ads}
 		if a, err := mc.Account(ctx); err == nil {
 			m.acct = &a
 		}
@@ -141,6 +149,9 @@ func (w *wizard) loadAds() tea.Cmd {
 }
 
 func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
+	if !w.mine(msg) {
+		return w, nil
+	}
 	switch msg := msg.(type) {
 	case wiz2FAMsg:
 		if msg.err != nil {
@@ -219,6 +230,21 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 	return w, nil
 }
 
+// mine: msg is not another wizard's answer.
+func (w *wizard) mine(msg tea.Msg) bool {
+	switch m := msg.(type) {
+	case wizAdsMsg:
+		return m.side == w.side
+	case wizPaidMsg:
+		return m.side == w.side
+	case wiz2FAMsg:
+		return m.side == w.side
+	case wizOrderMsg:
+		return m.side == w.side
+	}
+	return true
+}
+
 func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	k := w.c.Keys
 	if w.order != nil {
@@ -233,12 +259,12 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			wp.focus, wp.backAfterSend = 3, true
 			return w, tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
 		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == market.StateCreated && w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0:
-			mc, id := w.c.Market, w.order.ID
+			mc, id, side := w.c.Market, w.order.ID, w.side
 			return w, func() tea.Msg {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				o, err := mc.MarkPaid(ctx, id, market.StateCreated)
-				return wizPaidMsg{o, err}
+				return wizPaidMsg{side, o, err}
 			}
 		case msg.String() == "N" && w.order.State.Terminal():
 			delete(w.c.wizardOrders, w.side)

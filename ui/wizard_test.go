@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"p2pdesk/api"
 	"p2pdesk/market"
 )
@@ -23,7 +25,7 @@ func TestWizardPutsAdsTheUserCannotTakeLast(t *testing.T) {
 	zero := int64(0)
 	acct := &api.Account{AccountView: market.AccountView{User: market.User{KYCLevel: 1}, Record: market.Record{CompletionBP: &zero}}}
 	free := ads[2].Maker.Name
-	w.Update(wizAdsMsg{ads: append([]market.AdView(nil), ads...), acct: acct})
+	w.Update(wizAdsMsg{side: market.Buy, ads: append([]market.AdView(nil), ads...), acct: acct})
 	if got := w.ads[0].Maker.Name; got != free {
 		t.Fatalf("first seller offered: %s, want the one the user may take (%s)", got, free)
 	}
@@ -52,11 +54,61 @@ func TestDrillWizardStaysOnTheDrillsCounterparty(t *testing.T) {
 	w := newWizard(m.c, market.Sell)
 	w.drill, w.step, w.ads = 3, 3, []market.AdView{drillAd}
 	w.amount.SetValue("725")
-	w.Update(wiz2FAMsg{st: api.TwoFactor{Enabled: true}})
+	w.Update(wiz2FAMsg{side: market.Sell, st: api.TwoFactor{Enabled: true}})
 	if w.step != 3 || len(w.ads) != 1 || w.ads[0].Maker.Name != "Lucky_Hui61" {
 		t.Fatalf("after the 2FA answer: step %d, %d ads", w.step, len(w.ads))
 	}
 	if v := w.View(120, 40); !strings.Contains(v, "▸") || !strings.Contains(v, "Lucky_Hui61") {
 		t.Fatalf("the drill's counterparty is not under the cursor:\n%s", v)
+	}
+}
+
+// Each guide shows its own order: the Withdraw guide's answers reach the
+// Deposit guide too (every page gets every answer), and it showed the
+// withdrawal as its own finished buy.
+func TestWizardIgnoresTheOtherWizardsOrder(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	deposit := newWizard(m.c, market.Buy)
+	deposit.step = 3
+	sold := market.OrderView{ID: 7, Role: "seller", Side: market.Sell, State: market.StateCompleted, Asset: market.USDT}
+	deposit.Update(wizOrderMsg{side: market.Sell, o: sold, seq: 1})
+	if deposit.order != nil {
+		t.Fatalf("the Deposit guide took the Withdraw guide's order %d", deposit.order.ID)
+	}
+	bought := market.OrderView{ID: 8, Role: "buyer", Side: market.Buy, State: market.StateCreated, Asset: market.USDT}
+	deposit.Update(wizOrderMsg{side: market.Buy, o: bought, seq: 1})
+	if deposit.order == nil || deposit.order.ID != 8 {
+		t.Fatalf("the Deposit guide did not take its own order: %+v", deposit.order)
+	}
+}
+
+// W and D open their guide over the tab: esc leaves it for the tab, not
+// for an order opened before it, and pressing D again in the guide does
+// not stack a second guide that esc lands in.
+func TestWizardOpensOverTheTab(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.ready = true
+	m.stack = []Page{newOrderPage(m.c, 2678)} // an old order, opened before
+	press := func(r rune) {
+		if _, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}); cmd != nil {
+			if pm, ok := cmd().(pushMsg); ok {
+				m.Update(pm)
+			}
+		}
+	}
+	press('D')
+	if len(m.stack) != 1 {
+		t.Fatalf("after D the stack holds %d pages, want the guide alone", len(m.stack))
+	}
+	guide := m.stack[0]
+	m.stack = append(m.stack, newOrderPage(m.c, 9)) // opened from the guide
+	press('D')
+	if len(m.stack) != 1 || m.stack[0] != guide {
+		t.Fatalf("D again: %d pages, the same guide %v", len(m.stack), len(m.stack) > 0 && m.stack[0] == guide)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if len(m.stack) != 0 {
+		t.Fatalf("esc from the guide left %d pages, want the tab", len(m.stack))
 	}
 }
