@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -171,10 +172,14 @@ type Model struct {
 	// noticeOrder (not a chat line).
 	noticeNews  bool
 	noticeOrder int64
-	stream      string // connecting, live or reconnecting (attempt)
-	attempt     int
-	health      string
-	ready       bool
+	// owed: the user's orders waiting for their payment; pacedFrom: the
+	// speed the clock had before it slowed for them (0: not slowed).
+	owed      map[int64]bool
+	pacedFrom float64
+	stream    string // connecting, live or reconnecting (attempt)
+	attempt   int
+	health    string
+	ready     bool
 }
 
 // New builds the app.
@@ -189,7 +194,7 @@ func New(d Deps) *Model {
 		d.Tr = i18n.New(i18n.EN)
 	}
 	c := &Ctx{Deps: d, St: NewStyles(d.Theme), speed: 1, wizardOrders: map[market.Side]int64{}}
-	m := &Model{c: c, stream: "connecting"}
+	m := &Model{c: c, stream: "connecting", owed: map[int64]bool{}}
 	if d.Ephemeral && d.Embedded {
 		// Said once, at start, in one line: what the quit will take away.
 		m.notice = c.T("app.no_keyring")
@@ -289,7 +294,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return m, tea.Batch(cmds...)
 		}
-		return m, tea.Batch(m.broadcast(msg), m.bell(msg))
+		return m, tea.Batch(m.broadcast(msg), m.bell(msg), m.paceTheClock(msg.Event))
 	case pushMsg:
 		m.stack = append(m.stack, msg.page)
 		return m, msg.page.Init()
@@ -384,6 +389,7 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.stack = m.stack[:len(m.stack)-1]
 			return m, nil
 		case key.Matches(msg, k.Speed) && m.c.Practice != nil:
+			m.pacedFrom = 0 // the user's own choice, kept
 			return m, m.cycleSpeed()
 		case key.Matches(msg, k.Speed):
 			// Said, not silently ignored: only the practice market on this
@@ -425,6 +431,49 @@ func (m *Model) openWizard(side market.Side) tea.Cmd {
 	}
 	m.stack = nil
 	return push(newWizard(m.c, side))
+}
+
+// paceTheClock runs the practice clock at real time while the user owes
+// a payment: at x60 a 15-minute payment window is 15 seconds, less than
+// it takes to open the wallet and type a password (found playing: the
+// first buy expired, and with it the completion rate merchants ask for).
+// Once every payment owed is marked paid (or the order ends), the clock
+// goes back to the speed the user chose. S during the wait is obeyed and
+// not undone. Only the practice market's clock, only the payment: the
+// seller's release window is where the scams wait, and runs fast.
+func (m *Model) paceTheClock(e market.Event) tea.Cmd {
+	if m.c.Practice == nil || !strings.HasPrefix(e.Type, "order.") {
+		return nil
+	}
+	var o market.OrderView
+	if json.Unmarshal(e.Data, &o) != nil || o.ID == 0 {
+		return nil
+	}
+	if o.Role == "buyer" && o.State == market.StateCreated {
+		m.owed[o.ID] = true
+	} else {
+		delete(m.owed, o.ID)
+	}
+	switch {
+	case len(m.owed) > 0 && m.pacedFrom == 0 && m.c.speed > 1:
+		m.pacedFrom = m.c.speed
+		m.notice, m.noticeOK, m.noticeNews = m.c.T("app.paced", "ID", o.ID), true, false
+		return m.setSpeed(1)
+	case len(m.owed) == 0 && m.pacedFrom != 0:
+		back := m.pacedFrom
+		m.pacedFrom = 0
+		return m.setSpeed(back)
+	}
+	return nil
+}
+
+func (m *Model) setSpeed(x float64) tea.Cmd {
+	return func() tea.Msg {
+		if err := m.c.Practice.SetSpeed(x); err != nil {
+			return noticeMsg{text: err.Error(), bad: true}
+		}
+		return healthTick{}
+	}
 }
 
 var speeds = []float64{1, 10, 60, 300}

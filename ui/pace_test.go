@@ -1,0 +1,57 @@
+package ui
+
+import (
+	"encoding/json"
+	"testing"
+
+	"p2pdesk/market"
+)
+
+// speedRecorder is the practice market's speed control, recorded.
+type speedRecorder struct {
+	Practice
+	set []float64
+}
+
+func (s *speedRecorder) SetSpeed(x float64) error  { s.set = append(s.set, x); return nil }
+func (s *speedRecorder) Merchants() string         { return "" }
+func (s *speedRecorder) Scenarios() []ScenarioInfo { return nil }
+
+// While the user owes a payment, the practice clock runs at real time;
+// when it is marked paid it goes back to the user's speed; S during the
+// wait is the user's choice and stays.
+func TestClockSlowsWhileAPaymentIsOwed(t *testing.T) {
+	rec := &speedRecorder{}
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Practice: rec})
+	m.c.speed = 60
+	event := func(typ, role string, state market.OrderState) {
+		t.Helper()
+		b, _ := json.Marshal(market.OrderView{ID: 12, Role: role, State: state})
+		if cmd := m.paceTheClock(market.Event{Type: typ, Data: b}); cmd != nil {
+			cmd()
+		}
+	}
+	event("order.created", "buyer", market.StateCreated)
+	if len(rec.set) != 1 || rec.set[0] != 1 {
+		t.Fatalf("speeds set when a payment fell due: %v, want [1]", rec.set)
+	}
+	m.c.speed = 1
+	event("order.paid", "buyer", market.StatePaid)
+	if len(rec.set) != 2 || rec.set[1] != 60 {
+		t.Fatalf("speeds set after marking paid: %v, want back to 60", rec.set)
+	}
+	// A sale the user opened is the buyer's payment: no slowing.
+	m.c.speed = 60
+	event("order.created", "seller", market.StateCreated)
+	if len(rec.set) != 2 {
+		t.Fatalf("the clock slowed for the counterparty's payment: %v", rec.set)
+	}
+	// S while waiting to pay: the user's speed is kept afterwards.
+	event("order.created", "buyer", market.StateCreated)
+	m.pacedFrom = 0 // what S does
+	m.c.speed = 10
+	event("order.cancelled", "buyer", market.StateCancelled)
+	if len(rec.set) != 3 {
+		t.Fatalf("the clock was reset after the user chose a speed: %v", rec.set)
+	}
+}
