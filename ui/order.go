@@ -781,6 +781,10 @@ func (c *Ctx) warningText(w string) string {
 // filled from the order. Chat, evidence and support's words are shown as
 // written.
 func (p *orderPage) logText(e api.OrderLogEntry) string {
+	if p.c.zh() && e.Kind == market.LogEvidence && e.Ref != "" && e.Text == "Payment record "+e.Ref {
+		// The platform's own wording for a bare reference.
+		return p.c.T("log.evidence_ref", "Ref", e.Ref)
+	}
 	if !p.c.zh() || e.Kind != market.LogState || p.o == nil {
 		return e.Text
 	}

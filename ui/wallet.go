@@ -248,7 +248,7 @@ func (p *walletPage) View(w, h int) string {
 			sign, sty = "−", st.Sell
 		}
 		line := padRight(l.At.UTC().Format("15:04:05"), 8) + " " + padRight(c.T("wallet.dir."+l.Direction), 3) + " " + padLeft(sign+fiat(l.Amount), 12) + "  " +
-			pad(plain(l.CounterpartyName), nameW, false) + " " + pad(plain(l.CounterpartyLogin), loginW, false) + " " + padRight(l.TxID, 20) + " " + c.T("wallet.status."+l.Status)
+			pad(plain(p.c.railName(l.CounterpartyName)), nameW, false) + " " + pad(plain(l.CounterpartyLogin), loginW, false) + " " + padRight(l.TxID, 20) + " " + c.T("wallet.status."+l.Status)
 		line = truncate(line, w-2)
 		if i == p.cursor {
 			b.WriteString(st.Selected.Render("▸ "+line) + "\n")
@@ -291,4 +291,13 @@ func (p *walletPage) formView(w int) string {
 	}
 	b.WriteString(st.Muted.Render(c.T("wallet.send_hint")))
 	return fitBox(st, w, b.String())
+}
+
+// railName is a statement line's counterparty as the rail names it,
+// its own words ("Bank card 6222…", for a top-up) in the user's language.
+func (c *Ctx) railName(name string) string {
+	if rest, ok := strings.CutPrefix(name, "Bank card"); ok && c.zh() {
+		return c.T("wallet.bank_card") + rest
+	}
+	return name
 }
