@@ -315,7 +315,10 @@ func (s *Server) messages(c *call) (any, error) {
 // counterparty lines with warnings.
 func decorate(e market.LogEntryView, code string) api.OrderLogEntry {
 	out := api.OrderLogEntry{LogEntryView: e}
-	if e.From == "system" || e.From == "support" {
+	// Every line the platform writes carries the code: its notices, its
+	// record of a state change (whoever caused it), support's messages.
+	// A line without it that claims to be the platform is not.
+	if e.From == "system" || e.From == "support" || e.Kind == market.LogState || e.Kind == market.LogSystem {
 		out.AntiPhishing = code
 	} else if e.Kind == market.LogChat {
 		out.Warnings = market.ChatWarnings(e.Text)

@@ -104,11 +104,17 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 	disputeBy := ""
 	for _, e := range log {
 		te := TimelineEntry{At: e.At, Who: who[e.From], Text: e.Text}
-		if e.Kind == market.LogState {
-			te.State = string(e.State)
-		}
 		if te.Who == "" {
 			te.Who = e.From
+		}
+		actor := te.Who
+		if e.Kind == market.LogState || e.Kind == market.LogSystem {
+			// The platform's record, whoever caused it: "The buyer marked
+			// the order paid" is the platform speaking.
+			te.Who = "platform"
+		}
+		if e.Kind == market.LogState {
+			te.State = string(e.State)
 		}
 		if e.Kind == market.LogChat && te.Who == "counterparty" {
 			for _, x := range e.Warnings {
@@ -128,7 +134,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 			paidMark = e.At
 		case market.StateDisputed:
 			disputed = e.At
-			disputeBy = te.Who
+			disputeBy = actor
 		}
 	}
 	// Orders the user opened later (another drill, an ordinary trade)

@@ -731,11 +731,12 @@ func (p *orderPage) chatView(w, h int) string {
 		switch e.Kind {
 		case market.LogSystem, market.LogState:
 			who = st.Title.Render(p.c.T("chat.platform"))
-			if e.AntiPhishing != "" {
-				who += st.OK.Render(" «" + plain(e.AntiPhishing) + "»")
-			}
 		case market.LogEvidence:
 			who = st.Muted.Render(p.c.T("chat.evidence"))
+		}
+		if e.AntiPhishing != "" {
+			// Only the platform's lines carry it (support's too).
+			who += st.OK.Render(" «" + plain(e.AntiPhishing) + "»")
 		}
 		text := plainLines(p.logText(e))
 		if e.Ref != "" && !strings.Contains(text, e.Ref) {
