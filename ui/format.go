@@ -82,6 +82,29 @@ func fiat(a money.Amount) string { return a.FixedN(2) }
 // crypto formats a crypto amount as written, without trailing zeros.
 func crypto(a money.Amount) string { return a.String() }
 
+// alignPoints writes a column of exact amounts so that their decimal
+// points line up, with at least two decimals ("5000.00", "0.05",
+// "23078.202533" in one column, right-aligned, read as numbers): no
+// digit is dropped, the shorter fractions are padded with spaces.
+func alignPoints(as []money.Amount) []string {
+	out := make([]string, len(as))
+	frac := 2
+	for i, a := range as {
+		out[i] = a.String()
+		if _, f, ok := strings.Cut(out[i], "."); ok {
+			frac = max(frac, len(f))
+		}
+	}
+	for i, s := range out {
+		whole, f, _ := strings.Cut(s, ".")
+		if len(f) < 2 {
+			f += strings.Repeat("0", 2-len(f))
+		}
+		out[i] = whole + "." + f + strings.Repeat(" ", frac-len(f))
+	}
+	return out
+}
+
 func pct(bp int64) string {
 	sign := ""
 	if bp > 0 {

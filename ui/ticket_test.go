@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"p2pdesk/market"
+	"p2pdesk/money"
 )
 
 // tab switches the ticket between a fiat total and a crypto amount, and
@@ -69,5 +71,28 @@ func TestMarketListHoldsStillUnderTheCursor(t *testing.T) {
 	mp.Update(adsMsg{version: mp.version, page: market.AdPage{Ads: fakeAds(6)[1:]}})
 	if mp.table.Cursor() != 0 {
 		t.Fatalf("after a new search the cursor is on row %d", mp.table.Cursor())
+	}
+}
+
+// A column of amounts lines up on the decimal point with every digit
+// kept: the Available column read 9117.25 / 23078.202533 / 16541.
+func TestAmountsAlignOnTheDecimalPoint(t *testing.T) {
+	var as []money.Amount
+	for _, s := range []string{"9117.25", "23078.202533", "16541", "0.05"} {
+		a, err := money.Parse(s, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	col := alignPoints(as)
+	want := []string{"9117.25    ", "23078.202533", "16541.00    ", "0.05    "}
+	for i := range col {
+		if col[i] != want[i] {
+			t.Errorf("row %d: %q, want %q", i, col[i], want[i])
+		}
+		if got, first := strings.Index(padLeft(col[i], 16), "."), strings.Index(padLeft(col[0], 16), "."); got != first {
+			t.Errorf("row %d: point at %d, row 0 at %d", i, got, first)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"p2pdesk/market"
+	"p2pdesk/money"
 	"p2pdesk/sim/alipay"
 )
 
@@ -211,9 +212,15 @@ func (p *walletPage) View(w, h int) string {
 	}
 	b.WriteString(st.Header.Render("  "+padRight(c.T("wallet.col.asset"), 6)+" "+padLeft(c.T("wallet.col.available"), cw)+" "+padLeft(c.T("wallet.col.escrow"), cw)+" "+
 		padLeft(c.T("wallet.col.incoming"), cw)+" "+padLeft(c.T("wallet.col.total"), cw)) + "\n")
+	var avail, locked, incoming, total []money.Amount
 	for _, bl := range p.bals {
-		b.WriteString("  " + padRight(string(bl.Asset), 6) + " " + padLeft(bl.Available.String(), cw) + " " + padLeft(bl.Locked.String(), cw) + " " +
-			padLeft(bl.Incoming.String(), cw) + " " + st.Bold.Render(padLeft(bl.Total.String(), cw)) + "\n")
+		avail, locked = append(avail, bl.Available), append(locked, bl.Locked)
+		incoming, total = append(incoming, bl.Incoming), append(total, bl.Total)
+	}
+	av, lo, in, to := alignPoints(avail), alignPoints(locked), alignPoints(incoming), alignPoints(total)
+	for i, bl := range p.bals {
+		b.WriteString("  " + padRight(string(bl.Asset), 6) + " " + padLeft(av[i], cw) + " " + padLeft(lo[i], cw) + " " +
+			padLeft(in[i], cw) + " " + st.Bold.Render(padLeft(to[i], cw)) + "\n")
 	}
 	if p.err != "" {
 		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
