@@ -75,7 +75,7 @@ func newMarketPage(c *Ctx) *marketPage {
 			}
 			return a.Maker.Name + badge
 		}},
-		Column[market.AdView]{Title: "col.orders30d", Width: 6, Right: true, Cell: func(a market.AdView) string { return fmt.Sprint(a.Maker.Record.Orders30d) }},
+		Column[market.AdView]{Title: "col.orders30d", Width: 6, Right: true, Drop: 3, Cell: func(a market.AdView) string { return fmt.Sprint(a.Maker.Record.Orders30d) }},
 		Column[market.AdView]{Title: "col.completion", Width: 6, Right: true, Cell: func(a market.AdView) string { return optPct(a.Maker.Record.CompletionBP) },
 			Style: func(a market.AdView) *lipgloss.Style {
 				if r := a.Maker.Record.CompletionBP; r != nil && *r < 9000 {
@@ -85,7 +85,7 @@ func newMarketPage(c *Ctx) *marketPage {
 			}},
 		Column[market.AdView]{Title: "col.release", Width: 7, Right: true, Cell: func(a market.AdView) string { return c.dur(a.Maker.Record.AvgReleaseS) }},
 		Column[market.AdView]{Title: "col.price", Width: 10, Right: true, Cell: func(a market.AdView) string { return a.Price.FixedN(4) }},
-		Column[market.AdView]{Title: "col.vs_index", Width: 8, Right: true, Cell: func(a market.AdView) string {
+		Column[market.AdView]{Title: "col.vs_index", Width: 8, Right: true, Drop: 4, Cell: func(a market.AdView) string {
 			if a.DevBP == nil {
 				return "—"
 			}
@@ -100,12 +100,12 @@ func newMarketPage(c *Ctx) *marketPage {
 			}
 			return nil
 		}},
-		Column[market.AdView]{Title: "col.available", Width: 12, Right: true, Cell: func(a market.AdView) string { return crypto(a.Remaining) }},
-		Column[market.AdView]{Title: "col.limits", Width: 17, Right: true, Cell: func(a market.AdView) string {
+		Column[market.AdView]{Title: "col.available", Width: 12, Right: true, Drop: 1, Cell: func(a market.AdView) string { return crypto(a.Remaining) }},
+		Column[market.AdView]{Title: "col.limits", Width: 13, Right: true, Cell: func(a market.AdView) string {
 			return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0)
 		}},
-		Column[market.AdView]{Title: "col.pay", Width: 17, Cell: func(a market.AdView) string { return c.payments(a.Payments) }},
-		Column[market.AdView]{Title: "col.window", Width: 4, Right: true, Cell: func(a market.AdView) string { return c.T("market.window_min", "N", a.WindowMin) }},
+		Column[market.AdView]{Title: "col.pay", Width: 17, Drop: 5, Cell: func(a market.AdView) string { return c.payments(a.Payments) }},
+		Column[market.AdView]{Title: "col.window", Width: 4, Right: true, Drop: 2, Cell: func(a market.AdView) string { return c.T("market.window_min", "N", a.WindowMin) }},
 	)
 	p.table.Tr = c.Tr
 	return p

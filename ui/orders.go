@@ -65,12 +65,12 @@ func newOrdersPage(c *Ctx) *ordersPage {
 				}
 				return &c.St.Sell
 			}},
-		Column[market.OrderView]{Title: "col.amount", Width: 14, Right: true, Cell: func(o market.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
+		Column[market.OrderView]{Title: "col.amount", Width: 16, Right: true, Cell: func(o market.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
 		Column[market.OrderView]{Title: "col.total", Width: 14, Right: true, Cell: func(o market.OrderView) string { return fiat(o.FiatTotal) + " " + string(o.Fiat) }},
-		Column[market.OrderView]{Title: "col.price", Width: 10, Right: true, Cell: func(o market.OrderView) string { return o.Price.FixedN(4) }},
-		Column[market.OrderView]{Title: "col.state", Width: 18, Cell: func(o market.OrderView) string { return c.stateRes(&o) }},
+		Column[market.OrderView]{Title: "col.price", Width: 10, Right: true, Drop: 3, Cell: func(o market.OrderView) string { return o.Price.FixedN(4) }},
+		Column[market.OrderView]{Title: "col.state", Width: 16, Cell: func(o market.OrderView) string { return c.stateRes(&o) }},
 		Column[market.OrderView]{Title: "col.with", Width: 16, Cell: func(o market.OrderView) string { return o.Counterparty.Name }},
-		Column[market.OrderView]{Title: "col.opened", Width: 12, Cell: func(o market.OrderView) string { return c.shortStamp(o.CreatedAt) }},
+		Column[market.OrderView]{Title: "col.opened", Width: 12, Drop: 2, Cell: func(o market.OrderView) string { return c.shortStamp(o.CreatedAt) }},
 	)
 	p.table.Tr = c.Tr
 	return p

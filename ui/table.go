@@ -16,6 +16,11 @@ type Column[T any] struct {
 	Right bool
 	Cell  func(T) string
 	Style func(T) *lipgloss.Style // optional colour of the cell
+	// Drop: where the window is too narrow for every column, the one
+	// with the highest Drop goes first, then the next; 0 never goes.
+	// Whole columns go, not the ends of the rows: at 80 columns the
+	// market showed "…" where the limits should be.
+	Drop int
 }
 
 // Table is a typed, virtualised table: it renders only the rows that fit,
@@ -137,8 +142,39 @@ func (t *Table[T]) clamp() {
 }
 
 // View renders the header and the visible rows only.
+// fit is the columns that fit width, dropping by Drop.
+func (t *Table[T]) fit(width int) []Column[T] {
+	cols := t.Cols
+	need := func(cs []Column[T]) int {
+		n := 2 // the cursor mark
+		for i, c := range cs {
+			if i > 0 {
+				n++
+			}
+			n += c.Width
+		}
+		return n
+	}
+	for need(cols) > width {
+		worst := -1
+		for i, c := range cols {
+			if c.Drop > 0 && (worst < 0 || c.Drop > cols[worst].Drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		cols = append(append([]Column[T](nil), cols[:worst]...), cols[worst+1:]...)
+	}
+	return cols
+}
+
 func (t *Table[T]) View(st Styles, width int) string {
 	var b strings.Builder
+	all := t.Cols
+	t.Cols = t.fit(width)
+	defer func() { t.Cols = all }()
 	cells := make([]string, len(t.Cols))
 	for i, c := range t.Cols {
 		cells[i] = pad(t.Tr.T(c.Title), c.Width, c.Right)

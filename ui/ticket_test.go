@@ -96,3 +96,27 @@ func TestAmountsAlignOnTheDecimalPoint(t *testing.T) {
 		}
 	}
 }
+
+// A table too wide for the window drops whole columns, highest Drop
+// first, and never one marked 0.
+func TestTableDropsWholeColumns(t *testing.T) {
+	col := func(title string, w, drop int) Column[int] {
+		return Column[int]{Title: title, Width: w, Drop: drop, Cell: func(int) string { return title }}
+	}
+	tb := NewTable(func(i int) int64 { return int64(i) }, nil, col("a", 10, 0), col("b", 10, 1), col("c", 10, 2), col("d", 10, 0))
+	names := func(w int) string {
+		var s []string
+		for _, c := range tb.fit(w) {
+			s = append(s, c.Title)
+		}
+		return strings.Join(s, "")
+	}
+	for _, c := range []struct {
+		w    int
+		want string
+	}{{100, "abcd"}, {45, "abcd"}, {44, "abd"}, {34, "abd"}, {33, "ad"}, {10, "ad"}} {
+		if got := names(c.w); got != c.want {
+			t.Errorf("width %d: columns %s, want %s", c.w, got, c.want)
+		}
+	}
+}
