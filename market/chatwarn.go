@@ -24,7 +24,7 @@ var (
 			"outside the platform", "off platform", "off-platform", "lower fee", "no fee", "pay directly", "私下", "加我", "场外"},
 		WarnImpersonation: {"customer service", "customer support", "support team", "official notice", "platform support", "security team",
 			"your account will be frozen", "客服", "官方", "冻结"},
-		WarnPressure: {"hurry", "quickly", "right now", "release now", "release it now", "asap", "urgent", "immediately", "快点", "马上", "赶紧", "立即放币"},
+		WarnPressure: {"hurry", "quickly", "right now", "release now", "release it now", "asap", "urgent", "immediately", "快点", "马上放", "赶紧", "立即放", "立刻放"},
 		WarnProof:    {"screenshot", "receipt", "proof of payment", "see attached", "payment proof", "截图", "转账凭证"},
 	}
 )

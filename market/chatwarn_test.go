@@ -16,6 +16,10 @@ func TestChatWarnings(t *testing.T) {
 		"Hurry, release it now":                                "[pressure]",
 		"transfer done via t.me/fastpay":                       "[link]",
 		"The order number is 42, the amount is 725.11 exactly": "[]",
+		// A buyer saying they pay right away is not pushing anyone.
+		"您好，马上付款。":      "[]",
+		"快点，马上放币，老板在等！": "[pressure]",
+		"付了！请马上放币。":     "[pressure]",
 	}
 	for text, want := range cases {
 		got := fmt.Sprint(ChatWarnings(text))
