@@ -137,17 +137,9 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 			disputeBy = actor
 		}
 	}
-	// Orders the user opened later (another drill, an ordinary trade)
-	// have money of their own in the same statement.
-	recent, err := u.Market.Orders(ctx, client.OrderQuery{Limit: 100})
+	later, err := laterOrders(ctx, u, o)
 	if err != nil {
 		return d, err
-	}
-	var later []market.OrderView
-	for _, p := range recent {
-		if p.ID != o.ID && p.CreatedAt.After(o.CreatedAt) {
-			later = append(later, p)
-		}
 	}
 	var in, out []alipay.Line
 	for _, l := range ownLines(o, stmt, later) {
@@ -206,6 +198,22 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		d.Grade = "A"
 	}
 	return d, nil
+}
+
+// laterOrders are the orders the user opened after o (another drill, an
+// ordinary trade): they have money of their own in the same statement.
+func laterOrders(ctx context.Context, u *Bot, o market.OrderView) ([]market.OrderView, error) {
+	recent, err := u.Market.Orders(ctx, client.OrderQuery{Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	var later []market.OrderView
+	for _, p := range recent {
+		if p.ID != o.ID && p.CreatedAt.After(o.CreatedAt) {
+			later = append(later, p)
+		}
+	}
+	return later, nil
 }
 
 // ownLines are the statement's transfers from the order's creation on,

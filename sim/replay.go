@@ -64,7 +64,14 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 	if err != nil {
 		return take, nil, err
 	}
-	mine := transfersSince(stmt, o.CreatedAt)
+	// Only this order's money: a drill played while the next one had
+	// begun recorded that one's payment as its own input.
+	later, err := laterOrders(ctx, u, o)
+	if err != nil {
+		return take, nil, err
+	}
+	mine := ownLines(o, stmt, later)
+	sort.SliceStable(mine, func(i, j int) bool { return mine[i].At.Before(mine[j].At) })
 	pos := map[string]int{}
 	for i, l := range mine {
 		pos[l.TxID] = i
