@@ -42,7 +42,7 @@ func counterpartyAct(e market.Event, c *Ctx) (text string, bad bool, order int64
 		if json.Unmarshal(e.Data, &ce) != nil || ce.Role == "" || ce.From == ce.Role {
 			return "", false, 0, false
 		}
-		return c.T("notify.chat", "ID", ce.OrderID, "Who", who(ce.From)), false, ce.OrderID, true
+		return c.T("notify.chat", "ID", ce.OrderID, "Who", c.T("notify.who."+ce.From)), false, ce.OrderID, true
 	}
 	if !strings.HasPrefix(e.Type, "order.") {
 		return "", false, 0, false

@@ -605,7 +605,13 @@ func (m *Model) statusBar() string {
 	clock := m.c.stamp(m.c.MarketNow()) + " UTC"
 	// Most telling first, so a narrow window cuts the address, not the
 	// clock: the full keyring state is on the Account tab.
-	s := " " + m.c.T("status.line", "Clock", clock, "Speed", fmt.Sprintf("%g", m.c.speed), "Conn", conn, "Keyring", m.shortKeyring(m.c.KeyringState),
+	speed := fmt.Sprintf("%g", m.c.speed)
+	if m.pacedFrom != 0 {
+		// Said where the speed is, for as long as it lasts: a notice
+		// line is soon covered by the next one.
+		speed += " " + m.c.T("status.paced", "Speed", fmt.Sprintf("%g", m.pacedFrom))
+	}
+	s := " " + m.c.T("status.line", "Clock", clock, "Speed", speed, "Conn", conn, "Keyring", m.shortKeyring(m.c.KeyringState),
 		"Profile", m.c.Profile, "Server", m.c.Server, "Mode", mode)
 	return m.c.St.Status.Render(pad(s, m.w, false))
 }

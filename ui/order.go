@@ -95,7 +95,11 @@ func (p *orderPage) Capturing() bool { return p.modal != "" }
 
 func (p *orderPage) Help() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.Paid, k.Cancel, k.Release, k.Dispute, k.Rate, k.Chat, k.Copy, k.Refresh, k.Back}
+	keys := []key.Binding{k.Paid, k.Cancel, k.Release, k.Dispute, k.Rate, k.Chat, k.Copy, k.Refresh, k.Back}
+	if p.debriefable() {
+		keys = append(keys, key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "order.key_debrief")))
+	}
+	return keys
 }
 
 func (p *orderPage) Init() tea.Cmd { return p.load() }

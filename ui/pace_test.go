@@ -2,7 +2,10 @@ package ui
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"p2pdesk/market"
 )
@@ -34,6 +37,11 @@ func TestClockSlowsWhileAPaymentIsOwed(t *testing.T) {
 	event("order.created", "buyer", market.StateCreated)
 	if len(rec.set) != 1 || rec.set[0] != 1 {
 		t.Fatalf("speeds set when a payment fell due: %v, want [1]", rec.set)
+	}
+	m.c.speed = 1
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if bar := m.statusBar(); !strings.Contains(bar, "×1 until you pay, then ×60") {
+		t.Fatalf("the status bar does not say why the clock slowed: %q", bar)
 	}
 	m.c.speed = 1
 	event("order.paid", "buyer", market.StatePaid)
