@@ -218,6 +218,10 @@ func TestWithdrawFlow(t *testing.T) {
 	d.keys("tab", "tab", "ctrl+t", "enter")
 	d.waitFor("tick item 1")
 	d.keys("tab", "1", "2", "3", "4", "tab")
+	// The amount not typed: the form says so itself, next to the fields.
+	d.keys("tab", "ctrl+t", "enter")
+	d.waitFor("type the amount exactly")
+	d.tm.Send(tea.KeyMsg{Type: tea.KeyShiftTab})
 	d.typeText(o.Amount.String())
 	d.keys("tab", "ctrl+t", "enter")
 	d.waitFor("COMPLETED")

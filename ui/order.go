@@ -44,6 +44,10 @@ type releaseForm struct {
 	amount textinput.Model
 	totp   textinput.Model
 	focus  int // 0 checklist, 1 amount, 2 totp
+	// err is why enter did not release, said in the form itself: on the
+	// page above it, at 80x24, it was off screen, and a learner watched
+	// the release window run out (found playing).
+	err string
 }
 
 type disputeForm struct {
@@ -245,8 +249,7 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	case key.Matches(msg, k.Release) && p.can("release"):
 		p.modal = "release"
 		p.rel = releaseForm{amount: p.c.input(), totp: p.c.input()}
-		p.rel.amount.Prompt, p.rel.totp.Prompt = p.c.T("release.amount_prompt"), p.c.T("release.totp_prompt")
-		p.rel.amount.Placeholder = p.o.Amount.String()
+		p.rel.amount.Prompt, p.rel.totp.Prompt = p.c.T("release.amount_prompt", "Amount", p.o.Amount), p.c.T("release.totp_prompt")
 		p.rel.totp.CharLimit = 6
 	case key.Matches(msg, k.Dispute) && p.can("dispute"):
 		p.modal = "dispute"
@@ -445,9 +448,10 @@ func (p *orderPage) releaseKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 	}
 	if msg.String() == "enter" {
 		if problem := p.releaseProblem(); problem != "" {
-			p.err = problem
+			f.err = problem
 			return p, nil
 		}
+		f.err = ""
 		mc, id, code := p.c.Market, p.id, strings.TrimSpace(f.totp.Value())
 		return p, p.act("release", func(ctx context.Context) (market.OrderView, error) {
 			return mc.Release(ctx, id, code, market.StatePaid)
@@ -922,7 +926,7 @@ func (p *orderPage) releaseView() string {
 		c.T("release.check3", "Name", o.PayerName),
 		c.T("release.check4"),
 	}
-	f.amount.Prompt, f.totp.Prompt = c.T("release.amount_prompt"), c.T("release.totp_prompt")
+	f.amount.Prompt, f.totp.Prompt = c.T("release.amount_prompt", "Amount", o.Amount), c.T("release.totp_prompt")
 	var b strings.Builder
 	b.WriteString(st.Bold.Render(c.T("release.title", "Amount", o.Amount, "Asset", o.Asset, "Name", plain(o.Counterparty.Name))) + st.Muted.Render(c.T("release.final")) + "\n")
 	// ▸ marks the part that takes the keys: the cursor alone is easy
@@ -945,6 +949,9 @@ func (p *orderPage) releaseView() string {
 			left := 30 - p.c.Now().Unix()%30
 			b.WriteString(st.Muted.Render("   " + c.T("release.practice_code", "Code", code[:3]+" "+code[3:], "Left", left)))
 		}
+	}
+	if f.err != "" {
+		b.WriteString("\n" + st.Danger.Render("✗ "+f.err))
 	}
 	b.WriteString("\n" + st.Muted.Render(c.T("release.hint")))
 	return b.String() // boxed by modalView, to the width
