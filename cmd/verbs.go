@@ -261,7 +261,7 @@ func joinMethods(ms []market.PaymentMethod) string {
 }
 
 func (a *app) adVerb() *cobra.Command {
-	c := &cobra.Command{Use: "ad", Short: "Show, post, pause, resume or delete an ad"}
+	c := &cobra.Command{Use: "ad", Short: "Show, post, edit, pause, resume or delete an ad"}
 	var asJSON bool
 	show := a.verb("show AD_ID", "Show an ad", "  p2pdesk ad show 12", cobra.ExactArgs(1), func(ctx context.Context, d *desk, args []string) error {
 		id, err := parseID(args[0], "AD_ID")
