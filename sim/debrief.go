@@ -327,7 +327,10 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 			point(disputed, true, "debrief.p.platform_disputed")
 		}
 	}
-	d.Funds, d.FundsSaid = fundsLine(o, released.IsZero(), exact != nil && released.IsZero() == false)
+	// Support's release sends the escrow to the buyer as a release does:
+	// "your USDT came back from escrow" was said for it (found playing).
+	gone := !released.IsZero() || (o.State == market.StateResolved && o.Resolution == market.ResolveRelease)
+	d.Funds, d.FundsSaid = fundsLine(o, !gone, exact != nil && gone)
 }
 
 func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alipay.Line, disputed time.Time, disputeBy string, log []api.OrderLogEntry, point func(time.Time, bool, string, ...any)) {
@@ -507,6 +510,9 @@ func (d Debrief) PrintIn(w io.Writer, tr *i18n.Tr) {
 				who = padCells(tr.T("debrief.who."+e.Who), 12)
 				if e.State != "" {
 					text = tr.T("debrief.log." + e.State)
+				}
+				if ref, ok := strings.CutPrefix(text, "Payment record "); ok && !strings.Contains(ref, " ") {
+					text = tr.T("log.evidence_ref", "Ref", ref) // the platform's wording for evidence
 				}
 			}
 			fmt.Fprintf(w, "  %s  %s %s%s\n", e.At.Format("15:04:05"), who, text, flag)

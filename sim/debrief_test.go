@@ -83,3 +83,33 @@ func TestDebriefCountsOnlyItsOwnOrdersMoney(t *testing.T) {
 		t.Fatalf("%d of %d lines without later orders", n, len(stmt))
 	}
 }
+
+// When support releases a seller's escrow to the buyer, the debrief says
+// the crypto went to the buyer, not that it came back from escrow.
+func TestSupportsReleaseIsNoReturnOfEscrow(t *testing.T) {
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	total := money.New(72500, 2)
+	amount := money.New(100830285, 6)
+	for _, c := range []struct {
+		state market.OrderState
+		res   market.Resolution
+		back  bool
+	}{
+		{market.StateResolved, market.ResolveRelease, false},
+		{market.StateResolved, market.ResolveRefund, true},
+		{market.StateCompleted, "", false},
+		{market.StateCancelled, "", true},
+	} {
+		o := market.OrderView{Role: "seller", PayerName: "Wu Wei", FiatTotal: total, Amount: amount, Asset: market.USDT, State: c.state, Resolution: c.res}
+		var d Debrief
+		released := time.Time{}
+		if c.state == market.StateCompleted {
+			released = at.Add(5 * time.Minute)
+		}
+		in := []alipay.Line{{Direction: "in", CounterpartyName: "Wu Wei", CounterpartyLogin: "17100411788", Amount: total, At: at.Add(3 * time.Minute)}}
+		(&World{}).judgeSeller(&d, o, in, nil, released, at.Add(3*time.Minute), time.Time{}, "", func(time.Time, bool, string, ...any) {})
+		if back := d.FundsSaid.ID == "debrief.funds.seller_back"; back != c.back {
+			t.Errorf("%s %s: the debrief says %q (%s)", c.state, c.res, d.Funds, d.FundsSaid.ID)
+		}
+	}
+}

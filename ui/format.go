@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -207,6 +208,32 @@ func hang(head, tail string, w int) string {
 	}
 	return head + strings.Join(ls, "\n"+strings.Repeat(" ", hw))
 }
+
+// wrapHanging wraps each line of s wider than w under its own text: a
+// row like "  13:55:08  platform     The seller…" continues under "The",
+// not at the left edge. The text starts after the last run of two or
+// more spaces in the line's first half (or after its indent).
+func wrapHanging(s string, w int) string {
+	ls := strings.Split(s, "\n")
+	for i, l := range ls {
+		if lipgloss.Width(l) <= w {
+			continue
+		}
+		cut := len(l) - len(strings.TrimLeft(l, " "))
+		for _, loc := range hangRE.FindAllStringIndex(l, -1) {
+			if lipgloss.Width(l[:loc[1]]) <= w/2 {
+				cut = loc[1]
+			}
+		}
+		ls[i] = hang(l[:cut], l[cut:], w)
+		if lipgloss.Width(l[:cut]) >= w-16 {
+			ls[i] = wrapCells(l, w)
+		}
+	}
+	return strings.Join(ls, "\n")
+}
+
+var hangRE = regexp.MustCompile(`\S {2,}`)
 
 // wrapLong wraps only the lines of s wider than w, each by itself.
 func wrapLong(s string, w int) string {

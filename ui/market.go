@@ -183,9 +183,9 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		p.err = ""
 		p.table.SetRows(msg.page.Ads)
-		if p.newQuery {
-			// Another search: its best ad, not the row number the old
-			// list had under the cursor.
+		if p.newQuery || p.navAt.IsZero() {
+			// Another search, or a cursor the user never moved: the best
+			// ad, not the row number the old list had under the cursor.
 			p.table.Top()
 			p.newQuery = false
 		}

@@ -292,7 +292,7 @@ func (d *debriefPage) View(w, h int) string {
 	if !d.final {
 		text = d.c.St.Warn.Render(d.c.T("debrief.provisional", "At", d.finalAt.UTC().Format("15:04"))) + "\n\n" + text
 	}
-	lines := strings.Split(wrapText(text, w), "\n")
+	lines := strings.Split(wrapHanging(text, w), "\n")
 	if d.off > len(lines)-1 {
 		d.off = len(lines) - 1
 	}

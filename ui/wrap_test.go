@@ -47,3 +47,21 @@ func TestWrapCellsBreaksChineseBetweenCharacters(t *testing.T) {
 		t.Errorf("a long word is cut: %q", got)
 	}
 }
+
+// A debrief's timeline row wraps under its own text, not at the edge.
+func TestWrapHangingKeepsTheColumn(t *testing.T) {
+	row := "  14:05:01  platform     Support here: we have taken up this dispute. Both sides, attach your evidence now."
+	got := strings.Split(wrapHanging(row, 60), "\n")
+	if len(got) < 2 {
+		t.Fatalf("not wrapped: %q", got)
+	}
+	col := strings.Index(row, "Support")
+	for _, l := range got[1:] {
+		if strings.TrimLeft(l, " ") == "" || len(l)-len(strings.TrimLeft(l, " ")) != col {
+			t.Errorf("continuation %q does not start at column %d", l, col)
+		}
+	}
+	if short := "  ✓ 13:54  fine"; wrapHanging(short, 60) != short {
+		t.Errorf("a short line changed")
+	}
+}
