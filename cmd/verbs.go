@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"p2pdesk/api"
 	"p2pdesk/client"
@@ -285,11 +286,11 @@ func (a *app) adVerb() *cobra.Command {
 			req.Payments = methods
 			req.PriceType = "fixed"
 			if margin != "" {
-				bp, err := strconv.ParseFloat(margin, 64)
+				bp, err := parseMargin(margin)
 				if err != nil || req.Price != "" {
 					return &usageError{"give --price or --margin PERCENT (e.g. 0.5 or -1.2), not both"}
 				}
-				req.PriceType, req.MarginBP = "floating", int64(math.Round(bp*100))
+				req.PriceType, req.MarginBP = "floating", bp
 			}
 			ad, err := d.mc.PostAd(ctx, req)
 			if err != nil {
@@ -301,14 +302,7 @@ func (a *app) adVerb() *cobra.Command {
 	pf.StringVar(&req.Side, "side", "", "sell (you sell crypto) or buy")
 	pf.StringVar(&req.Asset, "asset", "USDT", "crypto asset")
 	pf.StringVar(&req.Fiat, "fiat", "CNY", "fiat currency")
-	pf.StringVar(&req.Price, "price", "", "fixed price per unit")
-	pf.StringVar(&margin, "margin", "", "floating price: percent over (or under, negative) the index")
-	pf.StringVar(&req.Total, "total", "", "crypto offered in total")
-	pf.StringVar(&req.MinFiat, "min", "", "smallest order, in fiat")
-	pf.StringVar(&req.MaxFiat, "max", "", "largest order, in fiat")
-	pf.StringArrayVar(&methods, "method", []string{"alipay"}, "payment method (repeatable)")
-	pf.IntVar(&req.WindowMin, "window", 15, "payment window in minutes")
-	pf.StringVar(&req.Terms, "terms", "", "terms shown to takers")
+	adTermFlags(pf, &req, &margin, &methods, []string{"alipay"}, "payment method (repeatable)")
 	pf.BoolVar(&asJSON, "json", false, "print the API's JSON")
 	post.MarkFlagRequired("side")
 	c.AddCommand(show, post, a.adEditVerb())
@@ -336,10 +330,9 @@ func (a *app) adVerb() *cobra.Command {
 // adEditVerb changes the given fields of one of your ads; the flags not
 // given stay as they are.
 func (a *app) adEditVerb() *cobra.Command {
-	var p market.AdPatch
-	var price, margin, total, minFiat, maxFiat, terms string
+	var req market.AdRequest
+	var margin string
 	var methods []string
-	var window int
 	var asJSON bool
 	var edit *cobra.Command
 	edit = a.verb("edit AD_ID", "Change one of your ads: only the flags you give change",
@@ -353,29 +346,31 @@ func (a *app) adEditVerb() *cobra.Command {
 			if set("price") && set("margin") {
 				return &usageError{"give --price or --margin PERCENT, not both"}
 			}
+			var p market.AdPatch
 			if set("price") {
 				fixed := "fixed"
-				p.PriceType, p.Price = &fixed, &price
+				p.PriceType, p.Price = &fixed, &req.Price
 			}
 			if set("margin") {
-				pct, err := strconv.ParseFloat(margin, 64)
+				bp, err := parseMargin(margin)
 				if err != nil {
 					return &usageError{"--margin is a percent over (or under, negative) the index, e.g. 0.5 or -1.2"}
 				}
-				floating, bp := "floating", int64(math.Round(pct*100))
+				floating := "floating"
 				p.PriceType, p.MarginBP = &floating, &bp
 			}
-			for name, field := range map[string]**string{"total": &p.Total, "min": &p.MinFiat, "max": &p.MaxFiat, "terms": &p.Terms} {
+			given := func(name string, v *string) *string {
 				if set(name) {
-					v := map[string]*string{"total": &total, "min": &minFiat, "max": &maxFiat, "terms": &terms}[name]
-					*field = v
+					return v
 				}
+				return nil
 			}
+			p.Total, p.MinFiat, p.MaxFiat, p.Terms = given("total", &req.Total), given("min", &req.MinFiat), given("max", &req.MaxFiat), given("terms", &req.Terms)
 			if set("method") {
 				p.Payments = &methods
 			}
 			if set("window") {
-				p.WindowMin = &window
+				p.WindowMin = &req.WindowMin
 			}
 			if p == (market.AdPatch{}) {
 				return &usageError{"nothing to change: give at least one of --price, --margin, --total, --min, --max, --method, --window, --terms"}
@@ -387,17 +382,32 @@ func (a *app) adEditVerb() *cobra.Command {
 			return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d changed.\n", ad.ID); printAd(w, ad) })
 		})
 	f := edit.Flags()
-	f.StringVar(&price, "price", "", "fixed price per unit")
-	f.StringVar(&margin, "margin", "", "floating price: percent over (or under, negative) the index")
-	f.StringVar(&total, "total", "", "crypto offered in total")
-	f.StringVar(&minFiat, "min", "", "smallest order, in fiat")
-	f.StringVar(&maxFiat, "max", "", "largest order, in fiat")
-	f.StringArrayVar(&methods, "method", nil, "payment method (repeatable; replaces the ad's list)")
-	f.IntVar(&window, "window", 15, "payment window in minutes")
-	f.StringVar(&terms, "terms", "", "terms shown to takers")
+	adTermFlags(f, &req, &margin, &methods, nil, "payment method (repeatable; replaces the ad's list)")
 	f.BoolVar(&asJSON, "json", false, "print the API's JSON")
 	edit.ValidArgsFunction = a.complete(completeAds(true))
 	return edit
+}
+
+// adTermFlags are the flags of an ad's terms, shared by post and edit.
+func adTermFlags(f *pflag.FlagSet, req *market.AdRequest, margin *string, methods *[]string, methodDefault []string, methodHelp string) {
+	f.StringVar(&req.Price, "price", "", "fixed price per unit")
+	f.StringVar(margin, "margin", "", "floating price: percent over (or under, negative) the index")
+	f.StringVar(&req.Total, "total", "", "crypto offered in total")
+	f.StringVar(&req.MinFiat, "min", "", "smallest order, in fiat")
+	f.StringVar(&req.MaxFiat, "max", "", "largest order, in fiat")
+	f.StringArrayVar(methods, "method", methodDefault, methodHelp)
+	f.IntVar(&req.WindowMin, "window", 15, "payment window in minutes")
+	f.StringVar(&req.Terms, "terms", "", "terms shown to takers")
+}
+
+// parseMargin reads a percent over the index into basis points, rounded
+// (0.29 is 29, not the 28 that truncating 0.29*100 gives).
+func parseMargin(s string) (int64, error) {
+	pct, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(pct) || math.IsInf(pct, 0) || math.Abs(pct) > 100 {
+		return 0, fmt.Errorf("bad margin %q", s)
+	}
+	return int64(math.Round(pct * 100)), nil
 }
 
 func printAd(w io.Writer, ad market.AdView) {
