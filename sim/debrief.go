@@ -304,6 +304,12 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 		}
 	} else if !paidMark.IsZero() && exact == nil {
 		point(paidMark, true, "debrief.p.held")
+	} else if exact != nil && !disputed.IsZero() && disputeBy != "you" && o.State != market.StateExpired {
+		// The buyer's exact payment was there and the learner let the
+		// release window run out: support had to decide what the
+		// statement already said (a learner found this graded A).
+		d.Risky = true
+		point(disputed, false, "debrief.p.held_paid", "Name", o.PayerName, "At", exact.At.UTC().Format("15:04"))
 	}
 	if other != nil && refunded {
 		point(other.At, true, "debrief.p.refunded", "Amount", other.Amount.Fixed(), "Name", other.CounterpartyName)

@@ -113,3 +113,28 @@ func TestSupportsReleaseIsNoReturnOfEscrow(t *testing.T) {
 		}
 	}
 }
+
+// A seller who had the buyer's exact payment and let the release window
+// run out is told so, and graded down: support decided what the
+// statement already said.
+func TestHoldingAPaidOrderIsNotCareful(t *testing.T) {
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	total := money.New(72500, 2)
+	o := market.OrderView{Role: "seller", PayerName: "Wu Wei", FiatTotal: total, Amount: money.New(100, 0), Asset: market.USDT,
+		State: market.StateResolved, Resolution: market.ResolveRelease}
+	in := []alipay.Line{{Direction: "in", CounterpartyName: "Wu Wei", CounterpartyLogin: "17100411788", Amount: total, At: at.Add(3 * time.Minute)}}
+	var d Debrief
+	var ids []string
+	(&World{}).judgeSeller(&d, o, in, nil, time.Time{}, at.Add(3*time.Minute), at.Add(33*time.Minute), "platform",
+		func(_ time.Time, good bool, id string, _ ...any) { ids = append(ids, id) })
+	if !d.Risky || !strings.Contains(strings.Join(ids, " "), "debrief.p.held_paid") {
+		t.Fatalf("risky %v, points %v", d.Risky, ids)
+	}
+	// Disputing it oneself is another matter (the learner chose to ask).
+	d, ids = Debrief{}, nil
+	(&World{}).judgeSeller(&d, o, in, nil, time.Time{}, at.Add(3*time.Minute), at.Add(20*time.Minute), "you",
+		func(_ time.Time, good bool, id string, _ ...any) { ids = append(ids, id) })
+	if strings.Contains(strings.Join(ids, " "), "held_paid") {
+		t.Fatalf("a dispute of one's own counted as holding: %v", ids)
+	}
+}
