@@ -44,11 +44,8 @@ func counterpartyAct(e market.Event, c *Ctx) (text string, bad bool, order int64
 		}
 		return c.T("notify.chat", "ID", ce.OrderID, "Who", c.T("notify.who."+ce.From)), false, ce.OrderID, true
 	}
-	if !strings.HasPrefix(e.Type, "order.") {
-		return "", false, 0, false
-	}
-	var o market.OrderView
-	if json.Unmarshal(e.Data, &o) != nil || (o.Role != "buyer" && o.Role != "seller") {
+	o, ok := orderOfEvent(e)
+	if !ok {
 		return "", false, 0, false
 	}
 	other := "seller"
@@ -93,6 +90,16 @@ func counterpartyAct(e market.Event, c *Ctx) (text string, bad bool, order int64
 		return c.T(id, args...), !resolvedForMe(o), o.ID, true
 	}
 	return "", false, 0, false
+}
+
+// orderOfEvent is the order an order.* event carries, as its reader (a
+// buyer or a seller) sees it.
+func orderOfEvent(e market.Event) (market.OrderView, bool) {
+	var o market.OrderView
+	if !strings.HasPrefix(e.Type, "order.") || json.Unmarshal(e.Data, &o) != nil || o.ID == 0 {
+		return o, false
+	}
+	return o, o.Role == "buyer" || o.Role == "seller"
 }
 
 // resolvedForMe: support's decision went the reader's way.

@@ -5,7 +5,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -442,11 +441,11 @@ func (m *Model) openWizard(side market.Side) tea.Cmd {
 // not undone. Only the practice market's clock, only the payment: the
 // seller's release window is where the scams wait, and runs fast.
 func (m *Model) paceTheClock(e market.Event) tea.Cmd {
-	if m.c.Practice == nil || !strings.HasPrefix(e.Type, "order.") {
+	if m.c.Practice == nil {
 		return nil
 	}
-	var o market.OrderView
-	if json.Unmarshal(e.Data, &o) != nil || o.ID == 0 {
+	o, ok := orderOfEvent(e)
+	if !ok {
 		return nil
 	}
 	if o.Role == "buyer" && o.State == market.StateCreated {
