@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // Alipay is a client of the simulated Alipay rail: a separate service with

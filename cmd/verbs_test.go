@@ -15,7 +15,7 @@ import (
 	"p2pdesk/auth"
 	"p2pdesk/market"
 	"p2pdesk/sim"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 	"p2pdesk/store/secrets"
 )
 

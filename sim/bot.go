@@ -12,7 +12,7 @@ import (
 	"p2pdesk/client"
 	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // Bot is a simulated person who trades through the marketplace API and

@@ -13,7 +13,7 @@ import (
 	"p2pdesk/i18n"
 	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // Debrief is what a practice run teaches: what happened, what the

@@ -8,7 +8,7 @@ import (
 
 	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // A refund sent to the wrong account is money lost, whatever the name on

@@ -7,7 +7,7 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // PracticeAccount is what a person at the keyboard gets in a simulated

@@ -12,7 +12,7 @@ import (
 	"p2pdesk/client"
 	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // Input is one thing the user did in a drill, timed from the moment the

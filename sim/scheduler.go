@@ -1,7 +1,7 @@
 // Package sim is the simulated market: one seeded scheduler that is also
 // the market's clock, a price feed, merchants and counterparties who trade
 // through the API like people, simulated support, and the scenarios that
-// stage every risk of a P2P trade. The Alipay rail is package sim/alipay.
+// stage every risk of a P2P trade. The Alipay rail is package alipay.
 package sim
 
 import (

@@ -8,7 +8,7 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // Support is the marketplace's simulated support desk. It settles a

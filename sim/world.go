@@ -28,7 +28,7 @@ import (
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 	"p2pdesk/store"
 )
 

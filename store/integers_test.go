@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // TestSQLiteMoneyColumnsHoldIntegers: SQLite turns an integer sum that

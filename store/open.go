@@ -9,7 +9,7 @@ import (
 
 	"p2pdesk/auth"
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // Database is what the marketplace needs of a store, whichever engine

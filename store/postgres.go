@@ -16,7 +16,7 @@ import (
 
 	"p2pdesk/auth"
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // PostgresOptions tune the PostgreSQL store.

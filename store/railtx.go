@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // The simulated Alipay rail's tables (schema "alipay").

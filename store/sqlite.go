@@ -15,7 +15,7 @@ import (
 
 	"p2pdesk/auth"
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // SQLiteOptions tune the SQLite store.

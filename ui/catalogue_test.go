@@ -71,7 +71,7 @@ func codes(t *testing.T) []string {
 	t.Helper()
 	re := regexp.MustCompile(`"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})"`)
 	seen := map[string]bool{}
-	for _, f := range []string{"../market/errors.go", "../api/api.go", "../server/errors.go", "../sim/alipay/http.go", "../sim/alipay/alipay.go"} {
+	for _, f := range []string{"../market/errors.go", "../api/api.go", "../server/errors.go", "../alipay/http.go", "../alipay/alipay.go"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/market"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // orderPage is one order, live: timeline, countdown, payment details,

@@ -12,7 +12,7 @@ import (
 
 	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // walletPage: balances per asset, and the user's Alipay: balance,

@@ -15,7 +15,7 @@ import (
 	"p2pdesk/client"
 	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 // wizard walks "withdraw to Alipay" (sell crypto, get paid) or "deposit

@@ -10,7 +10,7 @@ import (
 	"p2pdesk/client"
 	"p2pdesk/clock"
 	"p2pdesk/money"
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 	"p2pdesk/store"
 )
 

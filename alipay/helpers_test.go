@@ -3,7 +3,7 @@ package alipay_test
 import (
 	"errors"
 
-	"p2pdesk/sim/alipay"
+	"p2pdesk/alipay"
 )
 
 func asErr(err error, target **alipay.Error) bool { return errors.As(err, target) }
