@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/alipay"
+	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/clock"
 	"p2pdesk/money"
-	"p2pdesk/alipay"
 	"p2pdesk/store"
 )
 
@@ -24,7 +25,7 @@ func rail(t *testing.T) (*alipay.Rail, *clock.Manual, *store.SQLite) {
 	return alipay.New(st, clk), clk, st
 }
 
-func code(err error) string { return client.CodeOf(err) }
+func code(err error) string { return string(api.CodeOf(err)) }
 
 func TestRailOverHTTP(t *testing.T) {
 	r, clk, st := rail(t)

@@ -1,14 +1,13 @@
-// Package api is the wire contract between the marketplace server and its
-// clients: request bodies, the error body and its codes. Responses are the
-// read models of package market (AdView, OrderView, ...), which already
-// carry amounts as decimal strings. docs/API.md documents all of it, and a
-// test holds the document and the server to each other.
+// Package api is the wire contract between the marketplace and its
+// clients, and a leaf: the vocabulary (sides, assets, fiats, methods,
+// order states, roles), every request and response body, the stream's
+// event envelope with one typed payload per event, every error code and
+// the request-signing scheme. Package market keeps the rules and builds
+// these views; the client, the terminal app and the simulated traders
+// read only these. Amounts cross as decimal strings (money.Amount).
+// docs/API.md documents all of it, and a test holds the document to
+// these types field by field.
 package api
-
-import (
-	"p2pdesk/auth"
-	"p2pdesk/market"
-)
 
 // Prefix is where the marketplace API lives.
 const Prefix = "/api/v1"
@@ -18,28 +17,6 @@ const MaxBody = 64 << 10
 
 // HeaderIdempotencyKey names a create so that a retry has no second effect.
 const HeaderIdempotencyKey = "Idempotency-Key"
-
-// Codes of refusals that happen before the marketplace rules are asked.
-const (
-	CodeUnauthorized      = "UNAUTHORIZED"
-	CodeRateLimited       = "RATE_LIMITED"
-	CodeBodyTooLarge      = "BODY_TOO_LARGE"
-	CodeInvalidJSON       = "INVALID_JSON"
-	CodeMethodNotAllowed  = "METHOD_NOT_ALLOWED"
-	CodeInternal          = "INTERNAL"
-	CodeUnavailable       = "UNAVAILABLE"
-	CodeClockNotSimulated = "CLOCK_NOT_SIMULATED"
-)
-
-// KeyInfo is one API key as listed (no secret, no passphrase).
-type KeyInfo = auth.KeyInfo
-
-// Error is the body of every error response.
-type Error struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
 
 // Health is the answer of GET /health.
 type Health struct {
@@ -52,21 +29,21 @@ type Health struct {
 
 // ExpectBody may accompany any order action.
 type ExpectBody struct {
-	ExpectState market.OrderState `json:"expectState,omitempty"`
+	ExpectState OrderState `json:"expectState,omitempty"`
 }
 
 // ReleaseRequest releases an order's escrow.
 type ReleaseRequest struct {
-	TOTP        string            `json:"totp"`
-	ExpectState market.OrderState `json:"expectState,omitempty"`
+	TOTP        string     `json:"totp"`
+	ExpectState OrderState `json:"expectState,omitempty"`
 }
 
 // DisputeRequest opens a dispute.
 type DisputeRequest struct {
-	Reason      string            `json:"reason"`
-	Statement   string            `json:"statement,omitempty"`
-	Evidence    []string          `json:"evidence,omitempty"`
-	ExpectState market.OrderState `json:"expectState,omitempty"`
+	Reason      string     `json:"reason"`
+	Statement   string     `json:"statement,omitempty"`
+	Evidence    []string   `json:"evidence,omitempty"`
+	ExpectState OrderState `json:"expectState,omitempty"`
 }
 
 // EvidenceRequest adds to an open dispute.
@@ -88,8 +65,8 @@ type MessageRequest struct {
 
 // ResolveRequest settles a dispute (support).
 type ResolveRequest struct {
-	Resolution market.Resolution `json:"resolution"`
-	Note       string            `json:"note,omitempty"`
+	Resolution Resolution `json:"resolution"`
+	Note       string     `json:"note,omitempty"`
 }
 
 // PaymentAccountRequest sets where the caller receives fiat by a method.
@@ -108,21 +85,12 @@ type TOTPRequest struct {
 	TOTP string `json:"totp"`
 }
 
-// TwoFactor is the caller's two-factor state.
-type TwoFactor = auth.TOTPStatus
-
-// Enrollment is a new two-factor seed.
-type Enrollment = auth.Enrollment
-
-// Credentials are API keys shown once.
-type Credentials = auth.Issued
-
 // NewUserRequest opens an account (admin).
 type NewUserRequest struct {
 	Name     string            `json:"name"`
 	RealName string            `json:"realName,omitempty"`
 	KYCLevel int               `json:"kycLevel"`
-	Role     market.Role       `json:"role,omitempty"`
+	Role     Role              `json:"role,omitempty"`
 	Verified bool              `json:"verified,omitempty"`
 	Deposits map[string]string `json:"deposits,omitempty"` // asset -> amount
 	// WithTOTP gives the account a two-factor seed, enabled, returned once.
@@ -145,7 +113,7 @@ type AlipayAccount struct {
 
 // NewUserResponse is a new account with its credentials, shown once.
 type NewUserResponse struct {
-	User        market.User `json:"user"`
+	User        User        `json:"user"`
 	Credentials Credentials `json:"credentials"`
 	TOTPSecret  string      `json:"totpSecret,omitempty"`
 	// Alipay is the simulated Alipay account opened with it, if any.
@@ -193,19 +161,16 @@ type UserPatch struct {
 
 // Account is the caller's account with its two-factor state.
 type Account struct {
-	market.AccountView
+	AccountView
 	TwoFactor    TwoFactor `json:"twoFactor"`
 	AntiPhishing string    `json:"antiPhishingCode,omitempty"`
 }
-
-// StreamEvent is one Server-Sent Event's data, as clients decode it.
-type StreamEvent = market.Event
 
 // OrderLogEntry is one line of an order's history as the API returns it:
 // platform lines carry the caller's anti-phishing code; counterparty lines
 // carry warnings.
 type OrderLogEntry struct {
-	market.LogEntryView
+	LogEntryView
 	AntiPhishing string   `json:"antiPhishingCode,omitempty"`
 	Warnings     []string `json:"warnings,omitempty"`
 }

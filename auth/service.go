@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -13,17 +12,10 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"p2pdesk/api"
 	"p2pdesk/clock"
 	"p2pdesk/usertext"
 )
-
-// Issued is a new credential in the clear: shown once, never stored so.
-type Issued struct {
-	UserID     int64  `json:"userId,string"`
-	APIKey     string `json:"apiKey"`
-	Secret     string `json:"secret"`
-	Passphrase string `json:"passphrase"`
-}
 
 // Service issues and checks credentials.
 type Service struct {
@@ -63,8 +55,8 @@ func NewService(st Store, key *ServerKey, clk clock.Clock) *Service {
 }
 
 // Issue creates a credential for a user and returns it in the clear once.
-func (s *Service) Issue(ctx context.Context, user int64, label string) (Issued, error) {
-	out := Issued{UserID: user, APIKey: "pk_" + randomString(16), Secret: randomString(32), Passphrase: randomString(16)}
+func (s *Service) Issue(ctx context.Context, user int64, label string) (api.Credentials, error) {
+	out := api.Credentials{UserID: user, APIKey: "pk_" + randomString(16), Secret: randomString(32), Passphrase: randomString(16)}
 	c := Credential{
 		APIKey: out.APIKey, UserID: user, PassphraseHash: s.key.HashPassphrase(out.Passphrase),
 		SecretEnc: s.key.Seal([]byte(out.Secret), "api-secret:"+out.APIKey), Label: label, CreatedAt: s.clock.Now(),
@@ -76,8 +68,8 @@ func (s *Service) Issue(ctx context.Context, user int64, label string) (Issued, 
 // Reissue revokes every key of a user and issues a new one, in one
 // transaction: the old keys stop working at once (on this server now, on
 // every server sharing the database within cacheTTL).
-func (s *Service) Reissue(ctx context.Context, user int64, label string) (Issued, error) {
-	out := Issued{UserID: user, APIKey: "pk_" + randomString(16), Secret: randomString(32), Passphrase: randomString(16)}
+func (s *Service) Reissue(ctx context.Context, user int64, label string) (api.Credentials, error) {
+	out := api.Credentials{UserID: user, APIKey: "pk_" + randomString(16), Secret: randomString(32), Passphrase: randomString(16)}
 	c := Credential{
 		APIKey: out.APIKey, UserID: user, PassphraseHash: s.key.HashPassphrase(out.Passphrase),
 		SecretEnc: s.key.Seal([]byte(out.Secret), "api-secret:"+out.APIKey), Label: label, CreatedAt: s.clock.Now(),
@@ -90,7 +82,7 @@ func (s *Service) Reissue(ctx context.Context, user int64, label string) (Issued
 	})
 	s.forget(func(c cached) bool { return c.cred.UserID == user })
 	if err != nil {
-		return Issued{}, err
+		return api.Credentials{}, err
 	}
 	return out, nil
 }
@@ -102,22 +94,13 @@ func (s *Service) RevokeAll(ctx context.Context, user int64) error {
 	return err
 }
 
-// KeyInfo describes one API key without its secrets.
-type KeyInfo struct {
-	APIKey    string    `json:"apiKey"`
-	UserID    int64     `json:"userId,string"`
-	Label     string    `json:"label"`
-	CreatedAt time.Time `json:"createdAt"`
-	Revoked   bool      `json:"revoked"`
-}
-
 // Keys lists a user's API keys, revoked ones included, oldest first.
-func (s *Service) Keys(ctx context.Context, user int64) ([]KeyInfo, error) {
-	out := []KeyInfo{}
+func (s *Service) Keys(ctx context.Context, user int64) ([]api.KeyInfo, error) {
+	out := []api.KeyInfo{}
 	err := s.store.AuthView(ctx, func(tx ReadTx) error {
 		cs, err := tx.CredentialsOf(user)
 		for _, c := range cs {
-			out = append(out, KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: c.Revoked})
+			out = append(out, api.KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: c.Revoked})
 		}
 		return err
 	})
@@ -130,8 +113,8 @@ var ErrNoSuchKey = errors.New("auth: no such API key")
 // Revoke revokes one API key. owner is the user who must own it; 0 lets
 // any key be revoked (an administrator). Revoking a revoked key is a
 // no-op.
-func (s *Service) Revoke(ctx context.Context, apiKey string, owner int64) (KeyInfo, error) {
-	var out KeyInfo
+func (s *Service) Revoke(ctx context.Context, apiKey string, owner int64) (api.KeyInfo, error) {
+	var out api.KeyInfo
 	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
 		c, err := tx.Credential(apiKey)
 		if errors.Is(err, ErrNotFound) || (err == nil && owner != 0 && c.UserID != owner) {
@@ -140,7 +123,7 @@ func (s *Service) Revoke(ctx context.Context, apiKey string, owner int64) (KeyIn
 		if err != nil {
 			return err
 		}
-		out = KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: true}
+		out = api.KeyInfo{APIKey: c.APIKey, UserID: c.UserID, Label: c.Label, CreatedAt: c.CreatedAt, Revoked: true}
 		return tx.RevokeCredential(apiKey)
 	})
 	s.forget(func(c cached) bool { return c.cred.APIKey == apiKey })
@@ -175,7 +158,7 @@ type ErrUnauthorized struct {
 	Reason string
 	// Code, when set, is the refusal's own code, for a client that
 	// signed correctly and can fix what went wrong (a reused signature).
-	Code string
+	Code api.Code
 }
 
 func (e *ErrUnauthorized) Error() string { return "unauthorized: " + e.Reason }
@@ -196,12 +179,12 @@ func (s *Service) Verify(ctx context.Context, r Request) (int64, error) {
 	if r.APIKey == "" || r.Passphrase == "" || r.Timestamp == "" || r.Sign == "" {
 		return 0, unauthorized("missing authentication headers")
 	}
-	ts, err := time.Parse(TimestampLayout, r.Timestamp)
+	ts, err := time.Parse(api.TimestampLayout, r.Timestamp)
 	if err != nil {
 		return 0, unauthorized("timestamp %q is not UTC ISO-8601 with milliseconds", r.Timestamp)
 	}
-	if d := s.clock.Now().Sub(ts); d > MaxSkew || d < -MaxSkew {
-		return 0, &ErrUnauthorized{Code: CodeTimestampExpired, Reason: fmt.Sprintf("timestamp is %s off the server clock", d.Round(time.Second))}
+	if d := s.clock.Now().Sub(ts); d > api.MaxSkew || d < -api.MaxSkew {
+		return 0, &ErrUnauthorized{Code: api.CodeTimestampExpired, Reason: fmt.Sprintf("timestamp is %s off the server clock", d.Round(time.Second))}
 	}
 	c, secret, err := s.lookup(ctx, r.APIKey)
 	if err != nil {
@@ -210,7 +193,7 @@ func (s *Service) Verify(ctx context.Context, r Request) (int64, error) {
 	if !hmac.Equal(s.key.HashPassphrase(r.Passphrase), c.PassphraseHash) {
 		return 0, unauthorized("wrong passphrase for key %s", r.APIKey)
 	}
-	want := Sign(secret, r.Timestamp, r.Method, r.PathWithQuery, r.Body)
+	want := api.Sign(secret, r.Timestamp, r.Method, r.PathWithQuery, r.Body)
 	if !hmac.Equal([]byte(want), []byte(r.Sign)) {
 		return 0, unauthorized("bad signature for key %s", r.APIKey)
 	}
@@ -240,7 +223,7 @@ func (s *Service) once(ctx context.Context, sign string, ts time.Time) error {
 		if prune {
 			// Older than the window on any server's clock: refused by
 			// the timestamp check already.
-			if err := tx.ForgetSignatures(now.Add(-2*MaxSkew - pruneEvery)); err != nil {
+			if err := tx.ForgetSignatures(now.Add(-2*api.MaxSkew - pruneEvery)); err != nil {
 				return err
 			}
 		}
@@ -252,20 +235,13 @@ func (s *Service) once(ctx context.Context, sign string, ts time.Time) error {
 		return err
 	}
 	if !fresh {
-		return &ErrUnauthorized{Code: CodeSignatureReused, Reason: "signature already used"}
+		return &ErrUnauthorized{Code: api.CodeSignatureReused, Reason: "signature already used"}
 	}
 	return nil
 }
 
 // pruneEvery is how often a server drops old signatures.
 const pruneEvery = 10 * time.Second
-
-// CodeTimestampExpired: the request's timestamp is more than MaxSkew
-// from the server clock (as OKX, expiry has its own code).
-const CodeTimestampExpired = "TIMESTAMP_EXPIRED"
-
-// CodeSignatureReused: the request's signature was used before (a replay).
-const CodeSignatureReused = "SIGNATURE_REUSED"
 
 func (s *Service) lookup(ctx context.Context, apiKey string) (Credential, string, error) {
 	now := time.Now()
@@ -303,27 +279,13 @@ func (s *Service) lookup(ctx context.Context, apiKey string) (Credential, string
 	return c, string(plain), nil
 }
 
-// Enrollment is a two-factor seed waiting for its first code.
-type Enrollment struct {
-	Secret string `json:"secret"` // base32, for typing into an authenticator
-	URI    string `json:"otpauthUri"`
-}
-
-// TOTPStatus says whether two-factor is on.
-type TOTPStatus struct {
-	Enabled        bool `json:"enabled"`
-	Pending        bool `json:"pending"` // enrolled, waiting for the first code
-	Locked         bool `json:"locked"`
-	FailuresWindow int  `json:"recentFailures"`
-}
-
 // Enroll creates (or replaces, while not yet enabled) a user's seed.
-func (s *Service) Enroll(ctx context.Context, user int64, account string) (Enrollment, error) {
-	var out Enrollment
+func (s *Service) Enroll(ctx context.Context, user int64, account string) (api.Enrollment, error) {
+	var out api.Enrollment
 	err := s.store.AuthUpdate(ctx, func(tx Tx) error {
 		st, err := tx.TOTP(user)
 		if err == nil && st.Enabled {
-			return &CodeError{Code: "TOTP_ALREADY_ENABLED", Message: "two-factor authentication is already on"}
+			return &api.Error{Code: api.CodeTOTPAlreadyEnabled, Field: "totp", Message: "two-factor authentication is already on"}
 		}
 		// Keep the anti-phishing phrase across a re-enrolment.
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -335,7 +297,7 @@ func (s *Service) Enroll(ctx context.Context, user int64, account string) (Enrol
 		}
 		st.UserID, st.Enabled, st.LastStep = user, false, 0
 		st.SeedEnc = s.key.Seal([]byte(k.Secret()), fmt.Sprintf("totp:%d", user))
-		out = Enrollment{Secret: k.Secret(), URI: k.URL()}
+		out = api.Enrollment{Secret: k.Secret(), URI: k.URL()}
 		return tx.PutTOTP(st)
 	})
 	return out, err
@@ -350,22 +312,13 @@ func (s *Service) SetTOTPSeed(ctx context.Context, user int64, seed string) erro
 }
 
 // NewTOTPSeed returns a fresh base32 seed and its otpauth URI.
-func (s *Service) NewTOTPSeed(account string) (Enrollment, error) {
+func (s *Service) NewTOTPSeed(account string) (api.Enrollment, error) {
 	k, err := totp.Generate(totp.GenerateOpts{Issuer: s.Issuer, AccountName: account, SecretSize: 20})
 	if err != nil {
-		return Enrollment{}, err
+		return api.Enrollment{}, err
 	}
-	return Enrollment{Secret: k.Secret(), URI: k.URL()}, nil
+	return api.Enrollment{Secret: k.Secret(), URI: k.URL()}, nil
 }
-
-// CodeError is a refusal with a stable code.
-type CodeError struct {
-	Code       string
-	Message    string
-	RetryAfter time.Duration
-}
-
-func (e *CodeError) Error() string { return e.Code + ": " + e.Message }
 
 // Confirm enables a pending enrollment with its first valid code.
 func (s *Service) Confirm(ctx context.Context, user int64, code string) error {
@@ -436,11 +389,11 @@ func (s *Service) spend(ctx context.Context, user int64, code string, enabling b
 		noSeed := errors.Is(err, ErrNotFound) || len(st.SeedEnc) == 0
 		switch {
 		case enabling && noSeed:
-			verdict = &CodeError{Code: "TOTP_NOT_ENROLLED", Message: "start two-factor enrolment first"}
+			verdict = &api.Error{Code: api.CodeTOTPNotEnrolled, Field: "totp", Message: "start two-factor enrolment first"}
 		case enabling && st.Enabled:
-			verdict = &CodeError{Code: "TOTP_ALREADY_ENABLED", Message: "two-factor authentication is already on"}
+			verdict = &api.Error{Code: api.CodeTOTPAlreadyEnabled, Field: "totp", Message: "two-factor authentication is already on"}
 		case !enabling && (noSeed || !st.Enabled):
-			verdict = &CodeError{Code: "TOTP_REQUIRED", Message: "turn on two-factor authentication before releasing crypto"}
+			verdict = &api.Error{Code: api.CodeTOTPRequired, Field: "totp", Message: "turn on two-factor authentication before releasing crypto"}
 		}
 		if verdict != nil {
 			return nil
@@ -450,13 +403,13 @@ func (s *Service) spend(ctx context.Context, user int64, code string, enabling b
 			return err
 		}
 		if fails >= s.MaxFailures {
-			verdict = &CodeError{Code: "TOTP_LOCKED", Message: fmt.Sprintf("too many wrong codes: two-factor checks are locked for up to %s", s.FailureWindow),
+			verdict = &api.Error{Code: api.CodeTOTPLocked, Field: "totp", Message: fmt.Sprintf("too many wrong codes: two-factor checks are locked for up to %s", s.FailureWindow),
 				RetryAfter: s.FailureWindow}
 			return nil
 		}
 		code = strings.TrimSpace(code)
 		if code == "" {
-			verdict = &CodeError{Code: "TOTP_REQUIRED", Message: "enter the 6-digit code from your authenticator"}
+			verdict = &api.Error{Code: api.CodeTOTPRequired, Field: "totp", Message: "enter the 6-digit code from your authenticator"}
 			return nil
 		}
 		seed, err := s.key.Open(st.SeedEnc, fmt.Sprintf("totp:%d", user))
@@ -466,12 +419,12 @@ func (s *Service) spend(ctx context.Context, user int64, code string, enabling b
 		step, ok := matchStep(string(seed), code, now)
 		switch {
 		case !ok:
-			verdict = &CodeError{Code: "TOTP_INVALID", Message: fmt.Sprintf("the code is wrong (%d of %d tries left)", s.MaxFailures-fails-1, s.MaxFailures)}
+			verdict = &api.Error{Code: api.CodeTOTPInvalid, Field: "totp", Message: fmt.Sprintf("the code is wrong (%d of %d tries left)", s.MaxFailures-fails-1, s.MaxFailures)}
 			return tx.AddTOTPFailure(user, now)
 		case step <= st.LastStep:
 			// A right code used before is not a guess: it does not count
 			// toward the lockout.
-			verdict = &CodeError{Code: "TOTP_REUSED", Message: "this code was already used: wait for the next one"}
+			verdict = &api.Error{Code: api.CodeTOTPReused, Field: "totp", Message: "this code was already used: wait for the next one"}
 			return nil
 		}
 		spent = Spent{UserID: user, Step: step, Before: st.LastStep}
@@ -504,8 +457,8 @@ func matchStep(seed, code string, now time.Time) (int64, bool) {
 func hmacEqual(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }
 
 // Status reports a user's two-factor state.
-func (s *Service) Status(ctx context.Context, user int64) (TOTPStatus, error) {
-	var out TOTPStatus
+func (s *Service) Status(ctx context.Context, user int64) (api.TwoFactor, error) {
+	var out api.TwoFactor
 	err := s.store.AuthView(ctx, func(tx ReadTx) error {
 		st, err := tx.TOTP(user)
 		if errors.Is(err, ErrNotFound) {
@@ -526,12 +479,12 @@ func (s *Service) Status(ctx context.Context, user int64) (TOTPStatus, error) {
 func (s *Service) SetAntiPhishing(ctx context.Context, user int64, phrase string) error {
 	phrase = strings.TrimSpace(phrase)
 	if n := len([]rune(phrase)); n < 4 || n > 20 {
-		return &CodeError{Code: "INVALID_ARGUMENT", Message: "an anti-phishing code is 4 to 20 characters"}
+		return &api.Error{Code: api.CodeInvalidArgument, Field: "code", Message: "an anti-phishing code is 4 to 20 characters"}
 	}
 	// The code is shown in every genuine message to prove it genuine: a
 	// control or invisible character in it could draw something else.
 	if r, bad := usertext.Forbidden(phrase, false); bad {
-		return &CodeError{Code: "INVALID_ARGUMENT", Message: fmt.Sprintf("an anti-phishing code is visible characters only, not %U", r)}
+		return &api.Error{Code: api.CodeInvalidArgument, Field: "code", Message: fmt.Sprintf("an anti-phishing code is visible characters only, not %U", r)}
 	}
 	return s.store.AuthUpdate(ctx, func(tx Tx) error {
 		st, err := tx.TOTP(user)
@@ -561,23 +514,4 @@ func (s *Service) AntiPhishing(ctx context.Context, user int64) (string, error) 
 		return err
 	})
 	return out, err
-}
-
-// Code returns the current code of a seed: for the practice authenticator
-// and for tests.
-func Code(seed string, at time.Time) (string, error) {
-	return totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-}
-
-// SeedFromURI extracts the base32 seed of an otpauth URI.
-func SeedFromURI(uri string) (string, error) {
-	u, err := url.Parse(uri)
-	if err != nil {
-		return "", err
-	}
-	s := u.Query().Get("secret")
-	if s == "" {
-		return "", errors.New("no secret in the otpauth URI")
-	}
-	return s, nil
 }

@@ -50,12 +50,12 @@ func API(ctx context.Context, w io.Writer, o APIOptions) error {
 		return err
 	}
 	mc := m.Client(merchant.Credentials)
-	if _, err := mc.SetPaymentAccount(ctx, market.Alipay, "13800000000", ""); err != nil {
+	if _, err := mc.SetPaymentAccount(ctx, api.Alipay, "13800000000", ""); err != nil {
 		return err
 	}
 	var ads []int64
 	for i := 0; i < 16; i++ {
-		a, err := mc.PostAd(ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "50000000",
+		a, err := mc.PostAd(ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "50000000",
 			MinFiat: "1", MaxFiat: "1000000", Payments: []string{"alipay"}, WindowMin: 15})
 		if err != nil {
 			return err
@@ -127,7 +127,7 @@ func orderCreate(ctx context.Context, w io.Writer, m *marketplace.Marketplace, c
 				if !t0.Before(deadline) {
 					break
 				}
-				_, err := c.TakeAd(ctx, market.TakeRequest{AdID: ads[i%len(ads)], Amount: "1"}, "")
+				_, err := c.TakeAd(ctx, api.TakeRequest{AdID: ads[i%len(ads)], Amount: "1"}, "")
 				local = append(local, time.Since(t0))
 				if err != nil {
 					failed.Add(1)
@@ -172,7 +172,7 @@ func fanout(ctx context.Context, w io.Writer, m *marketplace.Marketplace, mercha
 	for i := 0; i < o.Subscribers; i++ {
 		c, _ := client.New(m.URL, creds, client.Options{HTTP: hc})
 		streams.Add(1)
-		go c.Stream(ctx, -1, func(e market.Event) {
+		go c.Stream(ctx, -1, func(e api.Event) {
 			if e.Type != "order.created" {
 				return
 			}
@@ -204,7 +204,7 @@ func fanout(ctx context.Context, w io.Writer, m *marketplace.Marketplace, mercha
 	sent := map[int64]time.Time{} // order id -> just before its request
 	for i := 0; i < o.Events; i++ {
 		t0 := time.Now()
-		ord, err := bc.TakeAd(ctx, market.TakeRequest{AdID: ad, Amount: "1"}, "")
+		ord, err := bc.TakeAd(ctx, api.TakeRequest{AdID: ad, Amount: "1"}, "")
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"p2pdesk/api"
 	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/money"
@@ -93,16 +94,16 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 	if err != nil {
 		return err
 	}
-	if _, err := svc.Deposit(ctx, m.ID, market.USDT, money.MustParse("1000000000", 6), "bench"); err != nil {
+	if _, err := svc.Deposit(ctx, m.ID, api.USDT, money.MustParse("1000000000", 6), "bench"); err != nil {
 		return err
 	}
-	if _, err := svc.SetPaymentAccount(ctx, m.ID, market.PaymentAccount{Method: market.Alipay, Account: "13800000000"}); err != nil {
+	if _, err := svc.SetPaymentAccount(ctx, m.ID, api.PaymentAccount{Method: api.Alipay, Account: "13800000000"}); err != nil {
 		return err
 	}
 	const ads = 16
 	var adIDs []int64
 	for i := 0; i < ads; i++ {
-		a, err := svc.PostAd(ctx, m.ID, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "50000000",
+		a, err := svc.PostAd(ctx, m.ID, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "50000000",
 			MinFiat: "1", MaxFiat: "1000000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
 		if err != nil {
 			return err
@@ -130,7 +131,7 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 			local := make([]time.Duration, 0, 4096)
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				_, err := svc.TakeAd(ctx, u, market.TakeRequest{AdID: adIDs[i%ads], Amount: "1"}, nil)
+				_, err := svc.TakeAd(ctx, u, api.TakeRequest{AdID: adIDs[i%ads], Amount: "1"}, nil)
 				local = append(local, time.Since(t0))
 				if err != nil {
 					fails.Add(1)
@@ -248,12 +249,12 @@ func adSearch(ctx context.Context, w io.Writer, open opener, n, searches int) er
 	var rows int
 	for i := 0; i < searches; i++ {
 		q := market.AdQuery{
-			Side:       []market.Side{market.Sell, market.Buy}[rng.IntN(2)],
-			Asset:      market.Assets[rng.IntN(3)],
-			Fiat:       market.CNY,
-			Payment:    market.PaymentMethods[rng.IntN(3)],
+			Side:       []api.Side{api.Sell, api.Buy}[rng.IntN(2)],
+			Asset:      api.Assets[rng.IntN(3)],
+			Fiat:       api.CNY,
+			Payment:    api.PaymentMethods[rng.IntN(3)],
 			FiatAmount: int64(100+rng.IntN(20000)) * 100,
-			Statuses:   []market.AdStatus{market.AdOnline},
+			Statuses:   []api.AdStatus{api.AdOnline},
 			Sort:       market.SortBestPrice,
 			Limit:      20,
 		}
@@ -279,7 +280,7 @@ func fillBook(ctx context.Context, st store.Database, n int) error {
 	makers := make([]int64, 200)
 	if err := st.Update(ctx, func(tx market.Tx) error {
 		for i := range makers {
-			u := market.User{Name: fmt.Sprintf("maker-%03d", i), RealName: "Maker", Role: market.RoleTrader, KYCLevel: 2, Verified: i%3 == 0}
+			u := api.User{Name: fmt.Sprintf("maker-%03d", i), RealName: "Maker", Role: api.RoleTrader, KYCLevel: 2, Verified: i%3 == 0}
 			if err := tx.InsertUser(&u); err != nil {
 				return err
 			}
@@ -289,23 +290,23 @@ func fillBook(ctx context.Context, st store.Database, n int) error {
 	}); err != nil {
 		return err
 	}
-	base := map[market.Asset]int64{market.USDT: 72000, market.BTC: 7_000_000_000, market.ETH: 250_000_000}
+	base := map[api.Asset]int64{api.USDT: 72000, api.BTC: 7_000_000_000, api.ETH: 250_000_000}
 	now := time.Now().UTC()
 	const batch = 5000
 	for done := 0; done < n; done += batch {
 		err := st.Update(ctx, func(tx market.Tx) error {
 			for i := done; i < min(done+batch, n); i++ {
-				asset := market.Assets[rng.IntN(3)]
+				asset := api.Assets[rng.IntN(3)]
 				price := base[asset] + base[asset]*int64(rng.IntN(400)-200)/10000
 				minF := int64(100+rng.IntN(5000)) * 100
 				maxF := minF + int64(1000+rng.IntN(50000))*100
-				status := market.AdOnline
+				status := api.AdOnline
 				if rng.IntN(10) == 0 {
-					status = market.AdPaused
+					status = api.AdPaused
 				}
 				a := market.Ad{
-					MakerID: makers[rng.IntN(len(makers))], Side: []market.Side{market.Sell, market.Buy}[rng.IntN(2)],
-					Asset: asset, Fiat: market.CNY, PriceType: market.PriceFixed, Price: money.New(price, market.PriceScale),
+					MakerID: makers[rng.IntN(len(makers))], Side: []api.Side{api.Sell, api.Buy}[rng.IntN(2)],
+					Asset: asset, Fiat: api.CNY, PriceType: api.PriceFixed, Price: money.New(price, api.PriceScale),
 					Total: money.New(1e12, asset.Scale()), Remaining: money.New(1e12, asset.Scale()),
 					MinFiat: money.New(minF, 2), MaxFiat: money.New(maxF, 2), AvailFiat: money.New(maxF, 2),
 					Payments: market.PaymentSet(1 + rng.IntN(7)), WindowMin: 15, Status: status, CreatedAt: now, UpdatedAt: now, Version: 1,

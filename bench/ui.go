@@ -11,10 +11,10 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
 	"p2pdesk/embedded"
-	"p2pdesk/market"
 	"p2pdesk/store/secrets"
 	"p2pdesk/ui"
 )
@@ -70,7 +70,7 @@ func startOnce(ctx context.Context, w io.Writer, dir string, key []byte, store s
 		tea.WithoutSignalHandler())
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go mc.Stream(sctx, -1, func(ev market.Event) { p.Send(ui.EventMsg{Event: ev}) }, func(s client.StreamState) { p.Send(ui.StreamMsg{State: s}) })
+	go mc.Stream(sctx, -1, func(ev api.Event) { p.Send(ui.EventMsg{Event: ev}) }, func(s client.StreamState) { p.Send(ui.StreamMsg{State: s}) })
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	p.Send(tea.WindowSizeMsg{Width: 120, Height: 40}) // no terminal to ask

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"p2pdesk/alipay"
+	"p2pdesk/api"
 )
 
 // Alipay is a client of the simulated Alipay rail: a separate service with
@@ -63,9 +64,10 @@ func (a *Alipay) do(ctx context.Context, method, path string, body any, idem str
 	if resp.StatusCode >= 400 {
 		var e alipay.Error
 		if json.Unmarshal(b, &e) != nil || e.Code == "" {
-			return &Error{Status: resp.StatusCode, Code: http.StatusText(resp.StatusCode), Message: string(b)}
+			return &api.Error{Status: resp.StatusCode, Code: api.Code(http.StatusText(resp.StatusCode)), Message: string(b)}
 		}
-		return &Error{Status: resp.StatusCode, Code: e.Code, Message: e.Message, Field: e.Field}
+		// The rail's codes are its own; the shape is the marketplace's.
+		return &api.Error{Status: resp.StatusCode, Code: api.Code(e.Code), Message: e.Message, Field: e.Field}
 	}
 	if out == nil {
 		return nil

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/auth"
 )
 
 // Credentials sign requests.
@@ -102,31 +101,6 @@ func (c *Client) WithCredentials(creds Credentials) *Client {
 	return &cp
 }
 
-// Error is a refusal from the server, with its stable code.
-type Error struct {
-	Status     int
-	Code       string
-	Message    string
-	Field      string
-	RetryAfter time.Duration
-}
-
-func (e *Error) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("%s (%s): %s", e.Code, e.Field, e.Message)
-	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
-}
-
-// CodeOf returns the server's code of an error, or "".
-func CodeOf(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
-
 // call describes one request.
 type call struct {
 	method string
@@ -180,7 +154,7 @@ func (c *Client) do(ctx context.Context, cl call) error {
 // retryable says whether an error is worth another attempt: network
 // failures, 429 and 5xx. A 4xx is the caller's to fix.
 func retryable(err error) (time.Duration, bool) {
-	var e *Error
+	var e *api.Error
 	if errors.As(err, &e) {
 		switch {
 		case e.Status == http.StatusTooManyRequests:
@@ -229,11 +203,11 @@ func (s *stamper) next(now time.Time) time.Time {
 }
 
 func (c *Client) sign(req *http.Request, body []byte) {
-	ts := auth.Timestamp(c.stamps.next(c.opts.Now()))
-	req.Header.Set(auth.HeaderKey, c.creds.APIKey)
-	req.Header.Set(auth.HeaderPassphrase, c.creds.Passphrase)
-	req.Header.Set(auth.HeaderTimestamp, ts)
-	req.Header.Set(auth.HeaderSign, auth.Sign(c.creds.Secret, ts, req.Method, req.URL.RequestURI(), body))
+	ts := api.Timestamp(c.stamps.next(c.opts.Now()))
+	req.Header.Set(api.HeaderKey, c.creds.APIKey)
+	req.Header.Set(api.HeaderPassphrase, c.creds.Passphrase)
+	req.Header.Set(api.HeaderTimestamp, ts)
+	req.Header.Set(api.HeaderSign, api.Sign(c.creds.Secret, ts, req.Method, req.URL.RequestURI(), body))
 }
 
 func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
@@ -286,13 +260,11 @@ func (c *Client) once(ctx context.Context, cl call, body []byte) error {
 }
 
 func decodeError(resp *http.Response, b []byte) error {
-	var body api.Error
-	e := &Error{Status: resp.StatusCode}
-	if json.Unmarshal(b, &body) == nil && body.Code != "" {
-		e.Code, e.Message, e.Field = body.Code, body.Message, body.Field
-	} else {
-		e.Code, e.Message = http.StatusText(resp.StatusCode), strings.TrimSpace(string(b))
+	e := &api.Error{}
+	if json.Unmarshal(b, e) != nil || e.Code == "" {
+		e = &api.Error{Code: api.Code(http.StatusText(resp.StatusCode)), Message: strings.TrimSpace(string(b))}
 	}
+	e.Status = resp.StatusCode
 	if ra := resp.Header.Get("Retry-After"); ra != "" {
 		if n, err := strconv.Atoi(ra); err == nil {
 			e.RetryAfter = time.Duration(n) * time.Second

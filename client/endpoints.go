@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 )
 
 // Health asks the server how it is (no authentication needed).
@@ -21,10 +20,10 @@ func (c *Client) Health(ctx context.Context) (api.Health, error) {
 
 // AdQuery filters GET /ads.
 type AdQuery struct {
-	Side         market.Side // the maker's side
-	Asset        market.Asset
-	Fiat         market.Fiat
-	Payment      market.PaymentMethod
+	Side         api.Side // the maker's side
+	Asset        api.Asset
+	Fiat         api.Fiat
+	Payment      api.PaymentMethod
 	Amount       string // fiat amount that must fit the ad's limits
 	VerifiedOnly bool
 	Sort         string
@@ -63,38 +62,38 @@ func withQuery(path string, v url.Values) string {
 }
 
 // Ads searches the order book.
-func (c *Client) Ads(ctx context.Context, q AdQuery) (market.AdPage, error) {
-	var out market.AdPage
+func (c *Client) Ads(ctx context.Context, q AdQuery) (api.AdPage, error) {
+	var out api.AdPage
 	return out, c.do(ctx, call{method: http.MethodGet, path: withQuery("/ads", q.values()), out: &out})
 }
 
 // Ad returns one ad.
-func (c *Client) Ad(ctx context.Context, id int64) (market.AdView, error) {
-	var out market.AdView
+func (c *Client) Ad(ctx context.Context, id int64) (api.AdView, error) {
+	var out api.AdView
 	return out, c.do(ctx, call{method: http.MethodGet, path: fmt.Sprintf("/ads/%d", id), out: &out})
 }
 
 // MyAds lists the caller's ads.
-func (c *Client) MyAds(ctx context.Context) ([]market.AdView, error) {
-	var out []market.AdView
+func (c *Client) MyAds(ctx context.Context) ([]api.AdView, error) {
+	var out []api.AdView
 	return out, c.do(ctx, call{method: http.MethodGet, path: "/ads/mine", out: &out})
 }
 
 // PostAd publishes an ad. It is safe to retry: it carries an idempotency key.
-func (c *Client) PostAd(ctx context.Context, req market.AdRequest) (market.AdView, error) {
-	var out market.AdView
+func (c *Client) PostAd(ctx context.Context, req api.AdRequest) (api.AdView, error) {
+	var out api.AdView
 	return out, c.do(ctx, call{method: http.MethodPost, path: "/ads", body: req, out: &out, idem: NewIdempotencyKey()})
 }
 
 // EditAd changes an ad.
-func (c *Client) EditAd(ctx context.Context, id int64, p market.AdPatch) (market.AdView, error) {
-	var out market.AdView
+func (c *Client) EditAd(ctx context.Context, id int64, p api.AdPatch) (api.AdView, error) {
+	var out api.AdView
 	return out, c.do(ctx, call{method: http.MethodPatch, path: fmt.Sprintf("/ads/%d", id), body: p, out: &out})
 }
 
 // SetAdStatus pauses, resumes or deletes an ad.
-func (c *Client) SetAdStatus(ctx context.Context, id int64, action string) (market.AdView, error) {
-	var out market.AdView
+func (c *Client) SetAdStatus(ctx context.Context, id int64, action string) (api.AdView, error) {
+	var out api.AdView
 	switch action {
 	case "pause", "resume":
 		return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/ads/%d/%s", id, action), out: &out})
@@ -106,26 +105,26 @@ func (c *Client) SetAdStatus(ctx context.Context, id int64, action string) (mark
 
 // TakeAd opens an order. idem may be "" for a fresh key; a caller that
 // retries by itself passes the same key each time.
-func (c *Client) TakeAd(ctx context.Context, req market.TakeRequest, idem string) (market.OrderView, error) {
+func (c *Client) TakeAd(ctx context.Context, req api.TakeRequest, idem string) (api.OrderView, error) {
 	if idem == "" {
 		idem = NewIdempotencyKey()
 	}
-	var out market.OrderView
+	var out api.OrderView
 	return out, c.do(ctx, call{method: http.MethodPost, path: "/orders", body: req, out: &out, idem: idem})
 }
 
 // OrderQuery filters GET /orders.
 type OrderQuery struct {
 	Open     *bool
-	States   []market.OrderState
-	Asset    market.Asset
-	Side     market.Side // the caller's side
+	States   []api.OrderState
+	Asset    api.Asset
+	Side     api.Side // the caller's side
 	BeforeID int64
 	Limit    int
 }
 
 // Orders lists the caller's orders, newest first.
-func (c *Client) Orders(ctx context.Context, q OrderQuery) ([]market.OrderView, error) {
+func (c *Client) Orders(ctx context.Context, q OrderQuery) ([]api.OrderView, error) {
 	v := url.Values{}
 	if q.Open != nil {
 		v.Set("open", strconv.FormatBool(*q.Open))
@@ -149,50 +148,50 @@ func (c *Client) Orders(ctx context.Context, q OrderQuery) ([]market.OrderView, 
 	if q.Limit > 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	var out []market.OrderView
+	var out []api.OrderView
 	return out, c.do(ctx, call{method: http.MethodGet, path: withQuery("/orders", v), out: &out})
 }
 
 // Order returns one order.
-func (c *Client) Order(ctx context.Context, id int64) (market.OrderView, error) {
-	var out market.OrderView
+func (c *Client) Order(ctx context.Context, id int64) (api.OrderView, error) {
+	var out api.OrderView
 	return out, c.do(ctx, call{method: http.MethodGet, path: fmt.Sprintf("/orders/%d", id), out: &out})
 }
 
-func (c *Client) action(ctx context.Context, id int64, verb string, body any) (market.OrderView, error) {
-	var out market.OrderView
+func (c *Client) action(ctx context.Context, id int64, verb string, body any) (api.OrderView, error) {
+	var out api.OrderView
 	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/orders/%d/%s", id, verb), body: body, out: &out})
 }
 
 // MarkPaid says the buyer has paid. expect is the state the caller
 // believes the order is in ("" for no check).
-func (c *Client) MarkPaid(ctx context.Context, id int64, expect market.OrderState) (market.OrderView, error) {
+func (c *Client) MarkPaid(ctx context.Context, id int64, expect api.OrderState) (api.OrderView, error) {
 	return c.action(ctx, id, "paid", api.ExpectBody{ExpectState: expect})
 }
 
 // Cancel cancels an unpaid order (buyer).
-func (c *Client) Cancel(ctx context.Context, id int64, expect market.OrderState) (market.OrderView, error) {
+func (c *Client) Cancel(ctx context.Context, id int64, expect api.OrderState) (api.OrderView, error) {
 	return c.action(ctx, id, "cancel", api.ExpectBody{ExpectState: expect})
 }
 
 // Release releases the escrow to the buyer (seller), with a one-time code.
-func (c *Client) Release(ctx context.Context, id int64, totp string, expect market.OrderState) (market.OrderView, error) {
+func (c *Client) Release(ctx context.Context, id int64, totp string, expect api.OrderState) (api.OrderView, error) {
 	return c.action(ctx, id, "release", api.ReleaseRequest{TOTP: totp, ExpectState: expect})
 }
 
 // Dispute opens a dispute.
-func (c *Client) Dispute(ctx context.Context, id int64, req api.DisputeRequest) (market.OrderView, error) {
+func (c *Client) Dispute(ctx context.Context, id int64, req api.DisputeRequest) (api.OrderView, error) {
 	return c.action(ctx, id, "dispute", req)
 }
 
 // AddEvidence adds to an open dispute.
-func (c *Client) AddEvidence(ctx context.Context, id int64, ref, note string) (market.LogEntry, error) {
-	var out market.LogEntry
+func (c *Client) AddEvidence(ctx context.Context, id int64, ref, note string) (api.LogEntry, error) {
+	var out api.LogEntry
 	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/orders/%d/evidence", id), body: api.EvidenceRequest{Ref: ref, Note: note}, out: &out})
 }
 
 // Rate rates the counterparty of a finished order.
-func (c *Client) Rate(ctx context.Context, id int64, positive bool, comment string) (market.OrderView, error) {
+func (c *Client) Rate(ctx context.Context, id int64, positive bool, comment string) (api.OrderView, error) {
 	return c.action(ctx, id, "rate", api.RateRequest{Positive: positive, Comment: comment})
 }
 
@@ -207,8 +206,8 @@ func (c *Client) Messages(ctx context.Context, id, after int64) ([]api.OrderLogE
 }
 
 // SendMessage posts to an order's chat.
-func (c *Client) SendMessage(ctx context.Context, id int64, text string) (market.LogEntry, error) {
-	var out market.LogEntry
+func (c *Client) SendMessage(ctx context.Context, id int64, text string) (api.LogEntry, error) {
+	var out api.LogEntry
 	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/orders/%d/messages", id), body: api.MessageRequest{Text: text}, out: &out, idem: NewIdempotencyKey()})
 }
 
@@ -219,8 +218,8 @@ func (c *Client) Account(ctx context.Context) (api.Account, error) {
 }
 
 // SetPaymentAccount records where the caller receives fiat by a method.
-func (c *Client) SetPaymentAccount(ctx context.Context, method market.PaymentMethod, account, realName string) (market.PaymentAccount, error) {
-	var out market.PaymentAccount
+func (c *Client) SetPaymentAccount(ctx context.Context, method api.PaymentMethod, account, realName string) (api.PaymentAccount, error) {
+	var out api.PaymentAccount
 	return out, c.do(ctx, call{method: http.MethodPut, path: "/account/payment-methods/" + url.PathEscape(string(method)),
 		body: api.PaymentAccountRequest{Account: account, RealName: realName}, out: &out})
 }
@@ -249,25 +248,25 @@ func (c *Client) Confirm2FA(ctx context.Context, code string) (api.TwoFactor, er
 }
 
 // Balances returns the caller's wallet.
-func (c *Client) Balances(ctx context.Context) ([]market.BalanceView, error) {
-	var out []market.BalanceView
+func (c *Client) Balances(ctx context.Context) ([]api.BalanceView, error) {
+	var out []api.BalanceView
 	return out, c.do(ctx, call{method: http.MethodGet, path: "/balances", out: &out})
 }
 
 // Trader returns a trader's public card.
-func (c *Client) Trader(ctx context.Context, id int64) (market.TraderCard, error) {
-	var out market.TraderCard
+func (c *Client) Trader(ctx context.Context, id int64) (api.TraderCard, error) {
+	var out api.TraderCard
 	return out, c.do(ctx, call{method: http.MethodGet, path: fmt.Sprintf("/traders/%d", id), out: &out})
 }
 
 // Index returns the latest reference price.
-func (c *Client) Index(ctx context.Context, asset market.Asset, fiat market.Fiat) (market.IndexPoint, error) {
-	var out market.IndexPoint
+func (c *Client) Index(ctx context.Context, asset api.Asset, fiat api.Fiat) (api.IndexPoint, error) {
+	var out api.IndexPoint
 	return out, c.do(ctx, call{method: http.MethodGet, path: withQuery("/index", url.Values{"asset": {string(asset)}, "fiat": {string(fiat)}}), out: &out})
 }
 
 // IndexHistory returns reference prices since a moment, oldest first.
-func (c *Client) IndexHistory(ctx context.Context, asset market.Asset, fiat market.Fiat, since time.Time, limit int) ([]market.IndexPoint, error) {
+func (c *Client) IndexHistory(ctx context.Context, asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error) {
 	v := url.Values{"asset": {string(asset)}, "fiat": {string(fiat)}}
 	if !since.IsZero() {
 		v.Set("since", since.UTC().Format(time.RFC3339Nano))
@@ -275,25 +274,25 @@ func (c *Client) IndexHistory(ctx context.Context, asset market.Asset, fiat mark
 	if limit > 0 {
 		v.Set("limit", strconv.Itoa(limit))
 	}
-	var out []market.IndexPoint
+	var out []api.IndexPoint
 	return out, c.do(ctx, call{method: http.MethodGet, path: withQuery("/index/history", v), out: &out})
 }
 
 // Disputes lists open disputes (support).
-func (c *Client) Disputes(ctx context.Context) ([]market.OrderView, error) {
-	var out []market.OrderView
+func (c *Client) Disputes(ctx context.Context) ([]api.OrderView, error) {
+	var out []api.OrderView
 	return out, c.do(ctx, call{method: http.MethodGet, path: "/support/disputes", out: &out})
 }
 
 // Resolve settles a dispute (support).
-func (c *Client) Resolve(ctx context.Context, id int64, res market.Resolution, note string) (market.OrderView, error) {
-	var out market.OrderView
+func (c *Client) Resolve(ctx context.Context, id int64, res api.Resolution, note string) (api.OrderView, error) {
+	var out api.OrderView
 	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/support/orders/%d/resolve", id), body: api.ResolveRequest{Resolution: res, Note: note}, out: &out})
 }
 
 // SupportMessage writes as support in a disputed order's chat.
-func (c *Client) SupportMessage(ctx context.Context, id int64, text string) (market.LogEntry, error) {
-	var out market.LogEntry
+func (c *Client) SupportMessage(ctx context.Context, id int64, text string) (api.LogEntry, error) {
+	var out api.LogEntry
 	return out, c.do(ctx, call{method: http.MethodPost, path: fmt.Sprintf("/support/orders/%d/messages", id), body: api.MessageRequest{Text: text}, out: &out})
 }
 
@@ -305,8 +304,8 @@ func (c *Client) CreateUser(ctx context.Context, req api.NewUserRequest) (api.Ne
 }
 
 // PatchUser changes an account (admin).
-func (c *Client) PatchUser(ctx context.Context, id int64, p api.UserPatch) (market.User, error) {
-	var out market.User
+func (c *Client) PatchUser(ctx context.Context, id int64, p api.UserPatch) (api.User, error) {
+	var out api.User
 	return out, c.do(ctx, call{method: http.MethodPatch, path: fmt.Sprintf("/admin/users/%d", id), body: p, out: &out})
 }
 
@@ -342,24 +341,24 @@ func (c *Client) AdminRevokeKey(ctx context.Context, apiKey string) (api.KeyInfo
 }
 
 // Deposit credits an account (admin). ref makes it happen once.
-func (c *Client) Deposit(ctx context.Context, user int64, asset market.Asset, amount, ref string) (market.BalanceView, error) {
-	var out market.BalanceView
+func (c *Client) Deposit(ctx context.Context, user int64, asset api.Asset, amount, ref string) (api.BalanceView, error) {
+	var out api.BalanceView
 	return out, c.do(ctx, call{method: http.MethodPost, path: "/admin/deposits", body: api.DepositRequest{UserID: user, Asset: string(asset), Amount: amount, Ref: ref}, out: &out, idem: "deposit-" + ref})
 }
 
 // SetIndex publishes a reference price (admin).
-func (c *Client) SetIndex(ctx context.Context, asset market.Asset, fiat market.Fiat, price string) (market.IndexPoint, error) {
-	var out market.IndexPoint
+func (c *Client) SetIndex(ctx context.Context, asset api.Asset, fiat api.Fiat, price string) (api.IndexPoint, error) {
+	var out api.IndexPoint
 	return out, c.do(ctx, call{method: http.MethodPost, path: "/admin/index", body: api.IndexRequest{Asset: string(asset), Fiat: string(fiat), Price: price}, out: &out})
 }
 
 // SetIndexes publishes several reference prices in one go (admin).
-func (c *Client) SetIndexes(ctx context.Context, points []market.IndexPoint) ([]market.IndexPoint, error) {
+func (c *Client) SetIndexes(ctx context.Context, points []api.IndexPoint) ([]api.IndexPoint, error) {
 	req := api.IndexBatchRequest{}
 	for _, p := range points {
 		req.Points = append(req.Points, api.IndexRequest{Asset: string(p.Asset), Fiat: string(p.Fiat), Price: p.Price.String()})
 	}
-	var out []market.IndexPoint
+	var out []api.IndexPoint
 	return out, c.do(ctx, call{method: http.MethodPost, path: "/admin/index/batch", body: req, out: &out})
 }
 

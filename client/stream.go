@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // StreamState reports the stream's connection.
@@ -27,7 +27,7 @@ type StreamState struct {
 // it delivered. after is the last event id the caller has already seen, or
 // -1 to start from now. onState, if not nil, hears about the connection.
 // It returns ctx's error.
-func (c *Client) Stream(ctx context.Context, after int64, onEvent func(market.Event), onState func(StreamState)) error {
+func (c *Client) Stream(ctx context.Context, after int64, onEvent func(api.Event), onState func(StreamState)) error {
 	last := after
 	for attempt := 0; ; attempt++ {
 		got, err := c.streamOnce(ctx, &last, onEvent, onState)
@@ -53,7 +53,7 @@ func (c *Client) Stream(ctx context.Context, after int64, onEvent func(market.Ev
 const idleLimit = 45 * time.Second
 
 // streamOnce runs one connection; got says whether it delivered anything.
-func (c *Client) streamOnce(ctx context.Context, last *int64, onEvent func(market.Event), onState func(StreamState)) (bool, error) {
+func (c *Client) streamOnce(ctx context.Context, last *int64, onEvent func(api.Event), onState func(StreamState)) (bool, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	path := "/stream"
@@ -103,7 +103,7 @@ func (c *Client) streamOnce(ctx context.Context, last *int64, onEvent func(marke
 	sc.Buffer(make([]byte, 64<<10), 8<<20)
 	// Each frame is "id: N", "event: TYPE", "data: PAYLOAD" and a blank
 	// line. The payload is handed over as it came: no JSON is parsed here.
-	var e market.Event
+	var e api.Event
 	haveID := false
 	got := false
 	for sc.Scan() {
@@ -114,17 +114,17 @@ func (c *Client) streamOnce(ctx context.Context, last *int64, onEvent func(marke
 		switch {
 		case len(line) == 0:
 			if !haveID || e.Type == "" {
-				e, haveID = market.Event{}, false
+				e, haveID = api.Event{}, false
 				continue
 			}
 			if e.ID <= *last && e.Type != "hello" && e.Type != "reset" {
-				e, haveID = market.Event{}, false
+				e, haveID = api.Event{}, false
 				continue // already delivered before a reconnect
 			}
 			*last = e.ID
 			got = true
 			onEvent(e)
-			e, haveID = market.Event{}, false
+			e, haveID = api.Event{}, false
 		case bytes.HasPrefix(line, []byte("id: ")):
 			id, err := strconv.ParseInt(string(line[4:]), 10, 64)
 			if err != nil {

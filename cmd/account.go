@@ -37,7 +37,7 @@ P2PDESK_ADMIN_PASSPHRASE). It prints the API key, secret, passphrase and
 TOTP seed once; nothing else ever shows them in the clear.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req := api.NewUserRequest{Name: name, RealName: realName, KYCLevel: kyc, Role: market.Role(role), Verified: verified,
+			req := api.NewUserRequest{Name: name, RealName: realName, KYCLevel: kyc, Role: api.Role(role), Verified: verified,
 				Deposits: map[string]string{}, WithTOTP: !noTOTP, Alipay: srv != ""}
 			for _, d := range deposits {
 				asset, amt, ok := strings.Cut(d, "=")

@@ -73,10 +73,10 @@ func TestServeKill9LosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	mc := m.Client(maker.Credentials)
-	if _, err := mc.SetPaymentAccount(ctx, market.Alipay, "13900000001", ""); err != nil {
+	if _, err := mc.SetPaymentAccount(ctx, api.Alipay, "13900000001", ""); err != nil {
 		t.Fatal(err)
 	}
-	ad, err := mc.PostAd(ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "100000", MinFiat: "1", MaxFiat: "70000", Payments: []string{"alipay"}, WindowMin: 30})
+	ad, err := mc.PostAd(ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "100000", MinFiat: "1", MaxFiat: "70000", Payments: []string{"alipay"}, WindowMin: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,12 +120,12 @@ func TestServeKill9LosesNothing(t *testing.T) {
 				}
 				switch a.op {
 				case "paid":
-					if o.State != market.StatePaid {
+					if o.State != api.StatePaid {
 						lost++
 						t.Errorf("round %d: acknowledged paid, order %d is %s", round, a.order, o.State)
 					}
 				case "cancel":
-					if o.State != market.StateCancelled {
+					if o.State != api.StateCancelled {
 						lost++
 						t.Errorf("round %d: acknowledged cancel, order %d is %s", round, a.order, o.State)
 					}
@@ -136,7 +136,7 @@ func TestServeKill9LosesNothing(t *testing.T) {
 					}
 					found := false
 					for _, l := range log {
-						found = found || (l.Kind == market.LogChat && l.Text == a.text)
+						found = found || (l.Kind == api.LogChat && l.Text == a.text)
 					}
 					if !found {
 						lost++
@@ -219,7 +219,7 @@ func kill9Round(t *testing.T, db string, adID int64, creds []client.Credentials,
 		go func() {
 			defer wg.Done()
 			for n := 0; ctx.Err() == nil; n++ {
-				o, err := cl.TakeAd(ctx, market.TakeRequest{AdID: adID, Amount: "1", Payment: "alipay"}, client.NewIdempotencyKey())
+				o, err := cl.TakeAd(ctx, api.TakeRequest{AdID: adID, Amount: "1", Payment: "alipay"}, client.NewIdempotencyKey())
 				if err != nil {
 					return
 				}
@@ -230,12 +230,12 @@ func kill9Round(t *testing.T, db string, adID int64, creds []client.Credentials,
 				}
 				ack(kill9Ack{op: "chat", order: o.ID, text: text})
 				if n%2 == 0 {
-					if _, err := cl.MarkPaid(ctx, o.ID, market.StateCreated); err != nil {
+					if _, err := cl.MarkPaid(ctx, o.ID, api.StateCreated); err != nil {
 						return
 					}
 					ack(kill9Ack{op: "paid", order: o.ID})
 				} else {
-					if _, err := cl.Cancel(ctx, o.ID, market.StateCreated); err != nil {
+					if _, err := cl.Cancel(ctx, o.ID, api.StateCreated); err != nil {
 						return
 					}
 					ack(kill9Ack{op: "cancel", order: o.ID})

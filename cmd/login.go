@@ -80,7 +80,7 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 			}
 			acct, err := cl.Account(cmd.Context())
 			if err != nil {
-				if client.CodeOf(err) == "UNAUTHORIZED" {
+				if api.CodeOf(err) == api.CodeUnauthorized {
 					return fmt.Errorf("%s refused these credentials: check the key, secret and passphrase (nothing was saved)", server)
 				}
 				return fmt.Errorf("could not check the credentials against %s (nothing was saved): %w", server, err)

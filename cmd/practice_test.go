@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/auth"
-	"p2pdesk/market"
 	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
 )
@@ -91,13 +91,13 @@ func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 		t.Fatal(err)
 	}
 	me, _ := p.human(ctx)
-	o, err := me.Market.TakeAd(ctx, market.TakeRequest{AdID: s.AdID, FiatAmount: s.Amount, Payment: string(market.Alipay)}, "drill-take")
+	o, err := me.Market.TakeAd(ctx, api.TakeRequest{AdID: s.AdID, FiatAmount: s.Amount, Payment: string(api.Alipay)}, "drill-take")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.Link(s.Drill, o.ID)
 	w.Sched.RunFor(2 * time.Minute) // the lure arrives; the careful learner cancels
-	if _, err := me.Market.Cancel(ctx, o.ID, market.StateCreated); err != nil {
+	if _, err := me.Market.Cancel(ctx, o.ID, api.StateCreated); err != nil {
 		t.Fatal(err)
 	}
 	w.Sched.RunFor(time.Hour) // past the drill's settling time

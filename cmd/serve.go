@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"p2pdesk/api"
 	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
@@ -60,10 +61,10 @@ func (a *app) serveNet() marketplace.Net {
 func (a *app) serveConfig() *market.Config {
 	cfg := market.DefaultConfig()
 	if b := a.cfg.Serve.PriceBandBP; b > 0 {
-		cfg.PriceBandBP = map[market.Pair]int64{}
-		for _, as := range market.Assets {
-			for _, f := range market.Fiats {
-				cfg.PriceBandBP[market.Pair{Asset: as, Fiat: f}] = b
+		cfg.PriceBandBP = map[api.Pair]int64{}
+		for _, as := range api.Assets {
+			for _, f := range api.Fiats {
+				cfg.PriceBandBP[api.Pair{Asset: as, Fiat: f}] = b
 			}
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/auth"
-	"p2pdesk/client"
 	"p2pdesk/clock"
 	"p2pdesk/config"
 	"p2pdesk/market"
@@ -40,22 +39,22 @@ func TestServePriceBand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		adm, err := m.Provision(ctx, api.NewUserRequest{Name: "admin", KYCLevel: 2, Role: market.RoleAdmin})
+		adm, err := m.Provision(ctx, api.NewUserRequest{Name: "admin", KYCLevel: 2, Role: api.RoleAdmin})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := m.Client(adm.Credentials).SetIndex(ctx, market.USDT, market.CNY, "7"); err != nil {
+		if _, err := m.Client(adm.Credentials).SetIndex(ctx, api.USDT, api.CNY, "7"); err != nil {
 			t.Fatal(err)
 		}
 		r, err := m.Provision(ctx, api.NewUserRequest{Name: "maker", KYCLevel: 2, Deposits: map[string]string{"USDT": "100"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = m.Client(r.Credentials).PostAd(ctx, market.AdRequest{Side: "buy", Asset: "USDT", Fiat: "CNY", Price: "7.70", Total: "10", MinFiat: "10", MaxFiat: "50", Payments: []string{"alipay"}, WindowMin: 15})
+		_, err = m.Client(r.Credentials).PostAd(ctx, api.AdRequest{Side: "buy", Asset: "USDT", Fiat: "CNY", Price: "7.70", Total: "10", MinFiat: "10", MaxFiat: "50", Payments: []string{"alipay"}, WindowMin: 15})
 		if c.ok && err != nil {
 			t.Fatalf("the default band refused 10 %%: %v", err)
 		}
-		if !c.ok && client.CodeOf(err) != string(market.CodePriceOutOfBand) {
+		if !c.ok && api.CodeOf(err) != api.CodePriceOutOfBand {
 			t.Fatalf("a 5 %% band: %v, want PRICE_OUT_OF_BAND", err)
 		}
 		m.Close(ctx)

@@ -11,7 +11,6 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/server/testpki"
 	"p2pdesk/sim"
@@ -66,7 +65,7 @@ func TestVerbsOverTLS(t *testing.T) {
 		if err != nil {
 			t.Fatalf("wallet %v: %v\n%s", trust, err, errOut)
 		}
-		var bals []market.BalanceView
+		var bals []api.BalanceView
 		if err := json.Unmarshal([]byte(out), &bals); err != nil || len(bals) == 0 {
 			t.Fatalf("wallet %v: %v %q", trust, err, out)
 		}
@@ -76,7 +75,7 @@ func TestVerbsOverTLS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ads: %v\n%s", err, errOut)
 	}
-	var page market.AdPage
+	var page api.AdPage
 	if err := json.Unmarshal([]byte(out), &page); err != nil || len(page.Ads) == 0 {
 		t.Fatalf("no merchant's ad over TLS: %v %q", err, out)
 	}

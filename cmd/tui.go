@@ -14,12 +14,12 @@ import (
 	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 
-	"p2pdesk/auth"
+	"p2pdesk/api"
+	"p2pdesk/authenticator"
 	"p2pdesk/client"
 	"p2pdesk/config"
 	"p2pdesk/embedded"
 	"p2pdesk/i18n"
-	"p2pdesk/market"
 	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
 	"p2pdesk/ui"
@@ -70,7 +70,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	defer stop()
 	// relay sends the marketplace's events into the program p.
 	relay := func(mc *client.Client) {
-		go mc.Stream(streamCtx, -1, func(e market.Event) { p.Send(ui.EventMsg{Event: e}) },
+		go mc.Stream(streamCtx, -1, func(e api.Event) { p.Send(ui.EventMsg{Event: e}) },
 			func(s client.StreamState) {
 				if s.Err != nil {
 					a.log.Warn("stream", "err", s.Err, "attempt", s.Attempt)
@@ -100,7 +100,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 			if s == "" {
 				return "", false
 			}
-			code, err := auth.Code(s, at)
+			code, err := authenticator.Code(s, at)
 			return code, err == nil
 		}
 		d.HoldTOTP = func(s string) error {
@@ -335,9 +335,9 @@ func (p *practice) Stage(name string) (ui.Staged, error) {
 	}
 	stage.Watch(p.w)
 	p.drills = append(p.drills, stage)
-	side, amount := market.Sell, "725"
+	side, amount := api.Sell, "725"
 	if stage.Scenario.Direction == sim.Deposit {
-		side = market.Buy
+		side = api.Buy
 	}
 	return ui.Staged{Drill: len(p.drills), Scenario: name, Choose: stage.Scenario.Choose(), AdID: stage.Ad.ID, UserSide: side, Amount: amount}, nil
 }

@@ -26,7 +26,6 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/embedded"
-	"p2pdesk/market"
 	"p2pdesk/store/secrets"
 )
 
@@ -188,13 +187,13 @@ func completeOrders(ctx context.Context, d *desk) ([]string, error) {
 
 func completeAds(mine bool) func(ctx context.Context, d *desk) ([]string, error) {
 	return func(ctx context.Context, d *desk) ([]string, error) {
-		var ads []market.AdView
+		var ads []api.AdView
 		var err error
 		if mine {
 			ads, err = d.mc.MyAds(ctx)
 		} else {
-			var page market.AdPage
-			page, err = d.mc.Ads(ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Limit: 50})
+			var page api.AdPage
+			page, err = d.mc.Ads(ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Limit: 50})
 			ads = page.Ads
 		}
 		var out []string
@@ -213,16 +212,16 @@ func (a *app) adsVerb() *cobra.Command {
 	c := a.verb("ads", "List the ads you can take", "  p2pdesk ads --side buy --asset USDT --amount 700\n  p2pdesk ads --side sell --json", cobra.NoArgs,
 		func(ctx context.Context, d *desk, _ []string) error {
 			// --side is yours: to buy you take an ad that sells.
-			maker := market.Sell
+			maker := api.Sell
 			switch side {
 			case "buy":
 			case "sell":
-				maker = market.Buy
+				maker = api.Buy
 			default:
 				return &usageError{fmt.Sprintf("--side is buy or sell, not %q", side)}
 			}
-			page, err := d.mc.Ads(ctx, client.AdQuery{Side: maker, Asset: market.Asset(strings.ToUpper(asset)), Fiat: market.Fiat(strings.ToUpper(fiat)),
-				Payment: market.PaymentMethod(method), Amount: amount, VerifiedOnly: verified, Sort: sort, Limit: 100})
+			page, err := d.mc.Ads(ctx, client.AdQuery{Side: maker, Asset: api.Asset(strings.ToUpper(asset)), Fiat: api.Fiat(strings.ToUpper(fiat)),
+				Payment: api.PaymentMethod(method), Amount: amount, VerifiedOnly: verified, Sort: sort, Limit: 100})
 			if err != nil {
 				return err
 			}
@@ -253,7 +252,7 @@ func (a *app) adsVerb() *cobra.Command {
 	return c
 }
 
-func joinMethods(ms []market.PaymentMethod) string {
+func joinMethods(ms []api.PaymentMethod) string {
 	var s []string
 	for _, m := range ms {
 		s = append(s, string(m))
@@ -277,7 +276,7 @@ func (a *app) adVerb() *cobra.Command {
 	})
 	show.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
 	show.ValidArgsFunction = a.complete(completeAds(false))
-	var req market.AdRequest
+	var req api.AdRequest
 	var methods []string
 	var margin string
 	post := a.verb("post", "Post an ad (you are its maker)",
@@ -330,7 +329,7 @@ func (a *app) adVerb() *cobra.Command {
 // adEditVerb changes the given fields of one of your ads; the flags not
 // given stay as they are.
 func (a *app) adEditVerb() *cobra.Command {
-	var req market.AdRequest
+	var req api.AdRequest
 	var margin string
 	var methods []string
 	var asJSON bool
@@ -346,7 +345,7 @@ func (a *app) adEditVerb() *cobra.Command {
 			if set("price") && set("margin") {
 				return &usageError{"give --price or --margin PERCENT, not both"}
 			}
-			var p market.AdPatch
+			var p api.AdPatch
 			if set("price") {
 				fixed := "fixed"
 				p.PriceType, p.Price = &fixed, &req.Price
@@ -372,7 +371,7 @@ func (a *app) adEditVerb() *cobra.Command {
 			if set("window") {
 				p.WindowMin = &req.WindowMin
 			}
-			if p == (market.AdPatch{}) {
+			if p == (api.AdPatch{}) {
 				return &usageError{"nothing to change: give at least one of --price, --margin, --total, --min, --max, --method, --window, --terms"}
 			}
 			ad, err := d.mc.EditAd(ctx, id, p)
@@ -389,7 +388,7 @@ func (a *app) adEditVerb() *cobra.Command {
 }
 
 // adTermFlags are the flags of an ad's terms, shared by post and edit.
-func adTermFlags(f *pflag.FlagSet, req *market.AdRequest, margin *string, methods *[]string, methodDefault []string, methodHelp string) {
+func adTermFlags(f *pflag.FlagSet, req *api.AdRequest, margin *string, methods *[]string, methodDefault []string, methodHelp string) {
 	f.StringVar(&req.Price, "price", "", "fixed price per unit")
 	f.StringVar(margin, "margin", "", "floating price: percent over (or under, negative) the index")
 	f.StringVar(&req.Total, "total", "", "crypto offered in total")
@@ -410,7 +409,7 @@ func parseMargin(s string) (int64, error) {
 	return int64(math.Round(pct * 100)), nil
 }
 
-func printAd(w io.Writer, ad market.AdView) {
+func printAd(w io.Writer, ad api.AdView) {
 	fmt.Fprintf(w, "ad %d: %s %s for %s at %s · %s left · %s-%s %s · %s · window %d min · by %s\n", ad.ID, ad.Side, ad.Asset, ad.Fiat, ad.Price.FixedN(4),
 		ad.Remaining, ad.MinFiat.FixedN(2), ad.MaxFiat.FixedN(2), ad.Fiat, joinMethods(ad.Payments), ad.WindowMin, ad.Maker.Name)
 	if ad.Terms != "" {
@@ -420,14 +419,14 @@ func printAd(w io.Writer, ad market.AdView) {
 
 // --- orders ---
 
-func printOrder(w io.Writer, o market.OrderView) {
+func printOrder(w io.Writer, o api.OrderView) {
 	state := string(o.State)
 	if o.Resolution != "" {
 		state += "/" + string(o.Resolution)
 	}
 	fmt.Fprintf(w, "order %d: %s %s %s for %s %s at %s with %s · %s\n", o.ID, o.Role, o.Amount, o.Asset, o.FiatTotal.FixedN(2), o.Fiat,
 		o.Price.FixedN(4), o.Counterparty.Name, strings.ToUpper(state))
-	if o.State == market.StateCreated && o.Role == "buyer" {
+	if o.State == api.StateCreated && o.Role == "buyer" {
 		fmt.Fprintf(w, "pay exactly %s %s to Alipay %s (%s) by %s, then: p2pdesk order paid %d\n", o.FiatTotal.FixedN(2), o.Fiat, o.PayTo.Account,
 			o.PayTo.RealName, o.PayDeadline.Format(time.TimeOnly), o.ID)
 	}
@@ -448,7 +447,7 @@ func (a *app) orderVerb() *cobra.Command {
 		v.ValidArgsFunction = a.complete(completeOrders)
 		return v
 	}
-	show := func(o market.OrderView, err error) error {
+	show := func(o api.OrderView, err error) error {
 		if err != nil {
 			return err
 		}
@@ -467,7 +466,7 @@ func (a *app) orderVerb() *cobra.Command {
 			}
 			// One key per invocation: a retried request (the client
 			// retries on its own) never opens a second order.
-			o, err := d.mc.TakeAd(ctx, market.TakeRequest{AdID: id, Amount: amount, FiatAmount: fiatAmt, Payment: string(market.Alipay)},
+			o, err := d.mc.TakeAd(ctx, api.TakeRequest{AdID: id, Amount: amount, FiatAmount: fiatAmt, Payment: string(api.Alipay)},
 				fmt.Sprintf("cli-take-%d-%d", id, time.Now().UnixNano()))
 			return show(o, err)
 		})
@@ -491,7 +490,7 @@ func (a *app) orderVerb() *cobra.Command {
 				}
 				c = strings.TrimSpace(line)
 			}
-			return show(d.mc.Release(ctx, id, c, market.StatePaid))
+			return show(d.mc.Release(ctx, id, c, api.StatePaid))
 		})
 	release.Flags().StringVar(&code, "code", "", "the code from your authenticator; - reads it from standard input; empty asks")
 
@@ -560,10 +559,10 @@ func (a *app) orderVerb() *cobra.Command {
 			return show(d.mc.Order(ctx, id))
 		}),
 		withID("paid ORDER_ID", "Mark paid, once the exact total has left your own Alipay", "  p2pdesk order paid 7", func(ctx context.Context, d *desk, id int64, _ []string) error {
-			return show(d.mc.MarkPaid(ctx, id, market.StateCreated))
+			return show(d.mc.MarkPaid(ctx, id, api.StateCreated))
 		}),
 		withID("cancel ORDER_ID", "Cancel an order you have not paid", "  p2pdesk order cancel 7", func(ctx context.Context, d *desk, id int64, _ []string) error {
-			return show(d.mc.Cancel(ctx, id, market.StateCreated))
+			return show(d.mc.Cancel(ctx, id, api.StateCreated))
 		}),
 		release, dispute, ev, rate, chat, watch)
 	return c
@@ -571,7 +570,7 @@ func (a *app) orderVerb() *cobra.Command {
 
 func printLogEntry(w io.Writer, e api.OrderLogEntry) {
 	who := e.From
-	if e.Kind == market.LogEvidence {
+	if e.Kind == api.LogEvidence {
 		who = "evidence"
 	}
 	fmt.Fprintf(w, "%s %-8s %s\n", e.At.Format(time.TimeOnly), who, e.Text)
@@ -711,7 +710,7 @@ func (a *app) alipayVerb() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if o.Role != "buyer" || o.State != market.StateCreated {
+			if o.Role != "buyer" || o.State != api.StateCreated {
 				return fmt.Errorf("order %d is %s and you are its %s: only a buyer pays, before marking paid", o.ID, o.State, o.Role)
 			}
 			// One key per order: paying twice by running this twice is
@@ -802,7 +801,7 @@ func (a *app) ownAccount(c *cobra.Command) {
 			if account == "" {
 				return &usageError{"--account is needed"}
 			}
-			p, err := d.mc.SetPaymentAccount(ctx, market.PaymentMethod(args[0]), account, name)
+			p, err := d.mc.SetPaymentAccount(ctx, api.PaymentMethod(args[0]), account, name)
 			if err != nil {
 				return err
 			}

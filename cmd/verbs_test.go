@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/auth"
-	"p2pdesk/market"
+	"p2pdesk/authenticator"
 	"p2pdesk/sim"
-	"p2pdesk/alipay"
 	"p2pdesk/store/secrets"
 )
 
@@ -69,7 +69,7 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 		}
 	})
 
-	adm, err := w.Market.Provision(ctx, api.NewUserRequest{Name: "operator", KYCLevel: 2, Role: market.RoleAdmin})
+	adm, err := w.Market.Provision(ctx, api.NewUserRequest{Name: "operator", KYCLevel: 2, Role: api.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,10 +93,10 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 		must(out, as(p.name, "login", "--from-json", "-")...)
 	}
 
-	var ad market.AdView
+	var ad api.AdView
 	decode(t, must("", as("alice", "ad", "post", "--side", "sell", "--margin", "0.5", "--total", "200", "--min", "100", "--max", "5000", "--json")...), &ad)
 	// ad edit changes what it is given and nothing else.
-	var edited market.AdView
+	var edited api.AdView
 	decode(t, must("", as("alice", "ad", "edit", fmt.Sprint(ad.ID), "--max", "4000", "--margin", "0.29", "--terms", "Own-name payments only.", "--json")...), &edited)
 	if edited.MaxFiat.FixedN(2) != "4000.00" || edited.MarginBP != 29 || edited.Terms != "Own-name payments only." ||
 		edited.MinFiat.Cmp(ad.MinFiat) != 0 || edited.Total.Cmp(ad.Total) != 0 || edited.WindowMin != ad.WindowMin {
@@ -110,7 +110,7 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 	if _, _, err := run(t, st, "", as("bob", "ad", "edit", fmt.Sprint(ad.ID), "--max", "100000")...); err == nil || isUsage(err) || !strings.Contains(err.Error(), "NOT_FOUND") {
 		t.Fatalf("bob edited alice's ad: %v", err)
 	}
-	var page market.AdPage
+	var page api.AdPage
 	decode(t, must("", as("bob", "ads", "--side", "buy", "--amount", "720", "--json")...), &page)
 	found := false
 	for _, a := range page.Ads {
@@ -119,10 +119,10 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 	if !found {
 		t.Fatalf("bob does not see alice's ad %d among %d", ad.ID, len(page.Ads))
 	}
-	var o market.OrderView
+	var o api.OrderView
 	decode(t, must("", as("bob", "order", "take", fmt.Sprint(ad.ID), "--fiat", "720", "--json")...), &o)
 	id := fmt.Sprint(o.ID)
-	if o.State != market.StateCreated || o.PayTo.Account == "" {
+	if o.State != api.StateCreated || o.PayTo.Account == "" {
 		t.Fatalf("order after the take: %+v", o)
 	}
 	if out := must("", as("bob", "alipay", "pay", id)...); !strings.Contains(out, "paid 720.00 CNY") {
@@ -151,20 +151,20 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 	if _, _, err := run(t, st, "", as("bob", "order", "take", fmt.Sprint(ad.ID))...); !isUsage(err) {
 		t.Fatalf("a take without an amount: %v, want a usage error", err)
 	}
-	code, err := auth.Code(seeds["alice"], time.Now())
+	code, err := authenticator.Code(seeds["alice"], time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	must(code+"\n", as("alice", "order", "release", id, "--code", "-")...)
 
 	decode(t, must("", as("bob", "order", "show", id, "--json")...), &o)
-	if o.State != market.StateCompleted {
+	if o.State != api.StateCompleted {
 		t.Fatalf("bob's order after the release: %s", o.State)
 	}
-	var bals []market.BalanceView
+	var bals []api.BalanceView
 	decode(t, must("", as("bob", "wallet", "--json")...), &bals)
 	for _, b := range bals {
-		if b.Asset == market.USDT && b.Available.Cmp(o.Amount) != 0 {
+		if b.Asset == api.USDT && b.Available.Cmp(o.Amount) != 0 {
 			t.Fatalf("bob holds %s USDT, bought %s", b.Available, o.Amount)
 		}
 	}
@@ -180,7 +180,7 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 	decode(t, must("", as("bob", "alipay", "pay", id, "--json")...), &paid)
 	must("", as("bob", "order", "paid", id)...)
 	decode(t, must("", as("bob", "order", "dispute", id, "--reason", "paid-not-released", "--statement", "I paid, no release", "--evidence", paid.TxID, "--json")...), &o)
-	if o.State != market.StateDisputed {
+	if o.State != api.StateDisputed {
 		t.Fatalf("after order dispute: %s", o.State)
 	}
 	must("", as("bob", "order", "evidence", id, "--text", "paid from my own account")...)
@@ -188,8 +188,8 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 	decode(t, must("", as("alice", "order", "chat", id, "--json")...), &log)
 	var line, note bool
 	for _, e := range log {
-		line = line || e.Kind == market.LogEvidence && e.Ref == paid.TxID
-		note = note || e.Kind == market.LogEvidence && strings.Contains(e.Text, "own account")
+		line = line || e.Kind == api.LogEvidence && e.Ref == paid.TxID
+		note = note || e.Kind == api.LogEvidence && strings.Contains(e.Text, "own account")
 	}
 	if !line || !note {
 		t.Fatalf("alice sees the statement line %v and the note %v as evidence: %+v", line, note, log)

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/lockfile"
 	"p2pdesk/sim"
@@ -127,7 +128,7 @@ func (e *Embedded) ensureAccount(ctx context.Context, o Options) error {
 			p.Server = e.World.URL() // the port changes from run to run
 			e.Profile = p
 			return secrets.SaveProfile(o.Secrets, e.ProfileName, p)
-		} else if client.CodeOf(aerr) != "UNAUTHORIZED" {
+		} else if api.CodeOf(aerr) != api.CodeUnauthorized {
 			return aerr
 		}
 		// The marketplace was reset: make a new account below.
@@ -138,7 +139,7 @@ func (e *Embedded) ensureAccount(ctx context.Context, o Options) error {
 	var acct sim.PracticeAccount
 	for i := 0; ; i++ {
 		acct, err = e.World.OpenPracticeAccount(ctx, name, o.RealName)
-		if client.CodeOf(err) == "NAME_TAKEN" && i < 20 {
+		if api.CodeOf(err) == api.CodeNameTaken && i < 20 {
 			name = o.Name + strconv.Itoa(i+2)
 			continue
 		}

@@ -7,34 +7,35 @@ import (
 	"strings"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 	"p2pdesk/usertext"
 )
 
-func canTrade(u User) error {
+func canTrade(u api.User) error {
 	if u.Restricted {
-		return Errorf(CodeAccountRestricted, "", "this account is restricted and cannot trade")
+		return api.Errorf(api.CodeAccountRestricted, "", "this account is restricted and cannot trade")
 	}
 	if u.KYCLevel < 1 {
-		return Errorf(CodeKYCRequired, "", "KYC level 0 cannot trade: complete identity verification first")
+		return api.Errorf(api.CodeKYCRequired, "", "KYC level 0 cannot trade: complete identity verification first")
 	}
 	return nil
 }
 
 // NewUser describes an account to open.
 type NewUser struct {
-	Name     string `json:"name"`
-	RealName string `json:"realName"`
-	KYCLevel int    `json:"kycLevel"`
-	Role     Role   `json:"role,omitempty"`
-	Verified bool   `json:"verified,omitempty"`
+	Name     string   `json:"name"`
+	RealName string   `json:"realName"`
+	KYCLevel int      `json:"kycLevel"`
+	Role     api.Role `json:"role,omitempty"`
+	Verified bool     `json:"verified,omitempty"`
 }
 
 var nameRE = regexp.MustCompile(`^[\p{L}\p{N}_.\- ]{2,32}$`)
 
 // CreateUser opens an account. Run by an operator, not by a trader.
-func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
-	var out User
+func (s *Service) CreateUser(ctx context.Context, nu NewUser) (api.User, error) {
+	var out api.User
 	err := s.update(ctx, func(o *op) error {
 		u, err := o.createUser(nu)
 		out = u
@@ -43,58 +44,58 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	return out, err
 }
 
-func (o *op) createUser(nu NewUser) (User, error) {
+func (o *op) createUser(nu NewUser) (api.User, error) {
 	name := strings.TrimSpace(nu.Name)
 	if !nameRE.MatchString(name) {
-		return User{}, Errorf(CodeInvalidArgument, "name", "a name is 2 to 32 letters, digits, spaces, '.', '_' or '-'")
+		return api.User{}, api.Errorf(api.CodeInvalidArgument, "name", "a name is 2 to 32 letters, digits, spaces, '.', '_' or '-'")
 	}
 	real := strings.TrimSpace(nu.RealName)
 	if real == "" {
 		real = name
 	}
 	if len([]rune(real)) > 64 {
-		return User{}, Errorf(CodeTextTooLong, "realName", "the real name is too long")
+		return api.User{}, api.Errorf(api.CodeTextTooLong, "realName", "the real name is too long")
 	}
 	for _, f := range [][2]string{{"name", name}, {"realName", real}} {
 		if r, bad := usertext.Forbidden(f[1], false); bad {
-			return User{}, Errorf(CodeInvalidArgument, f[0], "%s contains a control or invisible character (%U)", f[0], r)
+			return api.User{}, api.Errorf(api.CodeInvalidArgument, f[0], "%s contains a control or invisible character (%U)", f[0], r)
 		}
 	}
 	if nu.KYCLevel < 0 || nu.KYCLevel > 2 {
-		return User{}, Errorf(CodeInvalidArgument, "kycLevel", "KYC level must be 0, 1 or 2")
+		return api.User{}, api.Errorf(api.CodeInvalidArgument, "kycLevel", "KYC level must be 0, 1 or 2")
 	}
 	role := nu.Role
 	switch role {
 	case "":
-		role = RoleTrader
-	case RoleTrader, RoleSupport, RoleAdmin:
+		role = api.RoleTrader
+	case api.RoleTrader, api.RoleSupport, api.RoleAdmin:
 	default:
-		return User{}, Errorf(CodeInvalidArgument, "role", "role must be trader, support or admin")
+		return api.User{}, api.Errorf(api.CodeInvalidArgument, "role", "role must be trader, support or admin")
 	}
-	u := User{Name: name, RealName: real, Role: role, KYCLevel: nu.KYCLevel, Verified: nu.Verified, CreatedAt: o.now}
+	u := api.User{Name: name, RealName: real, Role: role, KYCLevel: nu.KYCLevel, Verified: nu.Verified, CreatedAt: o.now}
 	if err := o.tx.InsertUser(&u); err != nil {
 		if errors.Is(err, ErrDuplicate) {
-			return User{}, Errorf(CodeNameTaken, "name", "the name %q is taken", name)
+			return api.User{}, api.Errorf(api.CodeNameTaken, "name", "the name %q is taken", name)
 		}
-		return User{}, err
+		return api.User{}, err
 	}
 	return u, nil
 }
 
 // Deposit credits a trader from outside the desk (an on-chain deposit;
 // in the simulator, the practice faucet). ref makes it happen once.
-func (s *Service) Deposit(ctx context.Context, user int64, asset Asset, amount money.Amount, ref string) (BalanceView, error) {
-	var out BalanceView
+func (s *Service) Deposit(ctx context.Context, user int64, asset api.Asset, amount money.Amount, ref string) (api.BalanceView, error) {
+	var out api.BalanceView
 	err := s.update(ctx, func(o *op) error {
 		if _, err := o.user(user); err != nil {
 			return err
 		}
 		a, err := amount.Rescale(asset.Scale())
 		if err != nil || !a.IsPositive() {
-			return Errorf(CodeAmountInvalid, "amount", "a deposit is a positive %s amount with at most %d decimals", asset, asset.Scale())
+			return api.Errorf(api.CodeAmountInvalid, "amount", "a deposit is a positive %s amount with at most %d decimals", asset, asset.Scale())
 		}
 		if ref == "" {
-			return Errorf(CodeInvalidArgument, "ref", "a deposit needs a reference")
+			return api.Errorf(api.CodeInvalidArgument, "ref", "a deposit needs a reference")
 		}
 		err = transfer(o.tx, Transfer{ID: "deposit/" + ref, Kind: TransferPosted, Debit: SystemUserID, Credit: user,
 			Asset: asset, Amount: a.Units(), Code: "deposit", At: o.now})
@@ -111,18 +112,9 @@ func (s *Service) Deposit(ctx context.Context, user int64, asset Asset, amount m
 	return out, err
 }
 
-// BalanceView is one asset of a trader's wallet.
-type BalanceView struct {
-	Asset     Asset        `json:"asset"`
-	Available money.Amount `json:"available"`
-	Locked    money.Amount `json:"locked"`   // in escrow for open orders where you sell
-	Incoming  money.Amount `json:"incoming"` // in escrow for open orders where you buy
-	Total     money.Amount `json:"total"`    // available + locked
-}
-
-func balanceView(b Balance) BalanceView {
+func balanceView(b Balance) api.BalanceView {
 	sc := b.Asset.Scale()
-	return BalanceView{
+	return api.BalanceView{
 		Asset:     b.Asset,
 		Available: money.New(b.Available(), sc),
 		Locked:    money.New(b.Locked(), sc),
@@ -132,10 +124,10 @@ func balanceView(b Balance) BalanceView {
 }
 
 // Balances lists the user's wallet, one line per asset.
-func (s *Service) Balances(ctx context.Context, user int64) ([]BalanceView, error) {
-	var out []BalanceView
+func (s *Service) Balances(ctx context.Context, user int64) ([]api.BalanceView, error) {
+	var out []api.BalanceView
 	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
-		for _, a := range Assets {
+		for _, a := range api.Assets {
 			b, err := tx.Balance(user, a)
 			if err != nil {
 				return err
@@ -158,13 +150,13 @@ var (
 // SetPaymentAccount records where the user receives fiat by a method. The
 // account must be in the user's own verified name: third-party accounts
 // are not allowed.
-func (s *Service) SetPaymentAccount(ctx context.Context, user int64, p PaymentAccount) (PaymentAccount, error) {
+func (s *Service) SetPaymentAccount(ctx context.Context, user int64, p api.PaymentAccount) (api.PaymentAccount, error) {
 	err := s.update(ctx, func(o *op) error {
 		u, err := o.user(user)
 		if err != nil {
 			return err
 		}
-		m, err := ParsePaymentMethod(string(p.Method))
+		m, err := api.ParsePaymentMethod(string(p.Method))
 		if err != nil {
 			return err
 		}
@@ -173,48 +165,31 @@ func (s *Service) SetPaymentAccount(ctx context.Context, user int64, p PaymentAc
 		p.RealName = strings.TrimSpace(p.RealName)
 		ok := false
 		switch m {
-		case Alipay:
+		case api.Alipay:
 			ok = phoneRE.MatchString(p.Account) || emailRE.MatchString(p.Account)
-		case WeChat:
+		case api.WeChat:
 			ok = wxRE.MatchString(p.Account) || phoneRE.MatchString(p.Account)
-		case Bank:
+		case api.Bank:
 			ok = cardRE.MatchString(strings.ReplaceAll(p.Account, " ", ""))
 		}
 		if !ok {
-			hint := map[PaymentMethod]string{Alipay: "a phone number or e-mail", WeChat: "a WeChat id or phone number", Bank: "a card number of 12 to 19 digits"}[m]
-			return Errorf(CodeInvalidArgument, "account", "an %s account is %s", m.Label(), hint)
+			hint := map[api.PaymentMethod]string{api.Alipay: "a phone number or e-mail", api.WeChat: "a WeChat id or phone number", api.Bank: "a card number of 12 to 19 digits"}[m]
+			return api.Errorf(api.CodeInvalidArgument, "account", "an %s account is %s", m.Label(), hint)
 		}
 		if p.RealName == "" {
 			p.RealName = u.RealName
 		}
 		if p.RealName != u.RealName {
-			return Errorf(CodeNameMismatch, "realName", "the account must be in your own verified name (%s): third-party accounts are not allowed", u.RealName)
+			return api.Errorf(api.CodeNameMismatch, "realName", "the account must be in your own verified name (%s): third-party accounts are not allowed", u.RealName)
 		}
 		return o.tx.PutPaymentAccount(p)
 	})
 	return p, err
 }
 
-// LimitView is one fiat's daily limit.
-type LimitView struct {
-	Fiat      Fiat         `json:"fiat"`
-	Limit     money.Amount `json:"limit"`
-	Used      money.Amount `json:"used"`
-	Remaining money.Amount `json:"remaining"`
-}
-
-// AccountView is what a trader knows of their own account.
-type AccountView struct {
-	User      User             `json:"user"`
-	Limits    []LimitView      `json:"limits"`
-	Record    Record           `json:"record"`
-	Payments  []PaymentAccount `json:"paymentAccounts"`
-	DayResets time.Time        `json:"limitsResetAt"`
-}
-
 // Account returns the user's own account view.
-func (s *Service) Account(ctx context.Context, user int64) (AccountView, error) {
-	var out AccountView
+func (s *Service) Account(ctx context.Context, user int64) (api.AccountView, error) {
+	var out api.AccountView
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		u, err := tx.User(user)
 		if err != nil {
@@ -224,7 +199,7 @@ func (s *Service) Account(ctx context.Context, user int64) (AccountView, error) 
 			return err
 		}
 		out.User = u
-		for _, f := range Fiats {
+		for _, f := range api.Fiats {
 			lim, ok := s.cfg.DailyLimits[u.KYCLevel][f]
 			if !ok {
 				lim = money.Zero(f.Scale())
@@ -238,7 +213,7 @@ func (s *Service) Account(ctx context.Context, user int64) (AccountView, error) 
 			if left.IsNegative() {
 				left = money.Zero(f.Scale())
 			}
-			out.Limits = append(out.Limits, LimitView{Fiat: f, Limit: lim, Used: used, Remaining: left})
+			out.Limits = append(out.Limits, api.LimitView{Fiat: f, Limit: lim, Used: used, Remaining: left})
 		}
 		recs, err := records(tx, []int64{user}, now, s.cfg.RecordDays)
 		if err != nil {
@@ -249,7 +224,7 @@ func (s *Service) Account(ctx context.Context, user int64) (AccountView, error) 
 			return err
 		}
 		if out.Payments == nil {
-			out.Payments = []PaymentAccount{}
+			out.Payments = []api.PaymentAccount{}
 		}
 		out.DayResets = DayStart(now).Add(24 * time.Hour)
 		return nil
@@ -258,8 +233,8 @@ func (s *Service) Account(ctx context.Context, user int64) (AccountView, error) 
 }
 
 // Trader returns a trader's public card.
-func (s *Service) Trader(ctx context.Context, id int64) (TraderCard, error) {
-	var out TraderCard
+func (s *Service) Trader(ctx context.Context, id int64) (api.TraderCard, error) {
+	var out api.TraderCard
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		u, err := tx.User(id)
 		if err != nil {
@@ -277,8 +252,8 @@ func (s *Service) Trader(ctx context.Context, id int64) (TraderCard, error) {
 
 // SetUser changes what an operator may change of an account: KYC level,
 // merchant badge, restriction.
-func (s *Service) SetUser(ctx context.Context, id int64, kyc *int, verified, restricted *bool) (User, error) {
-	var out User
+func (s *Service) SetUser(ctx context.Context, id int64, kyc *int, verified, restricted *bool) (api.User, error) {
+	var out api.User
 	err := s.update(ctx, func(o *op) error {
 		u, err := o.user(id)
 		if err != nil {
@@ -286,7 +261,7 @@ func (s *Service) SetUser(ctx context.Context, id int64, kyc *int, verified, res
 		}
 		if kyc != nil {
 			if *kyc < 0 || *kyc > 2 {
-				return Errorf(CodeInvalidArgument, "kycLevel", "KYC level must be 0, 1 or 2")
+				return api.Errorf(api.CodeInvalidArgument, "kycLevel", "KYC level must be 0, 1 or 2")
 			}
 			u.KYCLevel = *kyc
 		}

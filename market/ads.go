@@ -9,42 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
-
-// AdRequest is a maker's ad, as typed: amounts are decimal strings,
-// checked here with the scale of their asset or fiat.
-type AdRequest struct {
-	Side            string   `json:"side"`
-	Asset           string   `json:"asset"`
-	Fiat            string   `json:"fiat"`
-	PriceType       string   `json:"priceType"` // fixed (default) or floating
-	Price           string   `json:"price,omitempty"`
-	MarginBP        int64    `json:"marginBP,omitempty"`
-	Total           string   `json:"total"`
-	MinFiat         string   `json:"minFiat"`
-	MaxFiat         string   `json:"maxFiat"`
-	Payments        []string `json:"payments"`
-	WindowMin       int      `json:"windowMinutes"`
-	Terms           string   `json:"terms,omitempty"`
-	MinKYC          int      `json:"minKycLevel,omitempty"`
-	MinCompletionBP int64    `json:"minCompletionBP,omitempty"`
-}
-
-// AdPatch edits an ad: only the fields given change.
-type AdPatch struct {
-	PriceType       *string   `json:"priceType,omitempty"`
-	Price           *string   `json:"price,omitempty"`
-	MarginBP        *int64    `json:"marginBP,omitempty"`
-	Total           *string   `json:"total,omitempty"`
-	MinFiat         *string   `json:"minFiat,omitempty"`
-	MaxFiat         *string   `json:"maxFiat,omitempty"`
-	Payments        *[]string `json:"payments,omitempty"`
-	WindowMin       *int      `json:"windowMinutes,omitempty"`
-	Terms           *string   `json:"terms,omitempty"`
-	MinKYC          *int      `json:"minKycLevel,omitempty"`
-	MinCompletionBP *int64    `json:"minCompletionBP,omitempty"`
-}
 
 // Bounds on an ad.
 const (
@@ -54,38 +21,38 @@ const (
 )
 
 // PostAd publishes a new ad for user.
-func (s *Service) PostAd(ctx context.Context, user int64, req AdRequest, idem *Idem) (AdView, error) {
-	var out AdView
+func (s *Service) PostAd(ctx context.Context, user int64, req api.AdRequest, idem *Idem) (api.AdView, error) {
+	var out api.AdView
 	err := s.update(ctx, func(o *op) error {
-		v, err := idempotent(o, user, idem, func() (AdView, error) {
+		v, err := idempotent(o, user, idem, func() (api.AdView, error) {
 			maker, err := o.user(user)
 			if err != nil {
-				return AdView{}, err
+				return api.AdView{}, err
 			}
 			if err := canTrade(maker); err != nil {
-				return AdView{}, err
+				return api.AdView{}, err
 			}
-			side, err := ParseSide(req.Side)
+			side, err := api.ParseSide(req.Side)
 			if err != nil {
-				return AdView{}, err
+				return api.AdView{}, err
 			}
-			asset, err := ParseAsset(req.Asset)
+			asset, err := api.ParseAsset(req.Asset)
 			if err != nil {
-				return AdView{}, err
+				return api.AdView{}, err
 			}
-			fiat, err := ParseFiat(req.Fiat)
+			fiat, err := api.ParseFiat(req.Fiat)
 			if err != nil {
-				return AdView{}, err
+				return api.AdView{}, err
 			}
-			ad := Ad{MakerID: user, Side: side, Asset: asset, Fiat: fiat, Status: AdOnline, CreatedAt: o.now, UpdatedAt: o.now, Version: 1}
-			patch := AdPatch{PriceType: &req.PriceType, Price: &req.Price, MarginBP: &req.MarginBP, Total: &req.Total,
+			ad := Ad{MakerID: user, Side: side, Asset: asset, Fiat: fiat, Status: api.AdOnline, CreatedAt: o.now, UpdatedAt: o.now, Version: 1}
+			patch := api.AdPatch{PriceType: &req.PriceType, Price: &req.Price, MarginBP: &req.MarginBP, Total: &req.Total,
 				MinFiat: &req.MinFiat, MaxFiat: &req.MaxFiat, Payments: &req.Payments, WindowMin: &req.WindowMin,
 				Terms: &req.Terms, MinKYC: &req.MinKYC, MinCompletionBP: &req.MinCompletionBP}
 			if err := o.applyPatch(&ad, patch, true); err != nil {
-				return AdView{}, err
+				return api.AdView{}, err
 			}
 			if err := o.tx.InsertAd(&ad); err != nil {
-				return AdView{}, err
+				return api.AdView{}, err
 			}
 			return o.publishAd(ad)
 		})
@@ -96,15 +63,15 @@ func (s *Service) PostAd(ctx context.Context, user int64, req AdRequest, idem *I
 }
 
 // EditAd changes the given fields of one of user's ads.
-func (s *Service) EditAd(ctx context.Context, user, adID int64, p AdPatch) (AdView, error) {
-	var out AdView
+func (s *Service) EditAd(ctx context.Context, user, adID int64, p api.AdPatch) (api.AdView, error) {
+	var out api.AdView
 	err := s.update(ctx, func(o *op) error {
 		ad, err := o.ownAd(user, adID)
 		if err != nil {
 			return err
 		}
-		if ad.Status == AdDeleted {
-			return Errorf(CodeAdStateConflict, "", "this ad was deleted")
+		if ad.Status == api.AdDeleted {
+			return api.Errorf(api.CodeAdStateConflict, "", "this ad was deleted")
 		}
 		if err := o.applyPatch(&ad, p, false); err != nil {
 			return err
@@ -121,32 +88,32 @@ func (s *Service) EditAd(ctx context.Context, user, adID int64, p AdPatch) (AdVi
 
 // SetAdStatus pauses, resumes or deletes one of user's ads. Open orders
 // on it carry on.
-func (s *Service) SetAdStatus(ctx context.Context, user, adID int64, action string) (AdView, error) {
-	var out AdView
+func (s *Service) SetAdStatus(ctx context.Context, user, adID int64, action string) (api.AdView, error) {
+	var out api.AdView
 	err := s.update(ctx, func(o *op) error {
 		ad, err := o.ownAd(user, adID)
 		if err != nil {
 			return err
 		}
-		if ad.Status == AdDeleted {
-			return Errorf(CodeAdStateConflict, "", "this ad was deleted")
+		if ad.Status == api.AdDeleted {
+			return api.Errorf(api.CodeAdStateConflict, "", "this ad was deleted")
 		}
 		switch action {
 		case "pause":
-			if ad.Status == AdPaused {
-				return Errorf(CodeAdStateConflict, "", "the ad is already paused")
+			if ad.Status == api.AdPaused {
+				return api.Errorf(api.CodeAdStateConflict, "", "the ad is already paused")
 			}
-			ad.Status = AdPaused
+			ad.Status = api.AdPaused
 		case "resume":
-			if ad.Status != AdPaused {
-				return Errorf(CodeAdStateConflict, "", "only a paused ad can be resumed")
+			if ad.Status != api.AdPaused {
+				return api.Errorf(api.CodeAdStateConflict, "", "only a paused ad can be resumed")
 			}
-			ad.Status = AdOnline
+			ad.Status = api.AdOnline
 			refreshAvail(&ad)
 		case "delete":
-			ad.Status = AdDeleted
+			ad.Status = api.AdDeleted
 		default:
-			return Errorf(CodeInvalidArgument, "action", "unknown ad action %q", action)
+			return api.Errorf(api.CodeInvalidArgument, "action", "unknown ad action %q", action)
 		}
 		ad.UpdatedAt, ad.Version = o.now, ad.Version+1
 		if err := o.tx.UpdateAd(ad); err != nil {
@@ -166,50 +133,38 @@ func (o *op) ownAd(user, adID int64) (Ad, error) {
 	return ad, err
 }
 
-// AdChange is the payload of an ad.changed event: what a take or a
-// returned order changes on an ad, small enough to fan out to every
-// market screen.
-type AdChange struct {
-	ID        int64        `json:"id,string"`
-	Status    AdStatus     `json:"status"`
-	Price     money.Amount `json:"price"`
-	Remaining money.Amount `json:"remaining"`
-	AvailFiat money.Amount `json:"availableFiat"`
-	Version   int64        `json:"version"`
-}
-
 // adChanged tells everyone an ad's availability moved.
 func (o *op) adChanged(ad Ad) error {
-	return o.emit(0, "ad.changed", AdChange{ID: ad.ID, Status: ad.Status, Price: ad.Price, Remaining: ad.Remaining, AvailFiat: ad.AvailFiat, Version: ad.Version})
+	return o.emit(0, "ad.changed", api.AdChange{ID: ad.ID, Status: ad.Status, Price: ad.Price, Remaining: ad.Remaining, AvailFiat: ad.AvailFiat, Version: ad.Version})
 }
 
 // publishAd tells everyone the ad changed and returns its view.
-func (o *op) publishAd(ad Ad) (AdView, error) {
+func (o *op) publishAd(ad Ad) (api.AdView, error) {
 	vs, err := o.vc.adViews([]Ad{ad})
 	if err != nil {
-		return AdView{}, err
+		return api.AdView{}, err
 	}
 	return vs[0], o.emit(0, "ad.updated", vs[0])
 }
 
 // applyPatch validates and applies the fields of p to ad.
-func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
+func (o *op) applyPatch(ad *Ad, p api.AdPatch, creating bool) error {
 	if p.PriceType != nil {
 		switch strings.ToLower(*p.PriceType) {
 		case "", "fixed":
-			ad.PriceType = PriceFixed
+			ad.PriceType = api.PriceFixed
 		case "floating":
-			ad.PriceType = PriceFloating
+			ad.PriceType = api.PriceFloating
 		default:
-			return Errorf(CodeInvalidArgument, "priceType", "priceType must be \"fixed\" or \"floating\"")
+			return api.Errorf(api.CodeInvalidArgument, "priceType", "priceType must be \"fixed\" or \"floating\"")
 		}
 	}
 	if p.MarginBP != nil {
 		ad.MarginBP = *p.MarginBP
 	}
-	band := o.s.cfg.PriceBand(Pair{ad.Asset, ad.Fiat})
-	if ad.PriceType == PriceFixed && p.Price != nil && (*p.Price != "" || creating) {
-		price, err := ParseAmount(*p.Price, PriceScale, "price")
+	band := o.s.cfg.PriceBand(api.Pair{Asset: ad.Asset, Fiat: ad.Fiat})
+	if ad.PriceType == api.PriceFixed && p.Price != nil && (*p.Price != "" || creating) {
+		price, err := api.ParseAmount(*p.Price, api.PriceScale, "price")
 		if err != nil {
 			return err
 		}
@@ -221,58 +176,58 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 			return err
 		}
 		if err == nil && !withinBand(price, idx.Price, band) {
-			return Errorf(CodePriceOutOfBand, "price", "a price of %s %s is more than %s%% from the market index %s: this market takes prices within that band",
+			return api.Errorf(api.CodePriceOutOfBand, "price", "a price of %s %s is more than %s%% from the market index %s: this market takes prices within that band",
 				price, ad.Fiat, money.New(band, 2), idx.Price)
 		}
 	}
-	if ad.PriceType == PriceFloating {
+	if ad.PriceType == api.PriceFloating {
 		if ad.MarginBP < -band || ad.MarginBP > band {
-			return Errorf(CodePriceOutOfBand, "marginBP", "a floating price must stay within %s%% of the index (marginBP %d..%d)", money.New(band, 2), -band, band)
+			return api.Errorf(api.CodePriceOutOfBand, "marginBP", "a floating price must stay within %s%% of the index (marginBP %d..%d)", money.New(band, 2), -band, band)
 		}
 		idx, err := o.tx.IndexLatest(ad.Asset, ad.Fiat)
 		if errors.Is(err, ErrNotFound) {
-			return Errorf(CodeInvalidArgument, "priceType", "there is no market index for %s/%s yet: use a fixed price", ad.Asset, ad.Fiat)
+			return api.Errorf(api.CodeInvalidArgument, "priceType", "there is no market index for %s/%s yet: use a fixed price", ad.Asset, ad.Fiat)
 		} else if err != nil {
 			return err
 		}
 		ad.Price = floatPrice(idx.Price, ad.MarginBP)
 	}
 	if p.Total != nil {
-		total, err := ParseAmount(*p.Total, ad.Asset.Scale(), "total")
+		total, err := api.ParseAmount(*p.Total, ad.Asset.Scale(), "total")
 		if err != nil {
 			return err
 		}
 		taken, _ := ad.Total.Sub(ad.Remaining)
 		rem, err := total.Sub(taken)
 		if err != nil || rem.IsNegative() {
-			return Errorf(CodeAmountOutOfRange, "total", "the total cannot be less than the %s %s already in open or finished orders", taken, ad.Asset)
+			return api.Errorf(api.CodeAmountOutOfRange, "total", "the total cannot be less than the %s %s already in open or finished orders", taken, ad.Asset)
 		}
 		ad.Total, ad.Remaining = total, rem
 	}
 	if p.MinFiat != nil {
-		v, err := ParseAmount(*p.MinFiat, ad.Fiat.Scale(), "minFiat")
+		v, err := api.ParseAmount(*p.MinFiat, ad.Fiat.Scale(), "minFiat")
 		if err != nil {
 			return err
 		}
 		ad.MinFiat = v
 	}
 	if p.MaxFiat != nil {
-		v, err := ParseAmount(*p.MaxFiat, ad.Fiat.Scale(), "maxFiat")
+		v, err := api.ParseAmount(*p.MaxFiat, ad.Fiat.Scale(), "maxFiat")
 		if err != nil {
 			return err
 		}
 		ad.MaxFiat = v
 	}
 	if ad.MinFiat.Cmp(ad.MaxFiat) > 0 {
-		return Errorf(CodeAmountOutOfRange, "minFiat", "the minimum per order (%s) is above the maximum (%s)", ad.MinFiat.Fixed(), ad.MaxFiat.Fixed())
+		return api.Errorf(api.CodeAmountOutOfRange, "minFiat", "the minimum per order (%s) is above the maximum (%s)", ad.MinFiat.Fixed(), ad.MaxFiat.Fixed())
 	}
 	if p.Payments != nil {
 		if len(*p.Payments) == 0 {
-			return Errorf(CodeInvalidArgument, "payments", "accept at least one payment method")
+			return api.Errorf(api.CodeInvalidArgument, "payments", "accept at least one payment method")
 		}
 		var set PaymentSet
 		for _, s := range *p.Payments {
-			m, err := ParsePaymentMethod(s)
+			m, err := api.ParsePaymentMethod(s)
 			if err != nil {
 				return err
 			}
@@ -280,7 +235,7 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 		}
 		ad.Payments = set
 	}
-	if ad.Side == Sell {
+	if ad.Side == api.Sell {
 		// Buyers will pay the maker: the maker must have an account in
 		// their own name for every method the ad accepts.
 		accts, err := o.tx.PaymentAccounts(ad.MakerID)
@@ -289,7 +244,7 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 		}
 		for _, m := range ad.Payments.Methods() {
 			if !hasMethod(accts, m) {
-				return Errorf(CodePaymentDetailsNeeded, "payments", "add your %s account before accepting %s", m.Label(), m.Label())
+				return api.Errorf(api.CodePaymentDetailsNeeded, "payments", "add your %s account before accepting %s", m.Label(), m.Label())
 			}
 		}
 	}
@@ -300,7 +255,7 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 		}
 	}
 	if ad.WindowMin < MinWindowMin || ad.WindowMin > MaxWindowMin {
-		return Errorf(CodeInvalidArgument, "windowMinutes", "the payment window must be %d to %d minutes", MinWindowMin, MaxWindowMin)
+		return api.Errorf(api.CodeInvalidArgument, "windowMinutes", "the payment window must be %d to %d minutes", MinWindowMin, MaxWindowMin)
 	}
 	if p.Terms != nil {
 		t, err := trimText(*p.Terms, "terms", MaxTermsLength)
@@ -311,23 +266,23 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 	}
 	if p.MinKYC != nil {
 		if *p.MinKYC < 0 || *p.MinKYC > 2 {
-			return Errorf(CodeInvalidArgument, "minKycLevel", "minKycLevel must be 0, 1 or 2")
+			return api.Errorf(api.CodeInvalidArgument, "minKycLevel", "minKycLevel must be 0, 1 or 2")
 		}
 		ad.MinKYC = *p.MinKYC
 	}
 	if p.MinCompletionBP != nil {
 		if *p.MinCompletionBP < 0 || *p.MinCompletionBP > 10000 {
-			return Errorf(CodeInvalidArgument, "minCompletionBP", "minCompletionBP must be 0..10000")
+			return api.Errorf(api.CodeInvalidArgument, "minCompletionBP", "minCompletionBP must be 0..10000")
 		}
 		ad.MinCompletionBP = *p.MinCompletionBP
 	}
-	if ad.Side == Sell && p.Total != nil {
+	if ad.Side == api.Sell && p.Total != nil {
 		bal, err := o.tx.Balance(ad.MakerID, ad.Asset)
 		if err != nil {
 			return err
 		}
 		if bal.Available() < ad.Remaining.Units() {
-			return Errorf(CodeInsufficientBalance, "total", "you have only %s %s available to sell",
+			return api.Errorf(api.CodeInsufficientBalance, "total", "you have only %s %s available to sell",
 				money.New(bal.Available(), ad.Asset.Scale()), ad.Asset)
 		}
 	}
@@ -335,7 +290,7 @@ func (o *op) applyPatch(ad *Ad, p AdPatch, creating bool) error {
 	return nil
 }
 
-func hasMethod(accts []PaymentAccount, m PaymentMethod) bool {
+func hasMethod(accts []api.PaymentAccount, m api.PaymentMethod) bool {
 	for _, a := range accts {
 		if a.Method == m {
 			return true
@@ -347,7 +302,7 @@ func hasMethod(accts []PaymentAccount, m PaymentMethod) bool {
 // withinBand says whether price is within bandBP basis points of index,
 // either way, in checked arithmetic.
 func withinBand(price, index money.Amount, bandBP int64) bool {
-	limit, err := money.MulDiv(index, money.New(bandBP, 4), PriceScale, money.Down)
+	limit, err := money.MulDiv(index, money.New(bandBP, 4), api.PriceScale, money.Down)
 	if err != nil {
 		return false
 	}
@@ -375,7 +330,7 @@ func deviationBP(price, index money.Amount) int64 {
 
 // floatPrice is index * (10000+margin)/10000, half-up at PriceScale.
 func floatPrice(index money.Amount, marginBP int64) money.Amount {
-	p, err := money.MulDiv(index, money.New(10000+marginBP, 4), PriceScale, money.HalfUp)
+	p, err := money.MulDiv(index, money.New(10000+marginBP, 4), api.PriceScale, money.HalfUp)
 	if err != nil {
 		return index
 	}
@@ -394,10 +349,10 @@ func refreshAvail(ad *Ad) {
 	}
 	ad.AvailFiat = value
 	switch {
-	case ad.Status == AdOnline && value.Cmp(ad.MinFiat) < 0:
-		ad.Status = AdExhausted
-	case ad.Status == AdExhausted && value.Cmp(ad.MinFiat) >= 0:
-		ad.Status = AdOnline
+	case ad.Status == api.AdOnline && value.Cmp(ad.MinFiat) < 0:
+		ad.Status = api.AdExhausted
+	case ad.Status == api.AdExhausted && value.Cmp(ad.MinFiat) >= 0:
+		ad.Status = api.AdOnline
 	}
 }
 
@@ -414,41 +369,34 @@ type AdSearch struct {
 	Limit        int
 }
 
-// AdPage is one page of ads.
-type AdPage struct {
-	Ads   []AdView      `json:"ads"`
-	Index *money.Amount `json:"indexPrice,omitempty"`
-	Next  string        `json:"next,omitempty"`
-}
-
 // SearchAds lists online ads matching the search, best price first.
-func (s *Service) SearchAds(ctx context.Context, q AdSearch) (AdPage, error) {
-	side, err := ParseSide(q.Side)
+func (s *Service) SearchAds(ctx context.Context, q AdSearch) (api.AdPage, error) {
+	side, err := api.ParseSide(q.Side)
 	if err != nil {
-		return AdPage{}, err
+		return api.AdPage{}, err
 	}
-	asset, err := ParseAsset(q.Asset)
+	asset, err := api.ParseAsset(q.Asset)
 	if err != nil {
-		return AdPage{}, err
+		return api.AdPage{}, err
 	}
-	fiat, err := ParseFiat(q.Fiat)
+	fiat, err := api.ParseFiat(q.Fiat)
 	if err != nil {
-		return AdPage{}, err
+		return api.AdPage{}, err
 	}
-	aq := AdQuery{Side: side, Asset: asset, Fiat: fiat, VerifiedOnly: q.VerifiedOnly, Statuses: []AdStatus{AdOnline}, Sort: SortBestPrice}
+	aq := AdQuery{Side: side, Asset: asset, Fiat: fiat, VerifiedOnly: q.VerifiedOnly, Statuses: []api.AdStatus{api.AdOnline}, Sort: SortBestPrice}
 	if q.Payment != "" {
-		if aq.Payment, err = ParsePaymentMethod(q.Payment); err != nil {
-			return AdPage{}, err
+		if aq.Payment, err = api.ParsePaymentMethod(q.Payment); err != nil {
+			return api.AdPage{}, err
 		}
 	}
 	if q.FiatAmount != "" {
-		a, err := ParseAmount(q.FiatAmount, fiat.Scale(), "amount")
+		a, err := api.ParseAmount(q.FiatAmount, fiat.Scale(), "amount")
 		if err != nil {
-			return AdPage{}, err
+			return api.AdPage{}, err
 		}
 		aq.FiatAmount = a.Units()
 	}
-	var rank func(a, b AdView) int
+	var rank func(a, b api.AdView) int
 	switch q.Sort {
 	case "", "price":
 	case "newest":
@@ -458,13 +406,13 @@ func (s *Service) SearchAds(ctx context.Context, q AdSearch) (AdPage, error) {
 	case "release":
 		rank = byRelease
 	default:
-		return AdPage{}, Errorf(CodeInvalidArgument, "sort", "sort must be price, completion, release or newest")
+		return api.AdPage{}, api.Errorf(api.CodeInvalidArgument, "sort", "sort must be price, completion, release or newest")
 	}
 	switch {
 	case q.Limit == 0:
 		aq.Limit = 20
 	case q.Limit < 0 || q.Limit > 200:
-		return AdPage{}, Errorf(CodeInvalidArgument, "limit", "limit must be from 1 to 200")
+		return api.AdPage{}, api.Errorf(api.CodeInvalidArgument, "limit", "limit must be from 1 to 200")
 	default:
 		aq.Limit = q.Limit
 	}
@@ -474,11 +422,11 @@ func (s *Service) SearchAds(ctx context.Context, q AdSearch) (AdPage, error) {
 	if q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor)
 		if err != nil {
-			return AdPage{}, err
+			return api.AdPage{}, err
 		}
 		aq.After = &c
 	}
-	var page AdPage
+	var page api.AdPage
 	err = s.view(ctx, func(tx ReadTx, now time.Time) error {
 		ads, err := tx.SearchAds(aq)
 		if err != nil {
@@ -511,17 +459,17 @@ const rankPool = 1000
 
 // searchRanked pages through the best-priced rankPool matching ads
 // sorted by rank, ties kept in price order; the cursor is an offset.
-func (s *Service) searchRanked(ctx context.Context, aq AdQuery, cursor string, rank func(a, b AdView) int) (AdPage, error) {
+func (s *Service) searchRanked(ctx context.Context, aq AdQuery, cursor string, rank func(a, b api.AdView) int) (api.AdPage, error) {
 	offset := 0
 	if cursor != "" {
 		var err error
 		if offset, err = decodeRankCursor(cursor); err != nil {
-			return AdPage{}, err
+			return api.AdPage{}, err
 		}
 	}
 	limit := aq.Limit
 	aq.Limit = rankPool
-	var page AdPage
+	var page api.AdPage
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		ads, err := tx.SearchAds(aq)
 		if err != nil {
@@ -549,7 +497,7 @@ func (s *Service) searchRanked(ctx context.Context, aq AdQuery, cursor string, r
 
 // byCompletion: the highest completion rate first; among equals, more
 // orders in 30 days first; a maker with no finished order last.
-func byCompletion(a, b AdView) int {
+func byCompletion(a, b api.AdView) int {
 	ra, rb := a.Maker.Record, b.Maker.Record
 	if c := cmpKnown(ra.CompletionBP, rb.CompletionBP, true); c != 0 {
 		return c
@@ -559,7 +507,7 @@ func byCompletion(a, b AdView) int {
 
 // byRelease: the shortest average release first; a maker who never
 // released last.
-func byRelease(a, b AdView) int {
+func byRelease(a, b api.AdView) int {
 	return cmpKnown(a.Maker.Record.AvgReleaseS, b.Maker.Record.AvgReleaseS, false)
 }
 
@@ -580,15 +528,15 @@ func cmpKnown(a, b *int64, highFirst bool) int {
 }
 
 // MyAds lists user's own ads, every status but deleted.
-func (s *Service) MyAds(ctx context.Context, user int64) ([]AdView, error) {
-	var out []AdView
+func (s *Service) MyAds(ctx context.Context, user int64) ([]api.AdView, error) {
+	var out []api.AdView
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		var all []Ad
-		for _, side := range []Side{Sell, Buy} {
-			for _, asset := range Assets {
-				for _, fiat := range Fiats {
+		for _, side := range []api.Side{api.Sell, api.Buy} {
+			for _, asset := range api.Assets {
+				for _, fiat := range api.Fiats {
 					ads, err := tx.SearchAds(AdQuery{Side: side, Asset: asset, Fiat: fiat, MakerID: user,
-						Statuses: []AdStatus{AdOnline, AdPaused, AdExhausted}, Sort: SortNewest, Limit: 200})
+						Statuses: []api.AdStatus{api.AdOnline, api.AdPaused, api.AdExhausted}, Sort: SortNewest, Limit: 200})
 					if err != nil {
 						return err
 					}
@@ -604,11 +552,11 @@ func (s *Service) MyAds(ctx context.Context, user int64) ([]AdView, error) {
 }
 
 // GetAd returns one ad; deleted ads are not found except by their maker.
-func (s *Service) GetAd(ctx context.Context, viewer, id int64) (AdView, error) {
-	var out AdView
+func (s *Service) GetAd(ctx context.Context, viewer, id int64) (api.AdView, error) {
+	var out api.AdView
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		ad, err := tx.Ad(id)
-		if errors.Is(err, ErrNotFound) || (err == nil && ad.Status == AdDeleted && ad.MakerID != viewer) {
+		if errors.Is(err, ErrNotFound) || (err == nil && ad.Status == api.AdDeleted && ad.MakerID != viewer) {
 			return notFound("ad")
 		}
 		if err != nil {

@@ -4,28 +4,19 @@ import (
 	"regexp"
 	"strings"
 
+	"p2pdesk/api"
 	"p2pdesk/usertext"
-)
-
-// Chat warnings: what a careful trader should notice in a counterparty's
-// message. They are hints shown next to the message, never a block.
-const (
-	WarnLink          = "link"          // a link: genuine orders never need one
-	WarnOffPlatform   = "off-platform"  // asks to move to another app or pay outside
-	WarnImpersonation = "impersonation" // poses as the platform or its support
-	WarnPressure      = "pressure"      // pushes to release or hurry
-	WarnProof         = "proof"         // offers a screenshot or receipt instead of the money
 )
 
 var (
 	linkRE    = regexp.MustCompile(`(?i)(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|io|me|cc|xyz|top|cn|app|link|ly)\b|t\.me/|wa\.me/)`)
 	warnWords = map[string][]string{
-		WarnOffPlatform: {"wechat", "weixin", "微信", "telegram", "whatsapp", " qq", "qq号", "line app", "signal app", "add me", "contact me on",
+		api.WarnOffPlatform: {"wechat", "weixin", "微信", "telegram", "whatsapp", " qq", "qq号", "line app", "signal app", "add me", "contact me on",
 			"outside the platform", "off platform", "off-platform", "lower fee", "no fee", "pay directly", "私下", "加我", "场外"},
-		WarnImpersonation: {"customer service", "customer support", "support team", "official notice", "platform support", "security team",
+		api.WarnImpersonation: {"customer service", "customer support", "support team", "official notice", "platform support", "security team",
 			"your account will be frozen", "客服", "官方", "冻结"},
-		WarnPressure: {"hurry", "quickly", "right now", "release now", "release it now", "asap", "urgent", "immediately", "快点", "马上放", "赶紧", "立即放", "立刻放"},
-		WarnProof:    {"screenshot", "receipt", "proof of payment", "see attached", "payment proof", "截图", "转账凭证"},
+		api.WarnPressure: {"hurry", "quickly", "right now", "release now", "release it now", "asap", "urgent", "immediately", "快点", "马上放", "赶紧", "立即放", "立刻放"},
+		api.WarnProof:    {"screenshot", "receipt", "proof of payment", "see attached", "payment proof", "截图", "转账凭证"},
 	}
 )
 
@@ -36,9 +27,9 @@ func ChatWarnings(text string) []string {
 	var out []string
 	low := " " + usertext.Fold(text)
 	if linkRE.MatchString(low) {
-		out = append(out, WarnLink)
+		out = append(out, api.WarnLink)
 	}
-	for _, w := range []string{WarnOffPlatform, WarnImpersonation, WarnPressure, WarnProof} {
+	for _, w := range []string{api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof} {
 		for _, word := range warnWords[w] {
 			if strings.Contains(low, word) {
 				out = append(out, w)

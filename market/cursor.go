@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+
+	"p2pdesk/api"
 )
 
 func encodeCursor(c AdCursor) string {
@@ -11,7 +13,7 @@ func encodeCursor(c AdCursor) string {
 }
 
 func decodeCursor(s string) (AdCursor, error) {
-	bad := Errorf(CodeInvalidArgument, "cursor", "the page cursor is not valid: start again from the first page")
+	bad := api.Errorf(api.CodeInvalidArgument, "cursor", "the page cursor is not valid: start again from the first page")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return AdCursor{}, bad
@@ -35,7 +37,7 @@ func encodeRankCursor(offset int) string {
 }
 
 func decodeRankCursor(s string) (int, error) {
-	bad := Errorf(CodeInvalidArgument, "cursor", "the page cursor is not valid: start again from the first page")
+	bad := api.Errorf(api.CodeInvalidArgument, "cursor", "the page cursor is not valid: start again from the first page")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return 0, bad

@@ -2,75 +2,9 @@ package market
 
 import (
 	"errors"
-	"fmt"
+
+	"p2pdesk/api"
 )
-
-// Code is a stable, upper-case error code. Clients switch on it; its
-// text never changes once published.
-type Code string
-
-const (
-	CodeInvalidArgument      Code = "INVALID_ARGUMENT"
-	CodeAmountInvalid        Code = "AMOUNT_INVALID"
-	CodeAmountPrecision      Code = "AMOUNT_PRECISION"
-	CodeAmountNotPositive    Code = "AMOUNT_NOT_POSITIVE"
-	CodeAmountTooLarge       Code = "AMOUNT_TOO_LARGE"
-	CodeAmountOutOfRange     Code = "AMOUNT_OUT_OF_RANGE"
-	CodeAmountOverAvailable  Code = "AMOUNT_OVER_AVAILABLE"
-	CodeDailyLimitExceeded   Code = "DAILY_LIMIT_EXCEEDED"
-	CodeKYCRequired          Code = "KYC_LEVEL_TOO_LOW"
-	CodeCompletionTooLow     Code = "COMPLETION_RATE_TOO_LOW"
-	CodeInsufficientBalance  Code = "INSUFFICIENT_BALANCE"
-	CodeUnknownAsset         Code = "UNKNOWN_ASSET"
-	CodeUnknownFiat          Code = "UNKNOWN_FIAT"
-	CodeUnknownPaymentMethod Code = "UNKNOWN_PAYMENT_METHOD"
-	CodePaymentNotAccepted   Code = "PAYMENT_METHOD_NOT_ACCEPTED"
-	CodePaymentDetailsNeeded Code = "PAYMENT_DETAILS_MISSING"
-	CodeNameMismatch         Code = "REAL_NAME_MISMATCH"
-	CodeAdNotOnline          Code = "AD_NOT_ONLINE"
-	CodeOwnAd                Code = "OWN_AD"
-	CodeNotFound             Code = "NOT_FOUND"
-	CodeOrderStateConflict   Code = "ORDER_STATE_CONFLICT"
-	CodeOrderExpired         Code = "ORDER_EXPIRED"
-	CodeNotYourRole          Code = "NOT_YOUR_ROLE"
-	CodeIdempotencyConflict  Code = "IDEMPOTENCY_CONFLICT"
-	CodeAlreadyRated         Code = "ALREADY_RATED"
-	CodeAdStateConflict      Code = "AD_STATE_CONFLICT"
-	CodeForbidden            Code = "FORBIDDEN"
-	CodeAccountRestricted    Code = "ACCOUNT_RESTRICTED"
-	CodeNameTaken            Code = "NAME_TAKEN"
-	CodeTextTooLong          Code = "TEXT_TOO_LONG"
-	CodePriceOutOfBand       Code = "PRICE_OUT_OF_BAND"
-)
-
-// Error is a refusal a person can understand: a stable code, a message
-// and, where one field is at fault, its name.
-type Error struct {
-	Code    Code   `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-func (e *Error) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("%s (%s): %s", e.Code, e.Field, e.Message)
-	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
-}
-
-// Errorf builds an *Error.
-func Errorf(code Code, field, format string, args ...any) *Error {
-	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// CodeOf returns the code of a market error, or "" for any other error.
-func CodeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
 
 // ErrNotFound is what a store returns for a missing row.
 var ErrNotFound = errors.New("not found")
@@ -78,6 +12,6 @@ var ErrNotFound = errors.New("not found")
 // ErrDuplicate is what a store returns when a unique key already exists.
 var ErrDuplicate = errors.New("duplicate key")
 
-func notFound(what string) *Error {
-	return Errorf(CodeNotFound, "", "%s not found", what)
+func notFound(what string) *api.Error {
+	return api.Errorf(api.CodeNotFound, "", "%s not found", what)
 }

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"testing"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
@@ -13,19 +14,19 @@ import (
 // panic, never a silent rounding.
 func FuzzParseAmount(f *testing.F) {
 	for _, s := range []string{"100", "7.215", "7.21555", "0", "-1", "0.000001", "1e3", " 12.5 ", "９", "92233720368547.75808", "1,000", "0x10", "NaN", "Inf", ""} {
-		f.Add(s, uint8(PriceScale))
+		f.Add(s, uint8(api.PriceScale))
 		f.Add(s, uint8(6))
 	}
 	f.Fuzz(func(t *testing.T, s string, sc uint8) {
 		scale := int(sc) % (money.MaxScale + 1)
-		a, err := ParseAmount(s, scale, "amount")
+		a, err := api.ParseAmount(s, scale, "amount")
 		if err != nil {
-			var me *Error
+			var me *api.Error
 			if !errors.As(err, &me) || me.Field != "amount" {
 				t.Fatalf("%q: %v is not a market error on the field", s, err)
 			}
 			switch me.Code {
-			case CodeAmountInvalid, CodeAmountPrecision, CodeAmountTooLarge, CodeAmountNotPositive:
+			case api.CodeAmountInvalid, api.CodeAmountPrecision, api.CodeAmountTooLarge, api.CodeAmountNotPositive:
 			default:
 				t.Fatalf("%q: code %s", s, me.Code)
 			}
@@ -50,21 +51,21 @@ func FuzzPricing(f *testing.F) {
 	f.Add("3500", "0.000000001", "99999999.99", uint8(2), uint8(2), int64(10000))
 	f.Add("0.0001", "922337203685", "1", uint8(0), uint8(0), int64(1))
 	f.Fuzz(func(t *testing.T, priceS, qtyS, fiatS string, ai, fi uint8, bandBP int64) {
-		asset, fiat := Assets[int(ai)%len(Assets)], Fiats[int(fi)%len(Fiats)]
-		price, err1 := ParseAmount(priceS, PriceScale, "price")
-		qty, err2 := ParseAmount(qtyS, asset.Scale(), "amount")
-		sum, err3 := ParseAmount(fiatS, fiat.Scale(), "fiatAmount")
+		asset, fiat := api.Assets[int(ai)%len(api.Assets)], api.Fiats[int(fi)%len(api.Fiats)]
+		price, err1 := api.ParseAmount(priceS, api.PriceScale, "price")
+		qty, err2 := api.ParseAmount(qtyS, asset.Scale(), "amount")
+		sum, err3 := api.ParseAmount(fiatS, fiat.Scale(), "fiatAmount")
 		if err1 != nil || err2 != nil {
 			return
 		}
-		total, err := FiatTotal(price, qty, fiat)
+		total, err := api.FiatTotal(price, qty, fiat)
 		exact := new(big.Int).Mul(big.NewInt(price.Units()), big.NewInt(qty.Units()))
-		want := roundHalfUp(exact, pow10(PriceScale+asset.Scale()-fiat.Scale()))
+		want := roundHalfUp(exact, pow10(api.PriceScale+asset.Scale()-fiat.Scale()))
 		fitsWant := want.IsInt64()
 		switch {
 		case err != nil:
-			var me *Error
-			if !errors.As(err, &me) || me.Code != CodeAmountTooLarge {
+			var me *api.Error
+			if !errors.As(err, &me) || me.Code != api.CodeAmountTooLarge {
 				t.Fatalf("FiatTotal(%s, %s): %v", priceS, qtyS, err)
 			}
 			if fitsWant {
@@ -74,9 +75,9 @@ func FuzzPricing(f *testing.F) {
 			t.Fatalf("FiatTotal(%s, %s) = %v, want %s units", priceS, qtyS, total, want)
 		}
 		if err3 == nil {
-			q, err := QuantityForFiat(sum, price, asset)
+			q, err := api.QuantityForFiat(sum, price, asset)
 			if err == nil && !q.IsNegative() {
-				back, err := FiatTotal(price, q, fiat)
+				back, err := api.FiatTotal(price, q, fiat)
 				if err != nil || back.Cmp(sum) > 0 {
 					t.Fatalf("%s %s at %s is %v %s, which costs %v (%v): more than entered", fiatS, fiat, priceS, q, asset, back, err)
 				}
@@ -88,7 +89,7 @@ func FuzzPricing(f *testing.F) {
 		}
 		bandBP %= 10001
 		index := qty // any positive amount, at its own scale
-		if idx, err := index.Rescale(PriceScale); err == nil {
+		if idx, err := index.Rescale(api.PriceScale); err == nil {
 			got := withinBand(price, idx, bandBP)
 			limit := new(big.Int).Mul(big.NewInt(idx.Units()), big.NewInt(bandBP))
 			limit.Quo(limit, big.NewInt(10000))

@@ -5,29 +5,30 @@ import (
 	"errors"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
 // SetIndex records a reference price and reprices every floating ad of
 // the pair in the same transaction. The simulator's price feed calls it.
-func (s *Service) SetIndex(ctx context.Context, asset Asset, fiat Fiat, price money.Amount) (IndexPoint, error) {
-	pts, err := s.SetIndexes(ctx, []IndexPoint{{Asset: asset, Fiat: fiat, Price: price}})
+func (s *Service) SetIndex(ctx context.Context, asset api.Asset, fiat api.Fiat, price money.Amount) (api.IndexPoint, error) {
+	pts, err := s.SetIndexes(ctx, []api.IndexPoint{{Asset: asset, Fiat: fiat, Price: price}})
 	if err != nil {
-		return IndexPoint{}, err
+		return api.IndexPoint{}, err
 	}
 	return pts[0], nil
 }
 
 // SetIndexes records several reference prices in one transaction.
-func (s *Service) SetIndexes(ctx context.Context, points []IndexPoint) ([]IndexPoint, error) {
+func (s *Service) SetIndexes(ctx context.Context, points []api.IndexPoint) ([]api.IndexPoint, error) {
 	for i, pt := range points {
-		p, err := pt.Price.Rescale(PriceScale)
+		p, err := pt.Price.Rescale(api.PriceScale)
 		if err != nil || !p.IsPositive() {
-			return nil, Errorf(CodeAmountInvalid, "price", "an index price is positive with at most %d decimals", PriceScale)
+			return nil, api.Errorf(api.CodeAmountInvalid, "price", "an index price is positive with at most %d decimals", api.PriceScale)
 		}
 		points[i].Price = p
 	}
-	out := make([]IndexPoint, len(points))
+	out := make([]api.IndexPoint, len(points))
 	err := s.update(ctx, func(o *op) error {
 		for i, pt := range points {
 			pt.At = o.now
@@ -41,7 +42,7 @@ func (s *Service) SetIndexes(ctx context.Context, points []IndexPoint) ([]IndexP
 	return out, err
 }
 
-func (o *op) setIndex(pt IndexPoint) error {
+func (o *op) setIndex(pt api.IndexPoint) error {
 	asset, fiat, p := pt.Asset, pt.Fiat, pt.Price
 	{
 		if err := o.tx.InsertIndex(pt); err != nil {
@@ -68,13 +69,13 @@ func (o *op) setIndex(pt IndexPoint) error {
 }
 
 // Index returns the latest reference price of a pair.
-func (s *Service) Index(ctx context.Context, asset Asset, fiat Fiat) (IndexPoint, error) {
-	var out IndexPoint
+func (s *Service) Index(ctx context.Context, asset api.Asset, fiat api.Fiat) (api.IndexPoint, error) {
+	var out api.IndexPoint
 	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
 		var err error
 		out, err = tx.IndexLatest(asset, fiat)
 		if errors.Is(err, ErrNotFound) {
-			return Errorf(CodeNotFound, "", "no index for %s/%s yet", asset, fiat)
+			return api.Errorf(api.CodeNotFound, "", "no index for %s/%s yet", asset, fiat)
 		}
 		return err
 	})
@@ -82,11 +83,11 @@ func (s *Service) Index(ctx context.Context, asset Asset, fiat Fiat) (IndexPoint
 }
 
 // IndexHistory returns up to limit points since a moment, oldest first.
-func (s *Service) IndexHistory(ctx context.Context, asset Asset, fiat Fiat, since time.Time, limit int) ([]IndexPoint, error) {
+func (s *Service) IndexHistory(ctx context.Context, asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error) {
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
-	var out []IndexPoint
+	var out []api.IndexPoint
 	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
 		var err error
 		out, err = tx.IndexHistory(asset, fiat, since, limit)
@@ -96,8 +97,8 @@ func (s *Service) IndexHistory(ctx context.Context, asset Asset, fiat Fiat, sinc
 }
 
 // Events returns the user's events after an id (their own and everyone's).
-func (s *Service) Events(ctx context.Context, user, after int64, limit int) ([]Event, error) {
-	var out []Event
+func (s *Service) Events(ctx context.Context, user, after int64, limit int) ([]api.Event, error) {
+	var out []api.Event
 	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
 		var err error
 		out, err = tx.Events(user, after, limit)

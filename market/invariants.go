@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+
+	"p2pdesk/api"
 )
 
 // CheckInvariants reads the whole marketplace and checks what must always
@@ -33,7 +35,7 @@ func CheckInvariants(ctx context.Context, st Store) error {
 		// The per-asset sums are wide: summing 64-bit balances must not
 		// wrap in the checker itself.
 		type sums struct{ dp, dP, cp, cP big.Int }
-		per := map[Asset]*sums{}
+		per := map[api.Asset]*sums{}
 		for _, b := range bals {
 			s := per[b.Asset]
 			if s == nil {
@@ -116,18 +118,18 @@ func CheckInvariants(ctx context.Context, st Store) error {
 		seenEscrow := map[string]bool{}
 		type usageKey struct {
 			user, day int64
-			fiat      Fiat
+			fiat      api.Fiat
 		}
 		usage := map[usageKey]*big.Int{}
 		for _, o := range orders {
-			if total, err := FiatTotal(o.Price, o.Amount, o.Fiat); err != nil || total.Cmp(o.FiatTotal) != 0 || !o.FiatTotal.IsPositive() || !o.Amount.IsPositive() {
+			if total, err := api.FiatTotal(o.Price, o.Amount, o.Fiat); err != nil || total.Cmp(o.FiatTotal) != 0 || !o.FiatTotal.IsPositive() || !o.Amount.IsPositive() {
 				fail("7: order %d total %s is not its price %s x amount %s", o.ID, o.FiatTotal, o.Price, o.Amount)
 			}
 			k := usageKey{o.TakerID, dayOf(o.CreatedAt), o.Fiat}
 			if usage[k] == nil {
 				usage[k] = new(big.Int)
 			}
-			if o.State != StateCancelled && o.State != StateExpired {
+			if o.State != api.StateCancelled && o.State != api.StateExpired {
 				usage[k].Add(usage[k], big.NewInt(o.FiatTotal.Units()))
 			}
 			p, ok := pending[o.EscrowID()]
@@ -145,7 +147,7 @@ func CheckInvariants(ctx context.Context, st Store) error {
 				if resolved {
 					fail("4: open order %d (%s) has a resolved escrow", o.ID, o.State)
 				}
-			case o.State == StateCompleted || (o.State == StateResolved && o.Resolution == ResolveRelease):
+			case o.State == api.StateCompleted || (o.State == api.StateResolved && o.Resolution == api.ResolveRelease):
 				if !resolved || r.Kind != TransferPost {
 					fail("4: order %d %s %s but escrow not posted", o.ID, o.State, o.Resolution)
 				}

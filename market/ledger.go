@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
@@ -88,7 +89,7 @@ func transfer(tx Tx, t Transfer) error {
 		return err
 	}
 	if (t.Kind == TransferPosted || t.Kind == TransferPending) && t.Debit != SystemUserID && dr.Available() < t.Amount {
-		return Errorf(CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
+		return api.Errorf(api.CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
 	}
 	cr, err := tx.Balance(t.Credit, t.Asset)
 	if err != nil {
@@ -101,7 +102,7 @@ func transfer(tx Tx, t Transfer) error {
 		if _, derr := tx.Transfer(t.ID); derr == nil {
 			return errAlreadyDone
 		}
-		return Errorf(CodeAmountTooLarge, "amount", "this would take a %s balance of the ledger past its 64-bit limit", t.Asset)
+		return api.Errorf(api.CodeAmountTooLarge, "amount", "this would take a %s balance of the ledger past its 64-bit limit", t.Asset)
 	}
 	if err := tx.InsertTransfer(&t); err != nil {
 		if errors.Is(err, ErrDuplicate) {
@@ -146,7 +147,7 @@ func Replay(transfers []Transfer) (map[BalanceKey]Balance, error) {
 	out := map[BalanceKey]Balance{}
 	pending := map[string]Transfer{}
 	resolved := map[string]bool{}
-	get := func(u int64, a Asset) Balance {
+	get := func(u int64, a api.Asset) Balance {
 		b, ok := out[BalanceKey{u, a}]
 		if !ok {
 			b = Balance{UserID: u, Asset: a}
@@ -181,5 +182,5 @@ func Replay(transfers []Transfer) (map[BalanceKey]Balance, error) {
 // BalanceKey names one ledger account.
 type BalanceKey struct {
 	UserID int64
-	Asset  Asset
+	Asset  api.Asset
 }

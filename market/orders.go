@@ -6,34 +6,21 @@ import (
 	"fmt"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
-
-// TakeRequest takes an ad. Give Amount (crypto) or FiatAmount (the
-// quantity is then the most the fiat buys at the ad's price, rounded down).
-type TakeRequest struct {
-	AdID       int64  `json:"adId,string"`
-	Amount     string `json:"amount,omitempty"`
-	FiatAmount string `json:"fiatAmount,omitempty"`
-	Payment    string `json:"payment,omitempty"`
-	// ExpectPrice, when set, refuses the take if the ad's price moved.
-	ExpectPrice string `json:"expectPrice,omitempty"`
-}
-
-// CodePriceChanged is returned when the price moved since the taker saw it.
-const CodePriceChanged Code = "PRICE_CHANGED"
 
 // TakeAd opens an order against an ad. Every check and the escrow lock
 // happen in one transaction: the ad is online, the amount fits its limits
 // and what remains, the taker meets its requirements and their daily
 // limit, and the seller has the funds, which are locked at once.
-func (s *Service) TakeAd(ctx context.Context, user int64, req TakeRequest, idem *Idem) (OrderView, error) {
-	var out OrderView
+func (s *Service) TakeAd(ctx context.Context, user int64, req api.TakeRequest, idem *Idem) (api.OrderView, error) {
+	var out api.OrderView
 	err := s.update(ctx, func(o *op) error {
-		v, err := idempotent(o, user, idem, func() (OrderView, error) {
+		v, err := idempotent(o, user, idem, func() (api.OrderView, error) {
 			ord, err := o.take(user, req)
 			if err != nil {
-				return OrderView{}, err
+				return api.OrderView{}, err
 			}
 			return o.vc.orderView(ord, user)
 		})
@@ -43,7 +30,7 @@ func (s *Service) TakeAd(ctx context.Context, user int64, req TakeRequest, idem 
 	return out, err
 }
 
-func (o *op) take(user int64, req TakeRequest) (Order, error) {
+func (o *op) take(user int64, req api.TakeRequest) (Order, error) {
 	taker, err := o.user(user)
 	if err != nil {
 		return Order{}, err
@@ -52,61 +39,61 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 		return Order{}, err
 	}
 	ad, err := o.tx.Ad(req.AdID)
-	if errors.Is(err, ErrNotFound) || (err == nil && ad.Status == AdDeleted) {
+	if errors.Is(err, ErrNotFound) || (err == nil && ad.Status == api.AdDeleted) {
 		return Order{}, notFound("ad")
 	} else if err != nil {
 		return Order{}, err
 	}
 	if ad.MakerID == user {
-		return Order{}, Errorf(CodeOwnAd, "adId", "you cannot take your own ad")
+		return Order{}, api.Errorf(api.CodeOwnAd, "adId", "you cannot take your own ad")
 	}
-	if ad.Status != AdOnline {
-		return Order{}, Errorf(CodeAdNotOnline, "adId", "this ad is %s and takes no orders now", ad.Status)
+	if ad.Status != api.AdOnline {
+		return Order{}, api.Errorf(api.CodeAdNotOnline, "adId", "this ad is %s and takes no orders now", ad.Status)
 	}
 	if req.ExpectPrice != "" {
-		want, err := ParseAmount(req.ExpectPrice, PriceScale, "expectPrice")
+		want, err := api.ParseAmount(req.ExpectPrice, api.PriceScale, "expectPrice")
 		if err != nil {
 			return Order{}, err
 		}
 		if want.Cmp(ad.Price) != 0 {
-			return Order{}, Errorf(CodePriceChanged, "expectPrice", "the price moved from %s to %s %s: check it and try again", want, ad.Price, ad.Fiat)
+			return Order{}, api.Errorf(api.CodePriceChanged, "expectPrice", "the price moved from %s to %s %s: check it and try again", want, ad.Price, ad.Fiat)
 		}
 	}
 	var qty money.Amount
 	switch {
 	case req.Amount != "" && req.FiatAmount != "":
-		return Order{}, Errorf(CodeInvalidArgument, "amount", "give either amount or fiatAmount, not both")
+		return Order{}, api.Errorf(api.CodeInvalidArgument, "amount", "give either amount or fiatAmount, not both")
 	case req.Amount != "":
-		if qty, err = ParseAmount(req.Amount, ad.Asset.Scale(), "amount"); err != nil {
+		if qty, err = api.ParseAmount(req.Amount, ad.Asset.Scale(), "amount"); err != nil {
 			return Order{}, err
 		}
 	case req.FiatAmount != "":
-		f, err := ParseAmount(req.FiatAmount, ad.Fiat.Scale(), "fiatAmount")
+		f, err := api.ParseAmount(req.FiatAmount, ad.Fiat.Scale(), "fiatAmount")
 		if err != nil {
 			return Order{}, err
 		}
-		if qty, err = QuantityForFiat(f, ad.Price, ad.Asset); err != nil {
+		if qty, err = api.QuantityForFiat(f, ad.Price, ad.Asset); err != nil {
 			return Order{}, err
 		}
 		if !qty.IsPositive() {
-			return Order{}, Errorf(CodeAmountOutOfRange, "fiatAmount", "%s %s buys nothing at this price", f.Fixed(), ad.Fiat)
+			return Order{}, api.Errorf(api.CodeAmountOutOfRange, "fiatAmount", "%s %s buys nothing at this price", f.Fixed(), ad.Fiat)
 		}
 	default:
-		return Order{}, Errorf(CodeAmountInvalid, "amount", "give the amount to trade")
+		return Order{}, api.Errorf(api.CodeAmountInvalid, "amount", "give the amount to trade")
 	}
-	total, err := FiatTotal(ad.Price, qty, ad.Fiat)
+	total, err := api.FiatTotal(ad.Price, qty, ad.Fiat)
 	if err != nil {
 		return Order{}, err
 	}
 	if total.Cmp(ad.MinFiat) < 0 || total.Cmp(ad.MaxFiat) > 0 {
-		return Order{}, Errorf(CodeAmountOutOfRange, "amount", "the order total %s %s is outside this ad's limits %s-%s %s",
+		return Order{}, api.Errorf(api.CodeAmountOutOfRange, "amount", "the order total %s %s is outside this ad's limits %s-%s %s",
 			total.Fixed(), ad.Fiat, ad.MinFiat.Fixed(), ad.MaxFiat.Fixed(), ad.Fiat)
 	}
 	if qty.Cmp(ad.Remaining) > 0 {
-		return Order{}, Errorf(CodeAmountOverAvailable, "amount", "the ad has only %s %s left", ad.Remaining, ad.Asset)
+		return Order{}, api.Errorf(api.CodeAmountOverAvailable, "amount", "the ad has only %s %s left", ad.Remaining, ad.Asset)
 	}
 	if taker.KYCLevel < ad.MinKYC {
-		return Order{}, Errorf(CodeKYCRequired, "adId", "this ad asks for KYC level %d; yours is %d", ad.MinKYC, taker.KYCLevel)
+		return Order{}, api.Errorf(api.CodeKYCRequired, "adId", "this ad asks for KYC level %d; yours is %d", ad.MinKYC, taker.KYCLevel)
 	}
 	if ad.MinCompletionBP > 0 {
 		recs, err := records(o.tx, []int64{user}, o.now, o.s.cfg.RecordDays)
@@ -115,7 +102,7 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 		}
 		// A trader with no finished order yet has no rate to hold against them.
 		if c := recs[user].CompletionBP; c != nil && *c < ad.MinCompletionBP {
-			return Order{}, Errorf(CodeCompletionTooLow, "adId", "this ad asks for a completion rate of %s%%; yours is %s%%",
+			return Order{}, api.Errorf(api.CodeCompletionTooLow, "adId", "this ad asks for a completion rate of %s%%; yours is %s%%",
 				money.New(ad.MinCompletionBP, 2), money.New(*c, 2))
 		}
 	}
@@ -129,10 +116,10 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 	}
 	ord := Order{
 		AdID: ad.ID, MakerID: ad.MakerID, TakerID: user, Asset: ad.Asset, Fiat: ad.Fiat,
-		Price: ad.Price, Amount: qty, FiatTotal: total, Payment: method, State: StateCreated,
+		Price: ad.Price, Amount: qty, FiatTotal: total, Payment: method, State: api.StateCreated,
 		CreatedAt: o.now, PayDeadline: o.now.Add(time.Duration(ad.WindowMin) * time.Minute), Version: 1,
 	}
-	if ad.Side == Sell {
+	if ad.Side == api.Sell {
 		ord.SellerID, ord.BuyerID = ad.MakerID, user
 	} else {
 		ord.SellerID, ord.BuyerID = user, ad.MakerID
@@ -151,20 +138,20 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 	}
 	if ord.SellerAccount.Account == "" {
 		if seller.ID == user {
-			return Order{}, Errorf(CodePaymentDetailsNeeded, "payment", "add your %s account (in your own name) before selling", method.Label())
+			return Order{}, api.Errorf(api.CodePaymentDetailsNeeded, "payment", "add your %s account (in your own name) before selling", method.Label())
 		}
-		return Order{}, Errorf(CodePaymentNotAccepted, "payment", "the merchant has no %s account on file", method.Label())
+		return Order{}, api.Errorf(api.CodePaymentNotAccepted, "payment", "the merchant has no %s account on file", method.Label())
 	}
 	ord.BuyerRealName = buyer.RealName
 	if err := o.tx.InsertOrder(&ord); err != nil {
 		return Order{}, err
 	}
 	if err := lockEscrow(o.tx, ord, o.now); err != nil {
-		if CodeOf(err) == CodeInsufficientBalance {
+		if api.CodeOf(err) == api.CodeInsufficientBalance {
 			if seller.ID == user {
-				return Order{}, Errorf(CodeInsufficientBalance, "amount", "your available %s balance is below %s", ord.Asset, qty)
+				return Order{}, api.Errorf(api.CodeInsufficientBalance, "amount", "your available %s balance is below %s", ord.Asset, qty)
 			}
-			return Order{}, Errorf(CodeInsufficientBalance, "amount", "the merchant's %s balance is too low for this order", ord.Asset)
+			return Order{}, api.Errorf(api.CodeInsufficientBalance, "amount", "the merchant's %s balance is too low for this order", ord.Asset)
 		}
 		return Order{}, err
 	}
@@ -179,7 +166,7 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 	if err := o.tx.PutUsage(usage); err != nil {
 		return Order{}, err
 	}
-	if _, err := o.log(ord.ID, user, LogState, StateCreated, fmt.Sprintf("Order opened: %s %s for %s %s; the %s is locked in escrow. "+
+	if _, err := o.log(ord.ID, user, api.LogState, api.StateCreated, fmt.Sprintf("Order opened: %s %s for %s %s; the %s is locked in escrow. "+
 		"Buyer: pay exactly %s %s to the seller's %s account within %d minutes, from an account in your own name, then mark the order paid. "+
 		"Seller: release only after the money is in your own %s statement.",
 		qty, ord.Asset, total.Fixed(), ord.Fiat, ord.Asset, total.Fixed(), ord.Fiat, method.Label(), ad.WindowMin, method.Label()), ""); err != nil {
@@ -196,20 +183,20 @@ func (o *op) take(user int64, req TakeRequest) (Order, error) {
 
 // pickMethod is the payment method of the order: the one asked for, or
 // the first the ad accepts.
-func (o *op) pickMethod(ad Ad, asked string) (PaymentMethod, error) {
+func (o *op) pickMethod(ad Ad, asked string) (api.PaymentMethod, error) {
 	if asked == "" {
 		ms := ad.Payments.Methods()
 		if len(ms) == 0 {
-			return "", Errorf(CodePaymentNotAccepted, "payment", "the ad accepts no payment method")
+			return "", api.Errorf(api.CodePaymentNotAccepted, "payment", "the ad accepts no payment method")
 		}
 		return ms[0], nil
 	}
-	m, err := ParsePaymentMethod(asked)
+	m, err := api.ParsePaymentMethod(asked)
 	if err != nil {
 		return "", err
 	}
 	if !ad.Payments.Has(m) {
-		return "", Errorf(CodePaymentNotAccepted, "payment", "this ad does not accept %s", m.Label())
+		return "", api.Errorf(api.CodePaymentNotAccepted, "payment", "this ad does not accept %s", m.Label())
 	}
 	return m, nil
 }
@@ -217,10 +204,10 @@ func (o *op) pickMethod(ad Ad, asked string) (PaymentMethod, error) {
 // chargeLimit checks and returns the taker's usage with total added. The
 // sum is checked arithmetic: a total that would carry the day's usage past
 // 64 bits is over any limit, never a wrap to a negative usage.
-func (o *op) chargeLimit(u User, fiat Fiat, total money.Amount) (Usage, error) {
+func (o *op) chargeLimit(u api.User, fiat api.Fiat, total money.Amount) (Usage, error) {
 	limit, ok := o.s.cfg.DailyLimits[u.KYCLevel][fiat]
 	if !ok {
-		return Usage{}, Errorf(CodeKYCRequired, "", "KYC level %d cannot trade %s: complete identity verification first", u.KYCLevel, fiat)
+		return Usage{}, api.Errorf(api.CodeKYCRequired, "", "KYC level %d cannot trade %s: complete identity verification first", u.KYCLevel, fiat)
 	}
 	usage, err := o.tx.Usage(u.ID, dayOf(o.now), fiat)
 	if err != nil {
@@ -234,7 +221,7 @@ func (o *op) chargeLimit(u User, fiat Fiat, total money.Amount) (Usage, error) {
 		if lerr != nil || left.IsNegative() || used.IsNegative() {
 			left = money.Zero(fiat.Scale())
 		}
-		return Usage{}, Errorf(CodeDailyLimitExceeded, "amount", "this order (%s %s) is over your daily limit: %s %s left today of %s",
+		return Usage{}, api.Errorf(api.CodeDailyLimitExceeded, "amount", "this order (%s %s) is over your daily limit: %s %s left today of %s",
 			total.Fixed(), fiat, left.Fixed(), fiat, limit.Fixed())
 	}
 	if usage.Amount, err = sum.UnitsAt(fiat.Scale()); err != nil {
@@ -275,7 +262,7 @@ func (o *op) returnToAd(ord Order) error {
 	if err := o.tx.UpdateAd(ad); err != nil {
 		return err
 	}
-	if ad.Status == AdDeleted {
+	if ad.Status == api.AdDeleted {
 		return nil
 	}
 	return o.adChanged(ad)
@@ -298,7 +285,7 @@ func (o *op) orderChanged(ord Order, typ string) error {
 // Expect is what a client believes the order's state is; a mutating call
 // carrying one is refused if the order moved on.
 type Expect struct {
-	State OrderState `json:"expectState,omitempty"`
+	State api.OrderState `json:"expectState,omitempty"`
 }
 
 // mine loads an order the user is a party to; anyone else gets NOT_FOUND.
@@ -311,13 +298,13 @@ func (o *op) mine(user, id int64, expect Expect) (Order, error) {
 		return ord, err
 	}
 	if expect.State != "" && expect.State != ord.State {
-		return ord, Errorf(CodeOrderStateConflict, "expectState", "the order is %s, not %s: it moved on", ord.State, expect.State)
+		return ord, api.Errorf(api.CodeOrderStateConflict, "expectState", "the order is %s, not %s: it moved on", ord.State, expect.State)
 	}
 	return ord, nil
 }
 
 func conflict(ord Order, action string) error {
-	return Errorf(CodeOrderStateConflict, "", "cannot %s: the order is %s", action, ord.State)
+	return api.Errorf(api.CodeOrderStateConflict, "", "cannot %s: the order is %s", action, ord.State)
 }
 
 func (o *op) save(ord *Order) error {
@@ -326,8 +313,8 @@ func (o *op) save(ord *Order) error {
 }
 
 // transition runs one order action as a party.
-func (s *Service) transition(ctx context.Context, user, id int64, expect Expect, fn func(o *op, ord *Order) (string, error)) (OrderView, error) {
-	var out OrderView
+func (s *Service) transition(ctx context.Context, user, id int64, expect Expect, fn func(o *op, ord *Order) (string, error)) (api.OrderView, error) {
+	var out api.OrderView
 	err := s.update(ctx, func(o *op) error {
 		ord, err := o.mine(user, id, expect)
 		if err != nil {
@@ -351,23 +338,23 @@ func (s *Service) transition(ctx context.Context, user, id int64, expect Expect,
 
 // MarkPaid: the buyer says the fiat was sent. Only the buyer, only while
 // the order is open and its payment window has not ended.
-func (s *Service) MarkPaid(ctx context.Context, user, id int64, expect Expect) (OrderView, error) {
+func (s *Service) MarkPaid(ctx context.Context, user, id int64, expect Expect) (api.OrderView, error) {
 	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
 		if user != ord.BuyerID {
-			return "", Errorf(CodeNotYourRole, "", "only the buyer marks an order paid")
+			return "", api.Errorf(api.CodeNotYourRole, "", "only the buyer marks an order paid")
 		}
-		if ord.State != StateCreated {
+		if ord.State != api.StateCreated {
 			return "", conflict(*ord, "mark paid")
 		}
 		if !o.now.Before(ord.PayDeadline) {
-			return "", Errorf(CodeOrderExpired, "", "the payment window ended at %s: the order expires and the escrow returns to the seller", ord.PayDeadline.Format(time.RFC3339))
+			return "", api.Errorf(api.CodeOrderExpired, "", "the payment window ended at %s: the order expires and the escrow returns to the seller", ord.PayDeadline.Format(time.RFC3339))
 		}
-		ord.State, ord.PaidAt = StatePaid, o.now
+		ord.State, ord.PaidAt = api.StatePaid, o.now
 		ord.ReleaseDeadline = o.now.Add(o.s.cfg.ReleaseWindow)
 		if err := o.bump(ord.BuyerID, TraderDay{PaySumS: secs(o.now.Sub(ord.CreatedAt)), PayN: 1}); err != nil {
 			return "", err
 		}
-		if _, err := o.log(ord.ID, user, LogState, StatePaid, "The buyer marked the order paid. Seller: check your own statement before you release; a claim in chat or a screenshot is not a payment.", ""); err != nil {
+		if _, err := o.log(ord.ID, user, api.LogState, api.StatePaid, "The buyer marked the order paid. Seller: check your own statement before you release; a claim in chat or a screenshot is not a payment.", ""); err != nil {
 			return "", err
 		}
 		return "order.paid", nil
@@ -375,24 +362,24 @@ func (s *Service) MarkPaid(ctx context.Context, user, id int64, expect Expect) (
 }
 
 // Cancel: the buyer gives up before paying; the escrow returns to the seller.
-func (s *Service) Cancel(ctx context.Context, user, id int64, expect Expect) (OrderView, error) {
+func (s *Service) Cancel(ctx context.Context, user, id int64, expect Expect) (api.OrderView, error) {
 	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
 		if user != ord.BuyerID {
-			if ord.State == StatePaid || ord.State == StateDisputed {
-				return "", Errorf(CodeNotYourRole, "", "a seller can never cancel once the buyer has marked the order paid")
+			if ord.State == api.StatePaid || ord.State == api.StateDisputed {
+				return "", api.Errorf(api.CodeNotYourRole, "", "a seller can never cancel once the buyer has marked the order paid")
 			}
-			return "", Errorf(CodeNotYourRole, "", "only the buyer cancels an order")
+			return "", api.Errorf(api.CodeNotYourRole, "", "only the buyer cancels an order")
 		}
-		if ord.State != StateCreated {
+		if ord.State != api.StateCreated {
 			return "", conflict(*ord, "cancel")
 		}
-		return "order.cancelled", o.void(ord, StateCancelled, user, "The buyer cancelled the order. The escrow returned to the seller.")
+		return "order.cancelled", o.void(ord, api.StateCancelled, user, "The buyer cancelled the order. The escrow returned to the seller.")
 	})
 }
 
 // void ends an unpaid order: escrow back to the seller, amount back to the
 // ad, the taker's limit back, and a failed order on the buyer's record.
-func (o *op) void(ord *Order, state OrderState, by int64, text string) error {
+func (o *op) void(ord *Order, state api.OrderState, by int64, text string) error {
 	if err := refundEscrow(o.tx, *ord, o.now); err != nil {
 		return err
 	}
@@ -406,21 +393,21 @@ func (o *op) void(ord *Order, state OrderState, by int64, text string) error {
 	if err := o.bump(ord.BuyerID, TraderDay{Failed: 1}); err != nil {
 		return err
 	}
-	_, err := o.log(ord.ID, by, LogState, state, text, "")
+	_, err := o.log(ord.ID, by, api.LogState, state, text, "")
 	return err
 }
 
 // Release: the seller confirms the fiat arrived and the crypto goes to the
 // buyer. Only the seller, only after "paid" (or during a dispute, which it
 // settles). The API asks for a one-time code before calling this.
-func (s *Service) Release(ctx context.Context, user, id int64, expect Expect) (OrderView, error) {
+func (s *Service) Release(ctx context.Context, user, id int64, expect Expect) (api.OrderView, error) {
 	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
 		if user != ord.SellerID {
-			return "", Errorf(CodeNotYourRole, "", "only the seller releases the crypto")
+			return "", api.Errorf(api.CodeNotYourRole, "", "only the seller releases the crypto")
 		}
-		if ord.State != StatePaid && ord.State != StateDisputed {
-			if ord.State == StateCreated {
-				return "", Errorf(CodeOrderStateConflict, "", "the buyer has not marked the order paid: never release before the money is in your account")
+		if ord.State != api.StatePaid && ord.State != api.StateDisputed {
+			if ord.State == api.StateCreated {
+				return "", api.Errorf(api.CodeOrderStateConflict, "", "the buyer has not marked the order paid: never release before the money is in your account")
 			}
 			return "", conflict(*ord, "release")
 		}
@@ -432,14 +419,14 @@ func (o *op) complete(ord *Order, by int64) error {
 	if err := releaseEscrow(o.tx, *ord, o.now); err != nil {
 		return err
 	}
-	ord.State, ord.ClosedAt = StateCompleted, o.now
+	ord.State, ord.ClosedAt = api.StateCompleted, o.now
 	if err := o.bump(ord.BuyerID, TraderDay{Completed: 1}); err != nil {
 		return err
 	}
 	if err := o.bump(ord.SellerID, TraderDay{Completed: 1, ReleaseSumS: secs(o.now.Sub(ord.PaidAt)), ReleaseN: 1}); err != nil {
 		return err
 	}
-	_, err := o.log(ord.ID, by, LogState, StateCompleted, fmt.Sprintf("The seller released %s %s to the buyer. The order is complete.", ord.Amount, ord.Asset), "")
+	_, err := o.log(ord.ID, by, api.LogState, api.StateCompleted, fmt.Sprintf("The seller released %s %s to the buyer. The order is complete.", ord.Amount, ord.Asset), "")
 	return err
 }
 
@@ -450,39 +437,33 @@ type DisputeRequest struct {
 	Evidence  []string `json:"evidence,omitempty"` // e.g. Alipay transaction ids
 }
 
-// Dispute reasons a client offers.
-var DisputeReasons = []string{
-	"paid-not-released", "marked-paid-not-received", "wrong-amount", "third-party-payment",
-	"late-payment", "scam-attempt", "other",
-}
-
 // Dispute: either party asks support to decide. Only after "paid".
-func (s *Service) Dispute(ctx context.Context, user, id int64, req DisputeRequest, expect Expect) (OrderView, error) {
+func (s *Service) Dispute(ctx context.Context, user, id int64, req DisputeRequest, expect Expect) (api.OrderView, error) {
 	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
-		if ord.State != StatePaid {
-			if ord.State == StateCreated {
-				return "", Errorf(CodeOrderStateConflict, "", "a dispute can be opened once the buyer has marked the order paid")
+		if ord.State != api.StatePaid {
+			if ord.State == api.StateCreated {
+				return "", api.Errorf(api.CodeOrderStateConflict, "", "a dispute can be opened once the buyer has marked the order paid")
 			}
 			return "", conflict(*ord, "open a dispute")
 		}
 		known := false
-		for _, r := range DisputeReasons {
+		for _, r := range api.DisputeReasons {
 			known = known || r == req.Reason
 		}
 		if !known {
-			return "", Errorf(CodeInvalidArgument, "reason", "reason must be one of %v", DisputeReasons)
+			return "", api.Errorf(api.CodeInvalidArgument, "reason", "reason must be one of %v", api.DisputeReasons)
 		}
 		stmt, err := trimText(req.Statement, "statement", 2000)
 		if err != nil {
 			return "", err
 		}
-		ord.State, ord.DisputedAt, ord.DisputeBy, ord.DisputeReason = StateDisputed, o.now, user, req.Reason
+		ord.State, ord.DisputedAt, ord.DisputeBy, ord.DisputeReason = api.StateDisputed, o.now, user, req.Reason
 		text := fmt.Sprintf("The %s opened a dispute (%s). Support will decide from the payment records and this chat.", ord.RoleOf(user), req.Reason)
-		if _, err := o.log(ord.ID, user, LogState, StateDisputed, text, ""); err != nil {
+		if _, err := o.log(ord.ID, user, api.LogState, api.StateDisputed, text, ""); err != nil {
 			return "", err
 		}
 		if stmt != "" {
-			if _, err := o.log(ord.ID, user, LogEvidence, "", stmt, ""); err != nil {
+			if _, err := o.log(ord.ID, user, api.LogEvidence, "", stmt, ""); err != nil {
 				return "", err
 			}
 		}
@@ -505,25 +486,25 @@ func (o *op) evidence(orderID, user int64, ref, note string) error {
 		return err
 	}
 	if ref == "" && note == "" {
-		return Errorf(CodeInvalidArgument, "evidence", "evidence needs a reference or a note")
+		return api.Errorf(api.CodeInvalidArgument, "evidence", "evidence needs a reference or a note")
 	}
 	text := note
 	if text == "" {
 		text = "Payment record " + ref
 	}
-	_, err = o.log(orderID, user, LogEvidence, "", text, ref)
+	_, err = o.log(orderID, user, api.LogEvidence, "", text, ref)
 	return err
 }
 
 // AddEvidence adds an item to an open dispute.
-func (s *Service) AddEvidence(ctx context.Context, user, id int64, ref, note string) (LogEntry, error) {
-	var out LogEntry
+func (s *Service) AddEvidence(ctx context.Context, user, id int64, ref, note string) (api.LogEntry, error) {
+	var out api.LogEntry
 	err := s.update(ctx, func(o *op) error {
 		ord, err := o.mine(user, id, Expect{})
 		if err != nil {
 			return err
 		}
-		if ord.State != StateDisputed {
+		if ord.State != api.StateDisputed {
 			return conflict(ord, "add evidence")
 		}
 		if err := o.evidence(id, user, ref, note); err != nil {
@@ -541,15 +522,15 @@ func (s *Service) AddEvidence(ctx context.Context, user, id int64, ref, note str
 
 // Resolve: support settles a dispute, releasing to the buyer or refunding
 // the seller.
-func (s *Service) Resolve(ctx context.Context, agent, id int64, res Resolution, note string) (OrderView, error) {
-	var out OrderView
+func (s *Service) Resolve(ctx context.Context, agent, id int64, res api.Resolution, note string) (api.OrderView, error) {
+	var out api.OrderView
 	err := s.update(ctx, func(o *op) error {
 		a, err := o.user(agent)
 		if err != nil {
 			return err
 		}
-		if a.Role != RoleSupport && a.Role != RoleAdmin {
-			return Errorf(CodeForbidden, "", "only support resolves disputes")
+		if a.Role != api.RoleSupport && a.Role != api.RoleAdmin {
+			return api.Errorf(api.CodeForbidden, "", "only support resolves disputes")
 		}
 		ord, err := o.tx.Order(id)
 		if errors.Is(err, ErrNotFound) {
@@ -557,7 +538,7 @@ func (s *Service) Resolve(ctx context.Context, agent, id int64, res Resolution, 
 		} else if err != nil {
 			return err
 		}
-		if ord.State != StateDisputed {
+		if ord.State != api.StateDisputed {
 			return conflict(ord, "resolve")
 		}
 		note, err = trimText(note, "note", 2000)
@@ -565,23 +546,23 @@ func (s *Service) Resolve(ctx context.Context, agent, id int64, res Resolution, 
 			return err
 		}
 		switch res {
-		case ResolveRelease:
+		case api.ResolveRelease:
 			err = releaseEscrow(o.tx, ord, o.now)
-		case ResolveRefund:
+		case api.ResolveRefund:
 			err = refundEscrow(o.tx, ord, o.now)
 			if err == nil {
 				err = o.returnToAd(ord)
 			}
 		default:
-			return Errorf(CodeInvalidArgument, "resolution", "resolution must be \"release\" or \"refund\"")
+			return api.Errorf(api.CodeInvalidArgument, "resolution", "resolution must be \"release\" or \"refund\"")
 		}
 		if err != nil {
 			return err
 		}
-		ord.State, ord.Resolution, ord.ClosedAt = StateResolved, res, o.now
+		ord.State, ord.Resolution, ord.ClosedAt = api.StateResolved, res, o.now
 		winner, loser := ord.BuyerID, ord.SellerID
 		what := fmt.Sprintf("released %s %s to the buyer", ord.Amount, ord.Asset)
-		if res == ResolveRefund {
+		if res == api.ResolveRefund {
 			winner, loser = ord.SellerID, ord.BuyerID
 			what = fmt.Sprintf("returned %s %s to the seller", ord.Amount, ord.Asset)
 		}
@@ -595,7 +576,7 @@ func (s *Service) Resolve(ctx context.Context, agent, id int64, res Resolution, 
 		if note != "" {
 			text += " " + note
 		}
-		if _, err := o.log(ord.ID, 0, LogState, StateResolved, text, ""); err != nil {
+		if _, err := o.log(ord.ID, 0, api.LogState, api.StateResolved, text, ""); err != nil {
 			return err
 		}
 		if err := o.save(&ord); err != nil {
@@ -611,9 +592,9 @@ func (s *Service) Resolve(ctx context.Context, agent, id int64, res Resolution, 
 }
 
 // Rate: each party rates the other once, after the order completes.
-func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comment string) (OrderView, error) {
+func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comment string) (api.OrderView, error) {
 	return s.transition(ctx, user, id, Expect{}, func(o *op, ord *Order) (string, error) {
-		if ord.State != StateCompleted && ord.State != StateResolved {
+		if ord.State != api.StateCompleted && ord.State != api.StateResolved {
 			return "", conflict(*ord, "rate")
 		}
 		r := -1
@@ -625,7 +606,7 @@ func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comme
 			mine = &ord.SellerRating
 		}
 		if *mine != 0 {
-			return "", Errorf(CodeAlreadyRated, "", "you already rated this order")
+			return "", api.Errorf(api.CodeAlreadyRated, "", "you already rated this order")
 		}
 		*mine = r
 		d := TraderDay{Positive: 1}
@@ -647,7 +628,7 @@ func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comme
 		if comment != "" {
 			text += " \"" + comment + "\""
 		}
-		if _, err := o.log(ord.ID, user, LogSystem, "", text, ""); err != nil {
+		if _, err := o.log(ord.ID, user, api.LogSystem, "", text, ""); err != nil {
 			return "", err
 		}
 		return "order.rated", nil
@@ -658,8 +639,8 @@ func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comme
 const MaxMessageLength = 1000
 
 // PostMessage adds a chat line from a party.
-func (s *Service) PostMessage(ctx context.Context, user, id int64, text string) (LogEntry, error) {
-	var out LogEntry
+func (s *Service) PostMessage(ctx context.Context, user, id int64, text string) (api.LogEntry, error) {
+	var out api.LogEntry
 	err := s.update(ctx, func(o *op) error {
 		ord, err := o.mine(user, id, Expect{})
 		if err != nil {
@@ -670,9 +651,9 @@ func (s *Service) PostMessage(ctx context.Context, user, id int64, text string) 
 			return err
 		}
 		if text == "" {
-			return Errorf(CodeInvalidArgument, "text", "the message is empty")
+			return api.Errorf(api.CodeInvalidArgument, "text", "the message is empty")
 		}
-		if out, err = o.log(ord.ID, user, LogChat, "", text, ""); err != nil {
+		if out, err = o.log(ord.ID, user, api.LogChat, "", text, ""); err != nil {
 			return err
 		}
 		return o.chatEvent(ord, out)
@@ -682,13 +663,13 @@ func (s *Service) PostMessage(ctx context.Context, user, id int64, text string) 
 
 // ChatEvent is the payload of a chat.message event.
 type ChatEvent struct {
-	OrderID int64    `json:"orderId,string"`
-	Entry   LogEntry `json:"entry"`
-	From    string   `json:"from"` // buyer, seller, system, support
-	Role    string   `json:"role"` // the reader's role in the order: buyer or seller
+	OrderID int64        `json:"orderId,string"`
+	Entry   api.LogEntry `json:"entry"`
+	From    string       `json:"from"` // buyer, seller, system, support
+	Role    string       `json:"role"` // the reader's role in the order: buyer or seller
 }
 
-func (o *op) chatEvent(ord Order, e LogEntry) error {
+func (o *op) chatEvent(ord Order, e api.LogEntry) error {
 	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
 		if err := o.emit(u, "chat.message", ChatEvent{OrderID: ord.ID, Entry: e, From: roleName(ord, e.Actor), Role: roleName(ord, u)}); err != nil {
 			return err
@@ -698,8 +679,8 @@ func (o *op) chatEvent(ord Order, e LogEntry) error {
 }
 
 // GetOrder returns an order to one of its parties, or to support.
-func (s *Service) GetOrder(ctx context.Context, viewer, id int64) (OrderView, error) {
-	var out OrderView
+func (s *Service) GetOrder(ctx context.Context, viewer, id int64) (api.OrderView, error) {
+	var out api.OrderView
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		ord, err := s.visible(tx, viewer, id)
 		if err != nil {
@@ -721,22 +702,16 @@ func (s *Service) visible(tx ReadTx, viewer, id int64) (Order, error) {
 	}
 	if viewer != ord.BuyerID && viewer != ord.SellerID {
 		u, err := tx.User(viewer)
-		if err != nil || (u.Role != RoleSupport && u.Role != RoleAdmin) {
+		if err != nil || (u.Role != api.RoleSupport && u.Role != api.RoleAdmin) {
 			return ord, notFound("order")
 		}
 	}
 	return ord, nil
 }
 
-// LogEntryView is a log entry with the author's role in the order.
-type LogEntryView struct {
-	LogEntry
-	From string `json:"from"` // buyer, seller, system
-}
-
 // OrderLog returns an order's history and chat to a party or support.
-func (s *Service) OrderLog(ctx context.Context, viewer, id, afterID int64) ([]LogEntryView, error) {
-	var out []LogEntryView
+func (s *Service) OrderLog(ctx context.Context, viewer, id, afterID int64) ([]api.LogEntryView, error) {
+	var out []api.LogEntryView
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		ord, err := s.visible(tx, viewer, id)
 		if err != nil {
@@ -746,9 +721,9 @@ func (s *Service) OrderLog(ctx context.Context, viewer, id, afterID int64) ([]Lo
 		if err != nil {
 			return err
 		}
-		out = make([]LogEntryView, 0, len(es))
+		out = make([]api.LogEntryView, 0, len(es))
 		for _, e := range es {
-			out = append(out, LogEntryView{LogEntry: e, From: roleName(ord, e.Actor)})
+			out = append(out, api.LogEntryView{LogEntry: e, From: roleName(ord, e.Actor)})
 		}
 		return nil
 	})
@@ -766,41 +741,41 @@ type OrderFilter struct {
 }
 
 // ListOrders lists the user's orders, newest first.
-func (s *Service) ListOrders(ctx context.Context, user int64, f OrderFilter) ([]OrderView, error) {
+func (s *Service) ListOrders(ctx context.Context, user int64, f OrderFilter) ([]api.OrderView, error) {
 	q := OrderQuery{UserID: user, Open: f.Open, BeforeID: f.BeforeID, Limit: f.Limit}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50
 	}
 	for _, st := range f.States {
-		state := OrderState(st)
+		state := api.OrderState(st)
 		switch state {
-		case StateCreated, StatePaid, StateCompleted, StateCancelled, StateExpired, StateDisputed, StateResolved:
+		case api.StateCreated, api.StatePaid, api.StateCompleted, api.StateCancelled, api.StateExpired, api.StateDisputed, api.StateResolved:
 			q.States = append(q.States, state)
 		default:
-			return nil, Errorf(CodeInvalidArgument, "state", "unknown order state %q", st)
+			return nil, api.Errorf(api.CodeInvalidArgument, "state", "unknown order state %q", st)
 		}
 	}
 	if f.Asset != "" {
-		a, err := ParseAsset(f.Asset)
+		a, err := api.ParseAsset(f.Asset)
 		if err != nil {
 			return nil, err
 		}
 		q.Asset = a
 	}
 	if f.Side != "" {
-		sd, err := ParseSide(f.Side)
+		sd, err := api.ParseSide(f.Side)
 		if err != nil {
 			return nil, err
 		}
 		q.Side = sd
 	}
-	var out []OrderView
+	var out []api.OrderView
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		ords, err := tx.Orders(q)
 		if err != nil {
 			return err
 		}
-		out = make([]OrderView, 0, len(ords))
+		out = make([]api.OrderView, 0, len(ords))
 		vc := newViewCtx(tx, now, s.cfg.RecordDays)
 		for _, ord := range ords {
 			v, err := vc.orderView(ord, user)
@@ -815,19 +790,19 @@ func (s *Service) ListOrders(ctx context.Context, user int64, f OrderFilter) ([]
 }
 
 // Disputes lists open disputes, oldest first, for support.
-func (s *Service) Disputes(ctx context.Context, agent int64) ([]OrderView, error) {
-	var out []OrderView
+func (s *Service) Disputes(ctx context.Context, agent int64) ([]api.OrderView, error) {
+	var out []api.OrderView
 	err := s.view(ctx, func(tx ReadTx, now time.Time) error {
 		a, err := tx.User(agent)
-		if err != nil || (a.Role != RoleSupport && a.Role != RoleAdmin) {
-			return Errorf(CodeForbidden, "", "only support sees disputes")
+		if err != nil || (a.Role != api.RoleSupport && a.Role != api.RoleAdmin) {
+			return api.Errorf(api.CodeForbidden, "", "only support sees disputes")
 		}
-		ords, err := tx.OrdersInState(StateDisputed, 500)
+		ords, err := tx.OrdersInState(api.StateDisputed, 500)
 		if err != nil {
 			return err
 		}
 		vc := newViewCtx(tx, now, s.cfg.RecordDays)
-		out = make([]OrderView, 0, len(ords))
+		out = make([]api.OrderView, 0, len(ords))
 		for _, o := range ords {
 			v, err := vc.orderView(o, agent)
 			if err != nil {
@@ -842,15 +817,15 @@ func (s *Service) Disputes(ctx context.Context, agent int64) ([]OrderView, error
 
 // SupportMessage posts a line from support into a disputed order's chat,
 // e.g. to ask a party for evidence.
-func (s *Service) SupportMessage(ctx context.Context, agent, id int64, text string) (LogEntry, error) {
-	var out LogEntry
+func (s *Service) SupportMessage(ctx context.Context, agent, id int64, text string) (api.LogEntry, error) {
+	var out api.LogEntry
 	err := s.update(ctx, func(o *op) error {
 		a, err := o.user(agent)
 		if err != nil {
 			return err
 		}
-		if a.Role != RoleSupport && a.Role != RoleAdmin {
-			return Errorf(CodeForbidden, "", "only support writes as support")
+		if a.Role != api.RoleSupport && a.Role != api.RoleAdmin {
+			return api.Errorf(api.CodeForbidden, "", "only support writes as support")
 		}
 		ord, err := o.tx.Order(id)
 		if errors.Is(err, ErrNotFound) {
@@ -858,14 +833,14 @@ func (s *Service) SupportMessage(ctx context.Context, agent, id int64, text stri
 		} else if err != nil {
 			return err
 		}
-		if ord.State != StateDisputed {
+		if ord.State != api.StateDisputed {
 			return conflict(ord, "write as support")
 		}
 		text, err := trimText(text, "text", MaxMessageLength)
 		if err != nil {
 			return err
 		}
-		if out, err = o.log(ord.ID, agent, LogSystem, "", text, ""); err != nil {
+		if out, err = o.log(ord.ID, agent, api.LogSystem, "", text, ""); err != nil {
 			return err
 		}
 		return o.chatEvent(ord, out)

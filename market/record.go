@@ -1,23 +1,10 @@
 package market
 
-import "time"
+import (
+	"time"
 
-// Record is a trader's reputation, summed from day buckets that are
-// themselves derived from orders: it is never stored as a constant.
-type Record struct {
-	// Orders30d counts orders completed in the window, on either side.
-	Orders30d int64 `json:"orders30d"`
-	// CompletionBP is completed / (completed + failed) in basis points;
-	// nil for a trader with no finished order in the window.
-	CompletionBP *int64 `json:"completionBP"`
-	// AvgReleaseS is the mean seconds from "paid" to release as seller.
-	AvgReleaseS *int64 `json:"avgReleaseSeconds"`
-	// AvgPayS is the mean seconds from order to "paid" as buyer.
-	AvgPayS *int64 `json:"avgPaySeconds"`
-	// PositiveBP is positive / all ratings received, in basis points.
-	PositiveBP *int64 `json:"positiveBP"`
-	Ratings    int64  `json:"ratings"`
-}
+	"p2pdesk/api"
+)
 
 func ratio(n, d int64) *int64 {
 	if d == 0 {
@@ -36,8 +23,8 @@ func mean(sum, n int64) *int64 {
 }
 
 // records sums the record of each user over the window ending at now.
-func records(tx ReadTx, users []int64, now time.Time, days int) (map[int64]Record, error) {
-	out := make(map[int64]Record, len(users))
+func records(tx ReadTx, users []int64, now time.Time, days int) (map[int64]api.Record, error) {
+	out := make(map[int64]api.Record, len(users))
 	if len(users) == 0 {
 		return out, nil
 	}
@@ -64,10 +51,10 @@ func records(tx ReadTx, users []int64, now time.Time, days int) (map[int64]Recor
 	for _, u := range users {
 		s := sum[u]
 		if s == nil {
-			out[u] = Record{}
+			out[u] = api.Record{}
 			continue
 		}
-		out[u] = Record{
+		out[u] = api.Record{
 			Orders30d:    s.Completed,
 			CompletionBP: ratio(s.Completed, s.Completed+s.Failed),
 			AvgReleaseS:  mean(s.ReleaseSumS, s.ReleaseN),
@@ -103,14 +90,14 @@ func RecordDelta(ord Order) map[int64][]TraderDay {
 		add(ord.BuyerID, ord.PaidAt, TraderDay{PaySumS: secs(ord.PaidAt.Sub(ord.CreatedAt)), PayN: 1})
 	}
 	switch ord.State {
-	case StateCompleted:
+	case api.StateCompleted:
 		add(ord.BuyerID, ord.ClosedAt, TraderDay{Completed: 1})
 		add(ord.SellerID, ord.ClosedAt, TraderDay{Completed: 1, ReleaseSumS: secs(ord.ClosedAt.Sub(ord.PaidAt)), ReleaseN: 1})
-	case StateCancelled, StateExpired:
+	case api.StateCancelled, api.StateExpired:
 		add(ord.BuyerID, ord.ClosedAt, TraderDay{Failed: 1})
-	case StateResolved:
+	case api.StateResolved:
 		winner, loser := ord.BuyerID, ord.SellerID
-		if ord.Resolution == ResolveRefund {
+		if ord.Resolution == api.ResolveRefund {
 			winner, loser = ord.SellerID, ord.BuyerID
 		}
 		add(winner, ord.ClosedAt, TraderDay{Completed: 1})

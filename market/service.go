@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/clock"
 	"p2pdesk/money"
 	"p2pdesk/usertext"
@@ -17,7 +18,7 @@ import (
 type Config struct {
 	// DailyLimits is the fiat a trader may commit per day as a taker, by
 	// KYC level. A level with no entry cannot trade.
-	DailyLimits map[int]map[Fiat]money.Amount
+	DailyLimits map[int]map[api.Fiat]money.Amount
 	// ReleaseWindow is how long a seller has to release after the buyer
 	// marks paid; when it ends the order goes to dispute, never refund.
 	ReleaseWindow time.Duration
@@ -30,7 +31,7 @@ type Config struct {
 	// from the market index, per market; a market not listed has
 	// DefaultPriceBandBP. A fixed price outside the band and a floating
 	// margin past it are refused.
-	PriceBandBP map[Pair]int64
+	PriceBandBP map[api.Pair]int64
 }
 
 // DefaultPriceBandBP is the price band of a market with none set: +-20%.
@@ -39,9 +40,9 @@ const DefaultPriceBandBP = 2000
 // DefaultConfig is the rule set of the bundled marketplace.
 func DefaultConfig() Config {
 	return Config{
-		DailyLimits: map[int]map[Fiat]money.Amount{
-			1: {CNY: money.MustParse("50000", 2), USD: money.MustParse("7000", 2), EUR: money.MustParse("6500", 2)},
-			2: {CNY: money.MustParse("1000000", 2), USD: money.MustParse("140000", 2), EUR: money.MustParse("130000", 2)},
+		DailyLimits: map[int]map[api.Fiat]money.Amount{
+			1: {api.CNY: money.MustParse("50000", 2), api.USD: money.MustParse("7000", 2), api.EUR: money.MustParse("6500", 2)},
+			2: {api.CNY: money.MustParse("1000000", 2), api.USD: money.MustParse("140000", 2), api.EUR: money.MustParse("130000", 2)},
 		},
 		ReleaseWindow: 30 * time.Minute,
 		RecordDays:    30,
@@ -51,7 +52,7 @@ func DefaultConfig() Config {
 
 // PriceBand is the band of a market, in basis points either way of the
 // index.
-func (c Config) PriceBand(p Pair) int64 {
+func (c Config) PriceBand(p api.Pair) int64 {
 	if b, ok := c.PriceBandBP[p]; ok && b > 0 {
 		return b
 	}
@@ -111,15 +112,15 @@ func (o *op) emit(user int64, typ string, data any) error {
 	if err != nil {
 		return err
 	}
-	if err := o.tx.InsertEvent(&Event{UserID: user, Type: typ, At: o.now, Data: b}); err != nil {
+	if err := o.tx.InsertEvent(&api.Event{UserID: user, Type: typ, At: o.now, Data: b}); err != nil {
 		return err
 	}
 	o.tx.AfterCommit(o.s.notify)
 	return nil
 }
 
-func (o *op) log(orderID, actor int64, kind LogKind, state OrderState, text, ref string) (LogEntry, error) {
-	e := LogEntry{OrderID: orderID, At: o.now, Kind: kind, Actor: actor, State: state, Text: text, Ref: ref}
+func (o *op) log(orderID, actor int64, kind api.LogKind, state api.OrderState, text, ref string) (api.LogEntry, error) {
+	e := api.LogEntry{OrderID: orderID, At: o.now, Kind: kind, Actor: actor, State: state, Text: text, Ref: ref}
 	err := o.tx.InsertLog(&e)
 	return e, err
 }
@@ -144,7 +145,7 @@ func idempotent[T any](o *op, user int64, idem *Idem, fn func() (T, error)) (T, 
 	switch {
 	case err == nil:
 		if rec.Fingerprint != idem.Fingerprint {
-			return zero, Errorf(CodeIdempotencyConflict, "Idempotency-Key",
+			return zero, api.Errorf(api.CodeIdempotencyConflict, "Idempotency-Key",
 				"this idempotency key was already used for a different request")
 		}
 		var out T
@@ -172,7 +173,7 @@ func dayOf(t time.Time) int64 { return t.UTC().Unix() / 86400 }
 // DayStart is the first moment of the trading day of t.
 func DayStart(t time.Time) time.Time { return time.Unix(dayOf(t)*86400, 0).UTC() }
 
-func (o *op) user(id int64) (User, error) {
+func (o *op) user(id int64) (api.User, error) {
 	if u, ok := o.vc.users[id]; ok {
 		return u, nil
 	}
@@ -190,10 +191,10 @@ func (o *op) user(id int64) (User, error) {
 func trimText(s, field string, max int) (string, error) {
 	s = string(bytes.TrimSpace([]byte(s)))
 	if len([]rune(s)) > max {
-		return s, Errorf(CodeTextTooLong, field, "%s is longer than %d characters", field, max)
+		return s, api.Errorf(api.CodeTextTooLong, field, "%s is longer than %d characters", field, max)
 	}
 	if r, bad := usertext.Forbidden(s, true); bad {
-		return s, Errorf(CodeInvalidArgument, field, "%s contains a control or invisible character (%U)", field, r)
+		return s, api.Errorf(api.CodeInvalidArgument, field, "%s contains a control or invisible character (%U)", field, r)
 	}
 	return s, nil
 }

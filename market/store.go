@@ -3,6 +3,8 @@ package market
 import (
 	"context"
 	"time"
+
+	"p2pdesk/api"
 )
 
 // Store is what the marketplace needs from a database. Update runs fn in
@@ -18,14 +20,14 @@ type Store interface {
 
 // AdQuery filters an ad search.
 type AdQuery struct {
-	Side         Side
-	Asset        Asset
-	Fiat         Fiat
-	Payment      PaymentMethod // "" for any
-	FiatAmount   int64         // 0 for any; else the order must fit the ad's limits
+	Side         api.Side
+	Asset        api.Asset
+	Fiat         api.Fiat
+	Payment      api.PaymentMethod // "" for any
+	FiatAmount   int64             // 0 for any; else the order must fit the ad's limits
 	VerifiedOnly bool
 	MakerID      int64 // 0 for any
-	Statuses     []AdStatus
+	Statuses     []api.AdStatus
 	Sort         AdSort
 	After        *AdCursor
 	Limit        int
@@ -51,22 +53,22 @@ type AdCursor struct {
 type OrderQuery struct {
 	UserID   int64
 	Open     *bool
-	States   []OrderState
-	Asset    Asset
-	Side     Side // the user's side: buy or sell
+	States   []api.OrderState
+	Asset    api.Asset
+	Side     api.Side // the user's side: buy or sell
 	BeforeID int64
 	Limit    int
 }
 
 // ReadTx reads a consistent snapshot.
 type ReadTx interface {
-	User(id int64) (User, error)
-	UserByName(name string) (User, error)
-	Users(ids []int64) ([]User, error)
-	PaymentAccounts(user int64) ([]PaymentAccount, error)
-	PaymentAccount(user int64, method PaymentMethod) (PaymentAccount, error) // ErrNotFound if none
+	User(id int64) (api.User, error)
+	UserByName(name string) (api.User, error)
+	Users(ids []int64) ([]api.User, error)
+	PaymentAccounts(user int64) ([]api.PaymentAccount, error)
+	PaymentAccount(user int64, method api.PaymentMethod) (api.PaymentAccount, error) // ErrNotFound if none
 
-	Balance(user int64, asset Asset) (Balance, error) // zero Balance if none
+	Balance(user int64, asset api.Asset) (Balance, error) // zero Balance if none
 	Balances(user int64) ([]Balance, error)
 	AllBalances() ([]Balance, error)
 	Transfer(id string) (Transfer, error)
@@ -77,7 +79,7 @@ type ReadTx interface {
 	Ad(id int64) (Ad, error)
 	SearchAds(q AdQuery) ([]Ad, error)
 	AllAds(afterID int64, limit int) ([]Ad, error)
-	FloatingAds(asset Asset, fiat Fiat) ([]Ad, error)
+	FloatingAds(asset api.Asset, fiat api.Fiat) ([]Ad, error)
 
 	Order(id int64) (Order, error)
 	Orders(q OrderQuery) ([]Order, error)
@@ -86,30 +88,30 @@ type ReadTx interface {
 	DueOrders(now time.Time, limit int) ([]Order, error)
 	OrdersByAd(adID int64) ([]Order, error)
 	// OrdersInState lists orders in a state, oldest first.
-	OrdersInState(state OrderState, limit int) ([]Order, error)
+	OrdersInState(state api.OrderState, limit int) ([]Order, error)
 	// FirstEventID is the oldest event still kept, 0 if none.
 	FirstEventID() (int64, error)
 	// AllOrders pages through every order by id, ascending.
 	AllOrders(afterID int64, limit int) ([]Order, error)
-	OrderLog(orderID int64, afterID int64) ([]LogEntry, error)
+	OrderLog(orderID int64, afterID int64) ([]api.LogEntry, error)
 
-	Usage(user, day int64, fiat Fiat) (Usage, error)
+	Usage(user, day int64, fiat api.Fiat) (Usage, error)
 	TraderDays(users []int64, fromDay int64) ([]TraderDay, error)
 
-	Events(user int64, afterID int64, limit int) ([]Event, error)
+	Events(user int64, afterID int64, limit int) ([]api.Event, error)
 	LastEventID() (int64, error)
 	Idempotency(user int64, key string) (IdemRecord, error)
 
-	IndexLatest(asset Asset, fiat Fiat) (IndexPoint, error)
-	IndexHistory(asset Asset, fiat Fiat, since time.Time, limit int) ([]IndexPoint, error)
+	IndexLatest(asset api.Asset, fiat api.Fiat) (api.IndexPoint, error)
+	IndexHistory(asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error)
 }
 
 // Tx reads and writes inside one transaction.
 type Tx interface {
 	ReadTx
-	InsertUser(u *User) error // sets ID; ErrDuplicate on a taken name
-	UpdateUser(u User) error
-	PutPaymentAccount(p PaymentAccount) error
+	InsertUser(u *api.User) error // sets ID; ErrDuplicate on a taken name
+	UpdateUser(u api.User) error
+	PutPaymentAccount(p api.PaymentAccount) error
 
 	// AddBalance adds the four sums of delta to one ledger account.
 	AddBalance(delta Balance) error
@@ -123,16 +125,16 @@ type Tx interface {
 
 	InsertOrder(o *Order) error
 	UpdateOrder(o Order) error
-	InsertLog(e *LogEntry) error
+	InsertLog(e *api.LogEntry) error
 
 	PutUsage(u Usage) error
 	AddTraderDay(d TraderDay) error
 
-	InsertEvent(e *Event) error
+	InsertEvent(e *api.Event) error
 	DeleteEventsBefore(id int64) error
 	PutIdempotency(r IdemRecord) error
 
-	InsertIndex(p IndexPoint) error
+	InsertIndex(p api.IndexPoint) error
 
 	// AfterCommit runs f once the transaction is durable, never if it is
 	// rolled back.

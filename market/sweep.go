@@ -3,6 +3,8 @@ package market
 import (
 	"context"
 	"time"
+
+	"p2pdesk/api"
 )
 
 // Sweep acts on deadlines: an unpaid order whose payment window ended
@@ -40,16 +42,16 @@ func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
 		}
 		for _, ord := range due {
 			switch {
-			case ord.State == StateCreated && !o.now.Before(ord.PayDeadline):
-				if err := o.void(&ord, StateExpired, 0, "The payment window ended before the buyer marked the order paid. The order expired and the escrow returned to the seller."); err != nil {
+			case ord.State == api.StateCreated && !o.now.Before(ord.PayDeadline):
+				if err := o.void(&ord, api.StateExpired, 0, "The payment window ended before the buyer marked the order paid. The order expired and the escrow returned to the seller."); err != nil {
 					return err
 				}
 				if err := o.finishSweep(&ord, "order.expired"); err != nil {
 					return err
 				}
-			case ord.State == StatePaid && !ord.ReleaseDeadline.IsZero() && !o.now.Before(ord.ReleaseDeadline):
-				ord.State, ord.DisputedAt, ord.DisputeBy, ord.DisputeReason = StateDisputed, o.now, 0, "release-timeout"
-				if _, err := o.log(ord.ID, 0, LogState, StateDisputed, "The seller did not release within the release window. The order went to dispute: support will decide from the payment records.", ""); err != nil {
+			case ord.State == api.StatePaid && !ord.ReleaseDeadline.IsZero() && !o.now.Before(ord.ReleaseDeadline):
+				ord.State, ord.DisputedAt, ord.DisputeBy, ord.DisputeReason = api.StateDisputed, o.now, 0, "release-timeout"
+				if _, err := o.log(ord.ID, 0, api.LogState, api.StateDisputed, "The seller did not release within the release window. The order went to dispute: support will decide from the payment records.", ""); err != nil {
 					return err
 				}
 				if err := o.finishSweep(&ord, "order.disputed"); err != nil {
@@ -91,7 +93,7 @@ func (s *Service) NextDeadline(ctx context.Context) (t time.Time, ok bool, err e
 		}
 		ord := due[0]
 		t, ok = ord.PayDeadline, true
-		if ord.State == StatePaid {
+		if ord.State == api.StatePaid {
 			t = ord.ReleaseDeadline
 		}
 		return nil

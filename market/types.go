@@ -1,9 +1,9 @@
 package market
 
 import (
-	"encoding/json"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
@@ -12,42 +12,11 @@ import (
 // traders and every asset sums to zero.
 const SystemUserID int64 = 1
 
-// Role says what an account may do.
-type Role string
-
-const (
-	RoleTrader  Role = "trader"
-	RoleSupport Role = "support"
-	RoleAdmin   Role = "admin"
-	RoleSystem  Role = "system"
-)
-
-// User is an account on the marketplace.
-type User struct {
-	ID         int64     `json:"id,string"`
-	Name       string    `json:"name"`
-	RealName   string    `json:"realName"`
-	Role       Role      `json:"role"`
-	KYCLevel   int       `json:"kycLevel"`
-	Verified   bool      `json:"verified"`
-	Restricted bool      `json:"restricted"`
-	CreatedAt  time.Time `json:"createdAt"`
-}
-
-// PaymentAccount is where a trader receives fiat: an Alipay phone number
-// or e-mail, a WeChat id or a bank card, in the trader's real name.
-type PaymentAccount struct {
-	UserID   int64         `json:"-"`
-	Method   PaymentMethod `json:"method"`
-	Account  string        `json:"account"`
-	RealName string        `json:"realName"`
-}
-
 // Balance is one ledger account: a trader's holding of one asset, kept as
 // the four running sums of the transfer log (after TigerBeetle).
 type Balance struct {
 	UserID         int64
-	Asset          Asset
+	Asset          api.Asset
 	DebitsPending  int64
 	DebitsPosted   int64
 	CreditsPending int64
@@ -83,39 +52,21 @@ type Transfer struct {
 	PendingID string // for post and void: the pending transfer resolved
 	Debit     int64
 	Credit    int64
-	Asset     Asset
+	Asset     api.Asset
 	Amount    int64
 	Code      string // deposit, withdrawal, escrow, release, refund
 	OrderID   int64
 	At        time.Time
 }
 
-// PriceType says whether an ad's price is fixed or floats on the index.
-type PriceType string
-
-const (
-	PriceFixed    PriceType = "fixed"
-	PriceFloating PriceType = "floating"
-)
-
-// AdStatus is an ad's place in its life.
-type AdStatus string
-
-const (
-	AdOnline    AdStatus = "online"
-	AdPaused    AdStatus = "paused"
-	AdExhausted AdStatus = "exhausted"
-	AdDeleted   AdStatus = "deleted"
-)
-
 // Ad is a maker's standing offer.
 type Ad struct {
 	ID        int64
 	MakerID   int64
-	Side      Side
-	Asset     Asset
-	Fiat      Fiat
-	PriceType PriceType
+	Side      api.Side
+	Asset     api.Asset
+	Fiat      api.Fiat
+	PriceType api.PriceType
 	Price     money.Amount // at PriceScale; for floating ads, the current one
 	MarginBP  int64        // floating ads: price = index * (10000 + MarginBP) / 10000
 	Total     money.Amount // at the asset's scale
@@ -128,43 +79,13 @@ type Ad struct {
 	Payments        PaymentSet
 	WindowMin       int
 	Terms           string
-	Status          AdStatus
+	Status          api.AdStatus
 	MinKYC          int
 	MinCompletionBP int64 // counterparty's minimum completion rate, basis points
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64
 }
-
-// OrderState is a state of the order machine.
-type OrderState string
-
-const (
-	StateCreated   OrderState = "created"
-	StatePaid      OrderState = "paid"
-	StateCompleted OrderState = "completed"
-	StateCancelled OrderState = "cancelled"
-	StateExpired   OrderState = "expired"
-	StateDisputed  OrderState = "disputed"
-	StateResolved  OrderState = "resolved"
-)
-
-// Terminal reports whether the state absorbs.
-func (s OrderState) Terminal() bool {
-	switch s {
-	case StateCompleted, StateCancelled, StateExpired, StateResolved:
-		return true
-	}
-	return false
-}
-
-// Resolution is how support settled a dispute.
-type Resolution string
-
-const (
-	ResolveRelease Resolution = "release" // crypto to the buyer
-	ResolveRefund  Resolution = "refund"  // crypto back to the seller
-)
 
 // Order is one trade against an ad.
 type Order struct {
@@ -174,16 +95,16 @@ type Order struct {
 	TakerID         int64
 	BuyerID         int64
 	SellerID        int64
-	Asset           Asset
-	Fiat            Fiat
+	Asset           api.Asset
+	Fiat            api.Fiat
 	Price           money.Amount
 	Amount          money.Amount
 	FiatTotal       money.Amount
-	Payment         PaymentMethod
-	SellerAccount   PaymentAccount // whom the buyer pays, as it was at the take
-	BuyerRealName   string         // whose name the payment must come from
-	State           OrderState
-	Resolution      Resolution
+	Payment         api.PaymentMethod
+	SellerAccount   api.PaymentAccount // whom the buyer pays, as it was at the take
+	BuyerRealName   string             // whose name the payment must come from
+	State           api.OrderState
+	Resolution      api.Resolution
 	CreatedAt       time.Time
 	PayDeadline     time.Time
 	PaidAt          time.Time
@@ -220,39 +141,6 @@ func (o Order) Counterparty(user int64) int64 {
 	return o.BuyerID
 }
 
-// LogKind classifies an order log entry.
-type LogKind string
-
-const (
-	LogState    LogKind = "state"    // a state change
-	LogChat     LogKind = "chat"     // a message from a party
-	LogSystem   LogKind = "system"   // a message from the platform
-	LogEvidence LogKind = "evidence" // an item submitted in a dispute
-)
-
-// LogEntry is one kept line of an order's history: state changes, chat
-// and evidence share one ordered log.
-type LogEntry struct {
-	ID      int64      `json:"id,string"`
-	OrderID int64      `json:"orderId,string"`
-	At      time.Time  `json:"at"`
-	Kind    LogKind    `json:"kind"`
-	Actor   int64      `json:"actor,string"` // 0: the platform
-	State   OrderState `json:"state,omitempty"`
-	Text    string     `json:"text"`
-	Ref     string     `json:"ref,omitempty"` // evidence: e.g. an Alipay transaction id
-}
-
-// Event is one entry of the outbox: written in the same transaction as
-// the change it reports, then streamed to its recipient.
-type Event struct {
-	ID     int64           `json:"id,string"`
-	UserID int64           `json:"-"` // 0: everyone
-	Type   string          `json:"type"`
-	At     time.Time       `json:"at"`
-	Data   json.RawMessage `json:"data"`
-}
-
 // IdemRecord is a create request remembered by its idempotency key.
 type IdemRecord struct {
 	UserID      int64
@@ -260,14 +148,6 @@ type IdemRecord struct {
 	Fingerprint string
 	Result      []byte
 	At          time.Time
-}
-
-// IndexPoint is one reference price.
-type IndexPoint struct {
-	Asset Asset        `json:"asset"`
-	Fiat  Fiat         `json:"fiat"`
-	At    time.Time    `json:"at"`
-	Price money.Amount `json:"price"`
 }
 
 // TraderDay is one day of one trader's activity: the buckets a record is
@@ -289,6 +169,6 @@ type TraderDay struct {
 type Usage struct {
 	UserID int64
 	Day    int64
-	Fiat   Fiat
+	Fiat   api.Fiat
 	Amount int64
 }

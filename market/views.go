@@ -4,82 +4,11 @@ import (
 	"errors"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
 // The views are what the API returns: read models shaped for one viewer.
-
-// TraderCard is how a trader appears to others.
-type TraderCard struct {
-	ID       int64  `json:"id,string"`
-	Name     string `json:"name"`
-	Verified bool   `json:"verified"`
-	KYCLevel int    `json:"kycLevel"`
-	Record   Record `json:"record"`
-}
-
-// AdView is an ad as a taker sees it.
-type AdView struct {
-	ID        int64           `json:"id,string"`
-	Maker     TraderCard      `json:"maker"`
-	Side      Side            `json:"side"`
-	Asset     Asset           `json:"asset"`
-	Fiat      Fiat            `json:"fiat"`
-	PriceType PriceType       `json:"priceType"`
-	Price     money.Amount    `json:"price"`
-	MarginBP  int64           `json:"marginBP,omitempty"`
-	Index     *money.Amount   `json:"indexPrice,omitempty"`
-	DevBP     *int64          `json:"deviationBP,omitempty"` // (price-index)/index
-	Total     money.Amount    `json:"total"`
-	Remaining money.Amount    `json:"remaining"`
-	MinFiat   money.Amount    `json:"minFiat"`
-	MaxFiat   money.Amount    `json:"maxFiat"`
-	AvailFiat money.Amount    `json:"availableFiat"`
-	Payments  []PaymentMethod `json:"payments"`
-	WindowMin int             `json:"windowMinutes"`
-	Terms     string          `json:"terms"`
-	Status    AdStatus        `json:"status"`
-	MinKYC    int             `json:"minKycLevel"`
-	MinCompBP int64           `json:"minCompletionBP"`
-	CreatedAt time.Time       `json:"createdAt"`
-	UpdatedAt time.Time       `json:"updatedAt"`
-	Version   int64           `json:"version"`
-}
-
-// OrderView is an order as one of its parties (or support) sees it.
-type OrderView struct {
-	ID              int64          `json:"id,string"`
-	AdID            int64          `json:"adId,string"`
-	Role            string         `json:"role"`  // buyer, seller, support
-	Maker           string         `json:"maker"` // buyer or seller: who posted the ad (the other took it)
-	Side            Side           `json:"side"`  // the viewer's side
-	Asset           Asset          `json:"asset"`
-	Fiat            Fiat           `json:"fiat"`
-	Price           money.Amount   `json:"price"`
-	Amount          money.Amount   `json:"amount"`
-	FiatTotal       money.Amount   `json:"fiatTotal"`
-	Payment         PaymentMethod  `json:"payment"`
-	PayTo           PaymentAccount `json:"payTo"`     // the seller's account the buyer pays
-	PayerName       string         `json:"payerName"` // the buyer's real name: payment must come from it
-	State           OrderState     `json:"state"`
-	Resolution      Resolution     `json:"resolution,omitempty"`
-	CreatedAt       time.Time      `json:"createdAt"`
-	PayDeadline     time.Time      `json:"payDeadline"`
-	PaidAt          *time.Time     `json:"paidAt,omitempty"`
-	ReleaseDeadline *time.Time     `json:"releaseDeadline,omitempty"`
-	DisputedAt      *time.Time     `json:"disputedAt,omitempty"`
-	ClosedAt        *time.Time     `json:"closedAt,omitempty"`
-	DisputeBy       string         `json:"disputeBy,omitempty"` // buyer, seller, system
-	DisputeReason   string         `json:"disputeReason,omitempty"`
-	CancelledBy     string         `json:"cancelledBy,omitempty"` // buyer, system
-	Counterparty    TraderCard     `json:"counterparty"`
-	Buyer           TraderCard     `json:"buyer"`
-	Seller          TraderCard     `json:"seller"`
-	MyRating        int            `json:"myRating"`
-	TheirRating     int            `json:"theirRating"`
-	Actions         []string       `json:"actions"`
-	Version         int64          `json:"version"`
-}
 
 func tp(t time.Time) *time.Time {
 	if t.IsZero() {
@@ -93,28 +22,28 @@ func (o Order) Actions(viewer int64, now time.Time) []string {
 	acts := []string{}
 	isBuyer, isSeller := viewer == o.BuyerID, viewer == o.SellerID
 	switch o.State {
-	case StateCreated:
+	case api.StateCreated:
 		if isBuyer && now.Before(o.PayDeadline) {
 			acts = append(acts, "paid")
 		}
 		if isBuyer {
 			acts = append(acts, "cancel")
 		}
-	case StatePaid:
+	case api.StatePaid:
 		if isSeller {
 			acts = append(acts, "release")
 		}
 		if isBuyer || isSeller {
 			acts = append(acts, "dispute")
 		}
-	case StateDisputed:
+	case api.StateDisputed:
 		if isSeller {
 			acts = append(acts, "release")
 		}
 		if isBuyer || isSeller {
 			acts = append(acts, "evidence")
 		}
-	case StateCompleted, StateResolved:
+	case api.StateCompleted, api.StateResolved:
 		if (isBuyer && o.BuyerRating == 0) || (isSeller && o.SellerRating == 0) {
 			acts = append(acts, "rate")
 		}
@@ -137,8 +66,8 @@ func roleName(o Order, id int64) string {
 	return "support"
 }
 
-func card(u User, rec Record) TraderCard {
-	return TraderCard{ID: u.ID, Name: u.Name, Verified: u.Verified, KYCLevel: u.KYCLevel, Record: rec}
+func card(u api.User, rec api.Record) api.TraderCard {
+	return api.TraderCard{ID: u.ID, Name: u.Name, Verified: u.Verified, KYCLevel: u.KYCLevel, Record: rec}
 }
 
 // viewCtx renders views inside one transaction and remembers the users,
@@ -148,13 +77,13 @@ type viewCtx struct {
 	tx    ReadTx
 	now   time.Time
 	days  int
-	users map[int64]User
-	recs  map[int64]Record
-	index map[Pair]*money.Amount
+	users map[int64]api.User
+	recs  map[int64]api.Record
+	index map[api.Pair]*money.Amount
 }
 
 func newViewCtx(tx ReadTx, now time.Time, days int) *viewCtx {
-	return &viewCtx{tx: tx, now: now, days: days, users: map[int64]User{}, recs: map[int64]Record{}, index: map[Pair]*money.Amount{}}
+	return &viewCtx{tx: tx, now: now, days: days, users: map[int64]api.User{}, recs: map[int64]api.Record{}, index: map[api.Pair]*money.Amount{}}
 }
 
 // forget drops what the operation is about to change.
@@ -194,9 +123,9 @@ func (v *viewCtx) load(ids []int64) error {
 	return nil
 }
 
-func (v *viewCtx) card(id int64) TraderCard { return card(v.users[id], v.recs[id]) }
+func (v *viewCtx) card(id int64) api.TraderCard { return card(v.users[id], v.recs[id]) }
 
-func (v *viewCtx) indexOf(p Pair) (*money.Amount, error) {
+func (v *viewCtx) indexOf(p api.Pair) (*money.Amount, error) {
 	if idx, ok := v.index[p]; ok {
 		return idx, nil
 	}
@@ -213,12 +142,12 @@ func (v *viewCtx) indexOf(p Pair) (*money.Amount, error) {
 }
 
 // orderView renders ord for viewer.
-func (v *viewCtx) orderView(ord Order, viewer int64) (OrderView, error) {
+func (v *viewCtx) orderView(ord Order, viewer int64) (api.OrderView, error) {
 	if err := v.load([]int64{ord.BuyerID, ord.SellerID}); err != nil {
-		return OrderView{}, err
+		return api.OrderView{}, err
 	}
 	buyer, seller := v.card(ord.BuyerID), v.card(ord.SellerID)
-	ov := OrderView{
+	ov := api.OrderView{
 		ID: ord.ID, AdID: ord.AdID, Asset: ord.Asset, Fiat: ord.Fiat, Price: ord.Price,
 		Amount: ord.Amount, FiatTotal: ord.FiatTotal, Payment: ord.Payment,
 		PayTo: ord.SellerAccount, PayerName: ord.BuyerRealName,
@@ -231,15 +160,15 @@ func (v *viewCtx) orderView(ord Order, viewer int64) (OrderView, error) {
 	if !ord.DisputedAt.IsZero() {
 		ov.DisputeBy = roleName(ord, ord.DisputeBy)
 	}
-	if ord.State == StateCancelled || ord.State == StateExpired {
+	if ord.State == api.StateCancelled || ord.State == api.StateExpired {
 		ov.CancelledBy = roleName(ord, ord.CancelledBy)
 	}
 	switch viewer {
 	case ord.BuyerID:
-		ov.Role, ov.Side, ov.Counterparty = "buyer", Buy, seller
+		ov.Role, ov.Side, ov.Counterparty = "buyer", api.Buy, seller
 		ov.MyRating, ov.TheirRating = ord.BuyerRating, ord.SellerRating
 	case ord.SellerID:
-		ov.Role, ov.Side, ov.Counterparty = "seller", Sell, buyer
+		ov.Role, ov.Side, ov.Counterparty = "seller", api.Sell, buyer
 		ov.MyRating, ov.TheirRating = ord.SellerRating, ord.BuyerRating
 	default:
 		ov.Role = "support"
@@ -248,7 +177,7 @@ func (v *viewCtx) orderView(ord Order, viewer int64) (OrderView, error) {
 }
 
 // adViews renders ads with their makers' records and the index.
-func (v *viewCtx) adViews(ads []Ad) ([]AdView, error) {
+func (v *viewCtx) adViews(ads []Ad) ([]api.AdView, error) {
 	ids := make([]int64, 0, len(ads))
 	for _, a := range ads {
 		ids = append(ids, a.MakerID)
@@ -256,13 +185,13 @@ func (v *viewCtx) adViews(ads []Ad) ([]AdView, error) {
 	if err := v.load(ids); err != nil {
 		return nil, err
 	}
-	out := make([]AdView, 0, len(ads))
+	out := make([]api.AdView, 0, len(ads))
 	for _, a := range ads {
-		idx, err := v.indexOf(Pair{a.Asset, a.Fiat})
+		idx, err := v.indexOf(api.Pair{Asset: a.Asset, Fiat: a.Fiat})
 		if err != nil {
 			return nil, err
 		}
-		av := AdView{
+		av := api.AdView{
 			ID: a.ID, Maker: v.card(a.MakerID), Side: a.Side, Asset: a.Asset, Fiat: a.Fiat,
 			PriceType: a.PriceType, Price: a.Price, MarginBP: a.MarginBP, Index: idx,
 			Total: a.Total, Remaining: a.Remaining, MinFiat: a.MinFiat, MaxFiat: a.MaxFiat, AvailFiat: a.AvailFiat,

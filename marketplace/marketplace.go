@@ -47,7 +47,7 @@ type Options struct {
 	Mount      map[string]http.Handler
 	// OpenAlipay opens a new user's simulated Alipay account (see
 	// server.Options); set where the simulated rail runs.
-	OpenAlipay func(ctx context.Context, u market.User) (api.AlipayAccount, error)
+	OpenAlipay func(ctx context.Context, u api.User) (api.AlipayAccount, error)
 	// Net: timeouts, the connection cap per client address, TLS.
 	Net Net
 }

@@ -3,7 +3,7 @@ package server_test
 import (
 	"testing"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // Every line the platform writes in an order's log carries the reader's
@@ -19,12 +19,12 @@ func TestPlatformLinesCarryTheAntiPhishingCode(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		ad, err := maker.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "100",
+		ad, err := maker.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "100",
 			MinFiat: "100", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := taker.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, FiatAmount: "720"}, "")
+		o, err := taker.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, FiatAmount: "720"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,14 +45,14 @@ func TestPlatformLinesCarryTheAntiPhishingCode(t *testing.T) {
 			want := "blue heron " + itoa(u.id)
 			states := 0
 			for _, l := range log {
-				platform := l.Kind == market.LogState || l.Kind == market.LogSystem || l.From == "system" || l.From == "support"
+				platform := l.Kind == api.LogState || l.Kind == api.LogSystem || l.From == "system" || l.From == "support"
 				switch {
 				case platform && l.AntiPhishing != want:
 					t.Errorf("user %d reads a platform line without their code (%q): %+v", u.id, l.AntiPhishing, l.LogEntryView)
 				case !platform && l.AntiPhishing != "":
 					t.Errorf("a trader's line carries the code: %+v", l.LogEntryView)
 				}
-				if l.Kind == market.LogState {
+				if l.Kind == api.LogState {
 					states++
 				}
 			}

@@ -35,11 +35,11 @@ func TestHostileRequests(t *testing.T) {
 	e := start(t)
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 1, map[string]string{"USDT": "10"})
-	ad, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "70", MaxFiat: "700", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "70", MaxFiat: "700", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, _ := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
+	o, _ := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
 	before := balancesDigest(t, e)
 	adID := fmt.Sprint(ad.ID)
 	order := fmt.Sprintf("/api/v1/orders/%d", o.ID)
@@ -105,7 +105,7 @@ func TestIdempotencyOverHTTP(t *testing.T) {
 	e := start(t)
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 1, nil)
-	ad, _ := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, _ := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	body := []byte(fmt.Sprintf(`{"adId":"%d","amount":"10"}`, ad.ID))
 	withKey := func(k string) func(*http.Request) {
 		return func(r *http.Request) { r.Header.Set(api.HeaderIdempotencyKey, k) }

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 )
 
 // FuzzDecode: strict decoding never panics, and anything it accepts
@@ -14,16 +13,16 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var r market.TakeRequest
+		var r api.TakeRequest
 		err := decode(body, &r, false)
 		if err != nil {
 			he := toHTTP(err)
-			if he == nil || he.status != 400 || (he.body.Code != api.CodeInvalidJSON && he.body.Code != CodeDuplicateKey && he.body.Code != CodeFieldNameCase) {
+			if he == nil || he.status != 400 || (he.body.Code != api.CodeInvalidJSON && he.body.Code != api.CodeDuplicateKey && he.body.Code != api.CodeFieldNameCase) {
 				t.Fatalf("%q: error %v is not a 400 INVALID_JSON, DUPLICATE_KEY or FIELD_NAME_CASE", body, err)
 			}
 			return
 		}
-		var ad market.AdRequest
+		var ad api.AdRequest
 		_ = decode(body, &ad, true)
 	})
 }
@@ -43,18 +42,22 @@ func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
 		Name  string `json:"name"`
 		Inner *inner `json:"inner"`
 	}
-	cases := []struct{ body, code, field string }{
+	cases := []struct {
+		body  string
+		code  api.Code
+		field string
+	}{
 		{`{"name":"a"}`, "", ""},
 		{`{"name":"a","inner":{"legs":[{"amount":"1"}],"notes":{"x":"1","X":"2"}}}`, "", ""},
-		{`{"name":"a","name":"b"}`, CodeDuplicateKey, "name"},
-		{`{"Name":"a"}`, CodeFieldNameCase, "Name"},
-		{`{"NAME":"a"}`, CodeFieldNameCase, "NAME"},
-		{`{"inner":{"legs":[],"legs":[]}}`, CodeDuplicateKey, "inner.legs"},
-		{`{"inner":{"Legs":[]}}`, CodeFieldNameCase, "inner.Legs"},
-		{`{"inner":{"legs":[{"amount":"1"},{"amount":"1","amount":"9"}]}}`, CodeDuplicateKey, "inner.legs[1].amount"},
-		{`{"inner":{"legs":[{"aMOUNT":"1"}]}}`, CodeFieldNameCase, "inner.legs[0].aMOUNT"},
-		{`{"inner":{"notes":{"k":"1","k":"2"}}}`, CodeDuplicateKey, "inner.notes.k"},
-		{`{"nam\u0065":"a","name":"b"}`, CodeDuplicateKey, "name"},
+		{`{"name":"a","name":"b"}`, api.CodeDuplicateKey, "name"},
+		{`{"Name":"a"}`, api.CodeFieldNameCase, "Name"},
+		{`{"NAME":"a"}`, api.CodeFieldNameCase, "NAME"},
+		{`{"inner":{"legs":[],"legs":[]}}`, api.CodeDuplicateKey, "inner.legs"},
+		{`{"inner":{"Legs":[]}}`, api.CodeFieldNameCase, "inner.Legs"},
+		{`{"inner":{"legs":[{"amount":"1"},{"amount":"1","amount":"9"}]}}`, api.CodeDuplicateKey, "inner.legs[1].amount"},
+		{`{"inner":{"legs":[{"aMOUNT":"1"}]}}`, api.CodeFieldNameCase, "inner.legs[0].aMOUNT"},
+		{`{"inner":{"notes":{"k":"1","k":"2"}}}`, api.CodeDuplicateKey, "inner.notes.k"},
+		{`{"nam\u0065":"a","name":"b"}`, api.CodeDuplicateKey, "name"},
 	}
 	for _, c := range cases {
 		var v outer
@@ -71,13 +74,13 @@ func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
 		}
 	}
 	// A real request type: the take of an order.
-	var r market.TakeRequest
+	var r api.TakeRequest
 	err := decode([]byte(`{"adId":"1","amount":"1","amount":"1000000"}`), &r, false)
-	if he := toHTTP(err); he == nil || he.body.Code != CodeDuplicateKey {
+	if he := toHTTP(err); he == nil || he.body.Code != api.CodeDuplicateKey {
 		t.Fatalf("a take with two amounts: %v", err)
 	}
 	err = decode([]byte(`{"adId":"1","Amount":"1"}`), &r, false)
-	if he := toHTTP(err); he == nil || he.body.Code != CodeFieldNameCase {
+	if he := toHTTP(err); he == nil || he.body.Code != api.CodeFieldNameCase {
 		t.Fatalf("a take with Amount: %v", err)
 	}
 }

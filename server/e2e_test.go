@@ -15,17 +15,17 @@ func TestLifecycleBothSides(t *testing.T) {
 	maker := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	taker := e.user("taker", 1, map[string]string{"USDT": "200"})
 
-	sell, err := maker.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.215", Total: "500",
+	sell, err := maker.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.215", Total: "500",
 		MinFiat: "100", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15, Terms: "Pay from your own account."})
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := taker.c.Ads(e.ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Payment: market.Alipay, Amount: "500"})
+	page, err := taker.c.Ads(e.ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Payment: api.Alipay, Amount: "500"})
 	if err != nil || len(page.Ads) != 1 || page.Ads[0].ID != sell.ID {
 		t.Fatalf("search: %+v %v", page, err)
 	}
 	// The taker buys: pays (off-ledger), marks paid; the maker releases.
-	o, err := taker.c.TakeAd(e.ctx, market.TakeRequest{AdID: sell.ID, Amount: "100.5"}, "")
+	o, err := taker.c.TakeAd(e.ctx, api.TakeRequest{AdID: sell.ID, Amount: "100.5"}, "")
 	if err != nil || o.FiatTotal.String() != "725.11" || o.Role != "buyer" {
 		t.Fatalf("take: %+v %v", o, err)
 	}
@@ -35,32 +35,32 @@ func TestLifecycleBothSides(t *testing.T) {
 	if _, err := taker.c.SendMessage(e.ctx, o.ID, "Paying now from my own Alipay"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := taker.c.MarkPaid(e.ctx, o.ID, market.StateCreated); err != nil {
+	if _, err := taker.c.MarkPaid(e.ctx, o.ID, api.StateCreated); err != nil {
 		t.Fatal(err)
 	}
 	mo, err := maker.c.Order(e.ctx, o.ID)
-	if err != nil || mo.State != market.StatePaid || mo.PayerName != "Real taker" || mo.Role != "seller" {
+	if err != nil || mo.State != api.StatePaid || mo.PayerName != "Real taker" || mo.Role != "seller" {
 		t.Fatalf("maker's view: %+v %v", mo, err)
 	}
-	done, err := maker.c.Release(e.ctx, o.ID, code(t, maker.totp, 0), market.StatePaid)
-	if err != nil || done.State != market.StateCompleted {
+	done, err := maker.c.Release(e.ctx, o.ID, code(t, maker.totp, 0), api.StatePaid)
+	if err != nil || done.State != api.StateCompleted {
 		t.Fatalf("release: %+v %v", done, err)
 	}
 	if _, err := taker.c.Rate(e.ctx, o.ID, true, "smooth"); err != nil {
 		t.Fatal(err)
 	}
 	// The other way: the taker sells to the maker's buy ad.
-	buy, err := maker.c.PostAd(e.ctx, market.AdRequest{Side: "buy", Asset: "USDT", Fiat: "CNY", Price: "7.1", Total: "500",
+	buy, err := maker.c.PostAd(e.ctx, api.AdRequest{Side: "buy", Asset: "USDT", Fiat: "CNY", Price: "7.1", Total: "500",
 		MinFiat: "100", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o2, err := taker.c.TakeAd(e.ctx, market.TakeRequest{AdID: buy.ID, FiatAmount: "710"}, "")
+	o2, err := taker.c.TakeAd(e.ctx, api.TakeRequest{AdID: buy.ID, FiatAmount: "710"}, "")
 	if err != nil || o2.Amount.String() != "100" || o2.Role != "seller" {
 		t.Fatalf("sell: %+v %v", o2, err)
 	}
 	bal, _ := taker.c.Balances(e.ctx)
-	if bal[0].Asset != market.USDT || bal[0].Locked.String() != "100" {
+	if bal[0].Asset != api.USDT || bal[0].Locked.String() != "100" {
 		t.Fatalf("the seller's crypto is locked in escrow at once: %+v", bal[0])
 	}
 	if _, err := maker.c.MarkPaid(e.ctx, o2.ID, ""); err != nil {
@@ -97,19 +97,19 @@ func TestDisputeOverHTTP(t *testing.T) {
 	maker := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	buyer := e.user("buyer", 1, nil)
 	admin := e.admin()
-	sup, err := admin.c.CreateUser(e.ctx, api.NewUserRequest{Name: "support", KYCLevel: 2, Role: market.RoleSupport})
+	sup, err := admin.c.CreateUser(e.ctx, api.NewUserRequest{Name: "support", KYCLevel: 2, Role: api.RoleSupport})
 	if err != nil {
 		t.Fatal(err)
 	}
 	support := e.m.Client(sup.Credentials)
-	ad, _ := maker.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
-	o, err := buyer.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
+	ad, _ := maker.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	o, err := buyer.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	buyer.c.MarkPaid(e.ctx, o.ID, "")
 	d, err := buyer.c.Dispute(e.ctx, o.ID, api.DisputeRequest{Reason: "paid-not-released", Statement: "I paid 70 CNY", Evidence: []string{"AP-0001"}})
-	if err != nil || d.State != market.StateDisputed {
+	if err != nil || d.State != api.StateDisputed {
 		t.Fatalf("dispute: %+v %v", d, err)
 	}
 	_, err = buyer.c.Disputes(e.ctx)
@@ -118,8 +118,8 @@ func TestDisputeOverHTTP(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("support's list: %d %v", len(list), err)
 	}
-	r, err := support.Resolve(e.ctx, o.ID, market.ResolveRelease, "payment confirmed on the rail")
-	if err != nil || r.State != market.StateResolved {
+	r, err := support.Resolve(e.ctx, o.ID, api.ResolveRelease, "payment confirmed on the rail")
+	if err != nil || r.State != api.StateResolved {
 		t.Fatalf("resolve: %+v %v", r, err)
 	}
 	bal, _ := buyer.c.Balances(e.ctx)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/auth"
 	"p2pdesk/server"
 )
 
@@ -46,11 +45,11 @@ func (e *env) signedGet(hc *http.Client, path string, c api.Credentials) answer 
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	stamp := auth.Timestamp(time.Now())
-	req.Header.Set(auth.HeaderKey, c.APIKey)
-	req.Header.Set(auth.HeaderPassphrase, c.Passphrase)
-	req.Header.Set(auth.HeaderTimestamp, stamp)
-	req.Header.Set(auth.HeaderSign, auth.Sign(c.Secret, stamp, "GET", req.URL.RequestURI(), nil))
+	stamp := api.Timestamp(time.Now())
+	req.Header.Set(api.HeaderKey, c.APIKey)
+	req.Header.Set(api.HeaderPassphrase, c.Passphrase)
+	req.Header.Set(api.HeaderTimestamp, stamp)
+	req.Header.Set(api.HeaderSign, api.Sign(c.Secret, stamp, "GET", req.URL.RequestURI(), nil))
 	resp, err := hc.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -59,7 +58,7 @@ func (e *env) signedGet(hc *http.Client, path string, c api.Credentials) answer 
 	b, _ := io.ReadAll(resp.Body)
 	var eb api.Error
 	json.Unmarshal(bytes.TrimSpace(b), &eb)
-	return answer{resp.StatusCode, eb.Code, resp.Header.Get("Retry-After")}
+	return answer{resp.StatusCode, string(eb.Code), resp.Header.Get("Retry-After")}
 }
 
 func canDialFrom(ip string) bool {
@@ -93,13 +92,13 @@ func TestFailedAuthLimitedPerAddress(t *testing.T) {
 		}
 	}
 	got := e.signedGet(a, "/api/v1/balances", api.Credentials{APIKey: "pk_nobody", Secret: "s", Passphrase: "p"})
-	if got.status != 429 || got.code != server.CodeTooManyFailures {
-		t.Fatalf("failure 6 from one address: %+v, want 429 %s", got, server.CodeTooManyFailures)
+	if got.status != 429 || got.code != string(api.CodeTooManyFailures) {
+		t.Fatalf("failure 6 from one address: %+v, want 429 %s", got, string(api.CodeTooManyFailures))
 	}
 	if n, err := strconv.Atoi(got.retryAfter); err != nil || n < 1 {
 		t.Fatalf("Retry-After = %q, want whole seconds", got.retryAfter)
 	}
-	if got := e.signedGet(a, "/api/v1/balances", u.cred); got.status != 429 || got.code != server.CodeTooManyFailures {
+	if got := e.signedGet(a, "/api/v1/balances", u.cred); got.status != 429 || got.code != string(api.CodeTooManyFailures) {
 		t.Fatalf("a good request from the blocked address: %+v, want 429", got)
 	}
 	// Another address, the same good key: served.
@@ -122,8 +121,8 @@ func TestFailedAuthLimitedPerKey(t *testing.T) {
 			t.Fatalf("guess %d: %+v, want 401", i+1, got)
 		}
 	}
-	if got := e.signedGet(a, "/api/v1/balances", guess); got.status != 429 || got.code != server.CodeTooManyFailures || got.retryAfter == "" {
-		t.Fatalf("guess 4: %+v, want 429 %s with Retry-After", got, server.CodeTooManyFailures)
+	if got := e.signedGet(a, "/api/v1/balances", guess); got.status != 429 || got.code != string(api.CodeTooManyFailures) || got.retryAfter == "" {
+		t.Fatalf("guess 4: %+v, want 429 %s with Retry-After", got, string(api.CodeTooManyFailures))
 	}
 	if canDialFrom("127.0.0.2") {
 		if got := e.signedGet(from("127.0.0.2"), "/api/v1/balances", guess); got.status != 429 {
@@ -173,7 +172,7 @@ func TestLoopbackFailuresOnlyCountPerKey(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		e.signedGet(http.DefaultClient, "/api/v1/balances", stale)
 	}
-	if got := e.signedGet(http.DefaultClient, "/api/v1/balances", stale); got.status != 429 || got.code != server.CodeTooManyFailures {
+	if got := e.signedGet(http.DefaultClient, "/api/v1/balances", stale); got.status != 429 || got.code != string(api.CodeTooManyFailures) {
 		t.Fatalf("a key failing from loopback: %+v, want 429", got)
 	}
 }

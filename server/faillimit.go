@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// CodeTooManyFailures: a client address, or an API key, failed to
-// authenticate too often; it may try again after Retry-After seconds.
-const CodeTooManyFailures = "TOO_MANY_FAILURES"
-
 // FailLimit bounds failed authentications. Each failure spends one of a
 // budget kept per client IP address and per API key; a spent budget comes
 // back one failure per Refill. While either budget is empty, requests from

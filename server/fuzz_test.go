@@ -12,7 +12,6 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/auth"
-	"p2pdesk/market"
 	"p2pdesk/marketplace"
 )
 
@@ -53,7 +52,7 @@ func FuzzAPI(f *testing.F) {
 		f.Fatal(err)
 	}
 	c := acct.Credentials
-	m.Client(c).SetPaymentAccount(f.Context(), market.Alipay, "13800138000", "")
+	m.Client(c).SetPaymentAccount(f.Context(), api.Alipay, "13800138000", "")
 	h := m.Server.Handler()
 	f.Fuzz(func(t *testing.T, method, path string, body []byte) {
 		if !strings.HasPrefix(path, "/") {
@@ -63,11 +62,11 @@ func FuzzAPI(f *testing.F) {
 		if err != nil {
 			return // not an HTTP request at all
 		}
-		ts := auth.Timestamp(time.Now())
-		req.Header.Set(auth.HeaderKey, c.APIKey)
-		req.Header.Set(auth.HeaderPassphrase, c.Passphrase)
-		req.Header.Set(auth.HeaderTimestamp, ts)
-		req.Header.Set(auth.HeaderSign, auth.Sign(c.Secret, ts, req.Method, req.URL.RequestURI(), body))
+		ts := api.Timestamp(time.Now())
+		req.Header.Set(api.HeaderKey, c.APIKey)
+		req.Header.Set(api.HeaderPassphrase, c.Passphrase)
+		req.Header.Set(api.HeaderTimestamp, ts)
+		req.Header.Set(api.HeaderSign, api.Sign(c.Secret, ts, req.Method, req.URL.RequestURI(), body))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code >= 500 {

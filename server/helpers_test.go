@@ -8,9 +8,9 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/auth"
+	"p2pdesk/authenticator"
 	"p2pdesk/client"
 	"p2pdesk/clock"
-	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/server"
 )
@@ -71,7 +71,7 @@ func (e *env) user(name string, kyc int, deposits map[string]string) user {
 		e.t.Fatal(err)
 	}
 	u := user{c: e.m.Client(r.Credentials), id: r.User.ID, totp: r.TOTPSecret, cred: r.Credentials}
-	if _, err := u.c.SetPaymentAccount(e.ctx, market.Alipay, "1390000"+itoa4(r.User.ID), ""); err != nil {
+	if _, err := u.c.SetPaymentAccount(e.ctx, api.Alipay, "1390000"+itoa4(r.User.ID), ""); err != nil {
 		e.t.Fatal(err)
 	}
 	return u
@@ -79,7 +79,7 @@ func (e *env) user(name string, kyc int, deposits map[string]string) user {
 
 func (e *env) admin() user {
 	e.t.Helper()
-	r, err := e.m.Provision(e.ctx, api.NewUserRequest{Name: "admin", KYCLevel: 2, Role: market.RoleAdmin})
+	r, err := e.m.Provision(e.ctx, api.NewUserRequest{Name: "admin", KYCLevel: 2, Role: api.RoleAdmin})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -107,16 +107,16 @@ func itoa(n int64) string {
 // works once, so a second release in the same 30 s uses the next step.
 func code(t *testing.T, seed string, step int) string {
 	t.Helper()
-	c, err := auth.Code(seed, time.Now().Add(time.Duration(step)*30*time.Second))
+	c, err := authenticator.Code(seed, time.Now().Add(time.Duration(step)*30*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantCode(t *testing.T, err error, code api.Code) {
 	t.Helper()
-	if got := client.CodeOf(err); got != code {
+	if got := api.CodeOf(err); got != code {
 		t.Fatalf("error = %v, want %s", err, code)
 	}
 }

@@ -22,11 +22,11 @@ func openStream(t *testing.T, ctx context.Context, url string, c api.Credentials
 	if err != nil {
 		t.Fatal(err)
 	}
-	stamp := auth.Timestamp(time.Now())
-	req.Header.Set(auth.HeaderKey, c.APIKey)
-	req.Header.Set(auth.HeaderPassphrase, c.Passphrase)
-	req.Header.Set(auth.HeaderTimestamp, stamp)
-	req.Header.Set(auth.HeaderSign, auth.Sign(c.Secret, stamp, "GET", "/api/v1/stream", nil))
+	stamp := api.Timestamp(time.Now())
+	req.Header.Set(api.HeaderKey, c.APIKey)
+	req.Header.Set(api.HeaderPassphrase, c.Passphrase)
+	req.Header.Set(api.HeaderTimestamp, stamp)
+	req.Header.Set(api.HeaderSign, api.Sign(c.Secret, stamp, "GET", "/api/v1/stream", nil))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/market"
 )
 
@@ -17,11 +18,11 @@ func TestAdminDepositPastTheLedgerLimit(t *testing.T) {
 	admin := e.admin()
 	u := e.user("whale", 2, nil)
 	// 9223372036854.775807 USDT is 2^63-1 units at 6 decimals.
-	if _, err := admin.c.Deposit(e.ctx, u.id, market.USDT, "9223372036854.775807", "max"); err != nil {
+	if _, err := admin.c.Deposit(e.ctx, u.id, api.USDT, "9223372036854.775807", "max"); err != nil {
 		t.Fatal(err)
 	}
 	for _, ref := range []string{"one-more", "another"} {
-		_, err := admin.c.Deposit(e.ctx, u.id, market.USDT, "0.000001", ref)
+		_, err := admin.c.Deposit(e.ctx, u.id, api.USDT, "0.000001", ref)
 		wantCode(t, err, "AMOUNT_TOO_LARGE")
 	}
 	if st, code := e.raw("POST", "/api/v1/admin/deposits", []byte(`{"userId":"`+itoa(u.id)+`","asset":"USDT","amount":"1","ref":"raw"}`),
@@ -33,7 +34,7 @@ func TestAdminDepositPastTheLedgerLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range bs {
-		if b.Asset == market.USDT && b.Available.String() != "9223372036854.775807" {
+		if b.Asset == api.USDT && b.Available.String() != "9223372036854.775807" {
 			t.Fatalf("balance = %s", b.Available)
 		}
 	}

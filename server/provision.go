@@ -17,16 +17,16 @@ import (
 func Provision(ctx context.Context, svc *market.Service, au *auth.Service, req api.NewUserRequest) (api.NewUserResponse, error) {
 	var out api.NewUserResponse
 	type dep struct {
-		asset market.Asset
+		asset api.Asset
 		amt   string
 	}
 	var deps []dep
 	for a, amt := range req.Deposits {
-		asset, err := market.ParseAsset(a)
+		asset, err := api.ParseAsset(a)
 		if err != nil {
 			return out, err
 		}
-		if _, err := market.ParseAmount(amt, asset.Scale(), "deposits."+a); err != nil {
+		if _, err := api.ParseAmount(amt, asset.Scale(), "deposits."+a); err != nil {
 			return out, err
 		}
 		deps = append(deps, dep{asset, amt})
@@ -38,7 +38,7 @@ func Provision(ctx context.Context, svc *market.Service, au *auth.Service, req a
 	}
 	out.User = u
 	for _, d := range deps {
-		amt, _ := market.ParseAmount(d.amt, d.asset.Scale(), "amount")
+		amt, _ := api.ParseAmount(d.amt, d.asset.Scale(), "amount")
 		if _, err := svc.Deposit(ctx, u.ID, d.asset, amt, fmt.Sprintf("opening-%d-%s", u.ID, d.asset)); err != nil {
 			return out, err
 		}

@@ -8,7 +8,6 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/auth"
-	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/store/pgtest"
 )
@@ -22,7 +21,7 @@ func TestReplayedRequestRefused(t *testing.T) {
 	e := start(t)
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	u := e.user("taker", 1, nil)
-	ad, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +60,7 @@ func TestReplayedRequestRefused(t *testing.T) {
 	// The client signs every request anew: the same call twice, at once,
 	// is two requests, not a replay.
 	for i := 0; i < 3; i++ {
-		if _, err := u.c.SetPaymentAccount(e.ctx, market.Alipay, "13900001111", ""); err != nil {
+		if _, err := u.c.SetPaymentAccount(e.ctx, api.Alipay, "13900001111", ""); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 )
 
 // Every support and admin route answers 404 NOT_FOUND to a caller without
@@ -15,7 +14,7 @@ import (
 func TestRoutesARoleLacksAre404(t *testing.T) {
 	e := start(t)
 	trader := e.user("trader", 2, nil)
-	sup, err := e.m.Provision(e.ctx, api.NewUserRequest{Name: "helper", KYCLevel: 2, Role: market.RoleSupport})
+	sup, err := e.m.Provision(e.ctx, api.NewUserRequest{Name: "helper", KYCLevel: 2, Role: api.RoleSupport})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,7 +98,7 @@ func (s *Server) searchAds(c *call) (any, error) {
 }
 
 func (s *Server) postAd(c *call) (any, error) {
-	var req market.AdRequest
+	var req api.AdRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (s *Server) editAd(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var patch market.AdPatch
+	var patch api.AdPatch
 	if err := c.decode(&patch); err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (s *Server) adStatus(action string) handler {
 // ---- orders
 
 func (s *Server) takeAd(c *call) (any, error) {
-	var req market.TakeRequest
+	var req api.TakeRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (s *Server) listOrders(c *call) (any, error) {
 	}
 	if b := q.Get("before"); b != "" {
 		if f.BeforeID, err = strconv.ParseInt(b, 10, 64); err != nil {
-			return nil, errf(string(market.CodeInvalidArgument), "before", "before is an order id")
+			return nil, errf(api.CodeInvalidArgument, "before", "before is an order id")
 		}
 	}
 	return s.svc.ListOrders(c.r.Context(), c.user, f)
@@ -194,7 +194,7 @@ func (s *Server) getOrder(c *call) (any, error) {
 	return s.svc.GetOrder(c.r.Context(), c.user, id)
 }
 
-type orderFn func(ctx context.Context, user, id int64, expect market.Expect) (market.OrderView, error)
+type orderFn func(ctx context.Context, user, id int64, expect market.Expect) (api.OrderView, error)
 
 func (s *Server) orderAction(fn orderFn) handler {
 	return func(c *call) (any, error) {
@@ -227,16 +227,16 @@ func (s *Server) release(c *call) (any, error) {
 		return nil, err
 	}
 	if ord.Role != "seller" {
-		return nil, &market.Error{Code: market.CodeNotYourRole, Message: "only the seller releases the crypto"}
+		return nil, &api.Error{Code: api.CodeNotYourRole, Message: "only the seller releases the crypto"}
 	}
 	// The code is spent only by a release that happens: a release the
 	// market refuses (the order is not paid yet, say) gives it back.
-	var out market.OrderView
+	var out api.OrderView
 	err = s.auth.CheckFor(c.r.Context(), c.user, b.TOTP, func() error {
 		var err error
 		out, err = s.svc.Release(c.r.Context(), c.user, id, market.Expect{State: b.ExpectState})
 		return err
-	}, func(err error) bool { return market.CodeOf(err) != "" })
+	}, func(err error) bool { return api.CodeOf(err) != "" })
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +293,7 @@ func (s *Server) messages(c *call) (any, error) {
 	var after int64
 	if a := q.Get("after"); a != "" {
 		if after, err = strconv.ParseInt(a, 10, 64); err != nil {
-			return nil, errf(string(market.CodeInvalidArgument), "after", "after is a message id")
+			return nil, errf(api.CodeInvalidArgument, "after", "after is a message id")
 		}
 	}
 	es, err := s.svc.OrderLog(c.r.Context(), c.user, id, after)
@@ -313,14 +313,14 @@ func (s *Server) messages(c *call) (any, error) {
 
 // decorate marks platform lines with the reader's anti-phishing code and
 // counterparty lines with warnings.
-func decorate(e market.LogEntryView, code string) api.OrderLogEntry {
+func decorate(e api.LogEntryView, code string) api.OrderLogEntry {
 	out := api.OrderLogEntry{LogEntryView: e}
 	// Every line the platform writes carries the code: its notices, its
 	// record of a state change (whoever caused it), support's messages.
 	// A line without it that claims to be the platform is not.
-	if e.From == "system" || e.From == "support" || e.Kind == market.LogState || e.Kind == market.LogSystem {
+	if e.From == "system" || e.From == "support" || e.Kind == api.LogState || e.Kind == api.LogSystem {
 		out.AntiPhishing = code
-	} else if e.Kind == market.LogChat {
+	} else if e.Kind == api.LogChat {
 		out.Warnings = market.ChatWarnings(e.Text)
 	}
 	return out
@@ -359,7 +359,7 @@ func (s *Server) setPaymentMethod(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
-	return s.svc.SetPaymentAccount(c.r.Context(), c.user, market.PaymentAccount{Method: market.PaymentMethod(c.r.PathValue("method")), Account: b.Account, RealName: b.RealName})
+	return s.svc.SetPaymentAccount(c.r.Context(), c.user, api.PaymentAccount{Method: api.PaymentMethod(c.r.PathValue("method")), Account: b.Account, RealName: b.RealName})
 }
 
 func (s *Server) setAntiPhishing(c *call) (any, error) {
@@ -427,7 +427,7 @@ func (s *Server) indexHistory(c *call) (any, error) {
 	since := time.Time{}
 	if v := q.Get("since"); v != "" {
 		if since, err = time.Parse(time.RFC3339Nano, v); err != nil {
-			return nil, errf(string(market.CodeInvalidArgument), "since", "since is an RFC 3339 time")
+			return nil, errf(api.CodeInvalidArgument, "since", "since is an RFC 3339 time")
 		}
 	}
 	limit, err := intParam(q.Get("limit"), "limit", 500)
@@ -439,7 +439,7 @@ func (s *Server) indexHistory(c *call) (any, error) {
 
 // ---- support and admin
 
-func (s *Server) requireRole(c *call, roles ...market.Role) error {
+func (s *Server) requireRole(c *call, roles ...api.Role) error {
 	acct, err := s.svc.Account(c.r.Context(), c.user)
 	if err != nil {
 		return err
@@ -450,18 +450,18 @@ func (s *Server) requireRole(c *call, roles ...market.Role) error {
 		}
 	}
 	// An endpoint a caller may not use does not exist for them.
-	return &market.Error{Code: market.CodeNotFound, Message: "no such endpoint"}
+	return &api.Error{Code: api.CodeNotFound, Message: "no such endpoint"}
 }
 
 func (s *Server) disputes(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleSupport, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleSupport, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	return s.svc.Disputes(c.r.Context(), c.user)
 }
 
 func (s *Server) resolve(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleSupport, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleSupport, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	id, err := c.id("id")
@@ -476,7 +476,7 @@ func (s *Server) resolve(c *call) (any, error) {
 }
 
 func (s *Server) supportMessage(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleSupport, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleSupport, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	id, err := c.id("id")
@@ -492,7 +492,7 @@ func (s *Server) supportMessage(c *call) (any, error) {
 }
 
 func (s *Server) adminCreateUser(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	var b api.NewUserRequest
@@ -507,7 +507,7 @@ func (s *Server) adminCreateUser(c *call) (any, error) {
 	// Alipay payment method, so their ads can be posted at once.
 	ali, err := s.opts.OpenAlipay(c.r.Context(), out.User)
 	if err == nil {
-		_, err = s.svc.SetPaymentAccount(c.r.Context(), out.User.ID, market.PaymentAccount{Method: market.Alipay, Account: ali.Account})
+		_, err = s.svc.SetPaymentAccount(c.r.Context(), out.User.ID, api.PaymentAccount{Method: api.Alipay, Account: ali.Account})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("account %s (id %d) was created, but its simulated Alipay account could not be opened: %w", out.User.Name, out.User.ID, err)
@@ -517,7 +517,7 @@ func (s *Server) adminCreateUser(c *call) (any, error) {
 }
 
 func (s *Server) adminPatchUser(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	id, err := c.id("id")
@@ -532,7 +532,7 @@ func (s *Server) adminPatchUser(c *call) (any, error) {
 }
 
 func (s *Server) adminIssueKey(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	id, err := c.id("id")
@@ -550,7 +550,7 @@ func (s *Server) adminIssueKey(c *call) (any, error) {
 }
 
 func (s *Server) adminListKeys(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	id, err := c.id("id")
@@ -569,7 +569,7 @@ func (s *Server) revokeKey(admin bool) handler {
 	return func(c *call) (any, error) {
 		owner := c.user
 		if admin {
-			if err := s.requireRole(c, market.RoleAdmin); err != nil {
+			if err := s.requireRole(c, api.RoleAdmin); err != nil {
 				return nil, err
 			}
 			owner = 0
@@ -582,18 +582,18 @@ func (s *Server) revokeKey(admin bool) handler {
 }
 
 func (s *Server) adminDeposit(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	var b api.DepositRequest
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
-	asset, err := market.ParseAsset(b.Asset)
+	asset, err := api.ParseAsset(b.Asset)
 	if err != nil {
 		return nil, err
 	}
-	amt, err := market.ParseAmount(b.Amount, asset.Scale(), "amount")
+	amt, err := api.ParseAmount(b.Amount, asset.Scale(), "amount")
 	if err != nil {
 		return nil, err
 	}
@@ -602,7 +602,7 @@ func (s *Server) adminDeposit(c *call) (any, error) {
 }
 
 func (s *Server) adminIndex(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	var b api.IndexRequest
@@ -613,7 +613,7 @@ func (s *Server) adminIndex(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	price, err := market.ParseAmount(b.Price, market.PriceScale, "price")
+	price, err := api.ParseAmount(b.Price, api.PriceScale, "price")
 	if err != nil {
 		return nil, err
 	}
@@ -622,7 +622,7 @@ func (s *Server) adminIndex(c *call) (any, error) {
 }
 
 func (s *Server) adminClock(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	var b api.ClockRequest
@@ -633,13 +633,13 @@ func (s *Server) adminClock(c *call) (any, error) {
 		return nil, errf(api.CodeClockNotSimulated, "speed", "this marketplace runs on real time; only a simulated one has a speed")
 	}
 	if err := s.opts.SetSpeed(b.Speed); err != nil {
-		return nil, errf(string(market.CodeInvalidArgument), "speed", err.Error())
+		return nil, errf(api.CodeInvalidArgument, "speed", err.Error())
 	}
 	return api.ClockResponse{Speed: s.opts.Speed(), Market: s.svc.Clock().Now().UTC().Format(time.RFC3339Nano)}, nil
 }
 
 func (s *Server) adminIndexBatch(c *call) (any, error) {
-	if err := s.requireRole(c, market.RoleAdmin); err != nil {
+	if err := s.requireRole(c, api.RoleAdmin); err != nil {
 		return nil, err
 	}
 	var b api.IndexBatchRequest
@@ -647,19 +647,19 @@ func (s *Server) adminIndexBatch(c *call) (any, error) {
 		return nil, err
 	}
 	if len(b.Points) == 0 || len(b.Points) > 100 {
-		return nil, errf(string(market.CodeInvalidArgument), "points", "send 1 to 100 points")
+		return nil, errf(api.CodeInvalidArgument, "points", "send 1 to 100 points")
 	}
-	pts := make([]market.IndexPoint, 0, len(b.Points))
+	pts := make([]api.IndexPoint, 0, len(b.Points))
 	for _, r := range b.Points {
 		asset, fiat, err := pair(r.Asset, r.Fiat)
 		if err != nil {
 			return nil, err
 		}
-		price, err := market.ParseAmount(r.Price, market.PriceScale, "price")
+		price, err := api.ParseAmount(r.Price, api.PriceScale, "price")
 		if err != nil {
 			return nil, err
 		}
-		pts = append(pts, market.IndexPoint{Asset: asset, Fiat: fiat, Price: price})
+		pts = append(pts, api.IndexPoint{Asset: asset, Fiat: fiat, Price: price})
 	}
 	v, err := s.svc.SetIndexes(c.r.Context(), pts)
 	return created{v}, err
@@ -674,7 +674,7 @@ func onlyParams(q map[string][]string, allowed ...string) error {
 			ok = ok || k == a
 		}
 		if !ok {
-			return errf(string(market.CodeInvalidArgument), k, fmt.Sprintf("unknown query parameter %q", k))
+			return errf(api.CodeInvalidArgument, k, fmt.Sprintf("unknown query parameter %q", k))
 		}
 	}
 	return nil
@@ -686,7 +686,7 @@ func intParam(v, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 5000 {
-		return 0, errf(string(market.CodeInvalidArgument), name, name+" is a whole number from 1 to 5000")
+		return 0, errf(api.CodeInvalidArgument, name, name+" is a whole number from 1 to 5000")
 	}
 	return n, nil
 }
@@ -698,14 +698,14 @@ func boolParam(v, name string) (bool, error) {
 	case "true", "1":
 		return true, nil
 	}
-	return false, errf(string(market.CodeInvalidArgument), name, name+" is true or false")
+	return false, errf(api.CodeInvalidArgument, name, name+" is true or false")
 }
 
-func pair(a, f string) (market.Asset, market.Fiat, error) {
-	asset, err := market.ParseAsset(a)
+func pair(a, f string) (api.Asset, api.Fiat, error) {
+	asset, err := api.ParseAsset(a)
 	if err != nil {
 		return "", "", err
 	}
-	fiat, err := market.ParseFiat(f)
+	fiat, err := api.ParseFiat(f)
 	return asset, fiat, err
 }

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/auth"
-	"p2pdesk/market"
 )
 
 // raw sends a request signed with creds at ts, then lets tamper change it
@@ -23,11 +21,11 @@ func (e *env) raw(method, path string, body []byte, c api.Credentials, ts time.T
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	stamp := auth.Timestamp(ts)
-	req.Header.Set(auth.HeaderKey, c.APIKey)
-	req.Header.Set(auth.HeaderPassphrase, c.Passphrase)
-	req.Header.Set(auth.HeaderTimestamp, stamp)
-	req.Header.Set(auth.HeaderSign, auth.Sign(c.Secret, stamp, method, req.URL.RequestURI(), body))
+	stamp := api.Timestamp(ts)
+	req.Header.Set(api.HeaderKey, c.APIKey)
+	req.Header.Set(api.HeaderPassphrase, c.Passphrase)
+	req.Header.Set(api.HeaderTimestamp, stamp)
+	req.Header.Set(api.HeaderSign, api.Sign(c.Secret, stamp, method, req.URL.RequestURI(), body))
 	if tamper != nil {
 		tamper(req)
 	}
@@ -39,7 +37,7 @@ func (e *env) raw(method, path string, body []byte, c api.Credentials, ts time.T
 	b, _ := io.ReadAll(resp.Body)
 	var eb api.Error
 	json.Unmarshal(b, &eb)
-	return resp.StatusCode, eb.Code
+	return resp.StatusCode, string(eb.Code)
 }
 
 func TestSignatureRefusals(t *testing.T) {
@@ -75,8 +73,8 @@ func TestSignatureRefusals(t *testing.T) {
 		{"wrong passphrase", "GET", "/api/v1/balances", nil, now, api.Credentials{APIKey: u.cred.APIKey, Secret: u.cred.Secret, Passphrase: "guess"}, nil},
 		{"unknown key", "GET", "/api/v1/balances", nil, now, api.Credentials{APIKey: "pk_nobody", Secret: u.cred.Secret, Passphrase: u.cred.Passphrase}, nil},
 		{"wrong secret", "GET", "/api/v1/balances", nil, now, api.Credentials{APIKey: u.cred.APIKey, Secret: "not-the-secret", Passphrase: u.cred.Passphrase}, nil},
-		{"no headers", "GET", "/api/v1/balances", nil, now, u.cred, func(r *http.Request) { r.Header.Del(auth.HeaderSign) }},
-		{"timestamp not ISO", "GET", "/api/v1/balances", nil, now, u.cred, func(r *http.Request) { r.Header.Set(auth.HeaderTimestamp, fmt.Sprint(now.Unix())) }},
+		{"no headers", "GET", "/api/v1/balances", nil, now, u.cred, func(r *http.Request) { r.Header.Del(api.HeaderSign) }},
+		{"timestamp not ISO", "GET", "/api/v1/balances", nil, now, u.cred, func(r *http.Request) { r.Header.Set(api.HeaderTimestamp, fmt.Sprint(now.Unix())) }},
 	}
 	for _, c := range cases {
 		st, code := e.raw(c.method, c.path, c.body, c.creds, c.ts, c.tamper)
@@ -105,8 +103,8 @@ func TestOtherUsersOrder(t *testing.T) {
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 1, nil)
 	x := e.user("mallory", 2, map[string]string{"USDT": "1000"})
-	ad, _ := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
-	o, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
+	ad, _ := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	o, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +136,7 @@ func TestOtherUsersOrder(t *testing.T) {
 		t.Fatal(st)
 	}
 	got, _ := b.c.Order(e.ctx, o.ID)
-	if got.State != market.StatePaid || got.Version != o.Version+1 {
+	if got.State != api.StatePaid || got.Version != o.Version+1 {
 		t.Fatalf("the order changed: %+v", got)
 	}
 }
@@ -149,9 +147,9 @@ func TestReleaseNeedsTOTP(t *testing.T) {
 	e := start(t)
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 1, nil)
-	ad, _ := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
-	take := func() market.OrderView {
-		o, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
+	ad, _ := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	take := func() api.OrderView {
+		o, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +190,7 @@ func TestReleaseNeedsTOTP(t *testing.T) {
 	_, err = m.c.Release(e.ctx, o2.ID, code(t, m.totp, 1), "")
 	wantCode(t, err, "TOTP_LOCKED")
 	st, _ := e.m.Client(b.cred).Order(e.ctx, o2.ID)
-	if st.State != market.StatePaid {
+	if st.State != api.StatePaid {
 		t.Fatalf("a locked release must not release: %s", st.State)
 	}
 }

@@ -37,7 +37,7 @@ type Options struct {
 	Mount     map[string]http.Handler // extra handlers by path prefix (the Alipay rail)
 	// OpenAlipay opens a new user's simulated Alipay account, where the
 	// marketplace runs the simulated rail (nil elsewhere).
-	OpenAlipay func(ctx context.Context, u market.User) (api.AlipayAccount, error)
+	OpenAlipay func(ctx context.Context, u api.User) (api.AlipayAccount, error)
 	// StreamWriteTimeout bounds each write to an event stream (default
 	// DefaultStreamWriteTimeout); the HTTP server's own write timeout does
 	// not apply to streams.
@@ -117,7 +117,7 @@ type call struct {
 func (c *call) id(name string) (int64, error) {
 	v, err := strconv.ParseInt(c.r.PathValue(name), 10, 64)
 	if err != nil || v <= 0 {
-		return 0, &market.Error{Code: market.CodeNotFound, Message: name + " not found"}
+		return 0, &api.Error{Code: api.CodeNotFound, Message: name + " not found"}
 	}
 	return v, nil
 }
@@ -134,7 +134,7 @@ func (c *call) idem() (*market.Idem, error) {
 		return nil, nil
 	}
 	if len(k) > 128 {
-		return nil, errf(string(market.CodeInvalidArgument), api.HeaderIdempotencyKey, "an idempotency key is at most 128 characters")
+		return nil, errf(api.CodeInvalidArgument, api.HeaderIdempotencyKey, "an idempotency key is at most 128 characters")
 	}
 	h := sha256.New()
 	h.Write([]byte(c.r.Method + " " + c.r.URL.Path + "\n"))
@@ -189,17 +189,17 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*call, er
 		}
 		return nil, errf(api.CodeInvalidJSON, "", "the body could not be read")
 	}
-	key := r.Header.Get(auth.HeaderKey)
+	key := r.Header.Get(api.HeaderKey)
 	addr := clientAddr(r)
 	if no, wait := s.fails.blocked(addr, key, time.Now()); no {
 		s.log.Info("refused request: too many failed authentications", "path", r.URL.Path, "remote", r.RemoteAddr)
-		e := errf(CodeTooManyFailures, "", "too many failed authentications from this address or with this key: wait and check the API key, passphrase, clock and signature")
+		e := errf(api.CodeTooManyFailures, "", "too many failed authentications from this address or with this key: wait and check the API key, passphrase, clock and signature")
 		e.retryAfter = int(wait/time.Second) + 1
 		return nil, e
 	}
 	user, err := s.auth.Verify(r.Context(), auth.Request{
-		APIKey: key, Passphrase: r.Header.Get(auth.HeaderPassphrase), Timestamp: r.Header.Get(auth.HeaderTimestamp),
-		Sign: r.Header.Get(auth.HeaderSign), Method: r.Method, PathWithQuery: r.URL.RequestURI(), Body: body,
+		APIKey: key, Passphrase: r.Header.Get(api.HeaderPassphrase), Timestamp: r.Header.Get(api.HeaderTimestamp),
+		Sign: r.Header.Get(api.HeaderSign), Method: r.Method, PathWithQuery: r.URL.RequestURI(), Body: body,
 	})
 	if err != nil {
 		var ue *auth.ErrUnauthorized
@@ -263,5 +263,5 @@ func (s *Server) notFoundAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errf(api.CodeMethodNotAllowed, "", r.Method+" is not allowed here; use "+strings.Join(allow, " or ")))
 		return
 	}
-	writeError(w, errf(string(market.CodeNotFound), "", "no such endpoint: "+r.Method+" "+r.URL.Path))
+	writeError(w, errf(api.CodeNotFound, "", "no such endpoint: "+r.Method+" "+r.URL.Path))
 }

@@ -44,14 +44,14 @@ func TestTwoServersShareOnePostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := m.Client(r.Credentials)
-		if _, err := c.SetPaymentAccount(ctx, market.Alipay, fmt.Sprintf("139%08d", r.User.ID), ""); err != nil {
+		if _, err := c.SetPaymentAccount(ctx, api.Alipay, fmt.Sprintf("139%08d", r.User.ID), ""); err != nil {
 			t.Fatal(err)
 		}
 		return c, r.Credentials
 	}
 	// The maker's account is made on A and used on B: one database.
 	makerOnA, makerCreds := provision(a, "maker", map[string]string{"USDT": "1000"})
-	ad, err := makerOnA.PostAd(ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "100",
+	ad, err := makerOnA.PostAd(ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "100",
 		MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +62,8 @@ func TestTwoServersShareOnePostgres(t *testing.T) {
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var mu sync.Mutex
-	var seen []market.Event
-	go makerOnB.Stream(sctx, 0, func(e market.Event) {
+	var seen []api.Event
+	go makerOnB.Stream(sctx, 0, func(e api.Event) {
 		mu.Lock()
 		seen = append(seen, e)
 		mu.Unlock()
@@ -79,14 +79,14 @@ func TestTwoServersShareOnePostgres(t *testing.T) {
 		go func(i int, c *client.Client) {
 			defer wg.Done()
 			<-start
-			_, errs[i] = c.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, Amount: "3"}, fmt.Sprintf("rush-%d", i))
+			_, errs[i] = c.TakeAd(ctx, api.TakeRequest{AdID: ad.ID, Amount: "3"}, fmt.Sprintf("rush-%d", i))
 		}(i, c)
 	}
 	close(start)
 	wg.Wait()
 	ok := 0
 	for _, err := range errs {
-		switch code := client.CodeOf(err); {
+		switch code := api.CodeOf(err); {
 		case err == nil:
 			ok++
 		case code == "AMOUNT_OVER_AVAILABLE" || code == "AD_NOT_ONLINE":

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/marketplace"
 )
 
@@ -220,7 +220,7 @@ func TestStreamOutlivesTimeouts(t *testing.T) {
 	e := startNet(t, marketplace.Net{ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond, StreamWriteTimeout: 2 * time.Second})
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 1, nil)
-	ad, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestStreamOutlivesTimeouts(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		m.c.Stream(ctx, -1, func(ev market.Event) {
+		m.c.Stream(ctx, -1, func(ev api.Event) {
 			if strings.HasPrefix(ev.Type, "order") {
 				mu.Lock()
 				orders++
@@ -263,7 +263,7 @@ func TestStreamOutlivesTimeouts(t *testing.T) {
 	}
 	wait("the stream", func() bool { return connects == 1 })
 	time.Sleep(1500 * time.Millisecond) // five read and write timeouts
-	if _, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10", Payment: "alipay"}, ""); err != nil {
+	if _, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10", Payment: "alipay"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	wait("the order's event", func() bool { return orders > 0 })

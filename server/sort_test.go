@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 )
 
 // TestAdSortsByRecord sorts the market by price, by the makers'
@@ -20,13 +20,13 @@ func TestAdSortsByRecord(t *testing.T) {
 		slow := e.user("slow", 2, map[string]string{"USDT": "1000"})
 		fresh := e.user("fresh", 2, map[string]string{"USDT": "1000"})
 		trade := func(maker user, n int, wait time.Duration) {
-			ad, err := maker.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "100",
+			ad, err := maker.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "100",
 				MinFiat: "100", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := range n {
-				o, err := buyer.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, FiatAmount: "144"}, "")
+				o, err := buyer.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, FiatAmount: "144"}, "")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -49,7 +49,7 @@ func TestAdSortsByRecord(t *testing.T) {
 			u     user
 			price string
 		}{{fresh, "7.10"}, {slow, "7.15"}, {steady, "7.20"}} {
-			ad, err := p.u.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: p.price, Total: "100",
+			ad, err := p.u.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: p.price, Total: "100",
 				MinFiat: "100", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 			if err != nil {
 				t.Fatal(err)
@@ -60,7 +60,7 @@ func TestAdSortsByRecord(t *testing.T) {
 			var got []string
 			cursor := ""
 			for range 10 {
-				page, err := buyer.c.Ads(e.ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Sort: sort,
+				page, err := buyer.c.Ads(e.ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Sort: sort,
 					Limit: limit, Cursor: cursor})
 				if err != nil {
 					t.Fatalf("sort=%s: %v", sort, err)
@@ -90,16 +90,16 @@ func TestAdSortsByRecord(t *testing.T) {
 				t.Errorf("sort=%s limit=%d: %s, want %s", c.sort, c.limit, got, c.want)
 			}
 		}
-		_, err := buyer.c.Ads(e.ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Sort: "cheapest"})
+		_, err := buyer.c.Ads(e.ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Sort: "cheapest"})
 		wantCode(t, err, "INVALID_ARGUMENT")
-		_, err = buyer.c.Ads(e.ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Limit: 500})
+		_, err = buyer.c.Ads(e.ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Limit: 500})
 		wantCode(t, err, "INVALID_ARGUMENT")
 		// A price cursor is no ranked cursor.
-		page, err := buyer.c.Ads(e.ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Limit: 1})
+		page, err := buyer.c.Ads(e.ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Limit: 1})
 		if err != nil || page.Next == "" {
 			t.Fatalf("price page: %+v %v", page, err)
 		}
-		_, err = buyer.c.Ads(e.ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Sort: "completion", Cursor: page.Next})
+		_, err = buyer.c.Ads(e.ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Sort: "completion", Cursor: page.Next})
 		wantCode(t, err, "INVALID_ARGUMENT")
 	})
 }

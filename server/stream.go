@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/market"
 )
 
@@ -134,7 +135,7 @@ func (h *Hub) dispatch() {
 // frame is one event on its way to every stream that gets it; it is
 // encoded once, by the first stream that writes it.
 type frame struct {
-	ev   market.Event
+	ev   api.Event
 	once sync.Once
 	b    []byte
 }
@@ -214,7 +215,7 @@ func (s *Server) stream(c *call) (any, error) {
 		if v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
-				return nil, errf(string(market.CodeInvalidArgument), "Last-Event-ID", "the last event id is a whole number")
+				return nil, errf(api.CodeInvalidArgument, "Last-Event-ID", "the last event id is a whole number")
 			}
 			lastID = n
 		}
@@ -241,14 +242,14 @@ func (s *Server) stream(c *call) (any, error) {
 	if lastID < 0 {
 		// A fresh stream starts now; tell the client where "now" is.
 		sent = hubLast
-		writeEvent(&buf, market.Event{ID: hubLast, Type: "hello", At: s.svc.Clock().Now(), Data: json.RawMessage(`{}`)}, code)
+		writeEvent(&buf, api.Event{ID: hubLast, Type: "hello", At: s.svc.Clock().Now(), Data: json.RawMessage(`{}`)}, code)
 	} else {
 		oldest, err := s.firstEventID(c.r.Context())
 		if err != nil {
 			return nil, err
 		}
 		if oldest > 0 && lastID+1 < oldest {
-			writeEvent(&buf, market.Event{ID: hubLast, Type: "reset", At: s.svc.Clock().Now(), Data: json.RawMessage(`{"reason":"the events you missed are no longer kept: reload"}`)}, code)
+			writeEvent(&buf, api.Event{ID: hubLast, Type: "reset", At: s.svc.Clock().Now(), Data: json.RawMessage(`{"reason":"the events you missed are no longer kept: reload"}`)}, code)
 			sent = hubLast
 		}
 		for sent < hubLast {
@@ -358,12 +359,12 @@ func writeFrame(buf *bytes.Buffer, f *frame, code string) {
 // writeEvent writes one SSE frame: the event's id and type in the SSE
 // fields, its payload (one line of JSON) as the data. Platform chat lines
 // carry the reader's anti-phishing code; counterparty lines carry warnings.
-func writeEvent(buf *bytes.Buffer, e market.Event, code string) {
+func writeEvent(buf *bytes.Buffer, e api.Event, code string) {
 	data := []byte(e.Data)
 	if e.Type == "chat.message" {
 		var ce market.ChatEvent
 		if json.Unmarshal(e.Data, &ce) == nil {
-			dec := decorate(market.LogEntryView{LogEntry: ce.Entry, From: ce.From}, code)
+			dec := decorate(api.LogEntryView{LogEntry: ce.Entry, From: ce.From}, code)
 			if b, err := json.Marshal(struct {
 				OrderID int64  `json:"orderId,string"`
 				Entry   any    `json:"entry"`

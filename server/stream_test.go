@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/market"
 )
@@ -41,7 +42,7 @@ func TestStreamResumesExactlyOnce(t *testing.T) {
 	e := start(t)
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 1, nil)
-	ad, _ := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, _ := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 
 	cut := &cutter{}
 	tr := &http.Transport{DialContext: cut.dial}
@@ -55,7 +56,7 @@ func TestStreamResumesExactlyOnce(t *testing.T) {
 	connects := 0
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	go sc.Stream(ctx, start, func(ev market.Event) {
+	go sc.Stream(ctx, start, func(ev api.Event) {
 		mu.Lock()
 		got = append(got, ev.ID)
 		mu.Unlock()
@@ -81,7 +82,7 @@ func TestStreamResumesExactlyOnce(t *testing.T) {
 
 	connected := func() int { mu.Lock(); defer mu.Unlock(); return connects }
 	trade := func(round int) {
-		o, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
+		o, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +128,7 @@ func TestStreamReset(t *testing.T) {
 	e := start(t)
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	for i := 0; i < 3; i++ {
-		if _, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "5", MinFiat: "10", MaxFiat: "35", Payments: []string{"alipay"}, WindowMin: 15}); err != nil {
+		if _, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "5", MinFiat: "10", MaxFiat: "35", Payments: []string{"alipay"}, WindowMin: 15}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -139,8 +140,8 @@ func TestStreamReset(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(e.ctx, 5*time.Second)
 	defer cancel()
-	var first market.Event
-	m.c.Stream(ctx, 0, func(ev market.Event) {
+	var first api.Event
+	m.c.Stream(ctx, 0, func(ev api.Event) {
 		if first.Type == "" {
 			first = ev
 			cancel()

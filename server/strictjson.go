@@ -9,15 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-)
 
-// Codes of a body whose keys could be read two ways.
-const (
-	// CodeDuplicateKey: one object holds the same key twice.
-	CodeDuplicateKey = "DUPLICATE_KEY"
-	// CodeFieldNameCase: a key matches a field only if case is ignored
-	// ("Amount" for "amount"); Go's decoder would take it, others not.
-	CodeFieldNameCase = "FIELD_NAME_CASE"
+	"p2pdesk/api"
 )
 
 // checkKeys refuses a body that means different things to different JSON
@@ -69,7 +62,7 @@ func walkKeys(d *json.Decoder, t reflect.Type, path string) error {
 			key, _ := kt.(string)
 			at := joinPath(path, key)
 			if seen[key] {
-				return errf(CodeDuplicateKey, at, fmt.Sprintf("the key %q appears twice in one object: a body must mean one thing", key))
+				return errf(api.CodeDuplicateKey, at, fmt.Sprintf("the key %q appears twice in one object: a body must mean one thing", key))
 			}
 			seen[key] = true
 			next := elem
@@ -78,7 +71,7 @@ func walkKeys(d *json.Decoder, t reflect.Type, path string) error {
 				if !exact {
 					for name := range fields {
 						if strings.EqualFold(name, key) {
-							return errf(CodeFieldNameCase, at, fmt.Sprintf("unknown field %q: field names are case-sensitive (did you mean %q?)", key, name))
+							return errf(api.CodeFieldNameCase, at, fmt.Sprintf("unknown field %q: field names are case-sensitive (did you mean %q?)", key, name))
 						}
 					}
 				}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // Over HTTP, a take whose body holds two amounts, or a key in the wrong
@@ -16,7 +16,7 @@ func TestAmbiguousBodiesRefusedOverHTTP(t *testing.T) {
 func ambiguousBodiesRefused(t *testing.T, e *env) {
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 2, nil)
-	a, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	a, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/server/testpki"
 )
@@ -61,7 +60,7 @@ func TestTLS(t *testing.T) {
 	// The stream too.
 	sctx, scancel := context.WithCancel(ctx)
 	got := make(chan struct{}, 1)
-	go c.Stream(sctx, -1, func(market.Event) {}, func(s client.StreamState) {
+	go c.Stream(sctx, -1, func(api.Event) {}, func(s client.StreamState) {
 		if s.Connected {
 			select {
 			case got <- struct{}{}:

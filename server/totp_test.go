@@ -3,7 +3,7 @@ package server_test
 import (
 	"testing"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // TestRefusedReleaseKeepsTheCode: a release the market refuses (the order
@@ -14,11 +14,11 @@ func TestRefusedReleaseKeepsTheCode(t *testing.T) {
 	e := start(t)
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 1, nil)
-	ad, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "10", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
+	o, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestRefusedReleaseKeepsTheCode(t *testing.T) {
 
 	// Now it is spent: trying it again and again is TOTP_REUSED, never a
 	// lockout, and the next code still works.
-	o2, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
+	o2, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 )
 
 // Text from users reaches nobody with a control, bidi or invisible
@@ -18,11 +17,11 @@ func hostileTextRefused(t *testing.T, e *env) {
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 2, nil)
 	adm := e.admin()
-	ad, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10", Payment: "alipay"}, "")
+	o, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10", Payment: "alipay"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +30,7 @@ func hostileTextRefused(t *testing.T, e *env) {
 		_, err := b.c.SendMessage(e.ctx, o.ID, text)
 		wantCode(t, err, "INVALID_ARGUMENT")
 		terms := "terms " + text
-		_, err = m.c.EditAd(e.ctx, ad.ID, market.AdPatch{Terms: &terms})
+		_, err = m.c.EditAd(e.ctx, ad.ID, api.AdPatch{Terms: &terms})
 		wantCode(t, err, "INVALID_ARGUMENT")
 	}
 	// Newlines stay allowed in chat and terms.
@@ -69,11 +68,11 @@ func TestDisguisedLuresWarned(t *testing.T) { onStores(t, disguisedLuresWarned) 
 func disguisedLuresWarned(t *testing.T, e *env) {
 	m := e.user("maker", 2, map[string]string{"USDT": "1000"})
 	b := e.user("buyer", 2, nil)
-	ad, err := m.c.PostAd(e.ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
+	ad, err := m.c.PostAd(e.ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "500", MinFiat: "1", MaxFiat: "5000", Payments: []string{"alipay"}, WindowMin: 15})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := b.c.TakeAd(e.ctx, market.TakeRequest{AdID: ad.ID, Amount: "10", Payment: "alipay"}, "")
+	o, err := b.c.TakeAd(e.ctx, api.TakeRequest{AdID: ad.ID, Amount: "10", Payment: "alipay"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +89,7 @@ func disguisedLuresWarned(t *testing.T, e *env) {
 	warned := 0
 	for _, l := range log {
 		if slices.Contains(lures, l.Text) {
-			if !slices.Contains(l.Warnings, market.WarnOffPlatform) {
+			if !slices.Contains(l.Warnings, api.WarnOffPlatform) {
 				t.Errorf("%q: warnings %v, want off-platform", l.Text, l.Warnings)
 			}
 			warned++

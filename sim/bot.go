@@ -8,11 +8,11 @@ import (
 	"sort"
 	"time"
 
-	"p2pdesk/auth"
-	"p2pdesk/client"
-	"p2pdesk/market"
-	"p2pdesk/money"
 	"p2pdesk/alipay"
+	"p2pdesk/api"
+	"p2pdesk/authenticator"
+	"p2pdesk/client"
+	"p2pdesk/money"
 )
 
 // Bot is a simulated person who trades through the marketplace API and
@@ -41,7 +41,7 @@ type Bot struct {
 	WatchClosed bool
 	// retired, if set, is asked after each look at the orders whether
 	// the bot's part is over; then it stops looking.
-	retired func(seen []market.OrderView) bool
+	retired func(seen []api.OrderView) bool
 }
 
 type orderMemo struct {
@@ -54,7 +54,7 @@ type orderMemo struct {
 // Script decides what a bot does on each look at one of its orders. It
 // must be idempotent: it is called again on every poll.
 type Script interface {
-	Act(ctx context.Context, b *Bot, o market.OrderView)
+	Act(ctx context.Context, b *Bot, o api.OrderView)
 }
 
 func (b *Bot) logf(format string, args ...any) {
@@ -77,7 +77,7 @@ const maxTries = 5
 // once runs fn the first time key is seen for an order; it reports
 // whether fn ran and succeeded (a failed fn is tried again on later
 // polls, up to maxTries times).
-func (b *Bot) once(o market.OrderView, key string, fn func() error) bool {
+func (b *Bot) once(o api.OrderView, key string, fn func() error) bool {
 	m := b.memoOf(o.ID)
 	if m.done[key] || m.fails[key] >= maxTries {
 		return false
@@ -92,7 +92,7 @@ func (b *Bot) once(o market.OrderView, key string, fn func() error) bool {
 }
 
 // did reports whether key was done for an order.
-func (b *Bot) did(o market.OrderView, key string) bool { return b.memoOf(o.ID).done[key] }
+func (b *Bot) did(o api.OrderView, key string) bool { return b.memoOf(o.ID).done[key] }
 
 // now is the simulated time.
 func (b *Bot) now() time.Time { return b.w.Sched.Now() }
@@ -101,7 +101,7 @@ func (b *Bot) now() time.Time { return b.w.Sched.Now() }
 func (b *Bot) since(t time.Time) time.Duration { return b.now().Sub(t) }
 
 // say writes a chat line to an order, once per key.
-func (b *Bot) say(ctx context.Context, o market.OrderView, key, text string) bool {
+func (b *Bot) say(ctx context.Context, o api.OrderView, key, text string) bool {
 	return b.once(o, "say:"+key, func() error {
 		_, err := b.Market.SendMessage(ctx, o.ID, text)
 		return err
@@ -116,7 +116,7 @@ func (b *Bot) code() string {
 	cur := now.Unix() / 30
 	for step := cur - 1; step <= cur+1; step++ {
 		if step > b.lastStep {
-			c, err := auth.Code(b.TOTPSeed, time.Unix(step*30, 0))
+			c, err := authenticator.Code(b.TOTPSeed, time.Unix(step*30, 0))
 			if err != nil {
 				return ""
 			}
@@ -135,7 +135,7 @@ func (b *Bot) codeReady() bool { return b.lastStep < b.w.Codes.Now().Unix()/30+1
 // authenticator's next code is not a failed try: in a live world a person
 // who just used a code waits up to 30 seconds of wall time for the next,
 // which at a fast clock is many looks at the order.
-func (b *Bot) release(ctx context.Context, o market.OrderView) bool {
+func (b *Bot) release(ctx context.Context, o api.OrderView) bool {
 	if m := b.memoOf(o.ID); m.done["release"] || m.fails["release"] >= maxTries {
 		return false
 	}
@@ -173,7 +173,7 @@ const (
 
 // incoming finds money received for an order: transfers in, after the
 // order opened, not matched to another order. The best match wins.
-func (b *Bot) incoming(ctx context.Context, o market.OrderView) (alipay.Line, string, bool) {
+func (b *Bot) incoming(ctx context.Context, o api.OrderView) (alipay.Line, string, bool) {
 	m := b.memoOf(o.ID)
 	if m.match != nil {
 		return *m.match, b.classify(o, *m.match), true
@@ -199,7 +199,7 @@ func (b *Bot) incoming(ctx context.Context, o market.OrderView) (alipay.Line, st
 	return *best, bestKind, true
 }
 
-func (b *Bot) classify(o market.OrderView, l alipay.Line) string {
+func (b *Bot) classify(o api.OrderView, l alipay.Line) string {
 	switch {
 	case l.CounterpartyName == o.PayerName && l.Amount.Cmp(o.FiatTotal) == 0:
 		return MatchExact
@@ -212,7 +212,7 @@ func (b *Bot) classify(o market.OrderView, l alipay.Line) string {
 }
 
 // pay sends money through the rail, once per key.
-func (b *Bot) pay(ctx context.Context, o market.OrderView, key, to string, amount money.Amount, note string) bool {
+func (b *Bot) pay(ctx context.Context, o api.OrderView, key, to string, amount money.Amount, note string) bool {
 	return b.once(o, "pay:"+key, func() error {
 		l, err := b.Rail.Send(ctx, to, amount.Fixed(), note, b.RailPass, fmt.Sprintf("%s-%d-%s", b.Name, o.ID, key))
 		if err == nil {
@@ -224,7 +224,7 @@ func (b *Bot) pay(ctx context.Context, o market.OrderView, key, to string, amoun
 }
 
 // paidTx is the rail id of the bot's payment for an order, if any.
-func (b *Bot) paidTx(o market.OrderView) string {
+func (b *Bot) paidTx(o api.OrderView) string {
 	if p := b.memoOf(o.ID).paid; len(p) > 0 {
 		return p[0]
 	}

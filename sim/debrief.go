@@ -8,12 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/i18n"
-	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/alipay"
 )
 
 // Debrief is what a practice run teaches: what happened, what the
@@ -108,31 +107,31 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 			te.Who = e.From
 		}
 		actor := te.Who
-		if e.Kind == market.LogState || e.Kind == market.LogSystem {
+		if e.Kind == api.LogState || e.Kind == api.LogSystem {
 			// The platform's record, whoever caused it: "The buyer marked
 			// the order paid" is the platform speaking.
 			te.Who = "platform"
 		}
-		if e.Kind == market.LogState {
+		if e.Kind == api.LogState {
 			te.State = string(e.State)
 		}
-		if e.Kind == market.LogChat && te.Who == "counterparty" {
+		if e.Kind == api.LogChat && te.Who == "counterparty" {
 			for _, x := range e.Warnings {
 				tried[x] = true
 				te.Flag = x
 			}
 			if strings.HasPrefix(e.Text, "[") && strings.Contains(strings.ToLower(e.Text), "support") {
-				tried[market.WarnImpersonation] = true
-				te.Flag = market.WarnImpersonation
+				tried[api.WarnImpersonation] = true
+				te.Flag = api.WarnImpersonation
 			}
 		}
 		d.Timeline = append(d.Timeline, te)
 		switch e.State {
-		case market.StateCompleted:
+		case api.StateCompleted:
 			released = e.At
-		case market.StatePaid:
+		case api.StatePaid:
 			paidMark = e.At
-		case market.StateDisputed:
+		case api.StateDisputed:
 			disputed = e.At
 			disputeBy = actor
 		}
@@ -167,7 +166,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		d.Tried = append(d.Tried, st.Scenario.Risk)
 		d.TriedSaid = append(d.TriedSaid, Said{ID: "scenario." + st.Scenario.Name + ".risk"})
 	}
-	for _, k := range []string{market.WarnPressure, market.WarnImpersonation, market.WarnProof, market.WarnOffPlatform, market.WarnLink} {
+	for _, k := range []string{api.WarnPressure, api.WarnImpersonation, api.WarnProof, api.WarnOffPlatform, api.WarnLink} {
 		if tried[k] {
 			text, said := say("debrief.tried." + k)
 			d.Tried = append(d.Tried, text)
@@ -202,12 +201,12 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 
 // laterOrders are the orders the user opened after o (another drill, an
 // ordinary trade): they have money of their own in the same statement.
-func laterOrders(ctx context.Context, u *Bot, o market.OrderView) ([]market.OrderView, error) {
+func laterOrders(ctx context.Context, u *Bot, o api.OrderView) ([]api.OrderView, error) {
 	recent, err := u.Market.Orders(ctx, client.OrderQuery{Limit: 100})
 	if err != nil {
 		return nil, err
 	}
-	var later []market.OrderView
+	var later []api.OrderView
 	for _, p := range recent {
 		if p.ID != o.ID && p.CreatedAt.After(o.CreatedAt) {
 			later = append(later, p)
@@ -222,7 +221,7 @@ func laterOrders(ctx context.Context, u *Bot, o market.OrderView) ([]market.Orde
 // as a third party pays), and what went back and forth with those. A
 // learner who starts the next drill before the last one settled is
 // judged on each drill's own money.
-func ownLines(o market.OrderView, stmt []alipay.Line, later []market.OrderView) []alipay.Line {
+func ownLines(o api.OrderView, stmt []alipay.Line, later []api.OrderView) []alipay.Line {
 	var own []alipay.Line
 	claimed := map[string]bool{} // rail logins that belong to a later order
 	for _, l := range stmt {
@@ -238,7 +237,7 @@ func ownLines(o market.OrderView, stmt []alipay.Line, later []market.OrderView) 
 	return own
 }
 
-func belongsToLater(l alipay.Line, later []market.OrderView, claimed map[string]bool) bool {
+func belongsToLater(l alipay.Line, later []api.OrderView, claimed map[string]bool) bool {
 	for _, p := range later {
 		if l.At.Before(p.CreatedAt) {
 			continue
@@ -255,7 +254,7 @@ func belongsToLater(l alipay.Line, later []market.OrderView, claimed map[string]
 	return false
 }
 
-func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Line, released, paidMark, disputed time.Time, disputeBy string, point func(time.Time, bool, string, ...any)) {
+func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, released, paidMark, disputed time.Time, disputeBy string, point func(time.Time, bool, string, ...any)) {
 	asset := string(o.Asset)
 	var exact, other *alipay.Line
 	for i, l := range in {
@@ -276,7 +275,7 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 		switch {
 		case other != nil && l.CounterpartyLogin == other.CounterpartyLogin && l.Amount.Cmp(other.Amount) == 0 && !refunded:
 			refunded = true
-		case exact != nil && o.State == market.StateExpired && l.CounterpartyLogin == exact.CounterpartyLogin && !refunded:
+		case exact != nil && o.State == api.StateExpired && l.CounterpartyLogin == exact.CounterpartyLogin && !refunded:
 			refunded = true
 		default:
 			// Money out that returns nothing that came in: a refund to
@@ -304,7 +303,7 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 		}
 	} else if !paidMark.IsZero() && exact == nil {
 		point(paidMark, true, "debrief.p.held")
-	} else if exact != nil && !disputed.IsZero() && disputeBy != "you" && o.State != market.StateExpired {
+	} else if exact != nil && !disputed.IsZero() && disputeBy != "you" && o.State != api.StateExpired {
 		// The buyer's exact payment was there and the learner let the
 		// release window run out: support had to decide what the
 		// statement already said (a learner found this graded A).
@@ -318,7 +317,7 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 		d.Unjust = true
 		point(other.At, false, "debrief.p.kept", "Amount", other.Amount.Fixed(), "Name", other.CounterpartyName)
 	}
-	if o.State == market.StateExpired && exact != nil {
+	if o.State == api.StateExpired && exact != nil {
 		if refunded {
 			point(exact.At, true, "debrief.p.late_refunded")
 		} else {
@@ -335,11 +334,11 @@ func (w *World) judgeSeller(d *Debrief, o market.OrderView, in, out []alipay.Lin
 	}
 	// Support's release sends the escrow to the buyer as a release does:
 	// "your USDT came back from escrow" was said for it (found playing).
-	gone := !released.IsZero() || (o.State == market.StateResolved && o.Resolution == market.ResolveRelease)
+	gone := !released.IsZero() || (o.State == api.StateResolved && o.Resolution == api.ResolveRelease)
 	d.Funds, d.FundsSaid = fundsLine(o, !gone, exact != nil && gone)
 }
 
-func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alipay.Line, disputed time.Time, disputeBy string, log []api.OrderLogEntry, point func(time.Time, bool, string, ...any)) {
+func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.Line, disputed time.Time, disputeBy string, log []api.OrderLogEntry, point func(time.Time, bool, string, ...any)) {
 	ad := st.Ad
 	if o.AdID == ad.ID && st.Scenario.bait && ad.DevBP != nil {
 		d.Risky = true
@@ -365,13 +364,13 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alip
 			point(l.At, false, "debrief.p.paid_elsewhere", "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName)
 		}
 	}
-	if o.State == market.StateCancelled && elsewhere == 0 && toOrder == 0 {
+	if o.State == api.StateCancelled && elsewhere == 0 && toOrder == 0 {
 		point(*o.ClosedAt, true, "debrief.p.refused_off_platform")
 	}
 	if !disputed.IsZero() {
 		var attached time.Time
 		for _, e := range log {
-			if e.Kind == market.LogEvidence && e.Ref != "" && e.Ref == proof && attached.IsZero() {
+			if e.Kind == api.LogEvidence && e.Ref != "" && e.Ref == proof && attached.IsZero() {
 				attached = e.At
 			}
 		}
@@ -391,13 +390,13 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o market.OrderView, out []alip
 			point(disputed, false, "debrief.p.no_evidence")
 		}
 	}
-	d.Funds, d.FundsSaid = fundsLine(o, o.State != market.StateCompleted && !(o.State == market.StateResolved && o.Resolution == market.ResolveRelease), false)
+	d.Funds, d.FundsSaid = fundsLine(o, o.State != api.StateCompleted && !(o.State == api.StateResolved && o.Resolution == api.ResolveRelease), false)
 }
 
 // endings nets the order for both sides: the crypto that moved through
 // escrow, and the CNY that crossed the user's Alipay since the order
 // opened (whoever paid for the counterparty, it was their side's money).
-func endings(o market.OrderView, in, out []alipay.Line, frozen money.Amount) []Ending {
+func endings(o api.OrderView, in, out []alipay.Line, frozen money.Amount) []Ending {
 	var cny money.Amount
 	for _, l := range in {
 		cny, _ = cny.Add(l.Amount)
@@ -406,7 +405,7 @@ func endings(o market.OrderView, in, out []alipay.Line, frozen money.Amount) []E
 		cny, _ = cny.Sub(l.Amount)
 	}
 	var crypto money.Amount
-	if o.State == market.StateCompleted || (o.State == market.StateResolved && o.Resolution == market.ResolveRelease) {
+	if o.State == api.StateCompleted || (o.State == api.StateResolved && o.Resolution == api.ResolveRelease) {
 		crypto = o.Amount
 	}
 	if o.Role == "seller" {
@@ -429,7 +428,7 @@ func stmtFrozen(ctx context.Context, u *Bot) money.Amount {
 	return me.Frozen
 }
 
-func fundsLine(o market.OrderView, escrowBack bool, paid bool) (string, Said) {
+func fundsLine(o api.OrderView, escrowBack bool, paid bool) (string, Said) {
 	id := "debrief.funds."
 	switch {
 	case o.Role == "seller" && escrowBack:

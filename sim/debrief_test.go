@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"p2pdesk/market"
-	"p2pdesk/money"
 	"p2pdesk/alipay"
+	"p2pdesk/api"
+	"p2pdesk/money"
 )
 
 // A refund sent to the wrong account is money lost, whatever the name on
@@ -17,7 +17,7 @@ import (
 func TestRefundToTheWrongAccountIsALoss(t *testing.T) {
 	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	total := money.New(72500, 2)
-	o := market.OrderView{Role: "seller", PayerName: "Xu Na", FiatTotal: total, State: market.StateResolved, Resolution: market.ResolveRefund}
+	o := api.OrderView{Role: "seller", PayerName: "Xu Na", FiatTotal: total, State: api.StateResolved, Resolution: api.ResolveRefund}
 	line := func(dir, login string, min int) alipay.Line {
 		return alipay.Line{Direction: dir, CounterpartyName: "Zhang San", CounterpartyLogin: login, Amount: total, At: at.Add(time.Duration(min) * time.Minute)}
 	}
@@ -60,9 +60,9 @@ func TestDebriefCountsOnlyItsOwnOrdersMoney(t *testing.T) {
 	line := func(dir, name, login string, m int) alipay.Line {
 		return alipay.Line{Kind: alipay.KindTransfer, Direction: dir, CounterpartyName: name, CounterpartyLogin: login, Amount: total, At: min(m)}
 	}
-	sold := market.OrderView{ID: 1, Role: "seller", PayerName: "Wang Min", FiatTotal: total, CreatedAt: min(0)}
-	bought := market.OrderView{ID: 2, Role: "buyer", PayTo: market.PaymentAccount{Account: "13000000077", RealName: "Guo Jing"}, FiatTotal: total, CreatedAt: min(10)}
-	sold2 := market.OrderView{ID: 3, Role: "seller", PayerName: "Li Lei", FiatTotal: total, CreatedAt: min(20)}
+	sold := api.OrderView{ID: 1, Role: "seller", PayerName: "Wang Min", FiatTotal: total, CreatedAt: min(0)}
+	bought := api.OrderView{ID: 2, Role: "buyer", PayTo: api.PaymentAccount{Account: "13000000077", RealName: "Guo Jing"}, FiatTotal: total, CreatedAt: min(10)}
+	sold2 := api.OrderView{ID: 3, Role: "seller", PayerName: "Li Lei", FiatTotal: total, CreatedAt: min(20)}
 	stmt := []alipay.Line{
 		line("in", "Wang Min", "13000000050", 3),       // the first drill's buyer
 		line("out", "Guo Jing", "13000000077", 11),     // paying the second drill's seller
@@ -70,7 +70,7 @@ func TestDebriefCountsOnlyItsOwnOrdersMoney(t *testing.T) {
 		line("out", "Zhang San", "13000000090", 25),    // and refunded there
 		line("out", "Someone Else", "13000000099", 30), // a refund to nobody's account: the first drill's loss still
 	}
-	got := ownLines(sold, stmt, []market.OrderView{bought, sold2})
+	got := ownLines(sold, stmt, []api.OrderView{bought, sold2})
 	var logins []string
 	for _, l := range got {
 		logins = append(logins, l.Direction+" "+l.CounterpartyLogin)
@@ -91,19 +91,19 @@ func TestSupportsReleaseIsNoReturnOfEscrow(t *testing.T) {
 	total := money.New(72500, 2)
 	amount := money.New(100830285, 6)
 	for _, c := range []struct {
-		state market.OrderState
-		res   market.Resolution
+		state api.OrderState
+		res   api.Resolution
 		back  bool
 	}{
-		{market.StateResolved, market.ResolveRelease, false},
-		{market.StateResolved, market.ResolveRefund, true},
-		{market.StateCompleted, "", false},
-		{market.StateCancelled, "", true},
+		{api.StateResolved, api.ResolveRelease, false},
+		{api.StateResolved, api.ResolveRefund, true},
+		{api.StateCompleted, "", false},
+		{api.StateCancelled, "", true},
 	} {
-		o := market.OrderView{Role: "seller", PayerName: "Wu Wei", FiatTotal: total, Amount: amount, Asset: market.USDT, State: c.state, Resolution: c.res}
+		o := api.OrderView{Role: "seller", PayerName: "Wu Wei", FiatTotal: total, Amount: amount, Asset: api.USDT, State: c.state, Resolution: c.res}
 		var d Debrief
 		released := time.Time{}
-		if c.state == market.StateCompleted {
+		if c.state == api.StateCompleted {
 			released = at.Add(5 * time.Minute)
 		}
 		in := []alipay.Line{{Direction: "in", CounterpartyName: "Wu Wei", CounterpartyLogin: "17100411788", Amount: total, At: at.Add(3 * time.Minute)}}
@@ -120,8 +120,8 @@ func TestSupportsReleaseIsNoReturnOfEscrow(t *testing.T) {
 func TestHoldingAPaidOrderIsNotCareful(t *testing.T) {
 	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	total := money.New(72500, 2)
-	o := market.OrderView{Role: "seller", PayerName: "Wu Wei", FiatTotal: total, Amount: money.New(100, 0), Asset: market.USDT,
-		State: market.StateResolved, Resolution: market.ResolveRelease}
+	o := api.OrderView{Role: "seller", PayerName: "Wu Wei", FiatTotal: total, Amount: money.New(100, 0), Asset: api.USDT,
+		State: api.StateResolved, Resolution: api.ResolveRelease}
 	in := []alipay.Line{{Direction: "in", CounterpartyName: "Wu Wei", CounterpartyLogin: "17100411788", Amount: total, At: at.Add(3 * time.Minute)}}
 	var d Debrief
 	var ids []string

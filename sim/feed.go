@@ -3,7 +3,7 @@ package sim
 import (
 	"math/rand/v2"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
@@ -14,16 +14,16 @@ type level struct {
 }
 
 // levels are realistic reference prices (late 2026, made up but sane).
-var levels = map[market.Pair]level{
-	{Asset: market.USDT, Fiat: market.CNY}: {72150, 150},
-	{Asset: market.USDT, Fiat: market.USD}: {10000, 60},
-	{Asset: market.USDT, Fiat: market.EUR}: {9260, 120},
-	{Asset: market.BTC, Fiat: market.CNY}:  {7_020_000_0000, 900},
-	{Asset: market.BTC, Fiat: market.USD}:  {97_300_0000, 900},
-	{Asset: market.BTC, Fiat: market.EUR}:  {90_100_0000, 900},
-	{Asset: market.ETH, Fiat: market.CNY}:  {245_000_0000, 1100},
-	{Asset: market.ETH, Fiat: market.USD}:  {3_400_0000, 1100},
-	{Asset: market.ETH, Fiat: market.EUR}:  {3_150_0000, 1100},
+var levels = map[api.Pair]level{
+	{Asset: api.USDT, Fiat: api.CNY}: {72150, 150},
+	{Asset: api.USDT, Fiat: api.USD}: {10000, 60},
+	{Asset: api.USDT, Fiat: api.EUR}: {9260, 120},
+	{Asset: api.BTC, Fiat: api.CNY}:  {7_020_000_0000, 900},
+	{Asset: api.BTC, Fiat: api.USD}:  {97_300_0000, 900},
+	{Asset: api.BTC, Fiat: api.EUR}:  {90_100_0000, 900},
+	{Asset: api.ETH, Fiat: api.CNY}:  {245_000_0000, 1100},
+	{Asset: api.ETH, Fiat: api.USD}:  {3_400_0000, 1100},
+	{Asset: api.ETH, Fiat: api.EUR}:  {3_150_0000, 1100},
 }
 
 // Feed is the market index: per pair, a seeded mean-reverting random walk
@@ -31,15 +31,15 @@ var levels = map[market.Pair]level{
 // integer arithmetic so no float touches a price.
 type Feed struct {
 	rng   *rand.Rand
-	price map[market.Pair]int64
+	price map[api.Pair]int64
 	// RevertPPM is the pull back toward the level per tick, in ppm of the gap.
 	RevertPPM int64
 }
 
 // NewFeed starts every pair at its level.
 func NewFeed(seed uint64) *Feed {
-	f := &Feed{rng: rand.New(rand.NewPCG(seed, 0x1dea)), price: map[market.Pair]int64{}, RevertPPM: 20_000}
-	for _, p := range market.Pairs() {
+	f := &Feed{rng: rand.New(rand.NewPCG(seed, 0x1dea)), price: map[api.Pair]int64{}, RevertPPM: 20_000}
+	for _, p := range api.Pairs() {
 		f.price[p] = levels[p].price
 	}
 	return f
@@ -56,9 +56,9 @@ func (f *Feed) normal() int64 {
 }
 
 // Tick moves every pair one step and returns the new prices in pair order.
-func (f *Feed) Tick() []market.IndexPoint {
-	out := make([]market.IndexPoint, 0, len(f.price))
-	for _, p := range market.Pairs() {
+func (f *Feed) Tick() []api.IndexPoint {
+	out := make([]api.IndexPoint, 0, len(f.price))
+	for _, p := range api.Pairs() {
 		lv := levels[p]
 		cur := f.price[p]
 		pull := (lv.price - cur) * f.RevertPPM / 1_000_000
@@ -68,10 +68,10 @@ func (f *Feed) Tick() []market.IndexPoint {
 			next = lv.price / 2
 		}
 		f.price[p] = next
-		out = append(out, market.IndexPoint{Asset: p.Asset, Fiat: p.Fiat, Price: money.New(next, market.PriceScale)})
+		out = append(out, api.IndexPoint{Asset: p.Asset, Fiat: p.Fiat, Price: money.New(next, api.PriceScale)})
 	}
 	return out
 }
 
 // Price is the current index of a pair.
-func (f *Feed) Price(p market.Pair) money.Amount { return money.New(f.price[p], market.PriceScale) }
+func (f *Feed) Price(p api.Pair) money.Amount { return money.New(f.price[p], api.PriceScale) }

@@ -37,7 +37,7 @@ func (w *World) retailTraders(ctx context.Context) ([]int64, error) {
 			return nil, err
 		}
 		retail[i] = r.User.ID
-		if _, err := w.Market.Market.SetPaymentAccount(ctx, r.User.ID, market.PaymentAccount{Method: market.Alipay, Account: fmt.Sprintf("1770000%04d", i)}); err != nil {
+		if _, err := w.Market.Market.SetPaymentAccount(ctx, r.User.ID, api.PaymentAccount{Method: api.Alipay, Account: fmt.Sprintf("1770000%04d", i)}); err != nil {
 			return nil, err
 		}
 	}
@@ -86,11 +86,11 @@ func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, m
 			var id int64
 			err := svc.Batch(ctx, clk, func(b *market.Service) error {
 				if sideName == "sell" {
-					if _, err := b.Deposit(ctx, m.UserID, market.USDT, money.MustParse("10000000", 6), fmt.Sprintf("history-%d", m.UserID)); err != nil {
+					if _, err := b.Deposit(ctx, m.UserID, api.USDT, money.MustParse("10000000", 6), fmt.Sprintf("history-%d", m.UserID)); err != nil {
 						return err
 					}
 				}
-				a, err := b.PostAd(ctx, m.UserID, market.AdRequest{Side: sideName, Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "10000000",
+				a, err := b.PostAd(ctx, m.UserID, api.AdRequest{Side: sideName, Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "10000000",
 					MinFiat: "100", MaxFiat: "50000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
 				id = a.ID
 				return err
@@ -114,7 +114,7 @@ func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, m
 				}
 				clk.Set(j.at)
 				amount := fmt.Sprintf("%d", 20+w.rng.IntN(2000))
-				o, err := b.TakeAd(ctx, r, market.TakeRequest{AdID: ads[[2]int{j.merchant, side}], Amount: amount}, nil)
+				o, err := b.TakeAd(ctx, r, api.TakeRequest{AdID: ads[[2]int{j.merchant, side}], Amount: amount}, nil)
 				if err != nil {
 					return err
 				}

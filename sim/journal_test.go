@@ -10,7 +10,6 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 )
 
 // TestJournalKeepsAndReplaysADrill plays a drill as the person at the
@@ -41,7 +40,7 @@ func TestJournalKeepsAndReplaysADrill(t *testing.T) {
 
 	// The user buys, pays the order's payee from their own Alipay, marks
 	// paid, waits, and disputes with the payment as evidence.
-	o, err := mc.TakeAd(ctx, market.TakeRequest{AdID: st.Ad.ID, Amount: "100"}, "drill-1")
+	o, err := mc.TakeAd(ctx, api.TakeRequest{AdID: st.Ad.ID, Amount: "100"}, "drill-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +50,7 @@ func TestJournalKeepsAndReplaysADrill(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Sched.RunFor(time.Minute)
-	if _, err := mc.MarkPaid(ctx, o.ID, market.StateCreated); err != nil {
+	if _, err := mc.MarkPaid(ctx, o.ID, api.StateCreated); err != nil {
 		t.Fatal(err)
 	}
 	w.Sched.RunFor(20 * time.Minute)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 	"p2pdesk/money"
 )
 
@@ -46,7 +45,7 @@ func (h *Honest) line(b *Bot, en, zh string) string {
 }
 
 // Act is the honest response to one look at an order.
-func (h *Honest) Act(ctx context.Context, b *Bot, o market.OrderView) {
+func (h *Honest) Act(ctx context.Context, b *Bot, o api.OrderView) {
 	if o.Role == "seller" {
 		h.sell(ctx, b, o)
 		return
@@ -54,20 +53,20 @@ func (h *Honest) Act(ctx context.Context, b *Bot, o market.OrderView) {
 	h.buy(ctx, b, o)
 }
 
-func (h *Honest) sell(ctx context.Context, b *Bot, o market.OrderView) {
+func (h *Honest) sell(ctx context.Context, b *Bot, o api.OrderView) {
 	b.say(ctx, o, "greet", h.line(b,
 		fmt.Sprintf("Hi! Please pay %s CNY to my %s account in your own name, then mark the order paid.", o.FiatTotal.Fixed(), o.Payment.Label()),
 		fmt.Sprintf("您好，请用本人%s账户支付 %s 元，付款后点击已付款。", zhMethod.T("method."+string(o.Payment)), o.FiatTotal.Fixed())))
 	line, kind, got := b.incoming(ctx, o)
 	switch o.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		if got && kind == MatchExact && b.since(line.At) > 2*time.Minute {
 			b.say(ctx, o, "mark-paid", h.line(b, "I can see your payment. Please mark the order as paid.", "已收到款项，请点击已付款。"))
 		}
-	case market.StatePaid, market.StateDisputed:
+	case api.StatePaid, api.StateDisputed:
 		switch {
 		case got && kind == MatchExact:
-			if o.State == market.StateDisputed || (o.PaidAt != nil && b.since(*o.PaidAt) >= h.P.ReleaseDelay) {
+			if o.State == api.StateDisputed || (o.PaidAt != nil && b.since(*o.PaidAt) >= h.P.ReleaseDelay) {
 				if b.release(ctx, o) {
 					b.say(ctx, o, "thanks", h.line(b, "Received, released. Thank you!", "已收到，已放币，谢谢！"))
 				}
@@ -79,7 +78,7 @@ func (h *Honest) sell(ctx context.Context, b *Bot, o market.OrderView) {
 				b.say(ctx, o, "refund", h.line(b, "The payment did not match the order (wrong name or amount). I sent it back and opened a dispute.",
 					"付款与订单不符（姓名或金额不对），已原路退回并申诉。"))
 			}
-			if o.State == market.StatePaid && b.did(o, "pay:refund") {
+			if o.State == api.StatePaid && b.did(o, "pay:refund") {
 				reason := "third-party-payment"
 				if kind == MatchPartial {
 					reason = "wrong-amount"
@@ -89,9 +88,9 @@ func (h *Honest) sell(ctx context.Context, b *Bot, o market.OrderView) {
 					return err
 				})
 			}
-		case o.State == market.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) > 10*time.Minute:
+		case o.State == api.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) > 10*time.Minute:
 			b.say(ctx, o, "not-yet", h.line(b, "I have not received the payment yet. Please check the account and amount.", "还没有收到款，请核对账户和金额。"))
-		case o.State == market.StateDisputed:
+		case o.State == api.StateDisputed:
 			b.once(o, "evidence", func() error {
 				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("My Alipay statement shows no payment for this order."))
 				return err
@@ -100,10 +99,10 @@ func (h *Honest) sell(ctx context.Context, b *Bot, o market.OrderView) {
 	}
 }
 
-func (h *Honest) buy(ctx context.Context, b *Bot, o market.OrderView) {
+func (h *Honest) buy(ctx context.Context, b *Bot, o api.OrderView) {
 	b.say(ctx, o, "greet", h.line(b, "Hi, I will pay shortly.", "您好，马上付款。"))
 	switch o.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		if b.since(o.CreatedAt) < h.P.PayDelay {
 			return
 		}
@@ -112,15 +111,15 @@ func (h *Honest) buy(ctx context.Context, b *Bot, o market.OrderView) {
 		}
 		if b.did(o, "pay:order") {
 			b.once(o, "mark-paid", func() error {
-				_, err := b.Market.MarkPaid(ctx, o.ID, market.StateCreated)
+				_, err := b.Market.MarkPaid(ctx, o.ID, api.StateCreated)
 				return err
 			})
 		}
-	case market.StatePaid:
+	case api.StatePaid:
 		if o.PaidAt != nil && b.since(*o.PaidAt) > 20*time.Minute {
 			b.say(ctx, o, "remind", h.line(b, "I paid a while ago, please release when you can.", "我已付款一段时间了，请尽快放币。"))
 		}
-	case market.StateDisputed:
+	case api.StateDisputed:
 		if tx := b.paidTx(o); tx != "" {
 			b.once(o, "evidence", func() error {
 				_, err := b.Market.AddEvidence(ctx, o.ID, tx, "")
@@ -141,23 +140,23 @@ func (w *World) upkeep(b *Bot) {
 	}
 	for _, a := range ads {
 		switch {
-		case a.Status == market.AdPaused && b.rng.IntN(4) == 0:
+		case a.Status == api.AdPaused && b.rng.IntN(4) == 0:
 			b.Market.SetAdStatus(ctx, a.ID, "resume")
-		case a.Status == market.AdOnline && b.rng.IntN(60) == 0:
+		case a.Status == api.AdOnline && b.rng.IntN(60) == 0:
 			b.Market.SetAdStatus(ctx, a.ID, "pause")
 		}
-		if a.PriceType == market.PriceFixed && a.Index != nil && a.DevBP != nil {
+		if a.PriceType == api.PriceFixed && a.Index != nil && a.DevBP != nil {
 			// Drift back toward the margin it wants, as the index moves.
 			want := w.fixedMargin[a.ID]
 			if d := *a.DevBP - want; d > 25 || d < -25 {
-				p, _ := money.MulDiv(*a.Index, money.New(10000+want, 4), market.PriceScale, money.HalfUp)
+				p, _ := money.MulDiv(*a.Index, money.New(10000+want, 4), api.PriceScale, money.HalfUp)
 				ps := p.String()
-				b.Market.EditAd(ctx, a.ID, market.AdPatch{Price: &ps})
+				b.Market.EditAd(ctx, a.ID, api.AdPatch{Price: &ps})
 			}
 		}
 		if a.Remaining.IsPositive() && lowStock(a) {
 			total := a.Total.String()
-			if a.Side == market.Sell {
+			if a.Side == api.Sell {
 				bs, _ := b.Market.Balances(ctx)
 				for _, bal := range bs {
 					if bal.Asset == a.Asset && bal.Available.Cmp(a.Total) < 0 {
@@ -168,14 +167,14 @@ func (w *World) upkeep(b *Bot) {
 			taken, _ := a.Total.Sub(a.Remaining)
 			t2, _ := a.Total.Add(taken)
 			total = t2.String()
-			b.Market.EditAd(ctx, a.ID, market.AdPatch{Total: &total})
+			b.Market.EditAd(ctx, a.ID, api.AdPatch{Total: &total})
 		}
 	}
 }
 
 // lowStock: less than a fifth of the ad is left. Amounts from JSON carry
 // the scale they were written with, so compare them at the asset's scale.
-func lowStock(a market.AdView) bool {
+func lowStock(a api.AdView) bool {
 	rem, err1 := a.Remaining.UnitsAt(a.Asset.Scale())
 	tot, err2 := a.Total.UnitsAt(a.Asset.Scale())
 	return err1 == nil && err2 == nil && rem*5 < tot

@@ -9,8 +9,8 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/money"
+	"p2pdesk/reliability"
 )
 
 // Policy is how a scripted user plays their side: "careful" does what the
@@ -41,21 +41,21 @@ type userScript struct {
 var loginInText = regexp.MustCompile(`\b1[3-9][0-9]{9}\b|[\w.+-]+@[\w-]+\.[\w.]+`)
 
 // counterpartyLines are the chat lines the other side wrote.
-func counterpartyLines(ctx context.Context, b *Bot, o market.OrderView) []api.OrderLogEntry {
+func counterpartyLines(ctx context.Context, b *Bot, o api.OrderView) []api.OrderLogEntry {
 	log, err := b.Market.Messages(ctx, o.ID, 0)
 	if err != nil {
 		return nil
 	}
 	var out []api.OrderLogEntry
 	for _, e := range log {
-		if e.Kind == market.LogChat && e.From != o.Role {
+		if e.Kind == api.LogChat && e.From != o.Role {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-func (u *userScript) Act(ctx context.Context, b *Bot, o market.OrderView) {
+func (u *userScript) Act(ctx context.Context, b *Bot, o api.OrderView) {
 	if o.Role == "seller" {
 		u.sell(ctx, b, o)
 	} else {
@@ -64,13 +64,13 @@ func (u *userScript) Act(ctx context.Context, b *Bot, o market.OrderView) {
 }
 
 // sell: the user sells crypto and is paid to their Alipay.
-func (u *userScript) sell(ctx context.Context, b *Bot, o market.OrderView) {
+func (u *userScript) sell(ctx context.Context, b *Bot, o api.OrderView) {
 	if u.policy == Careless {
 		// Trusts the status, the chat and anything that looks official.
 		switch o.State {
-		case market.StatePaid, market.StateDisputed:
+		case api.StatePaid, api.StateDisputed:
 			b.release(ctx, o)
-		case market.StateCreated:
+		case api.StateCreated:
 			for _, e := range counterpartyLines(ctx, b, o) {
 				if strings.Contains(strings.ToLower(e.Text), "release") {
 					b.say(ctx, o, "ok", "OK, releasing.")
@@ -83,11 +83,11 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o market.OrderView) {
 	// the exact amount from the buyer's own account.
 	line, kind, got := b.incoming(ctx, o)
 	switch o.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		if got && kind == MatchExact {
 			b.say(ctx, o, "mark", "The money arrived. Please mark the order paid so I can release.")
 		}
-	case market.StatePaid:
+	case api.StatePaid:
 		switch {
 		case got && kind == MatchExact:
 			b.release(ctx, o)
@@ -100,11 +100,11 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o market.OrderView) {
 				return err
 			})
 		}
-	case market.StateDisputed:
+	case api.StateDisputed:
 		if got && kind == MatchExact {
 			b.release(ctx, o) // it arrived after all
 		}
-	case market.StateExpired, market.StateCancelled:
+	case api.StateExpired, api.StateCancelled:
 		// Money that arrives for a dead order goes back where it came from.
 		if got {
 			b.pay(ctx, o, "refund", line.CounterpartyLogin, line.Amount, fmt.Sprintf("Refund: order %d had expired", o.ID))
@@ -112,7 +112,7 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o market.OrderView) {
 	}
 }
 
-func (u *userScript) refundAndDispute(ctx context.Context, b *Bot, o market.OrderView, tx, from string, amount money.Amount, kind string) {
+func (u *userScript) refundAndDispute(ctx context.Context, b *Bot, o api.OrderView, tx, from string, amount money.Amount, kind string) {
 	b.pay(ctx, o, "refund", from, amount, fmt.Sprintf("Refund: payment for order %d did not match", o.ID))
 	if !b.did(o, "pay:refund") {
 		return
@@ -129,9 +129,9 @@ func (u *userScript) refundAndDispute(ctx context.Context, b *Bot, o market.Orde
 }
 
 // buy: the user buys crypto and pays the seller's Alipay.
-func (u *userScript) buy(ctx context.Context, b *Bot, o market.OrderView) {
+func (u *userScript) buy(ctx context.Context, b *Bot, o api.OrderView) {
 	lines := counterpartyLines(ctx, b, o)
-	if o.State == market.StateCreated && b.since(o.CreatedAt) < 2*time.Minute {
+	if o.State == api.StateCreated && b.since(o.CreatedAt) < 2*time.Minute {
 		return // read the chat and the payment details first
 	}
 	if u.policy == Careless {
@@ -139,12 +139,12 @@ func (u *userScript) buy(ctx context.Context, b *Bot, o market.OrderView) {
 		return
 	}
 	switch o.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		// Stay on the platform: a request to leave it ends the order.
 		for _, e := range lines {
-			if hasWarning(e, market.WarnOffPlatform) || hasWarning(e, market.WarnLink) {
+			if hasWarning(e, api.WarnOffPlatform) || hasWarning(e, api.WarnLink) {
 				b.once(o, "cancel", func() error {
-					_, err := b.Market.Cancel(ctx, o.ID, market.StateCreated)
+					_, err := b.Market.Cancel(ctx, o.ID, api.StateCreated)
 					return err
 				})
 				return
@@ -156,11 +156,11 @@ func (u *userScript) buy(ctx context.Context, b *Bot, o market.OrderView) {
 		} else if b.did(o, "pay:order") {
 			markPaid(ctx, b, o)
 		}
-	case market.StatePaid:
+	case api.StatePaid:
 		if o.ReleaseDeadline != nil && !b.now().Before(o.ReleaseDeadline.Add(-time.Minute)) {
 			u.disputeWithProof(ctx, b, o)
 		}
-	case market.StateDisputed:
+	case api.StateDisputed:
 		if tx := b.paidTx(o); tx != "" {
 			b.once(o, "evidence", func() error {
 				_, err := b.Market.AddEvidence(ctx, o.ID, tx, "My payment, from my own account to the order's account")
@@ -170,7 +170,7 @@ func (u *userScript) buy(ctx context.Context, b *Bot, o market.OrderView) {
 	}
 }
 
-func (u *userScript) disputeWithProof(ctx context.Context, b *Bot, o market.OrderView) {
+func (u *userScript) disputeWithProof(ctx context.Context, b *Bot, o api.OrderView) {
 	b.once(o, "dispute", func() error {
 		_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: "paid-not-released", Statement: "I paid the exact amount and the seller does not release.",
 			Evidence: []string{b.paidTx(o)}})
@@ -188,16 +188,16 @@ func hasWarning(e api.OrderLogEntry, w string) bool {
 }
 
 // buyCareless does what the chat says.
-func (u *userScript) buyCareless(ctx context.Context, b *Bot, o market.OrderView, lines []api.OrderLogEntry) {
+func (u *userScript) buyCareless(ctx context.Context, b *Bot, o api.OrderView, lines []api.OrderLogEntry) {
 	payTo := o.PayTo.Account
 	for _, e := range lines {
 		low := strings.ToLower(e.Text)
 		if m := loginInText.FindString(e.Text); m != "" && (strings.Contains(low, "pay") || strings.Contains(low, "friend")) {
 			payTo = m // "pay to my friend's account" / "my other Alipay"
 		}
-		if strings.Contains(low, "cancel this order") && o.State == market.StateCreated {
+		if strings.Contains(low, "cancel this order") && o.State == api.StateCreated {
 			b.once(o, "cancel", func() error {
-				_, err := b.Market.Cancel(ctx, o.ID, market.StateCreated)
+				_, err := b.Market.Cancel(ctx, o.ID, api.StateCreated)
 				return err
 			})
 			b.pay(ctx, o, "offplatform", payTo, o.FiatTotal, "USDT")
@@ -208,11 +208,11 @@ func (u *userScript) buyCareless(ctx context.Context, b *Bot, o market.OrderView
 		}
 	}
 	switch o.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		if b.pay(ctx, o, "order", payTo, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) || b.did(o, "pay:order") {
 			markPaid(ctx, b, o)
 		}
-	case market.StatePaid:
+	case api.StatePaid:
 		// Waits; when the window ends the platform opens the dispute, and
 		// the careless user never sends a payment record.
 	}
@@ -220,22 +220,22 @@ func (u *userScript) buyCareless(ctx context.Context, b *Bot, o market.OrderView
 
 // offered is what the user is shown to choose from; the careful user
 // scores them, the careless one takes the cheapest.
-func choose(policy Policy, ads []market.AdView) (market.AdView, bool) {
+func choose(policy Policy, ads []api.AdView) (api.AdView, bool) {
 	if len(ads) == 0 {
-		return market.AdView{}, false
+		return api.AdView{}, false
 	}
 	if policy == Careless {
 		best := ads[0]
 		for _, a := range ads[1:] {
-			if (a.Side == market.Sell && a.Price.Cmp(best.Price) < 0) || (a.Side == market.Buy && a.Price.Cmp(best.Price) > 0) {
+			if (a.Side == api.Sell && a.Price.Cmp(best.Price) < 0) || (a.Side == api.Buy && a.Price.Cmp(best.Price) > 0) {
 				best = a
 			}
 		}
 		return best, true
 	}
-	best, bestScore := market.AdView{}, int64(-1)
+	best, bestScore := api.AdView{}, int64(-1)
 	for _, a := range ads {
-		s := market.Reliability(a)
+		s := reliability.Of(a)
 		if s.Excluded != "" {
 			continue
 		}

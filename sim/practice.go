@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
-	"p2pdesk/alipay"
 )
 
 // PracticeAccount is what a person at the keyboard gets in a simulated
@@ -45,7 +44,7 @@ func (w *World) OpenPracticeAccount(ctx context.Context, name, realName string) 
 		return PracticeAccount{}, err
 	}
 	mc := w.clientFor(acct.Credentials)
-	if _, err := mc.SetPaymentAccount(ctx, market.Alipay, login, ""); err != nil {
+	if _, err := mc.SetPaymentAccount(ctx, api.Alipay, login, ""); err != nil {
 		return PracticeAccount{}, err
 	}
 	return PracticeAccount{UserID: acct.User.ID, Name: name, RealName: realName, Credentials: acct.Credentials,

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 )
 
 // TestMarketLooksReal checks the seeded market against what a P2P desk
@@ -51,7 +51,7 @@ func TestMarketLooksReal(t *testing.T) {
 		t.Fatalf("only %d ads for %d merchants", len(ads), len(w.Merchants))
 	}
 	near, far := 0, 0
-	methods := map[market.PaymentMethod]bool{}
+	methods := map[api.PaymentMethod]bool{}
 	for _, a := range ads {
 		if a.WindowMin < 10 || a.WindowMin > 30 {
 			t.Errorf("ad %d: window %d min, want 10 to 30", a.ID, a.WindowMin)
@@ -78,7 +78,7 @@ func TestMarketLooksReal(t *testing.T) {
 	if far == 0 {
 		t.Errorf("no ad beyond ±1%%: a real market has a few outliers and bait")
 	}
-	for _, m := range []market.PaymentMethod{market.Alipay, market.WeChat, market.Bank} {
+	for _, m := range []api.PaymentMethod{api.Alipay, api.WeChat, api.Bank} {
 		if !methods[m] {
 			t.Errorf("no ad accepts %s", m)
 		}
@@ -91,7 +91,7 @@ func TestMarketLooksReal(t *testing.T) {
 
 	w.Sched.RunFor(2 * time.Hour)
 
-	hist, err := w.Admin.IndexHistory(ctx, market.USDT, market.CNY, time.Time{}, 1000)
+	hist, err := w.Admin.IndexHistory(ctx, api.USDT, api.CNY, time.Time{}, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,12 +118,12 @@ func TestMarketLooksReal(t *testing.T) {
 		len(ads), near, far, verified, moved, eventsAfter-eventsBefore)
 }
 
-func allAds(t *testing.T, w *World) []market.AdView {
+func allAds(t *testing.T, w *World) []api.AdView {
 	t.Helper()
-	var out []market.AdView
-	for _, side := range []market.Side{market.Buy, market.Sell} {
-		for _, asset := range []market.Asset{market.USDT, market.BTC, market.ETH} {
-			q := client.AdQuery{Side: side, Asset: asset, Fiat: market.CNY, Limit: 100}
+	var out []api.AdView
+	for _, side := range []api.Side{api.Buy, api.Sell} {
+		for _, asset := range []api.Asset{api.USDT, api.BTC, api.ETH} {
+			q := client.AdQuery{Side: side, Asset: asset, Fiat: api.CNY, Limit: 100}
 			for {
 				page, err := w.Admin.Ads(context.Background(), q)
 				if err != nil {

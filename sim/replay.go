@@ -8,11 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"p2pdesk/api"
-	"p2pdesk/client"
-	"p2pdesk/market"
-	"p2pdesk/money"
 	"p2pdesk/alipay"
+	"p2pdesk/api"
+	"p2pdesk/money"
 )
 
 // Input is one thing the user did in a drill, timed from the moment the
@@ -84,18 +82,18 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 			continue
 		}
 		switch {
-		case e.Kind == market.LogChat:
+		case e.Kind == api.LogChat:
 			in = append(in, Input{After: after(e.At), Do: "chat", Text: e.Text})
-		case e.Kind == market.LogState && e.State == market.StatePaid:
+		case e.Kind == api.LogState && e.State == api.StatePaid:
 			in = append(in, Input{After: after(e.At), Do: "paid"})
-		case e.Kind == market.LogState && e.State == market.StateCompleted:
+		case e.Kind == api.LogState && e.State == api.StateCompleted:
 			in = append(in, Input{After: after(e.At), Do: "release"})
-		case e.Kind == market.LogState && e.State == market.StateCancelled:
+		case e.Kind == api.LogState && e.State == api.StateCancelled:
 			in = append(in, Input{After: after(e.At), Do: "cancel"})
-		case e.Kind == market.LogState && e.State == market.StateDisputed:
+		case e.Kind == api.LogState && e.State == api.StateDisputed:
 			in = append(in, Input{After: after(e.At), Do: "dispute", Reason: o.DisputeReason})
 			dispute = &in[len(in)-1]
-		case e.Kind == market.LogEvidence:
+		case e.Kind == api.LogEvidence:
 			// Evidence given with the dispute belongs to it; later
 			// evidence is an input of its own.
 			if dispute != nil && e.At.Equal(o.CreatedAt.Add(dispute.After)) {
@@ -148,7 +146,7 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 }
 
 // payeeRole names a payee by its part in the order (see Input.To).
-func payeeRole(o market.OrderView, log []api.OrderLogEntry, mine []alipay.Line, login string) string {
+func payeeRole(o api.OrderView, log []api.OrderLogEntry, mine []alipay.Line, login string) string {
 	if login == o.PayTo.Account {
 		return "payee"
 	}
@@ -167,10 +165,10 @@ func payeeRole(o market.OrderView, log []api.OrderLogEntry, mine []alipay.Line, 
 
 // namedAccounts are the Alipay logins (phone numbers) the counterparty
 // wrote in chat, in the order written.
-func namedAccounts(o market.OrderView, log []api.OrderLogEntry) []string {
+func namedAccounts(o api.OrderView, log []api.OrderLogEntry) []string {
 	var out []string
 	for _, e := range log {
-		if e.Kind != market.LogChat || e.From == o.Role || e.From == "system" {
+		if e.Kind != api.LogChat || e.From == o.Role || e.From == "system" {
 			continue
 		}
 		for _, w := range strings.FieldsFunc(e.Text, func(r rune) bool { return r < '0' || r > '9' }) {
@@ -183,7 +181,7 @@ func namedAccounts(o market.OrderView, log []api.OrderLogEntry) []string {
 }
 
 // payeeLogin is the login a recorded payee role names in this order.
-func payeeLogin(o market.OrderView, log []api.OrderLogEntry, mine []alipay.Line, role string) (string, error) {
+func payeeLogin(o api.OrderView, log []api.OrderLogEntry, mine []alipay.Line, role string) (string, error) {
 	var n int
 	if role == "payee" {
 		return o.PayTo.Account, nil
@@ -231,7 +229,7 @@ var errNotYet = errors.New("not yet")
 // something the counterparty has yet to do here (the bots' timing is not
 // the live world's to the second), as soon as that happened. The user
 // reacted to events, not to a stopwatch.
-func (r *replay) schedule(ctx context.Context, w *World, u *Bot, o market.OrderView, ds *drillState) {
+func (r *replay) schedule(ctx context.Context, w *World, u *Bot, o api.OrderView, ds *drillState) {
 	fail := func(in Input, err error) {
 		ds.mu.Lock()
 		ds.errs = append(ds.errs, fmt.Errorf("replaying %s at +%s: %w", in.Do, in.After, err))
@@ -248,7 +246,7 @@ func (r *replay) schedule(ctx context.Context, w *World, u *Bot, o market.OrderV
 		act = func() {
 			err := r.do(ctx, u, o.ID, in)
 			switch {
-			case client.CodeOf(err) == string(market.CodeOrderStateConflict) && conflicts < 3:
+			case api.CodeOf(err) == api.CodeOrderStateConflict && conflicts < 3:
 				// The user acted at the same instant as the counterparty,
 				// just after it; a timer set at the take runs first at that
 				// instant. Going again at the same instant runs after what
@@ -363,11 +361,11 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 }
 
 // chooseReplayAd picks the ad the recorded user took.
-func (r *replay) chooseAd(st *Stage) (market.AdView, bool) {
+func (r *replay) chooseAd(st *Stage) (api.AdView, bool) {
 	if r.take.ScenarioAd {
 		return st.Ad, true
 	}
-	var honest []market.AdView
+	var honest []api.AdView
 	for _, a := range st.Offered {
 		if a.ID != st.Ad.ID {
 			honest = append(honest, a)

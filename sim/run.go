@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/money"
 )
 
@@ -60,8 +60,8 @@ type Report struct {
 	Crypto     money.Amount // the user's change in the order's asset
 	Fiat       money.Amount // the user's change of available Alipay money
 	Frozen     money.Amount // Alipay money frozen after a complaint
-	Order      market.OrderView
-	Ad         market.AdView
+	Order      api.OrderView
+	Ad         api.AdView
 	EventLog   string
 	Events     int
 	Debrief    Debrief
@@ -90,7 +90,7 @@ func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "events: %d over %s of simulated time\n", r.Events, r.SimElapsed.Round(time.Second))
 }
 
-func resSuffix(o market.OrderView) string {
+func resSuffix(o api.OrderView) string {
 	if o.Resolution != "" {
 		return "/" + string(o.Resolution)
 	}
@@ -231,12 +231,12 @@ func waitForCode(ctx context.Context, w *World, user *Bot) error {
 type drillState struct {
 	mu      sync.Mutex
 	orderID int64
-	ad      market.AdView
+	ad      api.AdView
 	takeErr error
 	errs    []error
 }
 
-func (d *drillState) get() (int64, market.AdView, error) {
+func (d *drillState) get() (int64, api.AdView, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.orderID, d.ad, d.takeErr
@@ -280,7 +280,7 @@ func runDrill(ctx context.Context, w *World, user *Bot, name string, n int, o Ru
 		if n > 0 {
 			key = fmt.Sprintf("take-%d-%d", o.Seed, n)
 		}
-		ord, err := user.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, Amount: amount}, key)
+		ord, err := user.Market.TakeAd(ctx, api.TakeRequest{AdID: ad.ID, Amount: amount}, key)
 		if err != nil {
 			ds.takeErr = err
 			return
@@ -382,7 +382,7 @@ func (st *Stage) snapshot(ctx context.Context) error {
 		return err
 	}
 	for _, b := range bs {
-		if b.Asset == market.USDT {
+		if b.Asset == api.USDT {
 			st.StartCrypto = b.Total
 		}
 	}
@@ -402,7 +402,7 @@ func (st *Stage) measure(ctx context.Context, rep *Report) error {
 		return err
 	}
 	for _, b := range bs {
-		if b.Asset == market.USDT {
+		if b.Asset == api.USDT {
 			rep.Crypto, _ = b.Total.Sub(st.StartCrypto)
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/money"
 )
 
@@ -43,7 +43,7 @@ type Scenario struct {
 	watchClosed bool
 	// aftermath runs half an hour after the order ends: the consequences that
 	// come later, like a complaint from a fraud victim.
-	aftermath func(ctx context.Context, w *World, st *Stage, o market.OrderView)
+	aftermath func(ctx context.Context, w *World, st *Stage, o api.OrderView)
 }
 
 // Expectation is the outcome of a run in units of the order: crypto and
@@ -221,7 +221,7 @@ func (w *World) accomplice(ctx context.Context, handle, realName, cny string) (*
 func (w *World) newUnique(ctx context.Context, mk func() person, kyc int, verified bool, deposits map[string]string, cny string) (*Bot, savedPerson, error) {
 	for tries := 0; ; tries++ {
 		b, sp, err := w.NewPerson(ctx, mk(), kyc, verified, deposits, cny)
-		if c := client.CodeOf(err); (c == "NAME_TAKEN" || c == "ACCOUNT_EXISTS") && tries < 20 {
+		if c := api.CodeOf(err); (c == "NAME_TAKEN" || c == "ACCOUNT_EXISTS") && tries < 20 {
 			continue
 		}
 		if err == nil {
@@ -237,9 +237,9 @@ type Stage struct {
 	Scenario     *Scenario
 	User         *Bot
 	Counterparty *Bot
-	Ad           market.AdView   // the counterparty's ad
-	Offered      []market.AdView // what the user chooses from
-	Amount       string          // what the user trades (crypto, or fiat for deposits)
+	Ad           api.AdView   // the counterparty's ad
+	Offered      []api.AdView // what the user chooses from
+	Amount       string       // what the user trades (crypto, or fiat for deposits)
 	StartCNY     money.Amount
 	StartCrypto  money.Amount
 	// StartFrozen is what Alipay's risk control held of the user's
@@ -293,7 +293,7 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	if sc.bait {
 		margin = -450
 	}
-	ad, err := cp.Market.PostAd(ctx, market.AdRequest{Side: side, Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: margin,
+	ad, err := cp.Market.PostAd(ctx, api.AdRequest{Side: side, Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: margin,
 		Total: "5000", MinFiat: "100", MaxFiat: "20000", Payments: []string{"alipay"}, WindowMin: 15,
 		Terms: "Real-name payment only. Fast and safe."})
 	if err != nil {
@@ -307,22 +307,22 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	if sc.aftermath != nil {
 		// The consequences come half an hour after the order ends,
 		// wherever the drill is played: sim run, the TUI, a replay.
-		dc.closed = func(o market.OrderView) {
+		dc.closed = func(o api.OrderView) {
 			w.Sched.After(30*time.Minute, "aftermath", func() { sc.aftermath(context.Background(), w, st, o) })
 		}
 	}
 	cp.Script = dc
 	w.Sched.After(time.Hour, "drill ad expires", func() {
-		if a, err := cp.Market.Ad(context.Background(), ad.ID); err == nil && a.Status != market.AdDeleted {
+		if a, err := cp.Market.Ad(context.Background(), ad.ID); err == nil && a.Status != api.AdDeleted {
 			if _, err := cp.Market.SetAdStatus(context.Background(), ad.ID, "delete"); err == nil {
 				st.untaken.Store(true)
 			}
 		}
 	})
-	st.Offered = []market.AdView{ad}
+	st.Offered = []api.AdView{ad}
 	st.Amount = "100"
 	if sc.bait {
-		page, err := user.Market.Ads(ctx, clientAdQuery(market.Sell))
+		page, err := user.Market.Ads(ctx, clientAdQuery(api.Sell))
 		if err != nil {
 			return nil, err
 		}
@@ -330,12 +330,12 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		if len(st.Offered) < 2 && len(w.Merchants) > 0 {
 			// A small world may have no honest ad that fits the amount;
 			// the drill needs one to choose instead of the bait.
-			if _, err := w.Merchants[0].Market.PostAd(ctx, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", PriceType: "floating",
+			if _, err := w.Merchants[0].Market.PostAd(ctx, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", PriceType: "floating",
 				MarginBP: 30, Total: "3000", MinFiat: "100", MaxFiat: "20000", Payments: []string{"alipay"}, WindowMin: 15,
 				Terms: "Pay from an account in your own name."}); err != nil {
 				return nil, err
 			}
-			if page, err = user.Market.Ads(ctx, clientAdQuery(market.Sell)); err != nil {
+			if page, err = user.Market.Ads(ctx, clientAdQuery(api.Sell)); err != nil {
 				return nil, err
 			}
 			st.Offered = page.Ads
@@ -352,10 +352,10 @@ type drillCounterparty struct {
 	// actsClosed: the script acts on the order after it ends too.
 	actsClosed bool
 	// closed, if set, runs once when the drill's order has ended.
-	closed func(market.OrderView)
+	closed func(api.OrderView)
 }
 
-func (d drillCounterparty) Act(ctx context.Context, b *Bot, o market.OrderView) {
+func (d drillCounterparty) Act(ctx context.Context, b *Bot, o api.OrderView) {
 	if o.AdID == d.ad {
 		b.once(o, "ad-down", func() error {
 			_, err := b.Market.SetAdStatus(ctx, d.ad, "delete")
@@ -375,8 +375,8 @@ func (d drillCounterparty) Act(ctx context.Context, b *Bot, o market.OrderView) 
 // among them; otherwise the drill's ad is the one on offer.
 func (sc *Scenario) Choose() bool { return sc.bait }
 
-func clientAdQuery(side market.Side) client.AdQuery {
-	return client.AdQuery{Side: side, Asset: market.USDT, Fiat: market.CNY, Payment: market.Alipay, Amount: "725"}
+func clientAdQuery(side api.Side) client.AdQuery {
+	return client.AdQuery{Side: side, Asset: api.USDT, Fiat: api.CNY, Payment: api.Alipay, Amount: "725"}
 }
 
 // Watch starts the scripted counterparty: it looks at its orders often,
@@ -393,11 +393,11 @@ func (st *Stage) Watch(w *World) {
 // down untaken. A counterparty never trades outside its drill, so each
 // drill staged in a long practice session leaves no one polling behind:
 // without this, a session's cost grew with every drill played.
-func (st *Stage) over() func(seen []market.OrderView) bool {
+func (st *Stage) over() func(seen []api.OrderView) bool {
 	cp, adID, settle := st.Counterparty, st.Ad.ID, 2*st.Scenario.Settle()
 	var order int64
 	var ended time.Time
-	return func(seen []market.OrderView) bool {
+	return func(seen []api.OrderView) bool {
 		open := false
 		for _, o := range seen {
 			if o.AdID == adID {
@@ -419,7 +419,7 @@ func (st *Stage) over() func(seen []market.OrderView) bool {
 // complaint is what happens to money kept that was not the buyer's to
 // give: its owner complains, and Alipay's risk control freezes the amount
 // in the account that received it.
-func complaint(ctx context.Context, w *World, st *Stage, o market.OrderView) {
+func complaint(ctx context.Context, w *World, st *Stage, o api.OrderView) {
 	stmt, err := st.User.Rail.Statement(ctx, 0)
 	if err != nil {
 		return
@@ -430,7 +430,7 @@ func complaint(ctx context.Context, w *World, st *Stage, o market.OrderView) {
 			continue
 		}
 		exactFromBuyer := l.CounterpartyName == o.PayerName && l.Amount.Cmp(o.FiatTotal) == 0
-		if l.Direction == "in" && (!exactFromBuyer || o.State == market.StateExpired) {
+		if l.Direction == "in" && (!exactFromBuyer || o.State == api.StateExpired) {
 			u, _ := l.Amount.UnitsAt(2)
 			kept[l.CounterpartyLogin] += u
 		}

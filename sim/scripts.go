@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 	"p2pdesk/money"
 )
 
@@ -14,33 +13,33 @@ import (
 // a real counterparty does, through the API and the rail only.
 
 // scriptFunc adapts a function to a Script.
-type scriptFunc func(ctx context.Context, b *Bot, o market.OrderView)
+type scriptFunc func(ctx context.Context, b *Bot, o api.OrderView)
 
-func (f scriptFunc) Act(ctx context.Context, b *Bot, o market.OrderView) { f(ctx, b, o) }
+func (f scriptFunc) Act(ctx context.Context, b *Bot, o api.OrderView) { f(ctx, b, o) }
 
-func window(o market.OrderView) time.Duration { return o.PayDeadline.Sub(o.CreatedAt) }
+func window(o api.OrderView) time.Duration { return o.PayDeadline.Sub(o.CreatedAt) }
 
-func markPaid(ctx context.Context, b *Bot, o market.OrderView) bool {
+func markPaid(ctx context.Context, b *Bot, o api.OrderView) bool {
 	return b.once(o, "mark-paid", func() error {
-		_, err := b.Market.MarkPaid(ctx, o.ID, market.StateCreated)
+		_, err := b.Market.MarkPaid(ctx, o.ID, api.StateCreated)
 		return err
 	})
 }
 
 // slowBuyer marks paid early, and pays only near the end of the window.
 func slowBuyer() Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
 		}
 		b.say(ctx, o, "greet", b.lineOf("Hi, taking this one. Give me a few minutes."))
-		if o.State == market.StateCreated && b.since(o.CreatedAt) >= window(o)*4/10 {
+		if o.State == api.StateCreated && b.since(o.CreatedAt) >= window(o)*4/10 {
 			if markPaid(ctx, b, o) {
 				b.say(ctx, o, "claim", b.lineOf("Marked as paid. The transfer is on its way."))
 			}
 		}
 		// It pays in the end, even if the crypto was already released.
-		if o.State != market.StateCancelled && o.State != market.StateExpired && b.since(o.CreatedAt) >= window(o)*85/100 {
+		if o.State != api.StateCancelled && o.State != api.StateExpired && b.since(o.CreatedAt) >= window(o)*85/100 {
 			if b.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
 				b.say(ctx, o, "sent", b.lineOf("Sent now, sorry for the wait. Please check."))
 			}
@@ -50,16 +49,16 @@ func slowBuyer() Script {
 
 // neverPays marks paid and never pays, pushing with the lines given.
 func neverPays(lines []string, every time.Duration) Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
 		}
 		switch o.State {
-		case market.StateCreated:
+		case api.StateCreated:
 			if b.since(o.CreatedAt) >= 90*time.Second {
 				markPaid(ctx, b, o)
 			}
-		case market.StatePaid:
+		case api.StatePaid:
 			if o.PaidAt == nil {
 				return
 			}
@@ -70,7 +69,7 @@ func neverPays(lines []string, every time.Duration) Script {
 			for i := 0; i <= n; i++ {
 				b.say(ctx, o, fmt.Sprintf("push%d", i), b.lineOf(lines[i]))
 			}
-		case market.StateDisputed:
+		case api.StateDisputed:
 			b.once(o, "claim", func() error {
 				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("I paid, the seller is lying. Check my screenshot."))
 				return err
@@ -82,8 +81,8 @@ func neverPays(lines []string, every time.Duration) Script {
 // pushesFirst starts the pressure before s marks the order paid, so a
 // seller who releases the moment it says "paid" has met the pressure too.
 func pushesFirst(before []string, s Script) Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
-		if o.Role == "buyer" && o.State == market.StateCreated {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
+		if o.Role == "buyer" && o.State == api.StateCreated {
 			for i, line := range before {
 				if b.since(o.CreatedAt) >= time.Duration(i+1)*30*time.Second {
 					b.say(ctx, o, fmt.Sprintf("early%d", i), b.lineOf(line))
@@ -97,22 +96,22 @@ func pushesFirst(before []string, s Script) Script {
 // fakeProof marks paid and offers a "screenshot" whose transaction id does
 // not exist; it attaches the same id in the dispute.
 func fakeProof() Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
 		}
 		fake := fmt.Sprintf("%s%010d", b.now().Format("20060102"), 9_000_000_000+o.ID)
 		switch o.State {
-		case market.StateCreated:
+		case api.StateCreated:
 			if b.since(o.CreatedAt) >= 2*time.Minute && markPaid(ctx, b, o) {
 				b.say(ctx, o, "proof", b.line("sim.chat.proof", fmt.Sprintf("Payment screenshot: [Alipay · Transfer successful · ¥%s · to %s · Transaction %s]. Please release.",
 					o.FiatTotal.Fixed(), o.PayTo.RealName, fake), "Total", o.FiatTotal.Fixed(), "Name", o.PayTo.RealName, "Tx", fake))
 			}
-		case market.StatePaid:
+		case api.StatePaid:
 			if o.PaidAt != nil && b.since(*o.PaidAt) > 6*time.Minute {
 				b.say(ctx, o, "again", b.lineOf("The screenshot proves I paid. Alipay is sometimes slow to show it, please release."))
 			}
-		case market.StateDisputed:
+		case api.StateDisputed:
 			b.once(o, "evidence", func() error {
 				_, err := b.Market.AddEvidence(ctx, o.ID, fake, b.lineOf("Screenshot of my payment"))
 				return err
@@ -124,17 +123,17 @@ func fakeProof() Script {
 // accomplicePays: the money comes from someone else's account (name not
 // the buyer's); the buyer marks paid as if all were well.
 func accomplicePays(acc *Bot) Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
 		}
-		if o.State == market.StateCreated && b.since(o.CreatedAt) >= 3*time.Minute {
+		if o.State == api.StateCreated && b.since(o.CreatedAt) >= 3*time.Minute {
 			if acc.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
 				markPaid(ctx, b, o)
 				b.say(ctx, o, "paid", b.lineOf("Paid, please release."))
 			}
 		}
-		if o.State == market.StateDisputed {
+		if o.State == api.StateDisputed {
 			if tx := acc.paidTx(o); tx != "" {
 				b.once(o, "evidence", func() error {
 					_, err := b.Market.AddEvidence(ctx, o.ID, tx, b.lineOf("My payment"))
@@ -147,18 +146,18 @@ func accomplicePays(acc *Bot) Script {
 
 // partialPayer pays 90% of the total from their own account.
 func partialPayer() Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
 		}
-		if o.State == market.StateCreated && b.since(o.CreatedAt) >= 3*time.Minute {
+		if o.State == api.StateCreated && b.since(o.CreatedAt) >= 3*time.Minute {
 			part, _ := money.MulDiv(o.FiatTotal, money.New(90, 2), 2, money.Down)
 			if b.pay(ctx, o, "order", o.PayTo.Account, part, fmt.Sprintf("order %d", o.ID)) {
 				markPaid(ctx, b, o)
 				b.say(ctx, o, "paid", b.lineOf("Done, paid. Please release."))
 			}
 		}
-		if o.State == market.StateDisputed {
+		if o.State == api.StateDisputed {
 			if tx := b.paidTx(o); tx != "" {
 				b.once(o, "evidence", func() error {
 					_, err := b.Market.AddEvidence(ctx, o.ID, tx, "")
@@ -172,12 +171,12 @@ func partialPayer() Script {
 // latePayer lets the window run out, pays afterwards and asks for the
 // crypto anyway. Its bot watches closed orders too.
 func latePayer() Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
 		}
 		b.say(ctx, o, "greet", b.lineOf("Hi, I will pay soon."))
-		if o.State != market.StateExpired || o.ClosedAt == nil || b.since(*o.ClosedAt) < 3*time.Minute {
+		if o.State != api.StateExpired || o.ClosedAt == nil || b.since(*o.ClosedAt) < 3*time.Minute {
 			return
 		}
 		if b.pay(ctx, o, "late", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
@@ -189,14 +188,14 @@ func latePayer() Script {
 // offPlatform asks the buyer to cancel and pay outside the platform, to
 // an account in the message, with a link; it never releases.
 func offPlatform(account string) Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "seller" {
 			return
 		}
 		b.say(ctx, o, "lure", b.line("sim.chat.lure", fmt.Sprintf("Hi friend. The platform fee is high today. Cancel this order and add me on WeChat (wxid_fastusdt), "+
 			"pay %s CNY straight to my other Alipay %s and I send you the USDT at a 2%% better price. Details: https://p2p-fastpay.top/deal", o.FiatTotal.Fixed(), account),
 			"Total", o.FiatTotal.Fixed(), "Account", account))
-		if o.State == market.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) > 5*time.Minute {
+		if o.State == api.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) > 5*time.Minute {
 			b.say(ctx, o, "lure2", b.lineOf("I told you, it is faster on WeChat. I cannot release here."))
 		}
 	})
@@ -205,14 +204,14 @@ func offPlatform(account string) Script {
 // impersonator marks paid and sends a message that looks like the
 // platform's, without the anti-phishing code, asking for the release.
 func impersonator() Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
 		}
-		if o.State == market.StateCreated && b.since(o.CreatedAt) >= 2*time.Minute {
+		if o.State == api.StateCreated && b.since(o.CreatedAt) >= 2*time.Minute {
 			markPaid(ctx, b, o)
 		}
-		if o.State == market.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) >= time.Minute {
+		if o.State == api.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) >= time.Minute {
 			b.say(ctx, o, "fake-support", b.line("sim.chat.fake_support", fmt.Sprintf("[p2pdesk Support] System notice: the buyer's payment of %s CNY for order %d has been confirmed and is held by the platform. "+
 				"Please release the crypto within 10 minutes, or your account will be frozen for violating trading rules.", o.FiatTotal.Fixed(), o.ID),
 				"Total", o.FiatTotal.Fixed(), "ID", o.ID))
@@ -223,7 +222,7 @@ func impersonator() Script {
 // failedAgain takes the buyer's payment, claims it failed and asks for it
 // again; it releases only once it has been paid twice.
 func failedAgain() Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "seller" {
 			return
 		}
@@ -237,7 +236,7 @@ func failedAgain() Script {
 			b.say(ctx, o, "failed", b.line("sim.chat.failed", fmt.Sprintf("Your payment failed on my side and Alipay returned it to you. Please pay %s CNY again to the same account, then I release at once.", o.FiatTotal.Fixed()),
 				"Total", o.FiatTotal.Fixed()))
 		}
-		if paidTimes >= 2 && (o.State == market.StatePaid || o.State == market.StateDisputed) {
+		if paidTimes >= 2 && (o.State == api.StatePaid || o.State == api.StateDisputed) {
 			b.release(ctx, o)
 		}
 	})
@@ -245,7 +244,7 @@ func failedAgain() Script {
 
 // neverReleases takes the money and goes silent.
 func neverReleases() Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "seller" {
 			return
 		}
@@ -256,13 +255,13 @@ func neverReleases() Script {
 // baitSeller lures with a price far below the index, then asks for the
 // money on a friend's account and never releases.
 func baitSeller(friend *Bot) Script {
-	return scriptFunc(func(ctx context.Context, b *Bot, o market.OrderView) {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "seller" {
 			return
 		}
 		b.say(ctx, o, "friend", b.line("sim.chat.friend", fmt.Sprintf("Hi! My Alipay is limited today. Please pay %s CNY to my friend's Alipay %s (%s), then mark paid. Fast release!",
 			o.FiatTotal.Fixed(), friend.Person.Phone, friend.Person.RealName), "Total", o.FiatTotal.Fixed(), "Account", friend.Person.Phone, "Name", friend.Person.RealName))
-		if o.State == market.StateDisputed {
+		if o.State == api.StateDisputed {
 			b.once(o, "deny", func() error {
 				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("Nothing arrived in my account."))
 				return err

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
-	"p2pdesk/alipay"
 )
 
 // Support is the marketplace's simulated support desk. It settles a
@@ -36,7 +35,7 @@ type Verdict struct {
 
 func (w *World) newSupport(ctx context.Context) (savedPerson, error) {
 	p := person{Handle: "p2pdesk-support", RealName: "p2pdesk Support", Phone: "support@p2pdesk.example"}
-	acct, err := w.Admin.CreateUser(ctx, api.NewUserRequest{Name: p.Handle, RealName: p.RealName, KYCLevel: 2, Role: market.RoleSupport})
+	acct, err := w.Admin.CreateUser(ctx, api.NewUserRequest{Name: p.Handle, RealName: p.RealName, KYCLevel: 2, Role: api.RoleSupport})
 	if err != nil {
 		return savedPerson{}, err
 	}
@@ -79,7 +78,7 @@ func (s *Support) poll(ctx context.Context) {
 
 // Judge reads a dispute's evidence: every payment record either party
 // attached, checked against the rail.
-func (s *Support) Judge(ctx context.Context, d market.OrderView) (Verdict, error) {
+func (s *Support) Judge(ctx context.Context, d api.OrderView) (Verdict, error) {
 	var v Verdict
 	log, err := s.b.Market.Messages(ctx, d.ID, 0)
 	if err != nil {
@@ -87,7 +86,7 @@ func (s *Support) Judge(ctx context.Context, d market.OrderView) (Verdict, error
 	}
 	seen := map[string]bool{}
 	for _, e := range log {
-		if e.Kind != market.LogEvidence || e.Ref == "" || seen[e.Ref] {
+		if e.Kind != api.LogEvidence || e.Ref == "" || seen[e.Ref] {
 			continue
 		}
 		seen[e.Ref] = true
@@ -130,7 +129,7 @@ func (s *Support) Judge(ctx context.Context, d market.OrderView) (Verdict, error
 // chat until when it takes evidence from both sides; at that moment it
 // judges what both supplied and decides. Both moments follow from the
 // dispute's time, so a restarted world keeps them.
-func (s *Support) handle(ctx context.Context, d market.OrderView) {
+func (s *Support) handle(ctx context.Context, d api.OrderView) {
 	pickup := d.DisputedAt.Add(s.Delay)
 	decide := pickup.Add(s.Grace)
 	if s.b.now().Before(decide) {
@@ -142,9 +141,9 @@ func (s *Support) handle(ctx context.Context, d market.OrderView) {
 		s.w.log.Warn("support judge", "order", d.ID, "err", err)
 		return
 	}
-	res := market.ResolveRefund
+	res := api.ResolveRefund
 	if v.Paid && !v.Refunded {
-		res = market.ResolveRelease
+		res = api.ResolveRelease
 	}
 	if _, err := s.b.Market.Resolve(ctx, d.ID, res, v.Note); err != nil {
 		s.w.log.Warn("support resolve", "order", d.ID, "err", err)
@@ -153,7 +152,7 @@ func (s *Support) handle(ctx context.Context, d market.OrderView) {
 
 // askOnce posts support's request for evidence, once per dispute (the
 // order's log remembers it across restarts).
-func (s *Support) askOnce(ctx context.Context, d market.OrderView, until time.Time) {
+func (s *Support) askOnce(ctx context.Context, d api.OrderView, until time.Time) {
 	if s.asked[d.ID] {
 		return
 	}
@@ -162,7 +161,7 @@ func (s *Support) askOnce(ctx context.Context, d market.OrderView, until time.Ti
 		return
 	}
 	for _, e := range log {
-		if e.From == "support" && e.Kind != market.LogState {
+		if e.From == "support" && e.Kind != api.LogState {
 			s.asked[d.ID] = true
 			return
 		}

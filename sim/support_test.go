@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/auth"
-	"p2pdesk/market"
 )
 
 // TestAutoDisputeTakesEvidenceAfterwards: a buyer who paid exactly and
@@ -24,8 +24,8 @@ func TestAutoDisputeTakesEvidenceAfterwards(t *testing.T) {
 	for _, c := range []struct {
 		live     bool
 		evidence bool
-		want     market.Resolution
-	}{{false, true, market.ResolveRelease}, {false, false, market.ResolveRefund}, {true, true, market.ResolveRelease}} {
+		want     api.Resolution
+	}{{false, true, api.ResolveRelease}, {false, false, api.ResolveRefund}, {true, true, api.ResolveRelease}} {
 		t.Run(fmt.Sprintf("live=%v evidence=%v", c.live, c.evidence), func(t *testing.T) {
 			ctx := context.Background()
 			w, err := Open(ctx, Options{Dir: fastDir(t), ServerKey: auth.GenerateKey(), Seed: 3, Merchants: 2, Fast: !c.live, Speed: 600, FeedEvery: time.Minute})
@@ -54,7 +54,7 @@ func TestAutoDisputeTakesEvidenceAfterwards(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o, err := user.Market.TakeAd(ctx, market.TakeRequest{AdID: st.Ad.ID, FiatAmount: "700", Payment: string(market.Alipay)}, "take-1")
+			o, err := user.Market.TakeAd(ctx, api.TakeRequest{AdID: st.Ad.ID, FiatAmount: "700", Payment: string(api.Alipay)}, "take-1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,12 +62,12 @@ func TestAutoDisputeTakesEvidenceAfterwards(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := user.Market.MarkPaid(ctx, o.ID, market.StateCreated); err != nil {
+			if _, err := user.Market.MarkPaid(ctx, o.ID, api.StateCreated); err != nil {
 				t.Fatal(err)
 			}
 			o, _ = user.Market.Order(ctx, o.ID)
 			advance(o.ReleaseDeadline.Sub(w.Sched.Now()) + time.Minute)
-			if o, _ = user.Market.Order(ctx, o.ID); o.State != market.StateDisputed {
+			if o, _ = user.Market.Order(ctx, o.ID); o.State != api.StateDisputed {
 				t.Fatalf("after the release window: %s, want disputed by the platform", o.State)
 			}
 			// Support takes it up and says until when it takes evidence.
@@ -90,7 +90,7 @@ func TestAutoDisputeTakesEvidenceAfterwards(t *testing.T) {
 			}
 			advance(45 * time.Minute)
 			o, _ = user.Market.Order(ctx, o.ID)
-			if o.State != market.StateResolved || o.Resolution != c.want {
+			if o.State != api.StateResolved || o.Resolution != c.want {
 				t.Fatalf("order after support: %s/%s, want resolved/%s", o.State, o.Resolution, c.want)
 			}
 			if err := w.CheckInvariants(ctx); err != nil {

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/clock"
@@ -28,7 +29,6 @@ import (
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/money"
-	"p2pdesk/alipay"
 	"p2pdesk/store"
 )
 
@@ -394,7 +394,7 @@ func (w *World) railPin() string { return fmt.Sprintf("%06d", w.rng.IntN(1_000_0
 // real name, with the practice balance. The password is drawn from
 // crypto/rand: it is a person's own, and HTTP handlers run beside the
 // world's goroutine, which owns the seeded rng.
-func (w *World) openAlipay(ctx context.Context, u market.User) (api.AlipayAccount, error) {
+func (w *World) openAlipay(ctx context.Context, u api.User) (api.AlipayAccount, error) {
 	rail := w.railAdmin.Load()
 	if rail == nil {
 		return api.AlipayAccount{}, errors.New("the simulated market is still being made: try again in a few seconds")
@@ -418,7 +418,7 @@ func (w *World) openAlipay(ctx context.Context, u market.User) (api.AlipayAccoun
 
 // bootstrap creates the world's people on a fresh database.
 func (w *World) bootstrap(ctx context.Context) error {
-	adm, err := w.Market.Provision(ctx, api.NewUserRequest{Name: "p2pdesk-admin", RealName: "p2pdesk operations", KYCLevel: 2, Role: market.RoleAdmin})
+	adm, err := w.Market.Provision(ctx, api.NewUserRequest{Name: "p2pdesk-admin", RealName: "p2pdesk operations", KYCLevel: 2, Role: api.RoleAdmin})
 	if err != nil {
 		return err
 	}
@@ -609,7 +609,7 @@ func (w *World) NewPerson(ctx context.Context, p person, kyc int, verified bool,
 	}
 	b := w.newBot(p.Handle, acct.User.ID, p, w.clientFor(acct.Credentials), client.NewAlipay(w.railBase, ra.Token, w.railHTTP()), acct.TOTPSecret, pin)
 	b.RailID = ra.ID
-	if _, err := b.Market.SetPaymentAccount(ctx, market.Alipay, p.Phone, ""); err != nil {
+	if _, err := b.Market.SetPaymentAccount(ctx, api.Alipay, p.Phone, ""); err != nil {
 		return nil, savedPerson{}, err
 	}
 	return b, savedPerson{UserID: acct.User.ID, RailID: ra.ID, Person: p}, nil
@@ -666,8 +666,8 @@ func (w *World) newMerchant(ctx context.Context, i int) (*Bot, savedPerson, erro
 	}
 	sp.Persona = persona
 	b.Script = &Honest{P: persona}
-	b.Market.SetPaymentAccount(ctx, market.WeChat, fmt.Sprintf("wxid_%s%d", p.Handle[:3], i), "")
-	b.Market.SetPaymentAccount(ctx, market.Bank, fmt.Sprintf("62220%014d", int64(i)*7919+1), "")
+	b.Market.SetPaymentAccount(ctx, api.WeChat, fmt.Sprintf("wxid_%s%d", p.Handle[:3], i), "")
+	b.Market.SetPaymentAccount(ctx, api.Bank, fmt.Sprintf("62220%014d", int64(i)*7919+1), "")
 	n := 2 + b.rng.IntN(4)
 	for k := 0; k < n; k++ {
 		if err := w.postMerchantAd(ctx, b, i, k, deposits); err != nil {
@@ -680,13 +680,13 @@ func (w *World) newMerchant(ctx context.Context, i int) (*Bot, savedPerson, erro
 func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int, deposits map[string]string) error {
 	r := b.rng
 	side := []string{"sell", "buy"}[r.IntN(2)]
-	pairs := []market.Pair{{Asset: market.USDT, Fiat: market.CNY}}
+	pairs := []api.Pair{{Asset: api.USDT, Fiat: api.CNY}}
 	switch x := r.IntN(10); {
 	case x < 6:
 	case x < 8:
-		pairs[0] = market.Pair{Asset: []market.Asset{market.BTC, market.ETH}[r.IntN(2)], Fiat: market.CNY}
+		pairs[0] = api.Pair{Asset: []api.Asset{api.BTC, api.ETH}[r.IntN(2)], Fiat: api.CNY}
 	default:
-		pairs[0] = market.Pair{Asset: market.Assets[r.IntN(3)], Fiat: []market.Fiat{market.USD, market.EUR}[r.IntN(2)]}
+		pairs[0] = api.Pair{Asset: api.Assets[r.IntN(3)], Fiat: []api.Fiat{api.USD, api.EUR}[r.IntN(2)]}
 	}
 	pr := pairs[0]
 	// Most ads sit within 1% of the index, sellers a little above, buyers a
@@ -702,7 +702,7 @@ func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int, deposits m
 		}
 	}
 	fiatScale := int64(1)
-	if pr.Fiat != market.CNY {
+	if pr.Fiat != api.CNY {
 		fiatScale = 7 // USD and EUR limits are smaller numbers
 	}
 	minF := (int64(100+r.IntN(19)*100) / fiatScale)
@@ -710,7 +710,7 @@ func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int, deposits m
 	idx := w.Feed.Price(pr)
 	// The ad's size: what the maximum buys, a few times over, and for a
 	// sell ad no more than a quarter of what the merchant holds.
-	total, _ := market.QuantityForFiat(money.New(maxF*100*int64(2+r.IntN(8)), 2), idx, pr.Asset)
+	total, _ := api.QuantityForFiat(money.New(maxF*100*int64(2+r.IntN(8)), 2), idx, pr.Asset)
 	if side == "sell" {
 		held := money.MustParse(deposits[string(pr.Asset)], pr.Asset.Scale())
 		quarter, _ := money.Quo(held, money.New(4, 0), pr.Asset.Scale(), money.Down)
@@ -725,7 +725,7 @@ func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int, deposits m
 	if r.IntN(3) == 0 {
 		payments = append(payments, "bank")
 	}
-	req := market.AdRequest{Side: side, Asset: string(pr.Asset), Fiat: string(pr.Fiat), Total: total.String(),
+	req := api.AdRequest{Side: side, Asset: string(pr.Asset), Fiat: string(pr.Fiat), Total: total.String(),
 		MinFiat: strconv.FormatInt(minF, 10), MaxFiat: strconv.FormatInt(maxF, 10), Payments: payments,
 		WindowMin: []int{10, 15, 15, 15, 20, 30}[r.IntN(6)], Terms: adTerms[r.IntN(len(adTerms))]}
 	if r.IntN(10) < 3 {
@@ -733,7 +733,7 @@ func (w *World) postMerchantAd(ctx context.Context, b *Bot, i, k int, deposits m
 	}
 	fixed := r.IntN(3) == 0
 	if fixed {
-		p, _ := money.MulDiv(idx, money.New(10000+margin, 4), market.PriceScale, money.HalfUp)
+		p, _ := money.MulDiv(idx, money.New(10000+margin, 4), api.PriceScale, money.HalfUp)
 		req.PriceType, req.Price = "fixed", p.String()
 	} else {
 		req.PriceType, req.MarginBP = "floating", margin

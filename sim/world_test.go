@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
-	"p2pdesk/market"
 )
 
 func openWorld(t testing.TB, o Options) *World {
@@ -33,7 +33,7 @@ func TestWorldBootsAndTrades(t *testing.T) {
 	t.Parallel()
 	w := openWorld(t, Options{Seed: 7, Merchants: 6, History: true})
 	ctx := context.Background()
-	page, err := w.Admin.Ads(ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY})
+	page, err := w.Admin.Ads(ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestSpeedOverTheAPI(t *testing.T) {
 	}
 	for _, bad := range []float64{0, -1, 601} {
 		_, err := w.Admin.SetSpeed(ctx, bad)
-		var ae *client.Error
+		var ae *api.Error
 		if !errors.As(err, &ae) || ae.Status != 400 || ae.Field != "speed" {
 			t.Errorf("speed %v: %v, want a 400 on the speed field", bad, err)
 		}
@@ -157,11 +157,11 @@ func TestRestartAttachesMerchantsInBackground(t *testing.T) {
 		}
 	}
 
-	page, err := w.Admin.Ads(ctx, client.AdQuery{Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, Payment: market.Alipay, Limit: 100})
+	page, err := w.Admin.Ads(ctx, client.AdQuery{Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, Payment: api.Alipay, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ad *market.AdView
+	var ad *api.AdView
 	for i := range page.Ads {
 		if a := page.Ads[i]; a.MinCompBP == 0 && a.MinKYC <= 2 && names[a.Maker.ID] != "" {
 			ad = &page.Ads[i]
@@ -178,7 +178,7 @@ func TestRestartAttachesMerchantsInBackground(t *testing.T) {
 	}
 	buyer.Script = &Honest{P: Persona{PayDelay: time.Minute}}
 	w.Watch(buyer, 20*time.Second)
-	ord, err := buyer.Market.TakeAd(ctx, market.TakeRequest{AdID: ad.ID, FiatAmount: ad.MinFiat.Fixed(), Payment: string(market.Alipay)}, "restart-take")
+	ord, err := buyer.Market.TakeAd(ctx, api.TakeRequest{AdID: ad.ID, FiatAmount: ad.MinFiat.Fixed(), Payment: string(api.Alipay)}, "restart-take")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestRestartAttachesMerchantsInBackground(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State != market.StateCompleted {
+	if got.State != api.StateCompleted {
 		t.Fatalf("order with %s after an hour: %s (the merchant did not come back to trade)", seller.Name, got.State)
 	}
 	if err := w.CheckInvariants(ctx); err != nil {

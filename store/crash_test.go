@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/money"
@@ -54,9 +55,9 @@ func TestCrashRecovery(t *testing.T) {
 				ok := true
 				switch a.op {
 				case "paid":
-					ok = o.State == market.StatePaid || o.State == market.StateCompleted
+					ok = o.State == api.StatePaid || o.State == api.StateCompleted
 				case "release":
-					ok = o.State == market.StateCompleted
+					ok = o.State == api.StateCompleted
 				}
 				if !ok {
 					missing++
@@ -93,13 +94,13 @@ func setupCrashDB(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Deposit(ctx, m.ID, market.USDT, money.MustParse("100000000", 6), "seed"); err != nil {
+	if _, err := svc.Deposit(ctx, m.ID, api.USDT, money.MustParse("100000000", 6), "seed"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.SetPaymentAccount(ctx, m.ID, market.PaymentAccount{Method: market.Alipay, Account: "13800000001"}); err != nil {
+	if _, err := svc.SetPaymentAccount(ctx, m.ID, api.PaymentAccount{Method: api.Alipay, Account: "13800000001"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.PostAd(ctx, m.ID, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "100000000",
+	if _, err := svc.PostAd(ctx, m.ID, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "100000000",
 		MinFiat: "1", MaxFiat: "1000000", Payments: []string{"alipay"}, WindowMin: 30}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestCrashChild(t *testing.T) {
 			defer wg.Done()
 			buyer := int64(3 + i) // system=1, merchant=2, buyers follow
 			for n := 0; ; n++ {
-				o, err := svc.TakeAd(ctx, buyer, market.TakeRequest{AdID: 1, Amount: "1.5"}, nil)
+				o, err := svc.TakeAd(ctx, buyer, api.TakeRequest{AdID: 1, Amount: "1.5"}, nil)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, "take:", err)
 					return

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"p2pdesk/market"
 	"p2pdesk/alipay"
+	"p2pdesk/api"
+	"p2pdesk/market"
 )
 
 // TestSQLiteMoneyColumnsHoldIntegers: SQLite turns an integer sum that
@@ -24,7 +25,7 @@ func TestSQLiteMoneyColumnsHoldIntegers(t *testing.T) {
 	defer st.Close()
 	add := func(v int64) error {
 		return st.Update(ctx, func(tx market.Tx) error {
-			return tx.AddBalance(market.Balance{UserID: 1, Asset: market.USDT, CreditsPosted: v})
+			return tx.AddBalance(market.Balance{UserID: 1, Asset: api.USDT, CreditsPosted: v})
 		})
 	}
 	if err := add(math.MaxInt64); err != nil {
@@ -34,7 +35,7 @@ func TestSQLiteMoneyColumnsHoldIntegers(t *testing.T) {
 		t.Fatalf("an overflowing sum was written: %v", err)
 	}
 	err = st.View(ctx, func(tx market.ReadTx) error {
-		b, err := tx.Balance(1, market.USDT)
+		b, err := tx.Balance(1, api.USDT)
 		if err == nil && b.CreditsPosted != math.MaxInt64 {
 			t.Errorf("balance = %+v", b)
 		}

@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"os"
 
+	"p2pdesk/alipay"
 	"p2pdesk/auth"
 	"p2pdesk/market"
-	"p2pdesk/alipay"
 )
 
 // Database is what the marketplace needs of a store, whichever engine

@@ -14,9 +14,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
+	"p2pdesk/alipay"
 	"p2pdesk/auth"
 	"p2pdesk/market"
-	"p2pdesk/alipay"
 )
 
 // PostgresOptions tune the PostgreSQL store.

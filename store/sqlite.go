@@ -13,9 +13,9 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"p2pdesk/alipay"
 	"p2pdesk/auth"
 	"p2pdesk/market"
-	"p2pdesk/alipay"
 )
 
 // SQLiteOptions tune the SQLite store.

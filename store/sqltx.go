@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/market"
 	"p2pdesk/money"
 )
@@ -152,8 +153,8 @@ func b2i(b bool) int {
 
 const userCols = "id, name, real_name, role, kyc_level, verified, restricted, created_at"
 
-func scanUser(sc scanner) (market.User, error) {
-	var u market.User
+func scanUser(sc scanner) (api.User, error) {
+	var u api.User
 	var verified, restricted int
 	var created int64
 	err := sc.Scan(&u.ID, &u.Name, &u.RealName, &u.Role, &u.KYCLevel, &verified, &restricted, &created)
@@ -161,18 +162,18 @@ func scanUser(sc scanner) (market.User, error) {
 	return u, err
 }
 
-func (t *sqlTx) User(id int64) (market.User, error) {
+func (t *sqlTx) User(id int64) (api.User, error) {
 	u, err := scanUser(t.row("SELECT "+userCols+" FROM users WHERE id = ?", id))
 	return u, noRows(err)
 }
 
-func (t *sqlTx) UserByName(name string) (market.User, error) {
+func (t *sqlTx) UserByName(name string) (api.User, error) {
 	u, err := scanUser(t.row("SELECT "+userCols+" FROM users WHERE name = ?", name))
 	return u, noRows(err)
 }
 
-func (t *sqlTx) Users(ids []int64) ([]market.User, error) {
-	out := make([]market.User, 0, len(ids))
+func (t *sqlTx) Users(ids []int64) ([]api.User, error) {
+	out := make([]api.User, 0, len(ids))
 	for _, id := range ids {
 		u, err := t.User(id)
 		if errors.Is(err, market.ErrNotFound) {
@@ -186,28 +187,28 @@ func (t *sqlTx) Users(ids []int64) ([]market.User, error) {
 	return out, nil
 }
 
-func (t *sqlTx) InsertUser(u *market.User) error {
+func (t *sqlTx) InsertUser(u *api.User) error {
 	id, err := t.insertID("INSERT INTO users (name, real_name, role, kyc_level, verified, restricted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		u.Name, u.RealName, string(u.Role), u.KYCLevel, b2i(u.Verified), b2i(u.Restricted), tm(u.CreatedAt))
 	u.ID = id
 	return err
 }
 
-func (t *sqlTx) UpdateUser(u market.User) error {
+func (t *sqlTx) UpdateUser(u api.User) error {
 	_, err := t.exec("UPDATE users SET real_name = ?, role = ?, kyc_level = ?, verified = ?, restricted = ? WHERE id = ?",
 		u.RealName, string(u.Role), u.KYCLevel, b2i(u.Verified), b2i(u.Restricted), u.ID)
 	return err
 }
 
-func (t *sqlTx) PaymentAccounts(user int64) ([]market.PaymentAccount, error) {
+func (t *sqlTx) PaymentAccounts(user int64) ([]api.PaymentAccount, error) {
 	rows, err := t.query("SELECT method, account, real_name FROM payment_accounts WHERE user_id = ? ORDER BY method", user)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []market.PaymentAccount
+	var out []api.PaymentAccount
 	for rows.Next() {
-		p := market.PaymentAccount{UserID: user}
+		p := api.PaymentAccount{UserID: user}
 		if err := rows.Scan(&p.Method, &p.Account, &p.RealName); err != nil {
 			return nil, err
 		}
@@ -216,13 +217,13 @@ func (t *sqlTx) PaymentAccounts(user int64) ([]market.PaymentAccount, error) {
 	return out, rows.Err()
 }
 
-func (t *sqlTx) PaymentAccount(user int64, method market.PaymentMethod) (market.PaymentAccount, error) {
-	p := market.PaymentAccount{UserID: user, Method: method}
+func (t *sqlTx) PaymentAccount(user int64, method api.PaymentMethod) (api.PaymentAccount, error) {
+	p := api.PaymentAccount{UserID: user, Method: method}
 	err := t.row("SELECT account, real_name FROM payment_accounts WHERE user_id = ? AND method = ?", user, string(method)).Scan(&p.Account, &p.RealName)
 	return p, noRows(err)
 }
 
-func (t *sqlTx) PutPaymentAccount(p market.PaymentAccount) error {
+func (t *sqlTx) PutPaymentAccount(p api.PaymentAccount) error {
 	_, err := t.exec(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, method) DO UPDATE SET account = excluded.account, real_name = excluded.real_name`,
 		p.UserID, string(p.Method), p.Account, p.RealName)
@@ -231,7 +232,7 @@ func (t *sqlTx) PutPaymentAccount(p market.PaymentAccount) error {
 
 // ---- ledger
 
-func (t *sqlTx) Balance(user int64, asset market.Asset) (market.Balance, error) {
+func (t *sqlTx) Balance(user int64, asset api.Asset) (market.Balance, error) {
 	b := market.Balance{UserID: user, Asset: asset}
 	err := t.row("SELECT debits_pending, debits_posted, credits_pending, credits_posted FROM balances WHERE user_id = ? AND asset = ?",
 		user, string(asset)).Scan(&b.DebitsPending, &b.DebitsPosted, &b.CreditsPending, &b.CreditsPosted)
@@ -337,7 +338,7 @@ func scanAd(sc scanner) (market.Ad, error) {
 	err := sc.Scan(&a.ID, &a.MakerID, &a.Side, &a.Asset, &a.Fiat, &a.PriceType, &price, &a.MarginBP, &total, &remaining,
 		&minF, &maxF, &avail, &a.Payments, &a.WindowMin, &a.Terms, &a.Status, &a.MinKYC, &a.MinCompletionBP, &created, &updated, &a.Version)
 	as, fs := a.Asset.Scale(), a.Fiat.Scale()
-	a.Price = money.New(price, market.PriceScale)
+	a.Price = money.New(price, api.PriceScale)
 	a.Total, a.Remaining = money.New(total, as), money.New(remaining, as)
 	a.MinFiat, a.MaxFiat, a.AvailFiat = money.New(minF, fs), money.New(maxF, fs), money.New(avail, fs)
 	a.CreatedAt, a.UpdatedAt = ft(created), ft(updated)
@@ -370,7 +371,7 @@ func (t *sqlTx) AllAds(afterID int64, limit int) ([]market.Ad, error) {
 	return t.scanAds("SELECT "+adCols+" FROM ads WHERE id > ? ORDER BY id LIMIT ?", afterID, limit)
 }
 
-func (t *sqlTx) FloatingAds(asset market.Asset, fiat market.Fiat) ([]market.Ad, error) {
+func (t *sqlTx) FloatingAds(asset api.Asset, fiat api.Fiat) ([]market.Ad, error) {
 	return t.scanAds("SELECT "+adCols+" FROM ads WHERE asset = ? AND fiat = ? AND price_type = 'floating' AND status <> 'deleted' ORDER BY id",
 		string(asset), string(fiat))
 }
@@ -411,7 +412,7 @@ func (t *sqlTx) SearchAds(q market.AdQuery) ([]market.Ad, error) {
 	key, dir, cmp := "price", "ASC", ">"
 	if q.Sort == market.SortNewest {
 		key, dir, cmp = "created_at", "DESC", "<"
-	} else if q.Side == market.Buy {
+	} else if q.Side == api.Buy {
 		dir, cmp = "DESC", "<"
 	}
 	if q.After != nil {
@@ -464,7 +465,7 @@ func scanOrder(sc scanner) (market.Order, error) {
 		&o.Payment, &o.SellerAccount.Account, &o.SellerAccount.RealName, &o.BuyerRealName, &o.State, &o.Resolution,
 		&created, &payDL, &paid, &relDL, &disputed, &closed, &o.DisputeBy, &o.DisputeReason, &o.CancelledBy,
 		&o.BuyerRating, &o.SellerRating, &o.Version)
-	o.Price = money.New(price, market.PriceScale)
+	o.Price = money.New(price, api.PriceScale)
 	o.Amount = money.New(amount, o.Asset.Scale())
 	o.FiatTotal = money.New(total, o.Fiat.Scale())
 	o.SellerAccount.Method, o.SellerAccount.UserID = o.Payment, o.SellerID
@@ -495,8 +496,8 @@ func (t *sqlTx) Order(id int64) (market.Order, error) {
 	return o, noRows(err)
 }
 
-var openStates = []market.OrderState{market.StateCreated, market.StatePaid, market.StateDisputed}
-var closedStates = []market.OrderState{market.StateCompleted, market.StateCancelled, market.StateExpired, market.StateResolved}
+var openStates = []api.OrderState{api.StateCreated, api.StatePaid, api.StateDisputed}
+var closedStates = []api.OrderState{api.StateCompleted, api.StateCancelled, api.StateExpired, api.StateResolved}
 
 func (t *sqlTx) Orders(q market.OrderQuery) ([]market.Order, error) {
 	// One user's orders: the union of the buyer and seller indexes.
@@ -511,7 +512,7 @@ func (t *sqlTx) Orders(q market.OrderQuery) ([]market.Order, error) {
 		if len(states) == 0 {
 			states = want
 		} else {
-			var both []market.OrderState
+			var both []api.OrderState
 			for _, s := range states {
 				for _, w := range want {
 					if s == w {
@@ -548,9 +549,9 @@ func (t *sqlTx) Orders(q market.OrderQuery) ([]market.Order, error) {
 	var sqlq string
 	var all []any
 	switch q.Side {
-	case market.Buy:
+	case api.Buy:
 		sqlq, all = part("buyer_id")
-	case market.Sell:
+	case api.Sell:
 		sqlq, all = part("seller_id")
 	default:
 		a, aa := part("buyer_id")
@@ -568,7 +569,7 @@ func (t *sqlTx) OrdersByAd(adID int64) ([]market.Order, error) {
 	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE ad_id = ? ORDER BY id", adID)
 }
 
-func (t *sqlTx) OrdersInState(state market.OrderState, limit int) ([]market.Order, error) {
+func (t *sqlTx) OrdersInState(state api.OrderState, limit int) ([]market.Order, error) {
 	return t.scanOrders("SELECT "+orderCols+" FROM orders WHERE state = ? ORDER BY id LIMIT ?", string(state), limit)
 }
 
@@ -578,9 +579,9 @@ func (t *sqlTx) AllOrders(afterID int64, limit int) ([]market.Order, error) {
 
 func dueAt(o *market.Order) any {
 	switch o.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		return tm(o.PayDeadline)
-	case market.StatePaid:
+	case api.StatePaid:
 		return tm(o.ReleaseDeadline)
 	}
 	return nil
@@ -612,15 +613,15 @@ func (t *sqlTx) UpdateOrder(o market.Order) error {
 	return err
 }
 
-func (t *sqlTx) OrderLog(orderID, afterID int64) ([]market.LogEntry, error) {
+func (t *sqlTx) OrderLog(orderID, afterID int64) ([]api.LogEntry, error) {
 	rows, err := t.query("SELECT id, order_id, at, kind, actor, state, text, ref FROM order_log WHERE order_id = ? AND id > ? ORDER BY id", orderID, afterID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []market.LogEntry
+	var out []api.LogEntry
 	for rows.Next() {
-		var e market.LogEntry
+		var e api.LogEntry
 		var at int64
 		if err := rows.Scan(&e.ID, &e.OrderID, &at, &e.Kind, &e.Actor, &e.State, &e.Text, &e.Ref); err != nil {
 			return nil, err
@@ -631,7 +632,7 @@ func (t *sqlTx) OrderLog(orderID, afterID int64) ([]market.LogEntry, error) {
 	return out, rows.Err()
 }
 
-func (t *sqlTx) InsertLog(e *market.LogEntry) error {
+func (t *sqlTx) InsertLog(e *api.LogEntry) error {
 	id, err := t.insertID("INSERT INTO order_log (order_id, at, kind, actor, state, text, ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		e.OrderID, tm(e.At), string(e.Kind), e.Actor, string(e.State), e.Text, e.Ref)
 	e.ID = id
@@ -640,7 +641,7 @@ func (t *sqlTx) InsertLog(e *market.LogEntry) error {
 
 // ---- limits and records
 
-func (t *sqlTx) Usage(user, day int64, fiat market.Fiat) (market.Usage, error) {
+func (t *sqlTx) Usage(user, day int64, fiat api.Fiat) (market.Usage, error) {
 	u := market.Usage{UserID: user, Day: day, Fiat: fiat}
 	err := t.row("SELECT amount FROM usage WHERE user_id = ? AND day = ? AND fiat = ?", user, day, string(fiat)).Scan(&u.Amount)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -694,7 +695,7 @@ func (t *sqlTx) AddTraderDay(d market.TraderDay) error {
 
 // ---- outbox, idempotency, index
 
-func (t *sqlTx) Events(user, afterID int64, limit int) ([]market.Event, error) {
+func (t *sqlTx) Events(user, afterID int64, limit int) ([]api.Event, error) {
 	q := "SELECT id, user_id, type, at, data FROM events WHERE id > ? AND user_id IN (0, ?) ORDER BY id LIMIT ?"
 	args := []any{afterID, user, limit}
 	if user < 0 { // every event, for the simulator's event log
@@ -706,9 +707,9 @@ func (t *sqlTx) Events(user, afterID int64, limit int) ([]market.Event, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []market.Event
+	var out []api.Event
 	for rows.Next() {
-		var e market.Event
+		var e api.Event
 		var at int64
 		var data string
 		if err := rows.Scan(&e.ID, &e.UserID, &e.Type, &at, &data); err != nil {
@@ -732,7 +733,7 @@ func (t *sqlTx) LastEventID() (int64, error) {
 	return id.Int64, err
 }
 
-func (t *sqlTx) InsertEvent(e *market.Event) error {
+func (t *sqlTx) InsertEvent(e *api.Event) error {
 	if t.d.name == "postgres" && !t.eventsLocked {
 		// Readers follow the log by id ("after 41"), so ids must become
 		// visible in order. SQLite's one writer gives that; in PostgreSQL
@@ -771,16 +772,16 @@ func (t *sqlTx) PutIdempotency(r market.IdemRecord) error {
 	return err
 }
 
-func (t *sqlTx) IndexLatest(asset market.Asset, fiat market.Fiat) (market.IndexPoint, error) {
-	p := market.IndexPoint{Asset: asset, Fiat: fiat}
+func (t *sqlTx) IndexLatest(asset api.Asset, fiat api.Fiat) (api.IndexPoint, error) {
+	p := api.IndexPoint{Asset: asset, Fiat: fiat}
 	var at, price int64
 	err := t.row("SELECT at, price FROM index_prices WHERE asset = ? AND fiat = ? ORDER BY at DESC, id DESC LIMIT 1",
 		string(asset), string(fiat)).Scan(&at, &price)
-	p.At, p.Price = ft(at), money.New(price, market.PriceScale)
+	p.At, p.Price = ft(at), money.New(price, api.PriceScale)
 	return p, noRows(err)
 }
 
-func (t *sqlTx) IndexHistory(asset market.Asset, fiat market.Fiat, since time.Time, limit int) ([]market.IndexPoint, error) {
+func (t *sqlTx) IndexHistory(asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error) {
 	// The newest points, returned oldest first.
 	rows, err := t.query(`SELECT at, price FROM (SELECT id, at, price FROM index_prices WHERE asset = ? AND fiat = ? AND at >= ?
 		ORDER BY at DESC, id DESC LIMIT ?) h ORDER BY at, id`, string(asset), string(fiat), tm(since), limit)
@@ -788,18 +789,18 @@ func (t *sqlTx) IndexHistory(asset market.Asset, fiat market.Fiat, since time.Ti
 		return nil, err
 	}
 	defer rows.Close()
-	var out []market.IndexPoint
+	var out []api.IndexPoint
 	for rows.Next() {
 		var at, price int64
 		if err := rows.Scan(&at, &price); err != nil {
 			return nil, err
 		}
-		out = append(out, market.IndexPoint{Asset: asset, Fiat: fiat, At: ft(at), Price: money.New(price, market.PriceScale)})
+		out = append(out, api.IndexPoint{Asset: asset, Fiat: fiat, At: ft(at), Price: money.New(price, api.PriceScale)})
 	}
 	return out, rows.Err()
 }
 
-func (t *sqlTx) InsertIndex(p market.IndexPoint) error {
+func (t *sqlTx) InsertIndex(p api.IndexPoint) error {
 	_, err := t.exec("INSERT INTO index_prices (asset, fiat, at, price) VALUES (?, ?, ?, ?)",
 		string(p.Asset), string(p.Fiat), tm(p.At), p.Price.Units())
 	return err

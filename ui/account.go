@@ -3,9 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
-	"github.com/charmbracelet/lipgloss"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -13,9 +14,8 @@ import (
 	"rsc.io/qr"
 
 	"p2pdesk/api"
-	"p2pdesk/auth"
+	"p2pdesk/authenticator"
 	"p2pdesk/i18n"
-	"p2pdesk/market"
 )
 
 // accountPage: KYC level and today's limits, the trader record, payment
@@ -111,7 +111,7 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 					return p, func() tea.Msg {
 						ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 						defer cancel()
-						_, err := mc.SetPaymentAccount(ctx, market.Alipay, code, "")
+						_, err := mc.SetPaymentAccount(ctx, api.Alipay, code, "")
 						return phishSetMsg{p.c.T("account.payee_set", "Account", code), err}
 					}
 				}
@@ -140,7 +140,7 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			if p.payee && p.acct != nil {
 				p.input.Prompt, p.input.CharLimit = p.c.T("account.payee_prompt"), 64
 				for _, pm := range p.acct.Payments {
-					if pm.Method == market.Alipay {
+					if pm.Method == api.Alipay {
 						p.input.SetValue(pm.Account)
 					}
 				}
@@ -302,7 +302,7 @@ func (p *enrollPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		case "ctrl+p":
 			if p.enr != nil && p.c.Embedded {
 				p.practice = true
-				code, _ := auth.Code(p.enr.Secret, p.c.Now())
+				code, _ := authenticator.Code(p.enr.Secret, p.c.Now())
 				p.input.SetValue(code)
 			}
 			return p, nil

@@ -8,7 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // counterpartyNotice says what the other side, support or the platform
@@ -18,7 +18,7 @@ import (
 //
 // Who acted follows from the data: an order event carries the reader's
 // role and the maker, a chat event the writer's role and the reader's.
-func counterpartyNotice(e market.Event, c *Ctx) (n news, ok bool) {
+func counterpartyNotice(e api.Event, c *Ctx) (n news, ok bool) {
 	text, bad, order, ok := counterpartyAct(e, c)
 	return news{text: text, bad: bad, order: order, chat: e.Type == "chat.message"}, ok
 }
@@ -31,7 +31,7 @@ type news struct {
 	chat  bool
 }
 
-func counterpartyAct(e market.Event, c *Ctx) (text string, bad bool, order int64, ok bool) {
+func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, ok bool) {
 	who := func(role string) string { return c.T("role." + role) }
 	if e.Type == "chat.message" {
 		var ce struct {
@@ -84,7 +84,7 @@ func counterpartyAct(e market.Event, c *Ctx) (text string, bad bool, order int64
 		}
 	case "order.resolved":
 		id := "notify.resolved_refund"
-		if o.Resolution == market.ResolveRelease {
+		if o.Resolution == api.ResolveRelease {
 			id = "notify.resolved_release"
 		}
 		return c.T(id, args...), !resolvedForMe(o), o.ID, true
@@ -94,8 +94,8 @@ func counterpartyAct(e market.Event, c *Ctx) (text string, bad bool, order int64
 
 // orderOfEvent is the order an order.* event carries, as its reader (a
 // buyer or a seller) sees it.
-func orderOfEvent(e market.Event) (market.OrderView, bool) {
-	var o market.OrderView
+func orderOfEvent(e api.Event) (api.OrderView, bool) {
+	var o api.OrderView
 	if !strings.HasPrefix(e.Type, "order.") || json.Unmarshal(e.Data, &o) != nil || o.ID == 0 {
 		return o, false
 	}
@@ -103,8 +103,8 @@ func orderOfEvent(e market.Event) (market.OrderView, bool) {
 }
 
 // resolvedForMe: support's decision went the reader's way.
-func resolvedForMe(o market.OrderView) bool {
-	released := o.Resolution == market.ResolveRelease
+func resolvedForMe(o api.OrderView) bool {
+	released := o.Resolution == api.ResolveRelease
 	return released == (o.Role == "buyer")
 }
 

@@ -16,9 +16,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/i18n"
-	"p2pdesk/market"
 )
 
 // Minimum terminal size; below it the app shows how big it needs to be.
@@ -93,7 +93,7 @@ type Page interface {
 // Messages between pages and the root.
 type (
 	// EventMsg is one event from the stream.
-	EventMsg struct{ Event market.Event }
+	EventMsg struct{ Event api.Event }
 	// StreamMsg is a change of the stream's connection.
 	StreamMsg struct{ State client.StreamState }
 	pushMsg   struct{ page Page }
@@ -133,7 +133,7 @@ type Ctx struct {
 	mktAt time.Time
 	speed float64
 	// wizardOrders: the order each wizard is following, to come back to.
-	wizardOrders map[market.Side]int64
+	wizardOrders map[api.Side]int64
 }
 
 // MarketNow is the marketplace's clock as best known: deadlines are in it.
@@ -192,7 +192,7 @@ func New(d Deps) *Model {
 	if d.Tr == nil {
 		d.Tr = i18n.New(i18n.EN)
 	}
-	c := &Ctx{Deps: d, St: NewStyles(d.Theme), speed: 1, wizardOrders: map[market.Side]int64{}}
+	c := &Ctx{Deps: d, St: NewStyles(d.Theme), speed: 1, wizardOrders: map[api.Side]int64{}}
 	m := &Model{c: c, stream: "connecting", owed: map[int64]bool{}}
 	if d.Ephemeral && d.Embedded {
 		// Said once, at start, in one line: what the quit will take away.
@@ -406,10 +406,10 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 		if key.Matches(msg, k.Withdraw) {
-			return m, m.openWizard(market.Sell)
+			return m, m.openWizard(api.Sell)
 		}
 		if key.Matches(msg, k.Deposit) {
-			return m, m.openWizard(market.Buy)
+			return m, m.openWizard(api.Buy)
 		}
 	}
 	p, cmd := cur.Update(msg)
@@ -421,7 +421,7 @@ func (m *Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // leaves it for the tab, not for pages opened before it. A guide already
 // open comes back as it was (pages opened from it close): pushing a
 // second one made esc land in the first.
-func (m *Model) openWizard(side market.Side) tea.Cmd {
+func (m *Model) openWizard(side api.Side) tea.Cmd {
 	for i, p := range m.stack {
 		if w, ok := p.(*wizard); ok && w.side == side && w.drill == 0 {
 			m.stack = m.stack[:i+1]
@@ -440,7 +440,7 @@ func (m *Model) openWizard(side market.Side) tea.Cmd {
 // goes back to the speed the user chose. S during the wait is obeyed and
 // not undone. Only the practice market's clock, only the payment: the
 // seller's release window is where the scams wait, and runs fast.
-func (m *Model) paceTheClock(e market.Event) tea.Cmd {
+func (m *Model) paceTheClock(e api.Event) tea.Cmd {
 	if m.c.Practice == nil {
 		return nil
 	}
@@ -448,7 +448,7 @@ func (m *Model) paceTheClock(e market.Event) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if o.Role == "buyer" && o.State == market.StateCreated {
+	if o.Role == "buyer" && o.State == api.StateCreated {
 		m.owed[o.ID] = true
 	} else {
 		delete(m.owed, o.ID)

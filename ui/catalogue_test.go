@@ -10,8 +10,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"p2pdesk/api"
 	"p2pdesk/i18n"
-	"p2pdesk/market"
 )
 
 // literalIDs are the message IDs the screens' code names as literals:
@@ -66,12 +66,12 @@ func TestEveryIDTheScreensNameIsInTheCatalogue(t *testing.T) {
 }
 
 // codes are the stable codes of refusals, read from where they are
-// defined: the marketplace's rules, the API, the server and the rail.
+// defined: the API (every marketplace code) and the rail.
 func codes(t *testing.T) []string {
 	t.Helper()
 	re := regexp.MustCompile(`"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})"`)
 	seen := map[string]bool{}
-	for _, f := range []string{"../market/errors.go", "../api/api.go", "../server/errors.go", "../alipay/http.go", "../alipay/alipay.go"} {
+	for _, f := range []string{"../api/errors.go", "../alipay/http.go", "../alipay/alipay.go"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -104,23 +104,23 @@ func TestEveryCodeAndFamilyHasItsWords(t *testing.T) {
 	for _, c := range cs {
 		ids = append(ids, "err."+c)
 	}
-	for _, s := range []market.OrderState{market.StateCreated, market.StatePaid, market.StateCompleted, market.StateCancelled,
-		market.StateExpired, market.StateDisputed, market.StateResolved} {
+	for _, s := range []api.OrderState{api.StateCreated, api.StatePaid, api.StateCompleted, api.StateCancelled,
+		api.StateExpired, api.StateDisputed, api.StateResolved} {
 		ids = append(ids, "state."+string(s))
 	}
-	for _, r := range market.DisputeReasons {
+	for _, r := range api.DisputeReasons {
 		ids = append(ids, "reason."+r)
 	}
-	for _, w := range []string{market.WarnLink, market.WarnOffPlatform, market.WarnImpersonation, market.WarnPressure, market.WarnProof} {
+	for _, w := range []string{api.WarnLink, api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof} {
 		ids = append(ids, "warn."+w)
 	}
-	for _, m := range []market.PaymentMethod{market.Alipay, market.WeChat, market.Bank} {
+	for _, m := range []api.PaymentMethod{api.Alipay, api.WeChat, api.Bank} {
 		ids = append(ids, "method."+string(m))
 	}
-	for _, s := range []market.AdStatus{market.AdOnline, market.AdPaused, market.AdExhausted, market.AdDeleted} {
+	for _, s := range []api.AdStatus{api.AdOnline, api.AdPaused, api.AdExhausted, api.AdDeleted} {
 		ids = append(ids, "adstatus."+string(s))
 	}
-	for _, r := range []market.Resolution{market.ResolveRelease, market.ResolveRefund} {
+	for _, r := range []api.Resolution{api.ResolveRelease, api.ResolveRefund} {
 		ids = append(ids, "resolution."+string(r))
 	}
 	var missing []string

@@ -16,8 +16,8 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/auth"
+	"p2pdesk/authenticator"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/money"
 	"p2pdesk/sim"
 	"p2pdesk/ui"
@@ -97,12 +97,15 @@ func openDesk(t *testing.T) *desk {
 	deps := ui.Deps{Bell: true, Notify: "osc9", AlertOut: d.alerts, Market: mc, Alipay: d.rc, AlipayPassword: acct.AlipayPassword, Server: w.URL(), Profile: "test", Embedded: true,
 		KeyringState: "memory", Theme: ui.DefaultTheme(), Keys: ui.DefaultKeys(), Export: t.TempDir(),
 		// The practice authenticator, on the simulated clock the server checks codes with.
-		TOTP: func(time.Time) (string, bool) { c, err := auth.Code(enr.Secret, w.Sched.Now()); return c, err == nil },
+		TOTP: func(time.Time) (string, bool) {
+			c, err := authenticator.Code(enr.Secret, w.Sched.Now())
+			return c, err == nil
+		},
 	}
 	d.tm = teatest.NewTestModel(t, ui.New(deps), teatest.WithInitialTermSize(120, 40))
 	sctx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
-	go mc.Stream(sctx, -1, func(e market.Event) { d.tm.Send(ui.EventMsg{Event: e}) }, nil)
+	go mc.Stream(sctx, -1, func(e api.Event) { d.tm.Send(ui.EventMsg{Event: e}) }, nil)
 	return d
 }
 
@@ -147,7 +150,7 @@ func practiceTrader(t *testing.T, w *sim.World) (sim.PracticeAccount, *client.Cl
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _ := auth.Code(enr.Secret, w.Sched.Now())
+	code, _ := authenticator.Code(enr.Secret, w.Sched.Now())
 	if _, err := mc.Confirm2FA(ctx, code); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +177,7 @@ func (d *desk) waitFor(texts ...string) {
 	}, teatest.WithDuration(time.Minute), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
-func balance(t *testing.T, mc *client.Client, a market.Asset) money.Amount {
+func balance(t *testing.T, mc *client.Client, a api.Asset) money.Amount {
 	t.Helper()
 	bs, err := mc.Balances(context.Background())
 	if err != nil {
@@ -195,7 +198,7 @@ func balance(t *testing.T, mc *client.Client, a market.Asset) money.Amount {
 func TestWithdrawFlow(t *testing.T) {
 	d := openDesk(t)
 	ctx := context.Background()
-	usdtBefore := balance(t, d.mc, market.USDT)
+	usdtBefore := balance(t, d.mc, api.USDT)
 	me, _ := d.rc.Me(ctx)
 
 	d.placeThroughWizard("W", "Withdraw to Alipay", "1000", "to your Alipay")
@@ -236,7 +239,7 @@ func TestWithdrawFlow(t *testing.T) {
 		}
 	}
 
-	after := balance(t, d.mc, market.USDT)
+	after := balance(t, d.mc, api.USDT)
 	want, _ := usdtBefore.Sub(o.Amount)
 	if after.Cmp(want) != 0 {
 		t.Fatalf("USDT %s after selling %s from %s", after, o.Amount, usdtBefore)
@@ -259,7 +262,7 @@ func TestWithdrawFlow(t *testing.T) {
 func TestDepositFlow(t *testing.T) {
 	d := openDesk(t)
 	ctx := context.Background()
-	usdtBefore := balance(t, d.mc, market.USDT)
+	usdtBefore := balance(t, d.mc, api.USDT)
 
 	// After the take the guide is back, at the payment.
 	d.placeThroughWizard("D", "Deposit via Alipay", "800", "opens the payment")
@@ -284,7 +287,7 @@ func TestDepositFlow(t *testing.T) {
 	}
 	orders, _ := d.mc.Orders(ctx, client.OrderQuery{})
 	want, _ := usdtBefore.Add(orders[0].Amount)
-	if got := balance(t, d.mc, market.USDT); got.Cmp(want) != 0 {
+	if got := balance(t, d.mc, api.USDT); got.Cmp(want) != 0 {
 		t.Fatalf("USDT %s, want %s", got, want)
 	}
 	if err := d.w.CheckInvariants(ctx); err != nil {
@@ -343,7 +346,7 @@ func TestDisputeFlow(t *testing.T) {
 		t.Fatalf("no order: %v", err)
 	}
 	o := orders[0]
-	if o.State != market.StateDisputed || o.DisputeReason == "" {
+	if o.State != api.StateDisputed || o.DisputeReason == "" {
 		t.Fatalf("order after the dispute: %s %q", o.State, o.DisputeReason)
 	}
 	log, err := d.mc.Messages(ctx, o.ID, 0)
@@ -352,7 +355,7 @@ func TestDisputeFlow(t *testing.T) {
 	}
 	var statement, evidence bool
 	for _, e := range log {
-		if e.Kind == market.LogEvidence {
+		if e.Kind == api.LogEvidence {
 			statement = statement || strings.Contains(e.Text, "another name")
 			evidence = evidence || e.Ref != ""
 		}
@@ -396,7 +399,7 @@ func TestAccountSetsTheAlipayPayee(t *testing.T) {
 	}
 	got := ""
 	for _, pm := range a.Payments {
-		if pm.Method == market.Alipay {
+		if pm.Method == api.Alipay {
 			got = pm.Account
 		}
 	}

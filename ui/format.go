@@ -8,7 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
@@ -73,8 +73,8 @@ type Staged struct {
 	// the choice); otherwise the drill's own ad is the one on offer.
 	Choose   bool
 	AdID     int64
-	UserSide market.Side // the user's side: sell = withdraw
-	Amount   string      // suggested amount (crypto for sells, fiat for buys)
+	UserSide api.Side // the user's side: sell = withdraw
+	Amount   string   // suggested amount (crypto for sells, fiat for buys)
 }
 
 // fiat formats a fiat amount with its two decimals.
@@ -121,7 +121,7 @@ func optPct(p *int64) string {
 	return money.New(*p, 2).FixedN(1) + "%"
 }
 
-func payments(ps []market.PaymentMethod) string {
+func payments(ps []api.PaymentMethod) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
 		s[i] = string(p)

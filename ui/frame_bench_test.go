@@ -8,23 +8,23 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
 // fakeAds builds n distinct ads the way the server sends them.
-func fakeAds(n int) []market.AdView {
-	ads := make([]market.AdView, n)
+func fakeAds(n int) []api.AdView {
+	ads := make([]api.AdView, n)
 	comp, rel := int64(9730), int64(312)
 	for i := range ads {
 		dev := int64(i%400 - 200)
-		ads[i] = market.AdView{
-			ID: int64(i + 1), Side: market.Sell, Asset: market.USDT, Fiat: market.CNY, PriceType: "fixed",
+		ads[i] = api.AdView{
+			ID: int64(i + 1), Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, PriceType: "fixed",
 			Price: money.New(72000+int64(i%300), 4), DevBP: &dev, Remaining: money.New(int64(1000+i)*1e6, 6),
 			MinFiat: money.New(10000, 2), MaxFiat: money.New(5000000, 2), WindowMin: 15,
-			Payments: []market.PaymentMethod{market.Alipay, market.WeChat},
-			Maker: market.TraderCard{Name: fmt.Sprintf("Merchant%07d", i), Verified: i%3 == 0,
-				Record: market.Record{Orders30d: int64(100 + i%900), CompletionBP: &comp, AvgReleaseS: &rel}},
+			Payments: []api.PaymentMethod{api.Alipay, api.WeChat},
+			Maker: api.TraderCard{Name: fmt.Sprintf("Merchant%07d", i), Verified: i%3 == 0,
+				Record: api.Record{Orders30d: int64(100 + i%900), CompletionBP: &comp, AvgReleaseS: &rel}},
 		}
 	}
 	return ads
@@ -32,12 +32,12 @@ func fakeAds(n int) []market.AdView {
 
 // marketModel is the whole app at 120×40 on the Market tab, its table
 // holding the ads.
-func marketModel(ads []market.AdView) (*Model, *marketPage) {
+func marketModel(ads []api.AdView) (*Model, *marketPage) {
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Now: func() time.Time { return now }})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	mp := m.tabs[0].(*marketPage)
-	mp.Update(adsMsg{version: mp.version, page: market.AdPage{Ads: ads}})
+	mp.Update(adsMsg{version: mp.version, page: api.AdPage{Ads: ads}})
 	return m, mp
 }
 
@@ -68,8 +68,8 @@ func BenchmarkMarketBurst(b *testing.B) {
 			m, mp := marketModel(ads)
 			events := make([]EventMsg, 1000)
 			for i := range events {
-				data, _ := json.Marshal(market.AdChange{ID: int64(i*97%n + 1), Price: money.New(72100, 4), Remaining: money.New(5e8, 6), Status: market.AdOnline})
-				events[i] = EventMsg{Event: market.Event{ID: int64(i + 1), Type: "ad.changed", Data: data}}
+				data, _ := json.Marshal(api.AdChange{ID: int64(i*97%n + 1), Price: money.New(72100, 4), Remaining: money.New(5e8, 6), Status: api.AdOnline})
+				events[i] = EventMsg{Event: api.Event{ID: int64(i + 1), Type: "ad.changed", Data: data}}
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -78,7 +78,7 @@ func BenchmarkMarketBurst(b *testing.B) {
 					m.Update(e)
 				}
 				mp.dirty = false // the debounce fired
-				mp.Update(adsMsg{version: mp.version, page: market.AdPage{Ads: ads}})
+				mp.Update(adsMsg{version: mp.version, page: api.AdPage{Ads: ads}})
 				_ = m.View()
 			}
 		})

@@ -11,15 +11,15 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/money"
 )
 
 var (
-	assets   = []market.Asset{market.USDT, market.BTC, market.ETH}
-	fiats    = []market.Fiat{market.CNY, market.USD, market.EUR}
-	methods  = []market.PaymentMethod{"", market.Alipay, market.WeChat, market.Bank}
+	assets   = []api.Asset{api.USDT, api.BTC, api.ETH}
+	fiats    = []api.Fiat{api.CNY, api.USD, api.EUR}
+	methods  = []api.PaymentMethod{"", api.Alipay, api.WeChat, api.Bank}
 	sorts    = []string{"price", "completion", "release"}
 	sortName = map[string]string{"price": "market.sort.price", "completion": "market.sort.completion", "release": "market.sort.release"}
 )
@@ -31,7 +31,7 @@ type marketPage struct {
 	newQuery bool
 	navAt    time.Time
 	c        *Ctx
-	userSide market.Side
+	userSide api.Side
 	asset    int
 	fiat     int
 	method   int
@@ -40,7 +40,7 @@ type marketPage struct {
 	amount   string
 	input    textinput.Model
 	editing  bool
-	table    *Table[market.AdView]
+	table    *Table[api.AdView]
 	index    *money.Amount
 	history  []int64
 	best     []int64
@@ -52,8 +52,8 @@ type marketPage struct {
 
 type adsMsg struct {
 	version int
-	page    market.AdPage
-	hist    []market.IndexPoint
+	page    api.AdPage
+	hist    []api.IndexPoint
 	err     error
 }
 type adsDebounce struct{}
@@ -63,29 +63,29 @@ func newMarketPage(c *Ctx) *marketPage {
 	in.Placeholder = c.T("market.amount_placeholder")
 	in.Prompt = c.T("market.amount_prompt")
 	in.CharLimit = 16
-	p := &marketPage{c: c, userSide: market.Buy, input: in, method: 1}
-	p.table = NewTable(func(a market.AdView) int64 { return a.ID },
-		func(a market.AdView, f string) bool {
+	p := &marketPage{c: c, userSide: api.Buy, input: in, method: 1}
+	p.table = NewTable(func(a api.AdView) int64 { return a.ID },
+		func(a api.AdView, f string) bool {
 			return strings.Contains(strings.ToLower(a.Maker.Name+" "+a.Terms+" "+payments(a.Payments)), f)
 		},
-		Column[market.AdView]{Title: "col.merchant", Width: 18, Cell: func(a market.AdView) string {
+		Column[api.AdView]{Title: "col.merchant", Width: 18, Cell: func(a api.AdView) string {
 			badge := ""
 			if a.Maker.Verified {
 				badge = " ✓"
 			}
 			return a.Maker.Name + badge
 		}},
-		Column[market.AdView]{Title: "col.orders30d", Width: 6, Right: true, Drop: 3, Cell: func(a market.AdView) string { return fmt.Sprint(a.Maker.Record.Orders30d) }},
-		Column[market.AdView]{Title: "col.completion", Width: 6, Right: true, Cell: func(a market.AdView) string { return optPct(a.Maker.Record.CompletionBP) },
-			Style: func(a market.AdView) *lipgloss.Style {
+		Column[api.AdView]{Title: "col.orders30d", Width: 6, Right: true, Drop: 3, Cell: func(a api.AdView) string { return fmt.Sprint(a.Maker.Record.Orders30d) }},
+		Column[api.AdView]{Title: "col.completion", Width: 6, Right: true, Cell: func(a api.AdView) string { return optPct(a.Maker.Record.CompletionBP) },
+			Style: func(a api.AdView) *lipgloss.Style {
 				if r := a.Maker.Record.CompletionBP; r != nil && *r < 9000 {
 					return &c.St.Warn
 				}
 				return nil
 			}},
-		Column[market.AdView]{Title: "col.release", Width: 7, Right: true, Cell: func(a market.AdView) string { return c.dur(a.Maker.Record.AvgReleaseS) }},
-		Column[market.AdView]{Title: "col.price", Width: 10, Right: true, Cell: func(a market.AdView) string { return a.Price.FixedN(4) }},
-		Column[market.AdView]{Title: "col.vs_index", Width: 8, Right: true, Drop: 4, Cell: func(a market.AdView) string {
+		Column[api.AdView]{Title: "col.release", Width: 7, Right: true, Cell: func(a api.AdView) string { return c.dur(a.Maker.Record.AvgReleaseS) }},
+		Column[api.AdView]{Title: "col.price", Width: 10, Right: true, Cell: func(a api.AdView) string { return a.Price.FixedN(4) }},
+		Column[api.AdView]{Title: "col.vs_index", Width: 8, Right: true, Drop: 4, Cell: func(a api.AdView) string {
 			if a.DevBP == nil {
 				return "—"
 			}
@@ -94,18 +94,18 @@ func newMarketPage(c *Ctx) *marketPage {
 				mark = "⚠"
 			}
 			return mark + pct(*a.DevBP)
-		}, Style: func(a market.AdView) *lipgloss.Style {
+		}, Style: func(a api.AdView) *lipgloss.Style {
 			if a.DevBP != nil && abs64(*a.DevBP) > 200 {
 				return &c.St.Danger
 			}
 			return nil
 		}},
-		Column[market.AdView]{Title: "col.available", Width: 12, Right: true, Drop: 1, Cell: func(a market.AdView) string { return crypto(a.Remaining) }},
-		Column[market.AdView]{Title: "col.limits", Width: 13, Right: true, Cell: func(a market.AdView) string {
+		Column[api.AdView]{Title: "col.available", Width: 12, Right: true, Drop: 1, Cell: func(a api.AdView) string { return crypto(a.Remaining) }},
+		Column[api.AdView]{Title: "col.limits", Width: 13, Right: true, Cell: func(a api.AdView) string {
 			return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0)
 		}},
-		Column[market.AdView]{Title: "col.pay", Width: 17, Drop: 5, Cell: func(a market.AdView) string { return c.payments(a.Payments) }},
-		Column[market.AdView]{Title: "col.window", Width: 4, Right: true, Drop: 2, Cell: func(a market.AdView) string { return c.T("market.window_min", "N", a.WindowMin) }},
+		Column[api.AdView]{Title: "col.pay", Width: 17, Drop: 5, Cell: func(a api.AdView) string { return c.payments(a.Payments) }},
+		Column[api.AdView]{Title: "col.window", Width: 4, Right: true, Drop: 2, Cell: func(a api.AdView) string { return c.T("market.window_min", "N", a.WindowMin) }},
 	)
 	p.table.Tr = c.Tr
 	return p
@@ -144,9 +144,9 @@ func (p *marketPage) requery() tea.Cmd {
 }
 
 func (p *marketPage) query() client.AdQuery {
-	makerSide := market.Sell
-	if p.userSide == market.Sell {
-		makerSide = market.Buy
+	makerSide := api.Sell
+	if p.userSide == api.Sell {
+		makerSide = api.Buy
 	}
 	return client.AdQuery{Side: makerSide, Asset: assets[p.asset], Fiat: fiats[p.fiat], Payment: methods[p.method],
 		Amount: p.amount, VerifiedOnly: p.verified, Sort: sorts[p.sort], Limit: 100}
@@ -192,12 +192,12 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.index = msg.page.Index
 		p.history = p.history[:0]
 		for _, h := range msg.hist {
-			if u, err := h.Price.UnitsAt(market.PriceScale); err == nil {
+			if u, err := h.Price.UnitsAt(api.PriceScale); err == nil {
 				p.history = append(p.history, u)
 			}
 		}
 		if len(msg.page.Ads) > 0 {
-			if u, err := msg.page.Ads[0].Price.UnitsAt(market.PriceScale); err == nil && p.sort == 0 {
+			if u, err := msg.page.Ads[0].Price.UnitsAt(api.PriceScale); err == nil && p.sort == 0 {
 				p.best = append(p.best, u)
 				if len(p.best) > 200 {
 					p.best = p.best[len(p.best)-200:]
@@ -271,10 +271,10 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	case key.Matches(msg, k.Bottom):
 		p.table.Bottom()
 	case key.Matches(msg, k.NextTab), key.Matches(msg, k.PrevTab):
-		if p.userSide == market.Buy {
-			p.userSide = market.Sell
+		if p.userSide == api.Buy {
+			p.userSide = api.Sell
 		} else {
-			p.userSide = market.Buy
+			p.userSide = api.Buy
 		}
 		p.best = nil
 		return p, p.requery()
@@ -312,7 +312,7 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 
 func (p *marketPage) View(w, h int) string {
 	st := p.c.St
-	tab := func(s market.Side, label string) string {
+	tab := func(s api.Side, label string) string {
 		if p.userSide == s {
 			return st.TabActive.Render(label)
 		}
@@ -336,7 +336,7 @@ func (p *marketPage) View(w, h int) string {
 	if p.index != nil {
 		idx = c.T("market.index", "Index", p.index.FixedN(4))
 	}
-	head := tab(market.Buy, c.T("market.tab_buy", "Asset", assets[p.asset])) + tab(market.Sell, c.T("market.tab_sell", "Asset", assets[p.asset])) + "  " +
+	head := tab(api.Buy, c.T("market.tab_buy", "Asset", assets[p.asset])) + tab(api.Sell, c.T("market.tab_sell", "Asset", assets[p.asset])) + "  " +
 		st.Muted.Render(c.T("market.head", "Pair", fmt.Sprintf("%s/%s", assets[p.asset], fiats[p.fiat]), "Method", method, "Amount", amount,
 			"Sort", c.T(sortName[sorts[p.sort]]), "Verified", ver, "Index", idx))
 	lines := []string{truncateStyled(head, w)}
@@ -396,7 +396,7 @@ func (c *Ctx) verifiedWord(v bool) string {
 }
 
 // requirements are what an ad asks of a taker, in words.
-func (c *Ctx) requirements(ad market.AdView) string {
+func (c *Ctx) requirements(ad api.AdView) string {
 	var r []string
 	if ad.MinKYC > 0 {
 		r = append(r, c.T("ad.req_kyc", "Level", ad.MinKYC))

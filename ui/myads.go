@@ -11,14 +11,14 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // myAdsPage: the user's own ads: post, edit the price, pause, resume,
 // delete.
 type myAdsPage struct {
 	c       *Ctx
-	table   *Table[market.AdView]
+	table   *Table[api.AdView]
 	err     string
 	form    []textinput.Model
 	formFor int64 // 0: new ad; else the ad being edited
@@ -27,7 +27,7 @@ type myAdsPage struct {
 }
 
 type myAdsMsg struct {
-	ads []market.AdView
+	ads []api.AdView
 	err error
 }
 type adDoneMsg struct {
@@ -41,19 +41,19 @@ var adFields = []string{"myads.f.side", "myads.f.asset", "myads.f.price", "myads
 
 func newMyAdsPage(c *Ctx) *myAdsPage {
 	p := &myAdsPage{c: c}
-	p.table = NewTable(func(a market.AdView) int64 { return a.ID }, nil,
-		Column[market.AdView]{Title: "col.ad", Width: 6, Right: true, Cell: func(a market.AdView) string { return fmt.Sprint(a.ID) }},
-		Column[market.AdView]{Title: "col.side", Width: 4, Cell: func(a market.AdView) string { return c.adSide(a.Side) }},
-		Column[market.AdView]{Title: "col.asset", Width: 9, Cell: func(a market.AdView) string { return string(a.Asset) + "/" + string(a.Fiat) }},
-		Column[market.AdView]{Title: "col.price", Width: 16, Right: true, Cell: func(a market.AdView) string {
+	p.table = NewTable(func(a api.AdView) int64 { return a.ID }, nil,
+		Column[api.AdView]{Title: "col.ad", Width: 6, Right: true, Cell: func(a api.AdView) string { return fmt.Sprint(a.ID) }},
+		Column[api.AdView]{Title: "col.side", Width: 4, Cell: func(a api.AdView) string { return c.adSide(a.Side) }},
+		Column[api.AdView]{Title: "col.asset", Width: 9, Cell: func(a api.AdView) string { return string(a.Asset) + "/" + string(a.Fiat) }},
+		Column[api.AdView]{Title: "col.price", Width: 16, Right: true, Cell: func(a api.AdView) string {
 			if a.PriceType == "floating" {
 				return a.Price.FixedN(4) + " (" + pct(a.MarginBP) + ")"
 			}
 			return a.Price.FixedN(4)
 		}},
-		Column[market.AdView]{Title: "col.left_total", Width: 20, Right: true, Cell: func(a market.AdView) string { return crypto(a.Remaining) + "/" + crypto(a.Total) }},
-		Column[market.AdView]{Title: "col.limits", Width: 15, Right: true, Cell: func(a market.AdView) string { return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0) }},
-		Column[market.AdView]{Title: "col.status", Width: 10, Cell: func(a market.AdView) string { return c.T("adstatus." + string(a.Status)) }},
+		Column[api.AdView]{Title: "col.left_total", Width: 20, Right: true, Cell: func(a api.AdView) string { return crypto(a.Remaining) + "/" + crypto(a.Total) }},
+		Column[api.AdView]{Title: "col.limits", Width: 15, Right: true, Cell: func(a api.AdView) string { return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0) }},
+		Column[api.AdView]{Title: "col.status", Width: 10, Cell: func(a api.AdView) string { return c.T("adstatus." + string(a.Status)) }},
 	)
 	p.table.Tr = c.Tr
 	return p
@@ -135,7 +135,7 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, p.form[2].Focus()
 		case key.Matches(msg, k.Pause) && has:
 			action := "pause"
-			if ad.Status == market.AdPaused {
+			if ad.Status == api.AdPaused {
 				action = "resume"
 			}
 			return p, p.do(p.c.T("myads."+action+"d"), func(ctx context.Context) error { _, err := mc.SetAdStatus(ctx, ad.ID, action); return err })
@@ -146,7 +146,7 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	return p, nil
 }
 
-func (p *myAdsPage) openForm(ad *market.AdView) {
+func (p *myAdsPage) openForm(ad *api.AdView) {
 	p.form = make([]textinput.Model, len(adFields))
 	vals := []string{"sell", "USDT", "+0.3%", "500", "100", "5000", "15", "alipay", p.c.T("myads.default_terms")}
 	p.formFor, p.focus = 0, 0
@@ -219,11 +219,11 @@ func (p *myAdsPage) submit() tea.Cmd {
 	}
 	mc, id := p.c.Market, p.formFor
 	if id == 0 {
-		req := market.AdRequest{Side: v(0), Asset: strings.ToUpper(v(1)), Fiat: "CNY", PriceType: priceType, Price: price, MarginBP: margin,
+		req := api.AdRequest{Side: v(0), Asset: strings.ToUpper(v(1)), Fiat: "CNY", PriceType: priceType, Price: price, MarginBP: margin,
 			Total: v(3), MinFiat: v(4), MaxFiat: v(5), Payments: pays, WindowMin: window, Terms: v(8)}
 		return p.do(p.c.T("myads.posted"), func(ctx context.Context) error { _, err := mc.PostAd(ctx, req); return err })
 	}
-	patch := market.AdPatch{PriceType: &priceType, Total: ptr(v(3)), MinFiat: ptr(v(4)), MaxFiat: ptr(v(5)), Payments: &pays, WindowMin: &window, Terms: ptr(v(8))}
+	patch := api.AdPatch{PriceType: &priceType, Total: ptr(v(3)), MinFiat: ptr(v(4)), MaxFiat: ptr(v(5)), Payments: &pays, WindowMin: &window, Terms: ptr(v(8))}
 	if priceType == "fixed" {
 		patch.Price = &price
 	} else {

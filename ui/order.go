@@ -4,19 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/charmbracelet/lipgloss"
-	"p2pdesk/client"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
 
-	"p2pdesk/api"
-	"p2pdesk/market"
 	"p2pdesk/alipay"
+	"p2pdesk/api"
 )
 
 // orderPage is one order, live: timeline, countdown, payment details,
@@ -24,7 +23,7 @@ import (
 type orderPage struct {
 	c       *Ctx
 	id      int64
-	o       *market.OrderView
+	o       *api.OrderView
 	log     []api.OrderLogEntry
 	stmt    []alipay.Line
 	err     string
@@ -72,7 +71,7 @@ type evidenceForm struct {
 type orderMsg struct {
 	id   int64
 	seq  int64 // which load answered
-	o    market.OrderView
+	o    api.OrderView
 	log  []api.OrderLogEntry
 	stmt []alipay.Line
 	err  error
@@ -81,7 +80,7 @@ type orderTick struct{ id int64 }
 type actionMsg struct {
 	id   int64
 	what string
-	o    market.OrderView
+	o    api.OrderView
 	err  error
 }
 
@@ -137,7 +136,7 @@ func (p *orderPage) tick() tea.Cmd {
 
 // moving: a deadline is running, so the countdown needs the 1 Hz tick.
 func (p *orderPage) moving() bool {
-	return p.o != nil && (p.o.State == market.StateCreated || p.o.State == market.StatePaid)
+	return p.o != nil && (p.o.State == api.StateCreated || p.o.State == api.StatePaid)
 }
 
 func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -173,7 +172,7 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			// Said as a refusal, in words first: "released: CONFLICT"
 			// read as if the release had happened.
 			p.err = p.c.T("order.could_not", "What", p.c.T("try."+msg.what), "Err", p.c.errText(msg.err))
-			if client.CodeOf(msg.err) == string(market.CodeOrderStateConflict) {
+			if api.CodeOf(msg.err) == api.CodeOrderStateConflict {
 				// The order moved on under the form: close it, show it anew.
 				p.modal = ""
 				return p, tea.Batch(p.load(), warn(p.err))
@@ -202,7 +201,7 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 }
 
 // eventOrderID finds the order an event is about.
-func eventOrderID(e market.Event) int64 {
+func eventOrderID(e api.Event) int64 {
 	var v struct {
 		ID      json.Number `json:"id"`
 		OrderID json.Number `json:"orderId"`
@@ -278,7 +277,7 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	return p, nil
 }
 
-func (p *orderPage) act(what string, f func(ctx context.Context) (market.OrderView, error)) tea.Cmd {
+func (p *orderPage) act(what string, f func(ctx context.Context) (api.OrderView, error)) tea.Cmd {
 	p.busy = true
 	id := p.id
 	return func() tea.Msg {
@@ -315,20 +314,20 @@ func (p *orderPage) modalKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 		return p, cmd
 	case "paid":
 		if msg.String() == "y" {
-			return p, p.act("paid", func(ctx context.Context) (market.OrderView, error) { return mc.MarkPaid(ctx, id, market.StateCreated) })
+			return p, p.act("paid", func(ctx context.Context) (api.OrderView, error) { return mc.MarkPaid(ctx, id, api.StateCreated) })
 		}
 		p.modal = ""
 	case "cancel":
 		if msg.String() == "y" {
-			return p, p.act("cancel", func(ctx context.Context) (market.OrderView, error) { return mc.Cancel(ctx, id, market.StateCreated) })
+			return p, p.act("cancel", func(ctx context.Context) (api.OrderView, error) { return mc.Cancel(ctx, id, api.StateCreated) })
 		}
 		p.modal = ""
 	case "rate":
 		switch msg.String() {
 		case "g", "+":
-			return p, p.act("rate_good", func(ctx context.Context) (market.OrderView, error) { return mc.Rate(ctx, id, true, "") })
+			return p, p.act("rate_good", func(ctx context.Context) (api.OrderView, error) { return mc.Rate(ctx, id, true, "") })
 		case "b", "-":
-			return p, p.act("rate_bad", func(ctx context.Context) (market.OrderView, error) { return mc.Rate(ctx, id, false, "") })
+			return p, p.act("rate_bad", func(ctx context.Context) (api.OrderView, error) { return mc.Rate(ctx, id, false, "") })
 		}
 	case "release":
 		return p.releaseKey(msg)
@@ -375,15 +374,15 @@ func (p *orderPage) evidenceKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		mc, id := p.c.Market, p.id
-		return p, p.act("evidence", func(ctx context.Context) (market.OrderView, error) {
+		return p, p.act("evidence", func(ctx context.Context) (api.OrderView, error) {
 			for _, r := range refs {
 				if _, err := mc.AddEvidence(ctx, id, r, ""); err != nil {
-					return market.OrderView{}, err
+					return api.OrderView{}, err
 				}
 			}
 			if note != "" {
 				if _, err := mc.AddEvidence(ctx, id, "", note); err != nil {
-					return market.OrderView{}, err
+					return api.OrderView{}, err
 				}
 			}
 			return mc.Order(ctx, id)
@@ -453,8 +452,8 @@ func (p *orderPage) releaseKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 		}
 		f.err = ""
 		mc, id, code := p.c.Market, p.id, strings.TrimSpace(f.totp.Value())
-		return p, p.act("release", func(ctx context.Context) (market.OrderView, error) {
-			return mc.Release(ctx, id, code, market.StatePaid)
+		return p, p.act("release", func(ctx context.Context) (api.OrderView, error) {
+			return mc.Release(ctx, id, code, api.StatePaid)
 		})
 	}
 	var cmd tea.Cmd
@@ -509,18 +508,18 @@ func (p *orderPage) disputeKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 				refs = append(refs, l.TxID)
 			}
 		}
-		req := api.DisputeRequest{Reason: market.DisputeReasons[f.reason], Statement: strings.TrimSpace(f.statement.Value()), Evidence: refs,
-			ExpectState: market.StatePaid}
+		req := api.DisputeRequest{Reason: api.DisputeReasons[f.reason], Statement: strings.TrimSpace(f.statement.Value()), Evidence: refs,
+			ExpectState: api.StatePaid}
 		mc, id := p.c.Market, p.id
-		return p, p.act("dispute", func(ctx context.Context) (market.OrderView, error) { return mc.Dispute(ctx, id, req) })
+		return p, p.act("dispute", func(ctx context.Context) (api.OrderView, error) { return mc.Dispute(ctx, id, req) })
 	}
 	switch f.focus {
 	case 0:
 		switch msg.String() {
 		case "left", "h":
-			f.reason = (f.reason + len(market.DisputeReasons) - 1) % len(market.DisputeReasons)
+			f.reason = (f.reason + len(api.DisputeReasons) - 1) % len(api.DisputeReasons)
 		case "right", "l":
-			f.reason = (f.reason + 1) % len(market.DisputeReasons)
+			f.reason = (f.reason + 1) % len(api.DisputeReasons)
 		}
 	case 1:
 		var cmd tea.Cmd
@@ -581,9 +580,9 @@ func (p *orderPage) View(w, h int) string {
 	c := p.c
 	o := p.o
 	var b strings.Builder
-	side := st.Buy.Render(c.side(market.Buy))
-	if o.Side == market.Sell {
-		side = st.Sell.Render(c.side(market.Sell))
+	side := st.Buy.Render(c.side(api.Buy))
+	if o.Side == api.Sell {
+		side = st.Sell.Render(c.side(api.Sell))
 	}
 	b.WriteString(c.T("order.head", "Side", side, "Amount", crypto(o.Amount), "Asset", o.Asset, "Total", st.Bold.Render(c.money(o.FiatTotal, o.Fiat)),
 		"Price", o.Price.FixedN(4), "Name", plain(o.Counterparty.Name)+c.verifiedWord(o.Counterparty.Verified), "State", st.Title.Render(c.bigState(o))) + "\n")
@@ -613,7 +612,7 @@ func (p *orderPage) View(w, h int) string {
 	return b.String()
 }
 
-func resolution(o *market.OrderView) string {
+func resolution(o *api.OrderView) string {
 	if o.Resolution != "" {
 		return " (" + string(o.Resolution) + ")"
 	}
@@ -630,9 +629,9 @@ func (p *orderPage) timeline() string {
 	c := p.c
 	steps := []step{{c.T("timeline.created"), &o.CreatedAt}, {c.T("timeline.paid"), o.PaidAt}}
 	switch o.State {
-	case market.StateCancelled, market.StateExpired:
+	case api.StateCancelled, api.StateExpired:
 		steps = []step{{c.T("timeline.created"), &o.CreatedAt}, {c.T("timeline." + string(o.State)), o.ClosedAt}}
-	case market.StateDisputed, market.StateResolved:
+	case api.StateDisputed, api.StateResolved:
 		res := c.T("timeline.resolved")
 		if o.Resolution != "" {
 			res += c.T("common.paren", "Text", c.T("resolution."+string(o.Resolution)))
@@ -660,9 +659,9 @@ func (p *orderPage) countdown(w int) string {
 	var from, to time.Time
 	var label string
 	switch o.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		from, to, label = o.CreatedAt, o.PayDeadline, p.c.T("order.pay_window")
-	case market.StatePaid:
+	case api.StatePaid:
 		if o.PaidAt == nil || o.ReleaseDeadline == nil {
 			return ""
 		}
@@ -690,7 +689,7 @@ func (p *orderPage) paymentBlock() string {
 	c := p.c
 	o := p.o
 	if o.Role == "buyer" {
-		if o.State == market.StateCreated {
+		if o.State == api.StateCreated {
 			return st.Bold.Render(c.T("order.pay_exactly", "Total", c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName)) +
 				st.Muted.Render("  "+c.T("order.y_copies"))
 		}
@@ -702,7 +701,7 @@ func (p *orderPage) paymentBlock() string {
 	}
 	line := kv(st, c.T("order.buyers_name"), o.PayerName+st.Muted.Render(c.T("order.name_must_match")))
 	// In a dispute the statement is the evidence: it stays on screen.
-	if o.State != market.StatePaid && o.State != market.StateCreated && o.State != market.StateDisputed {
+	if o.State != api.StatePaid && o.State != api.StateCreated && o.State != api.StateDisputed {
 		return line
 	}
 	if m := p.match(); m != nil {
@@ -737,9 +736,9 @@ func (p *orderPage) chatView(w, h int) string {
 			who = st.Muted.Render(p.c.T("role.you"))
 		}
 		switch e.Kind {
-		case market.LogSystem, market.LogState:
+		case api.LogSystem, api.LogState:
 			who = st.Title.Render(p.c.T("chat.platform"))
-		case market.LogEvidence:
+		case api.LogEvidence:
 			who = st.Muted.Render(p.c.T("chat.evidence"))
 		}
 		if e.AntiPhishing != "" {
@@ -778,7 +777,7 @@ func (p *orderPage) chatView(w, h int) string {
 
 func (c *Ctx) warningText(w string) string {
 	switch w {
-	case market.WarnLink, market.WarnOffPlatform, market.WarnImpersonation, market.WarnPressure, market.WarnProof:
+	case api.WarnLink, api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof:
 		return c.T("warn." + w)
 	}
 	return w
@@ -790,32 +789,32 @@ func (c *Ctx) warningText(w string) string {
 // filled from the order. Chat, evidence and support's words are shown as
 // written.
 func (p *orderPage) logText(e api.OrderLogEntry) string {
-	if p.c.zh() && e.Kind == market.LogEvidence && e.Ref != "" && e.Text == "Payment record "+e.Ref {
+	if p.c.zh() && e.Kind == api.LogEvidence && e.Ref != "" && e.Text == "Payment record "+e.Ref {
 		// The platform's own wording for a bare reference.
 		return p.c.T("log.evidence_ref", "Ref", e.Ref)
 	}
-	if !p.c.zh() || e.Kind != market.LogState || p.o == nil {
+	if !p.c.zh() || e.Kind != api.LogState || p.o == nil {
 		return e.Text
 	}
 	o, c := p.o, p.c
 	switch e.State {
-	case market.StateCreated:
+	case api.StateCreated:
 		return c.T("log.created", "Amount", crypto(o.Amount), "Asset", o.Asset, "Total", c.money(o.FiatTotal, o.Fiat), "Window", int(o.PayDeadline.Sub(o.CreatedAt).Minutes()))
-	case market.StatePaid:
+	case api.StatePaid:
 		return c.T("log.paid")
-	case market.StateCompleted:
+	case api.StateCompleted:
 		return c.T("log.completed", "Amount", o.Amount, "Asset", o.Asset)
-	case market.StateCancelled:
+	case api.StateCancelled:
 		return c.T("log.cancelled")
-	case market.StateExpired:
+	case api.StateExpired:
 		return c.T("log.expired")
-	case market.StateDisputed:
+	case api.StateDisputed:
 		if strings.Contains(e.Text, "did not release") {
 			return c.T("log.disputed_timeout")
 		}
 		return c.T("log.disputed")
-	case market.StateResolved:
-		if o.Resolution == market.ResolveRelease {
+	case api.StateResolved:
+		if o.Resolution == api.ResolveRelease {
 			return c.T("log.resolved_release", "Amount", o.Amount, "Asset", o.Asset)
 		}
 		return c.T("log.resolved_refund", "Amount", o.Amount, "Asset", o.Asset)
@@ -965,7 +964,7 @@ func (p *orderPage) disputeView() string {
 	c := p.c
 	f.statement.Prompt = c.T("dispute.statement_prompt")
 	b.WriteString(st.Bold.Render(c.T("dispute.title")) + st.Muted.Render(c.T("dispute.why")) + "\n")
-	b.WriteString(mark(0) + c.T("dispute.reason") + " ◀ " + st.Bold.Render(c.T("reason."+market.DisputeReasons[f.reason])) + " ▶\n")
+	b.WriteString(mark(0) + c.T("dispute.reason") + " ◀ " + st.Bold.Render(c.T("reason."+api.DisputeReasons[f.reason])) + " ▶\n")
 	b.WriteString(mark(1) + f.statement.View() + "\n")
 	b.WriteString(mark(2) + c.T("dispute.evidence") + "\n")
 	b.WriteString(p.statementPicker(f.picked, f.cursor, f.focus == 2))
@@ -975,7 +974,7 @@ func (p *orderPage) disputeView() string {
 
 // bigState is the order's state as the title of its page: in capitals
 // where the language has them.
-func (c *Ctx) bigState(o *market.OrderView) string {
+func (c *Ctx) bigState(o *api.OrderView) string {
 	if c.zh() {
 		return c.stateRes(o)
 	}

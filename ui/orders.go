@@ -14,8 +14,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 )
 
 // ordersPage lists open orders and history, filtered by text (state,
@@ -23,7 +23,7 @@ import (
 type ordersPage struct {
 	c       *Ctx
 	open    bool
-	table   *Table[market.OrderView]
+	table   *Table[api.OrderView]
 	filter  textinput.Model
 	editing bool
 	err     string
@@ -32,7 +32,7 @@ type ordersPage struct {
 
 type ordersMsg struct {
 	version int
-	orders  []market.OrderView
+	orders  []api.OrderView
 	err     error
 }
 type exportedMsg struct {
@@ -46,8 +46,8 @@ func newOrdersPage(c *Ctx) *ordersPage {
 	f.Prompt = c.T("orders.filter_prompt")
 	f.Placeholder = c.T("orders.filter_placeholder")
 	p := &ordersPage{c: c, open: true, filter: f}
-	p.table = NewTable(func(o market.OrderView) int64 { return o.ID },
-		func(o market.OrderView, q string) bool {
+	p.table = NewTable(func(o api.OrderView) int64 { return o.ID },
+		func(o api.OrderView, q string) bool {
 			hay := strings.ToLower(fmt.Sprintf("%d %s %s %s %s %s", o.ID, o.State, o.Side, o.Asset, o.Counterparty.Name, o.Resolution))
 			hay += " " + c.stateRes(&o) + " " + c.side(o.Side) // what the user reads can be typed too
 			for _, w := range strings.Fields(q) {
@@ -57,20 +57,20 @@ func newOrdersPage(c *Ctx) *ordersPage {
 			}
 			return true
 		},
-		Column[market.OrderView]{Title: "col.order", Width: 7, Right: true, Cell: func(o market.OrderView) string { return fmt.Sprint(o.ID) }},
-		Column[market.OrderView]{Title: "col.side", Width: 4, Cell: func(o market.OrderView) string { return c.side(o.Side) },
-			Style: func(o market.OrderView) *lipgloss.Style {
-				if o.Side == market.Buy {
+		Column[api.OrderView]{Title: "col.order", Width: 7, Right: true, Cell: func(o api.OrderView) string { return fmt.Sprint(o.ID) }},
+		Column[api.OrderView]{Title: "col.side", Width: 4, Cell: func(o api.OrderView) string { return c.side(o.Side) },
+			Style: func(o api.OrderView) *lipgloss.Style {
+				if o.Side == api.Buy {
 					return &c.St.Buy
 				}
 				return &c.St.Sell
 			}},
-		Column[market.OrderView]{Title: "col.amount", Width: 16, Right: true, Cell: func(o market.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
-		Column[market.OrderView]{Title: "col.total", Width: 14, Right: true, Cell: func(o market.OrderView) string { return fiat(o.FiatTotal) + " " + string(o.Fiat) }},
-		Column[market.OrderView]{Title: "col.price", Width: 10, Right: true, Drop: 3, Cell: func(o market.OrderView) string { return o.Price.FixedN(4) }},
-		Column[market.OrderView]{Title: "col.state", Width: 16, Cell: func(o market.OrderView) string { return c.stateRes(&o) }},
-		Column[market.OrderView]{Title: "col.with", Width: 16, Cell: func(o market.OrderView) string { return o.Counterparty.Name }},
-		Column[market.OrderView]{Title: "col.opened", Width: 12, Drop: 2, Cell: func(o market.OrderView) string { return c.shortStamp(o.CreatedAt) }},
+		Column[api.OrderView]{Title: "col.amount", Width: 16, Right: true, Cell: func(o api.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
+		Column[api.OrderView]{Title: "col.total", Width: 14, Right: true, Cell: func(o api.OrderView) string { return fiat(o.FiatTotal) + " " + string(o.Fiat) }},
+		Column[api.OrderView]{Title: "col.price", Width: 10, Right: true, Drop: 3, Cell: func(o api.OrderView) string { return o.Price.FixedN(4) }},
+		Column[api.OrderView]{Title: "col.state", Width: 16, Cell: func(o api.OrderView) string { return c.stateRes(&o) }},
+		Column[api.OrderView]{Title: "col.with", Width: 16, Cell: func(o api.OrderView) string { return o.Counterparty.Name }},
+		Column[api.OrderView]{Title: "col.opened", Width: 12, Drop: 2, Cell: func(o api.OrderView) string { return c.shortStamp(o.CreatedAt) }},
 	)
 	p.table.Tr = c.Tr
 	return p
@@ -173,7 +173,7 @@ func (p *ordersPage) export() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		var all []market.OrderView
+		var all []api.OrderView
 		q := client.OrderQuery{Limit: 200}
 		for {
 			page, err := mc.Orders(ctx, q)
@@ -196,7 +196,7 @@ func (p *ordersPage) export() tea.Cmd {
 }
 
 // WriteOrdersCSV writes orders with amounts as exact decimal strings.
-func WriteOrdersCSV(path string, orders []market.OrderView) (int, error) {
+func WriteOrdersCSV(path string, orders []api.OrderView) (int, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return 0, err
 	}

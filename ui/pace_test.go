@@ -7,7 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // speedRecorder is the practice market's speed control, recorded.
@@ -27,14 +27,14 @@ func TestClockSlowsWhileAPaymentIsOwed(t *testing.T) {
 	rec := &speedRecorder{}
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Practice: rec})
 	m.c.speed = 60
-	event := func(typ, role string, state market.OrderState) {
+	event := func(typ, role string, state api.OrderState) {
 		t.Helper()
-		b, _ := json.Marshal(market.OrderView{ID: 12, Role: role, State: state})
-		if cmd := m.paceTheClock(market.Event{Type: typ, Data: b}); cmd != nil {
+		b, _ := json.Marshal(api.OrderView{ID: 12, Role: role, State: state})
+		if cmd := m.paceTheClock(api.Event{Type: typ, Data: b}); cmd != nil {
 			cmd()
 		}
 	}
-	event("order.created", "buyer", market.StateCreated)
+	event("order.created", "buyer", api.StateCreated)
 	if len(rec.set) != 1 || rec.set[0] != 1 {
 		t.Fatalf("speeds set when a payment fell due: %v, want [1]", rec.set)
 	}
@@ -44,21 +44,21 @@ func TestClockSlowsWhileAPaymentIsOwed(t *testing.T) {
 		t.Fatalf("the status bar does not say why the clock slowed: %q", bar)
 	}
 	m.c.speed = 1
-	event("order.paid", "buyer", market.StatePaid)
+	event("order.paid", "buyer", api.StatePaid)
 	if len(rec.set) != 2 || rec.set[1] != 60 {
 		t.Fatalf("speeds set after marking paid: %v, want back to 60", rec.set)
 	}
 	// A sale the user opened is the buyer's payment: no slowing.
 	m.c.speed = 60
-	event("order.created", "seller", market.StateCreated)
+	event("order.created", "seller", api.StateCreated)
 	if len(rec.set) != 2 {
 		t.Fatalf("the clock slowed for the counterparty's payment: %v", rec.set)
 	}
 	// S while waiting to pay: the user's speed is kept afterwards.
-	event("order.created", "buyer", market.StateCreated)
+	event("order.created", "buyer", api.StateCreated)
 	m.pacedFrom = 0 // what S does
 	m.c.speed = 10
-	event("order.cancelled", "buyer", market.StateCancelled)
+	event("order.cancelled", "buyer", api.StateCancelled)
 	if len(rec.set) != 3 {
 		t.Fatalf("the clock was reset after the user chose a speed: %v", rec.set)
 	}

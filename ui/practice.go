@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 )
 
 // practicePage picks a scenario (or "surprise me") and stages it: its
@@ -25,7 +25,7 @@ type practicePage struct {
 
 type stagedMsg struct {
 	s   Staged
-	ad  market.AdView
+	ad  api.AdView
 	err error
 }
 
@@ -71,7 +71,7 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		w.drill = msg.s.Drill
 		w.step = 3
 		w.amount.SetValue(msg.s.Amount)
-		w.ads = []market.AdView{msg.ad}
+		w.ads = []api.AdView{msg.ad}
 		if msg.s.Choose {
 			// The lesson is the choice: the drill's ad among the market's.
 			w.loadingAds = true

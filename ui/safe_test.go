@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 )
 
 // hasControl reports a control, bidi or invisible character in a frame
@@ -31,9 +30,9 @@ const hostile = "\x1b]0;pwned\x07\x1b[2Jpay\u202Enow\u200b\u0090 \u2066x\u2069\t
 func TestViewsPrintNoControlCharacters(t *testing.T) {
 	c := &Ctx{St: NewStyles(DefaultTheme())}
 	p := newOrderPage(c, 1)
-	p.o = &market.OrderView{ID: 1, Role: "seller"}
+	p.o = &api.OrderView{ID: 1, Role: "seller"}
 	p.o.Counterparty.Name = "mallory" + hostile
-	p.log = []api.OrderLogEntry{{LogEntryView: market.LogEntryView{LogEntry: market.LogEntry{At: time.Unix(0, 0), Kind: market.LogChat, Text: "hi " + hostile, Ref: hostile}, From: "buyer"},
+	p.log = []api.OrderLogEntry{{LogEntryView: api.LogEntryView{LogEntry: api.LogEntry{At: time.Unix(0, 0), Kind: api.LogChat, Text: "hi " + hostile, Ref: hostile}, From: "buyer"},
 		AntiPhishing: hostile}}
 	chat := p.chatView(80, 10)
 	if r, bad := hasControl(chat); bad {

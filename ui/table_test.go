@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 )
 
 type row struct {
@@ -260,7 +259,7 @@ func TestNewOrderShowsTheOpenOrders(t *testing.T) {
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
 	p := m.tabs[1].(*ordersPage)
 	p.open = false
-	p.Update(EventMsg{Event: market.Event{Type: "order.created"}})
+	p.Update(EventMsg{Event: api.Event{Type: "order.created"}})
 	if !p.open {
 		t.Fatal("the Orders tab stayed on History after a new order")
 	}

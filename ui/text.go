@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"p2pdesk/client"
+	"p2pdesk/api"
 	"p2pdesk/i18n"
-	"p2pdesk/market"
 	"p2pdesk/money"
 )
 
@@ -31,30 +30,31 @@ func (c *Ctx) errText(err error) string {
 	if err == nil {
 		return ""
 	}
-	var e *client.Error
+	var e *api.Error
 	if !errors.As(err, &e) {
 		return err.Error()
 	}
+	code := string(e.Code)
 	if c.zh() || e.Message == "" {
-		if _, ok := i18n.Messages(c.Tr.Lang())["err."+e.Code]; ok {
-			s := c.T("err." + e.Code)
+		if _, ok := i18n.Messages(c.Tr.Lang())["err."+code]; ok {
+			s := c.T("err." + code)
 			if e.Field != "" {
 				s += c.T("err.field", "Field", e.Field)
 			}
-			return s + " (" + e.Code + ")"
+			return s + " (" + code + ")"
 		}
 	}
 	if e.Message != "" {
-		return e.Message + " (" + e.Code + ")"
+		return e.Message + " (" + code + ")"
 	}
 	return e.Error()
 }
 
 // state is an order state in words.
-func (c *Ctx) state(s market.OrderState) string { return c.T("state." + string(s)) }
+func (c *Ctx) state(s api.OrderState) string { return c.T("state." + string(s)) }
 
 // stateRes is an order's state with how a dispute ended, if it did.
-func (c *Ctx) stateRes(o *market.OrderView) string {
+func (c *Ctx) stateRes(o *api.OrderView) string {
 	s := c.state(o.State)
 	if o.Resolution != "" {
 		s += c.T("common.paren", "Text", c.T("resolution."+string(o.Resolution)))
@@ -63,8 +63,8 @@ func (c *Ctx) stateRes(o *market.OrderView) string {
 }
 
 // side is what the user does, as a word (never colour alone).
-func (c *Ctx) side(userSide market.Side) string {
-	if userSide == market.Buy {
+func (c *Ctx) side(userSide api.Side) string {
+	if userSide == api.Buy {
 		return c.T("side.buy")
 	}
 	return c.T("side.sell")
@@ -100,17 +100,17 @@ func (c *Ctx) longDate(t time.Time) string {
 // money formats a fiat amount for reading: in Chinese with the
 // currency's sign and thousands grouped (¥1,445.38), in English as the
 // screens always wrote it (1445.38 CNY); exact, never through a float.
-func (c *Ctx) money(a money.Amount, f market.Fiat) string {
+func (c *Ctx) money(a money.Amount, f api.Fiat) string {
 	s := group(a.FixedN(2))
 	if !c.zh() {
 		return a.FixedN(2) + " " + string(f)
 	}
 	switch f {
-	case market.CNY:
+	case api.CNY:
 		return "¥" + s
-	case market.USD:
+	case api.USD:
 		return "US$" + s
-	case market.EUR:
+	case api.EUR:
 		return "€" + s
 	}
 	return s + " " + string(f)
@@ -140,12 +140,12 @@ func group(s string) string {
 }
 
 // method is a payment method's name as the user's language says it.
-func (c *Ctx) method(m market.PaymentMethod) string {
+func (c *Ctx) method(m api.PaymentMethod) string {
 	return c.T("method." + string(m))
 }
 
 // payments lists an ad's payment methods.
-func (c *Ctx) payments(ps []market.PaymentMethod) string {
+func (c *Ctx) payments(ps []api.PaymentMethod) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
 		s[i] = c.method(p)
@@ -193,7 +193,7 @@ func (c *Ctx) scoreParts(parts []string) []string {
 
 // excluded says why the wizard does not recommend an ad, from the ad
 // itself (market.Reliability says it in English).
-func (c *Ctx) excluded(a market.AdView, why string) string {
+func (c *Ctx) excluded(a api.AdView, why string) string {
 	if !c.zh() {
 		return why
 	}
@@ -212,7 +212,7 @@ func (c *Ctx) excluded(a market.AdView, why string) string {
 func (c *Ctx) kv(k, v string) string { return kv(c.St, k, v) }
 
 // adSide is an ad's own side (what its maker does), as a word.
-func (c *Ctx) adSide(s market.Side) string { return c.T("adside." + string(s)) }
+func (c *Ctx) adSide(s api.Side) string { return c.T("adside." + string(s)) }
 
 // keyringState says where secrets are kept (store/secrets describes it in
 // English: "OS keyring (…)", "memory (…)", "encrypted file PATH (…)").

@@ -12,8 +12,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"p2pdesk/api"
-	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/money"
 )
 
@@ -22,12 +20,12 @@ import (
 // confirm with a second key.
 type ticketPage struct {
 	c        *Ctx
-	ad       market.AdView
-	userSide market.Side
+	ad       api.AdView
+	userSide api.Side
 	input    textinput.Model
 	fiatMode bool
 	acct     *api.Account
-	bals     []market.BalanceView
+	bals     []api.BalanceView
 	calc     ticketCalc
 	confirm  bool
 	placing  bool
@@ -36,7 +34,7 @@ type ticketPage struct {
 	drill    int // the practice drill it is part of, if any
 	// onPlaced: the guide that opened the ticket takes the new order;
 	// the ticket then returns to it instead of opening the order page.
-	onPlaced func(market.OrderView) tea.Cmd
+	onPlaced func(api.OrderView) tea.Cmd
 }
 
 type ticketCalc struct {
@@ -49,26 +47,26 @@ type ticketCalc struct {
 
 type ticketDataMsg struct {
 	acct api.Account
-	bals []market.BalanceView
+	bals []api.BalanceView
 	err  error
 }
 type adRefreshMsg struct {
-	ad  market.AdView
+	ad  api.AdView
 	err error
 }
 type placedMsg struct {
-	order market.OrderView
+	order api.OrderView
 	err   error
 }
 
-func newTicketPage(c *Ctx, ad market.AdView, fiatAmount string, drill int) *ticketPage {
+func newTicketPage(c *Ctx, ad api.AdView, fiatAmount string, drill int) *ticketPage {
 	in := c.input()
 	in.CharLimit = 24
 	in.Focus()
-	t := &ticketPage{c: c, ad: ad, input: in, userSide: market.Buy, drill: drill,
+	t := &ticketPage{c: c, ad: ad, input: in, userSide: api.Buy, drill: drill,
 		idem: fmt.Sprintf("take-%d-%d", ad.ID, c.Now().UnixNano())}
-	if ad.Side == market.Buy {
-		t.userSide = market.Sell
+	if ad.Side == api.Buy {
+		t.userSide = api.Sell
 	}
 	if fiatAmount != "" {
 		t.fiatMode = true
@@ -89,7 +87,7 @@ func (t *ticketPage) prompt() {
 
 func (t *ticketPage) Title() string {
 	// You buy from a seller, and sell to a buyer.
-	if t.userSide == market.Sell {
+	if t.userSide == api.Sell {
 		return t.c.T("ticket.title_sell", "Asset", t.ad.Asset, "Name", t.ad.Maker.Name)
 	}
 	return t.c.T("ticket.title_buy", "Asset", t.ad.Asset, "Name", plain(t.ad.Maker.Name))
@@ -146,7 +144,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.err != nil {
 			t.confirm = false
 			t.err = t.c.errText(msg.err)
-			if client.CodeOf(msg.err) == "PRICE_CHANGED" {
+			if api.CodeOf(msg.err) == api.CodePriceChanged {
 				mc, id := t.c.Market, t.ad.ID
 				return t, func() tea.Msg {
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -172,7 +170,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.Event.Type == "ad.updated" || msg.Event.Type == "ad.changed" {
 			// Follow this ad's price and stock live; the server still
 			// refuses with PRICE_CHANGED if it moves between review and y.
-			var ch market.AdChange
+			var ch api.AdChange
 			if json.Unmarshal(msg.Event.Data, &ch) == nil && ch.ID == t.ad.ID && !ch.Price.IsZero() {
 				if ch.Price.Cmp(t.ad.Price) != 0 && t.confirm {
 					t.confirm = false
@@ -239,7 +237,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 
 func (t *ticketPage) place() tea.Cmd {
 	mc := t.c.Market
-	req := market.TakeRequest{AdID: t.ad.ID, Amount: t.calc.amount.String(), Payment: string(market.Alipay)}
+	req := api.TakeRequest{AdID: t.ad.ID, Amount: t.calc.amount.String(), Payment: string(api.Alipay)}
 	if t.fiatMode && t.ad.PriceType == "floating" {
 		// The fiat total is what the user typed; the crypto follows the
 		// price at the moment the order opens.
@@ -250,7 +248,7 @@ func (t *ticketPage) place() tea.Cmd {
 		// the index and is fixed when the order opens, as on real desks.
 		req.ExpectPrice = t.ad.Price.String()
 	}
-	if !hasMethod(t.ad.Payments, market.Alipay) && len(t.ad.Payments) > 0 {
+	if !hasMethod(t.ad.Payments, api.Alipay) && len(t.ad.Payments) > 0 {
 		req.Payment = string(t.ad.Payments[0])
 	}
 	idem := t.idem
@@ -262,7 +260,7 @@ func (t *ticketPage) place() tea.Cmd {
 	}
 }
 
-func hasMethod(ps []market.PaymentMethod, m market.PaymentMethod) bool {
+func hasMethod(ps []api.PaymentMethod, m api.PaymentMethod) bool {
 	for _, p := range ps {
 		if p == m {
 			return true
@@ -328,7 +326,7 @@ func (t *ticketPage) recalc() {
 			c.problems = append(c.problems, why)
 		}
 	}
-	if t.userSide == market.Sell {
+	if t.userSide == api.Sell {
 		for _, b := range t.bals {
 			if b.Asset == t.ad.Asset && c.amount.Cmp(b.Available) > 0 {
 				c.problems = append(c.problems, tr.T("ticket.p_balance", "Available", b.Available, "Asset", b.Asset))
@@ -354,9 +352,9 @@ func (t *ticketPage) View(w, h int) string {
 	var b strings.Builder
 	c := t.c
 	t.prompt()
-	side := st.Buy.Render(c.side(market.Buy))
-	if t.userSide == market.Sell {
-		side = st.Sell.Render(c.side(market.Sell))
+	side := st.Buy.Render(c.side(api.Buy))
+	if t.userSide == api.Sell {
+		side = st.Sell.Render(c.side(api.Sell))
 	}
 	b.WriteString(c.T("ticket.head", "Side", side, "Asset", ad.Asset, "Name", plain(ad.Maker.Name)+c.verifiedWord(ad.Maker.Verified), "Price", ad.Price.FixedN(4), "Fiat", ad.Fiat))
 	if ad.DevBP != nil {
@@ -370,7 +368,7 @@ func (t *ticketPage) View(w, h int) string {
 	}
 	if t.calc.ok || (t.calc.amount.IsPositive() && len(t.calc.problems) > 0) {
 		you := c.T("ticket.you_buy")
-		if t.userSide == market.Sell {
+		if t.userSide == api.Sell {
 			you = c.T("ticket.you_sell")
 		}
 		b.WriteString("\n" + kv(st, you, t.calc.amount.String()+" "+string(ad.Asset)) + "\n")
@@ -391,7 +389,7 @@ func (t *ticketPage) View(w, h int) string {
 		b.WriteString("\n" + c.T("ticket.placing"))
 	case t.confirm:
 		what := c.T("ticket.confirm_buy", "Total", c.money(t.calc.total, ad.Fiat), "Window", ad.WindowMin)
-		if t.userSide == market.Sell {
+		if t.userSide == api.Sell {
 			what = c.T("ticket.confirm_sell", "Amount", t.calc.amount.String(), "Asset", ad.Asset)
 		}
 		if t.ad.PriceType == "floating" {
@@ -411,8 +409,8 @@ func (t *ticketPage) paymentLine(w int) string {
 		return st.Muted.Render(t.c.T("ticket.loading_account"))
 	}
 	for _, p := range t.acct.Payments {
-		if p.Method == market.Alipay {
-			if t.userSide == market.Sell {
+		if p.Method == api.Alipay {
+			if t.userSide == api.Sell {
 				return kvWrap(t.c.St, t.c.T("ticket.paid_to"), t.c.T("ticket.paid_to_text", "Account", p.Account, "Name", p.RealName), w)
 			}
 			return kvWrap(t.c.St, t.c.T("ticket.pay_from"), t.c.T("ticket.pay_from_text", "Account", p.Account, "Name", p.RealName), w)
@@ -425,7 +423,7 @@ func (t *ticketPage) paymentLine(w int) string {
 // marketplace checks them at the take ("" when none, or when the account
 // is unknown): a KYC level, a completion rate (a trader with no finished
 // order yet has no rate to hold against them).
-func (tr *Ctx) takeBlock(acct *api.Account, ad market.AdView) string {
+func (tr *Ctx) takeBlock(acct *api.Account, ad api.AdView) string {
 	if acct == nil {
 		return ""
 	}

@@ -7,7 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"p2pdesk/market"
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
@@ -48,7 +48,7 @@ func TestMarketListHoldsStillUnderTheCursor(t *testing.T) {
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Now: func() time.Time { return now }})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	mp := m.tabs[0].(*marketPage)
-	mp.Update(adsMsg{version: mp.version, page: market.AdPage{Ads: fakeAds(10)}})
+	mp.Update(adsMsg{version: mp.version, page: api.AdPage{Ads: fakeAds(10)}})
 	down := tea.KeyMsg{Type: tea.KeyDown}
 	for range 3 {
 		mp.Update(down)
@@ -68,7 +68,7 @@ func TestMarketListHoldsStillUnderTheCursor(t *testing.T) {
 	}
 	// A new search (verified only): its answer starts at the top.
 	mp.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'v'}})
-	mp.Update(adsMsg{version: mp.version, page: market.AdPage{Ads: fakeAds(6)[1:]}})
+	mp.Update(adsMsg{version: mp.version, page: api.AdPage{Ads: fakeAds(6)[1:]}})
 	if mp.table.Cursor() != 0 {
 		t.Fatalf("after a new search the cursor is on row %d", mp.table.Cursor())
 	}

@@ -10,16 +10,16 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"p2pdesk/market"
-	"p2pdesk/money"
 	"p2pdesk/alipay"
+	"p2pdesk/api"
+	"p2pdesk/money"
 )
 
 // walletPage: balances per asset, and the user's Alipay: balance,
 // statement, and sending a payment with the payment password.
 type walletPage struct {
 	c       *Ctx
-	bals    []market.BalanceView
+	bals    []api.BalanceView
 	me      *alipay.Me
 	stmt    []alipay.Line
 	cursor  int
@@ -35,7 +35,7 @@ type walletPage struct {
 }
 
 type walletMsg struct {
-	bals []market.BalanceView
+	bals []api.BalanceView
 	me   *alipay.Me
 	stmt []alipay.Line
 	err  error
@@ -97,7 +97,7 @@ func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return p, nil
 		}
 		p.sending, p.err = false, ""
-		sent := notify(p.c.T("wallet.sent", "Amount", p.c.money(msg.line.Amount, market.CNY), "Name", plain(msg.line.CounterpartyName), "Tx", msg.line.TxID))
+		sent := notify(p.c.T("wallet.sent", "Amount", p.c.money(msg.line.Amount, api.CNY), "Name", plain(msg.line.CounterpartyName), "Tx", msg.line.TxID))
 		if p.backAfterSend {
 			return p, tea.Batch(pop(), sent)
 		}

@@ -11,11 +11,11 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
-	"p2pdesk/market"
 	"p2pdesk/money"
-	"p2pdesk/alipay"
+	"p2pdesk/reliability"
 )
 
 // wizard walks "withdraw to Alipay" (sell crypto, get paid) or "deposit
@@ -24,18 +24,18 @@ import (
 // (or D) again comes back to the same order.
 type wizard struct {
 	c      *Ctx
-	side   market.Side // the user's side
+	side   api.Side // the user's side
 	asset  int
 	amount textinput.Model
 	twofa  *api.TwoFactor
-	ads    []market.AdView
+	ads    []api.AdView
 	acct   *api.Account // the user's, to tell which ads they may take
 	cursor int
 	// loadingAds: the search is out; enter waits for its answer.
 	loadingAds bool
 	// loads counts order loads started; applied is the newest shown.
 	loads, applied int64
-	order          *market.OrderView
+	order          *api.OrderView
 	sent           *alipay.Line // the user's payment for it, read from their statement
 	err            string
 	step           int // before an order: 1..3
@@ -47,30 +47,30 @@ type wizard struct {
 // Deposit guide showed the Withdraw guide's order as its own ("the
 // seller released 97.6 USDT" for a buy not yet paid; found playing).
 type wizAdsMsg struct {
-	side market.Side
-	ads  []market.AdView
+	side api.Side
+	ads  []api.AdView
 	acct *api.Account // nil when it could not be read
 	err  error
 }
 type wizPaidMsg struct {
-	side market.Side
-	o    market.OrderView
+	side api.Side
+	o    api.OrderView
 	err  error
 }
 type wiz2FAMsg struct {
-	side market.Side
+	side api.Side
 	st   api.TwoFactor
 	err  error
 }
 type wizOrderMsg struct {
-	side market.Side
-	o    market.OrderView
+	side api.Side
+	o    api.OrderView
 	sent *alipay.Line // the buyer's payment to the order's payee, if any
 	seq  int64
 	err  error
 }
 
-func newWizard(c *Ctx, side market.Side) *wizard {
+func newWizard(c *Ctx, side api.Side) *wizard {
 	in := c.input()
 	in.Prompt = c.T("wizard.amount_prompt")
 	in.Placeholder = c.T("wizard.amount_placeholder")
@@ -79,7 +79,7 @@ func newWizard(c *Ctx, side market.Side) *wizard {
 }
 
 func (w *wizard) Title() string {
-	if w.side == market.Sell {
+	if w.side == api.Sell {
 		return w.c.T("wizard.withdraw")
 	}
 	return w.c.T("wizard.deposit")
@@ -127,11 +127,11 @@ func (w *wizard) loadOrder(id int64) tea.Cmd {
 }
 
 func (w *wizard) loadAds() tea.Cmd {
-	makerSide := market.Buy
-	if w.side == market.Buy {
-		makerSide = market.Sell
+	makerSide := api.Buy
+	if w.side == api.Buy {
+		makerSide = api.Sell
 	}
-	q := client.AdQuery{Side: makerSide, Asset: assets[w.asset], Fiat: market.CNY, Payment: market.Alipay, Amount: strings.TrimSpace(w.amount.Value()), Limit: 100}
+	q := client.AdQuery{Side: makerSide, Asset: assets[w.asset], Fiat: api.CNY, Payment: api.Alipay, Amount: strings.TrimSpace(w.amount.Value()), Limit: 100}
 	mc, side := w.c.Market, w.side
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -178,7 +178,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			if (bi == "") != (bj == "") {
 				return bi == ""
 			}
-			si, sj := market.Reliability(msg.ads[i]), market.Reliability(msg.ads[j])
+			si, sj := reliability.Of(msg.ads[i]), reliability.Of(msg.ads[j])
 			if (si.Excluded == "") != (sj.Excluded == "") {
 				return si.Excluded == ""
 			}
@@ -253,17 +253,17 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			return w, push(newOrderPage(w.c, w.order.ID))
 		case key.Matches(msg, k.Refresh):
 			return w, w.loadOrder(w.order.ID)
-		case msg.String() == "a" && w.order.Role == "buyer" && w.order.State == market.StateCreated && w.c.Alipay != nil:
+		case msg.String() == "a" && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.c.Alipay != nil:
 			wp := newWalletPage(w.c)
 			wp.openForm(w.order.PayTo.Account, fiat(w.order.FiatTotal), "")
 			wp.focus, wp.backAfterSend = 3, true
 			return w, tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
-		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == market.StateCreated && w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0:
+		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0:
 			mc, id, side := w.c.Market, w.order.ID, w.side
 			return w, func() tea.Msg {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
-				o, err := mc.MarkPaid(ctx, id, market.StateCreated)
+				o, err := mc.MarkPaid(ctx, id, api.StateCreated)
 				return wizPaidMsg{side, o, err}
 			}
 		case msg.String() == "N" && w.order.State.Terminal():
@@ -322,7 +322,7 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		case key.Matches(msg, k.Enter) && w.cursor < len(w.ads):
 			t := newTicketPage(w.c, w.ads[w.cursor], strings.TrimSpace(w.amount.Value()), w.drill)
 			side := w.side
-			t.onPlaced = func(o market.OrderView) tea.Cmd {
+			t.onPlaced = func(o api.OrderView) tea.Cmd {
 				w.c.wizardOrders[side] = o.ID
 				return nil
 			}
@@ -338,7 +338,7 @@ const wizardSteps = 8
 
 func (w *wizard) steps() []struct{ title, why string } {
 	flow := "withdraw"
-	if w.side == market.Buy {
+	if w.side == api.Buy {
 		flow = "deposit"
 	}
 	out := make([]struct{ title, why string }, wizardSteps)
@@ -351,7 +351,7 @@ func (w *wizard) steps() []struct{ title, why string } {
 
 // paymentFor is the buyer's transfer to the order's payee since it opened,
 // the newest if there are several.
-func paymentFor(o market.OrderView, stmt []alipay.Line) *alipay.Line {
+func paymentFor(o api.OrderView, stmt []alipay.Line) *alipay.Line {
 	var found *alipay.Line
 	for i, l := range stmt {
 		if l.Direction == "out" && l.Kind == alipay.KindTransfer && l.CounterpartyLogin == o.PayTo.Account && !l.At.Before(o.CreatedAt) {
@@ -367,14 +367,14 @@ func paymentFor(o market.OrderView, stmt []alipay.Line) *alipay.Line {
 func (w *wizard) orderStep() int {
 	o := w.order
 	switch o.State {
-	case market.StateCreated:
-		if w.side == market.Sell || w.sent != nil {
+	case api.StateCreated:
+		if w.side == api.Sell || w.sent != nil {
 			return 6
 		}
 		return 5
-	case market.StatePaid:
+	case api.StatePaid:
 		return 7
-	case market.StateDisputed:
+	case api.StateDisputed:
 		return 7
 	}
 	return 8
@@ -385,11 +385,11 @@ func (w *wizard) orderStep() int {
 func (w *wizard) stepDone(n int) bool {
 	o := w.order
 	paid := o.PaidAt != nil
-	released := o.State == market.StateCompleted || (o.State == market.StateResolved && o.Resolution == market.ResolveRelease)
+	released := o.State == api.StateCompleted || (o.State == api.StateResolved && o.Resolution == api.ResolveRelease)
 	switch {
 	case n <= 4:
 		return true
-	case w.side == market.Sell && n == 5:
+	case w.side == api.Sell && n == 5:
 		return true
 	case n == 5:
 		return paid || w.sent != nil
@@ -406,30 +406,30 @@ func (w *wizard) stepDone(n int) bool {
 func (w *wizard) outcome() (string, string) {
 	o := w.order
 	amt := crypto(o.Amount) + " " + string(o.Asset)
-	seller := w.side == market.Sell
+	seller := w.side == api.Sell
 	out := func(id string) (string, string) {
-		return w.c.T("outcome." + id + ".title"), w.c.T("outcome."+id+".why", "Amount", amt, "Name", o.Counterparty.Name, "Total", w.c.money(o.FiatTotal, market.CNY))
+		return w.c.T("outcome." + id + ".title"), w.c.T("outcome."+id+".why", "Amount", amt, "Name", o.Counterparty.Name, "Total", w.c.money(o.FiatTotal, api.CNY))
 	}
 	switch {
-	case o.State == market.StateCompleted && seller:
+	case o.State == api.StateCompleted && seller:
 		return out("completed_seller")
-	case o.State == market.StateCompleted:
+	case o.State == api.StateCompleted:
 		return out("completed_buyer")
-	case o.State == market.StateCancelled && seller:
+	case o.State == api.StateCancelled && seller:
 		return out("cancelled_seller")
-	case o.State == market.StateCancelled:
+	case o.State == api.StateCancelled:
 		return out("cancelled_buyer")
-	case o.State == market.StateExpired && seller:
+	case o.State == api.StateExpired && seller:
 		return out("expired_seller")
-	case o.State == market.StateExpired:
+	case o.State == api.StateExpired:
 		return out("expired_buyer")
-	case o.State == market.StateResolved && o.Resolution == market.ResolveRelease && seller:
+	case o.State == api.StateResolved && o.Resolution == api.ResolveRelease && seller:
 		return out("released_seller")
-	case o.State == market.StateResolved && o.Resolution == market.ResolveRelease:
+	case o.State == api.StateResolved && o.Resolution == api.ResolveRelease:
 		return out("released_buyer")
-	case o.State == market.StateResolved && seller:
+	case o.State == api.StateResolved && seller:
 		return out("refunded_seller")
-	case o.State == market.StateResolved:
+	case o.State == api.StateResolved:
 		return out("refunded_buyer")
 	}
 	return w.c.T("outcome.done"), ""
@@ -483,7 +483,7 @@ func (w *wizard) View(width, h int) string {
 	case 2:
 		b.WriteString(c.T("wizard.asset", "Asset", st.Bold.Render(string(assets[w.asset])), "Tab", st.Muted.Render(c.T("wizard.tab_changes"))) + "\n")
 		find := c.T("wizard.find_buyers")
-		if w.side == market.Buy {
+		if w.side == api.Buy {
 			find = c.T("wizard.find_sellers")
 		}
 		b.WriteString(w.amount.View() + "\n" + st.Muted.Render(find))
@@ -495,7 +495,7 @@ func (w *wizard) View(width, h int) string {
 			if shown >= rows {
 				break
 			}
-			s := market.Reliability(a)
+			s := reliability.Of(a)
 			dev := "—"
 			if a.DevBP != nil {
 				dev = pct(*a.DevBP)
@@ -541,13 +541,13 @@ func (w *wizard) orderView() string {
 	st := w.c.St
 	c := w.c
 	o := w.order
-	cny := func(a money.Amount) string { return c.money(a, market.CNY) }
+	cny := func(a money.Amount) string { return c.money(a, api.CNY) }
 	var b strings.Builder
 	b.WriteString(c.T("wizard.order_head", "ID", o.ID, "Side", c.side(o.Side), "Amount", o.Amount, "Asset", o.Asset, "Total", cny(o.FiatTotal),
 		"State", st.Title.Render(c.bigState(o))) + "\n")
-	if o.State == market.StateCreated || o.State == market.StatePaid {
+	if o.State == api.StateCreated || o.State == api.StatePaid {
 		var to time.Time
-		if o.State == market.StateCreated {
+		if o.State == api.StateCreated {
 			to = o.PayDeadline
 		} else if o.ReleaseDeadline != nil {
 			to = *o.ReleaseDeadline
@@ -555,11 +555,11 @@ func (w *wizard) orderView() string {
 		b.WriteString(c.T("wizard.time_left", "Left", c.duration(to.Sub(w.c.MarketNow()))) + "\n")
 	}
 	switch {
-	case o.Role == "seller" && o.State == market.StateCreated:
+	case o.Role == "seller" && o.State == api.StateCreated:
 		b.WriteString(c.T("wizard.seller_wait", "Name", o.PayerName, "Total", cny(o.FiatTotal), "Account", o.PayTo.Account) + "\n")
-	case o.Role == "seller" && o.State == market.StatePaid:
+	case o.Role == "seller" && o.State == api.StatePaid:
 		b.WriteString(c.T("wizard.seller_paid") + "\n")
-	case o.Role == "buyer" && o.State == market.StateCreated && w.sent != nil:
+	case o.Role == "buyer" && o.State == api.StateCreated && w.sent != nil:
 		l := w.sent
 		b.WriteString(c.T("wizard.your_statement", "Amount", cny(l.Amount), "Account", l.CounterpartyLogin, "Name", l.CounterpartyName,
 			"At", l.At.Format(time.TimeOnly), "Tx", l.TxID) + "\n")
@@ -568,13 +568,13 @@ func (w *wizard) orderView() string {
 		} else {
 			b.WriteString(st.Key.Render("p") + " " + c.T("wizard.mark_paid_now") + "\n")
 		}
-	case o.Role == "buyer" && o.State == market.StateCreated:
+	case o.Role == "buyer" && o.State == api.StateCreated:
 		b.WriteString(c.T("wizard.pay_exactly", "Total", cny(o.FiatTotal), "Account", o.PayTo.Account, "Name", o.PayTo.RealName, "Key", st.Key.Render("a")) + "\n")
-	case o.Role == "buyer" && o.State == market.StatePaid:
+	case o.Role == "buyer" && o.State == api.StatePaid:
 		b.WriteString(c.T("wizard.buyer_wait") + "\n")
-	case o.State == market.StateDisputed && o.Role == "seller":
+	case o.State == api.StateDisputed && o.Role == "seller":
 		b.WriteString(c.T("wizard.dispute_seller", "Key", st.Key.Render("d")) + "\n")
-	case o.State == market.StateDisputed:
+	case o.State == api.StateDisputed:
 		b.WriteString(c.T("wizard.dispute_buyer", "Key", st.Key.Render("d")) + "\n")
 	case o.State.Terminal():
 		b.WriteString(c.T("wizard.new_trade") + "\n")

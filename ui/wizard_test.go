@@ -7,7 +7,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"p2pdesk/api"
-	"p2pdesk/market"
 )
 
 // The seller list puts the ads the user may not take (a completion rate
@@ -16,16 +15,16 @@ import (
 // asks for 85 % and met COMPLETION_RATE_TOO_LOW at the take.
 func TestWizardPutsAdsTheUserCannotTakeLast(t *testing.T) {
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
-	w := newWizard(m.c, market.Buy)
+	w := newWizard(m.c, api.Buy)
 	w.step = 3
 	ads := fakeAds(3)
 	ads[0].Maker.Name, ads[0].MinCompBP = "Picky", 8500
 	ads[0].Maker.Record.Orders30d = 900 // the best score of the three
 	ads[1].Maker.Name, ads[1].MinKYC = "KYCTwo", 2
 	zero := int64(0)
-	acct := &api.Account{AccountView: market.AccountView{User: market.User{KYCLevel: 1}, Record: market.Record{CompletionBP: &zero}}}
+	acct := &api.Account{AccountView: api.AccountView{User: api.User{KYCLevel: 1}, Record: api.Record{CompletionBP: &zero}}}
 	free := ads[2].Maker.Name
-	w.Update(wizAdsMsg{side: market.Buy, ads: append([]market.AdView(nil), ads...), acct: acct})
+	w.Update(wizAdsMsg{side: api.Buy, ads: append([]api.AdView(nil), ads...), acct: acct})
 	if got := w.ads[0].Maker.Name; got != free {
 		t.Fatalf("first seller offered: %s, want the one the user may take (%s)", got, free)
 	}
@@ -51,10 +50,10 @@ func TestDrillWizardStaysOnTheDrillsCounterparty(t *testing.T) {
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
 	drillAd := fakeAds(1)[0]
 	drillAd.Maker.Name = "Lucky_Hui61"
-	w := newWizard(m.c, market.Sell)
-	w.drill, w.step, w.ads = 3, 3, []market.AdView{drillAd}
+	w := newWizard(m.c, api.Sell)
+	w.drill, w.step, w.ads = 3, 3, []api.AdView{drillAd}
 	w.amount.SetValue("725")
-	w.Update(wiz2FAMsg{side: market.Sell, st: api.TwoFactor{Enabled: true}})
+	w.Update(wiz2FAMsg{side: api.Sell, st: api.TwoFactor{Enabled: true}})
 	if w.step != 3 || len(w.ads) != 1 || w.ads[0].Maker.Name != "Lucky_Hui61" {
 		t.Fatalf("after the 2FA answer: step %d, %d ads", w.step, len(w.ads))
 	}
@@ -68,15 +67,15 @@ func TestDrillWizardStaysOnTheDrillsCounterparty(t *testing.T) {
 // withdrawal as its own finished buy.
 func TestWizardIgnoresTheOtherWizardsOrder(t *testing.T) {
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
-	deposit := newWizard(m.c, market.Buy)
+	deposit := newWizard(m.c, api.Buy)
 	deposit.step = 3
-	sold := market.OrderView{ID: 7, Role: "seller", Side: market.Sell, State: market.StateCompleted, Asset: market.USDT}
-	deposit.Update(wizOrderMsg{side: market.Sell, o: sold, seq: 1})
+	sold := api.OrderView{ID: 7, Role: "seller", Side: api.Sell, State: api.StateCompleted, Asset: api.USDT}
+	deposit.Update(wizOrderMsg{side: api.Sell, o: sold, seq: 1})
 	if deposit.order != nil {
 		t.Fatalf("the Deposit guide took the Withdraw guide's order %d", deposit.order.ID)
 	}
-	bought := market.OrderView{ID: 8, Role: "buyer", Side: market.Buy, State: market.StateCreated, Asset: market.USDT}
-	deposit.Update(wizOrderMsg{side: market.Buy, o: bought, seq: 1})
+	bought := api.OrderView{ID: 8, Role: "buyer", Side: api.Buy, State: api.StateCreated, Asset: api.USDT}
+	deposit.Update(wizOrderMsg{side: api.Buy, o: bought, seq: 1})
 	if deposit.order == nil || deposit.order.ID != 8 {
 		t.Fatalf("the Deposit guide did not take its own order: %+v", deposit.order)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/money"
@@ -50,22 +51,22 @@ func fixtureOn(t tb, st market.Store) *fixture {
 }
 
 // trader opens an account with an Alipay account in its own name.
-func (f *fixture) trader(name string, kyc int, deposits ...string) market.User {
+func (f *fixture) trader(name string, kyc int, deposits ...string) api.User {
 	f.t.Helper()
 	u, err := f.svc.CreateUser(f.ctx, market.NewUser{Name: name, RealName: "Real " + name, KYCLevel: kyc})
 	if err != nil {
 		f.t.Fatalf("create %s: %v", name, err)
 	}
-	if _, err := f.svc.SetPaymentAccount(f.ctx, u.ID, market.PaymentAccount{Method: market.Alipay, Account: fmt.Sprintf("1380000%04d", u.ID)}); err != nil {
+	if _, err := f.svc.SetPaymentAccount(f.ctx, u.ID, api.PaymentAccount{Method: api.Alipay, Account: fmt.Sprintf("1380000%04d", u.ID)}); err != nil {
 		f.t.Fatalf("alipay %s: %v", name, err)
 	}
 	for i := 0; i+1 < len(deposits); i += 2 {
-		f.deposit(u.ID, market.Asset(deposits[i]), deposits[i+1])
+		f.deposit(u.ID, api.Asset(deposits[i]), deposits[i+1])
 	}
 	return u
 }
 
-func (f *fixture) deposit(user int64, asset market.Asset, amount string) {
+func (f *fixture) deposit(user int64, asset api.Asset, amount string) {
 	f.t.Helper()
 	f.n++
 	if _, err := f.svc.Deposit(f.ctx, user, asset, money.MustParse(amount, asset.Scale()), fmt.Sprintf("fx-%d", f.n)); err != nil {
@@ -73,9 +74,9 @@ func (f *fixture) deposit(user int64, asset market.Asset, amount string) {
 	}
 }
 
-func (f *fixture) ad(maker int64, side, asset, price, total, min, max string) market.AdView {
+func (f *fixture) ad(maker int64, side, asset, price, total, min, max string) api.AdView {
 	f.t.Helper()
-	a, err := f.svc.PostAd(f.ctx, maker, market.AdRequest{Side: side, Asset: asset, Fiat: "CNY", Price: price, Total: total,
+	a, err := f.svc.PostAd(f.ctx, maker, api.AdRequest{Side: side, Asset: asset, Fiat: "CNY", Price: price, Total: total,
 		MinFiat: min, MaxFiat: max, Payments: []string{"alipay"}, WindowMin: 15}, nil)
 	if err != nil {
 		f.t.Fatalf("post ad: %v", err)
@@ -83,16 +84,16 @@ func (f *fixture) ad(maker int64, side, asset, price, total, min, max string) ma
 	return a
 }
 
-func (f *fixture) take(taker, ad int64, amount string) market.OrderView {
+func (f *fixture) take(taker, ad int64, amount string) api.OrderView {
 	f.t.Helper()
-	o, err := f.svc.TakeAd(f.ctx, taker, market.TakeRequest{AdID: ad, Amount: amount}, nil)
+	o, err := f.svc.TakeAd(f.ctx, taker, api.TakeRequest{AdID: ad, Amount: amount}, nil)
 	if err != nil {
 		f.t.Fatalf("take: %v", err)
 	}
 	return o
 }
 
-func (f *fixture) balance(user int64, asset market.Asset) market.BalanceView {
+func (f *fixture) balance(user int64, asset api.Asset) api.BalanceView {
 	f.t.Helper()
 	bs, err := f.svc.Balances(f.ctx, user)
 	if err != nil {
@@ -104,7 +105,7 @@ func (f *fixture) balance(user int64, asset market.Asset) market.BalanceView {
 		}
 	}
 	f.t.Fatalf("no %s balance", asset)
-	return market.BalanceView{}
+	return api.BalanceView{}
 }
 
 func (f *fixture) check() {
@@ -114,9 +115,9 @@ func (f *fixture) check() {
 	}
 }
 
-func wantCode(t tb, err error, code market.Code) {
+func wantCode(t tb, err error, code api.Code) {
 	t.Helper()
-	if got := market.CodeOf(err); got != code {
+	if got := api.CodeOf(err); got != code {
 		t.Fatalf("error = %v, want code %s", err, code)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"p2pdesk/api"
 	"p2pdesk/market"
 	"p2pdesk/money"
 )
@@ -29,14 +30,14 @@ func testDailyLimitOverflow(t *testing.T, open Opener) {
 	// 64 bits by itself, but not added to what the taker used today.
 	bait := f.ad(accomplice.ID, "sell", "USDT", "922337203685400", "100", "1", "92233720368540000")
 	before := digest(t, f.st)
-	_, err := f.svc.TakeAd(f.ctx, taker.ID, market.TakeRequest{AdID: bait.ID, Amount: "100"}, nil)
-	wantCode(t, err, market.CodeDailyLimitExceeded)
+	_, err := f.svc.TakeAd(f.ctx, taker.ID, api.TakeRequest{AdID: bait.ID, Amount: "100"}, nil)
+	wantCode(t, err, api.CodeDailyLimitExceeded)
 	if digest(t, f.st) != before {
 		t.Fatal("a refused take wrote")
 	}
 	// The limit still holds: 100,000 CNY is over the 40,000 left.
-	_, err = f.svc.TakeAd(f.ctx, taker.ID, market.TakeRequest{AdID: good.ID, FiatAmount: "100000"}, nil)
-	wantCode(t, err, market.CodeDailyLimitExceeded)
+	_, err = f.svc.TakeAd(f.ctx, taker.ID, api.TakeRequest{AdID: good.ID, FiatAmount: "100000"}, nil)
+	wantCode(t, err, api.CodeDailyLimitExceeded)
 	f.check()
 }
 
@@ -47,22 +48,22 @@ func testLedgerOverflow(t *testing.T, open Opener) {
 	f := newFixture(t, open)
 	a := f.trader("whale", 2)
 	b := f.trader("other", 2)
-	max := money.New(math.MaxInt64, market.USDT.Scale())
-	if _, err := f.svc.Deposit(f.ctx, a.ID, market.USDT, max, "big-1"); err != nil {
+	max := money.New(math.MaxInt64, api.USDT.Scale())
+	if _, err := f.svc.Deposit(f.ctx, a.ID, api.USDT, max, "big-1"); err != nil {
 		t.Fatal(err)
 	}
 	before := digest(t, f.st)
 	// Past the whale's own balance.
-	_, err := f.svc.Deposit(f.ctx, a.ID, market.USDT, money.New(1, market.USDT.Scale()), "big-2")
-	wantCode(t, err, market.CodeAmountTooLarge)
+	_, err := f.svc.Deposit(f.ctx, a.ID, api.USDT, money.New(1, api.USDT.Scale()), "big-2")
+	wantCode(t, err, api.CodeAmountTooLarge)
 	// Past what the outside world (the system account) has sent in USDT.
-	_, err = f.svc.Deposit(f.ctx, b.ID, market.USDT, money.New(1, market.USDT.Scale()), "big-3")
-	wantCode(t, err, market.CodeAmountTooLarge)
+	_, err = f.svc.Deposit(f.ctx, b.ID, api.USDT, money.New(1, api.USDT.Scale()), "big-3")
+	wantCode(t, err, api.CodeAmountTooLarge)
 	if digest(t, f.st) != before {
 		t.Fatal("a refused deposit wrote")
 	}
 	f.check()
-	if bs := f.balance(a.ID, market.USDT); bs.Available.Cmp(max) != 0 {
+	if bs := f.balance(a.ID, api.USDT); bs.Available.Cmp(max) != 0 {
 		t.Fatalf("whale's balance = %s", bs.Available)
 	}
 }
@@ -73,42 +74,42 @@ func testLedgerOverflow(t *testing.T, open Opener) {
 func testPriceBand(t *testing.T, open Opener) {
 	f := newFixture(t, open)
 	m := f.trader("maker", 2, "USDT", "1000")
-	if _, err := f.svc.SetIndex(f.ctx, market.USDT, market.CNY, money.MustParse("7.2", 4)); err != nil {
+	if _, err := f.svc.SetIndex(f.ctx, api.USDT, api.CNY, money.MustParse("7.2", 4)); err != nil {
 		t.Fatal(err)
 	}
-	post := func(svc *market.Service, req market.AdRequest) error {
+	post := func(svc *market.Service, req api.AdRequest) error {
 		req.Side, req.Asset, req.Fiat, req.Total, req.MinFiat, req.MaxFiat = "sell", "USDT", "CNY", "100", "10", "700"
 		req.Payments, req.WindowMin = []string{"alipay"}, 15
 		_, err := svc.PostAd(f.ctx, m.ID, req, nil)
 		return err
 	}
 	for _, p := range []string{"922337203685400", "8.6401", "5.7599", "0.0001"} {
-		err := post(f.svc, market.AdRequest{Price: p})
-		wantCode(t, err, market.CodePriceOutOfBand)
+		err := post(f.svc, api.AdRequest{Price: p})
+		wantCode(t, err, api.CodePriceOutOfBand)
 	}
 	for _, p := range []string{"8.64", "5.76", "7.2"} {
-		if err := post(f.svc, market.AdRequest{Price: p}); err != nil {
+		if err := post(f.svc, api.AdRequest{Price: p}); err != nil {
 			t.Fatalf("price %s within the band refused: %v", p, err)
 		}
 	}
-	wantCode(t, post(f.svc, market.AdRequest{PriceType: "floating", MarginBP: 2001}), market.CodePriceOutOfBand)
-	wantCode(t, post(f.svc, market.AdRequest{PriceType: "floating", MarginBP: -2001}), market.CodePriceOutOfBand)
-	if err := post(f.svc, market.AdRequest{PriceType: "floating", MarginBP: -2000}); err != nil {
+	wantCode(t, post(f.svc, api.AdRequest{PriceType: "floating", MarginBP: 2001}), api.CodePriceOutOfBand)
+	wantCode(t, post(f.svc, api.AdRequest{PriceType: "floating", MarginBP: -2001}), api.CodePriceOutOfBand)
+	if err := post(f.svc, api.AdRequest{PriceType: "floating", MarginBP: -2000}); err != nil {
 		t.Fatal(err)
 	}
 	// Editing an ad is held to the same band.
 	ad := f.ad(m.ID, "sell", "USDT", "7.3", "10", "10", "70")
 	far := "100"
-	_, err := f.svc.EditAd(f.ctx, m.ID, ad.ID, market.AdPatch{Price: &far})
-	wantCode(t, err, market.CodePriceOutOfBand)
+	_, err := f.svc.EditAd(f.ctx, m.ID, ad.ID, api.AdPatch{Price: &far})
+	wantCode(t, err, api.CodePriceOutOfBand)
 
 	// A market with a narrower band of 5% for USDT/CNY.
 	cfg := market.DefaultConfig()
-	cfg.PriceBandBP = map[market.Pair]int64{{Asset: market.USDT, Fiat: market.CNY}: 500}
+	cfg.PriceBandBP = map[api.Pair]int64{{Asset: api.USDT, Fiat: api.CNY}: 500}
 	narrow := market.New(f.st, f.clk, cfg)
-	wantCode(t, post(narrow, market.AdRequest{Price: "7.6"}), market.CodePriceOutOfBand)
-	wantCode(t, post(narrow, market.AdRequest{PriceType: "floating", MarginBP: 600}), market.CodePriceOutOfBand)
-	if err := post(narrow, market.AdRequest{Price: "7.5"}); err != nil {
+	wantCode(t, post(narrow, api.AdRequest{Price: "7.6"}), api.CodePriceOutOfBand)
+	wantCode(t, post(narrow, api.AdRequest{PriceType: "floating", MarginBP: 600}), api.CodePriceOutOfBand)
+	if err := post(narrow, api.AdRequest{Price: "7.5"}); err != nil {
 		t.Fatal(err)
 	}
 	f.check()
@@ -125,7 +126,7 @@ func testCheckSeesWraps(t *testing.T, open Opener) {
 	f.take(u.ID, ad.ID, "10")
 	f.check()
 	err := f.st.Update(f.ctx, func(tx market.Tx) error {
-		return tx.PutUsage(market.Usage{UserID: u.ID, Day: Epoch.Unix() / 86400, Fiat: market.CNY, Amount: math.MinInt64 + 7000})
+		return tx.PutUsage(market.Usage{UserID: u.ID, Day: Epoch.Unix() / 86400, Fiat: api.CNY, Amount: math.MinInt64 + 7000})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"p2pdesk/api"
 	"p2pdesk/market"
 	"p2pdesk/money"
 )
@@ -21,21 +22,21 @@ func testProperty(t *testing.T, open Opener) {
 		st := open(t)
 		defer st.Close()
 		f := fixtureOn(rt, st)
-		var traders []market.User
+		var traders []api.User
 		for i := 0; i < 3; i++ {
 			traders = append(traders, f.trader(fmt.Sprintf("u%d", i), 2, "USDT", "5000", "BTC", "2"))
 		}
-		support, err := f.svc.CreateUser(f.ctx, market.NewUser{Name: "support", KYCLevel: 2, Role: market.RoleSupport})
+		support, err := f.svc.CreateUser(f.ctx, market.NewUser{Name: "support", KYCLevel: 2, Role: api.RoleSupport})
 		if err != nil {
 			rt.Fatal(err)
 		}
 		var ads, orders []int64
-		trader := func(label string) market.User {
+		trader := func(label string) api.User {
 			return rapid.SampledFrom(traders).Draw(rt, label)
 		}
-		order := func() (market.OrderView, bool) {
+		order := func() (api.OrderView, bool) {
 			if len(orders) == 0 {
-				return market.OrderView{}, false
+				return api.OrderView{}, false
 			}
 			id := rapid.SampledFrom(orders).Draw(rt, "order")
 			o, err := f.svc.GetOrder(f.ctx, support.ID, id)
@@ -44,16 +45,16 @@ func testProperty(t *testing.T, open Opener) {
 			}
 			return o, true
 		}
-		party := func(o market.OrderView) (int64, bool) {
+		party := func(o api.OrderView) (int64, bool) {
 			if rapid.Bool().Draw(rt, "actorIsBuyer") {
 				return o.Buyer.ID, true
 			}
 			return o.Seller.ID, false
 		}
 		// expect checks an action's outcome against the prediction.
-		expect := func(name string, before string, err error, want market.Code) {
+		expect := func(name string, before string, err error, want api.Code) {
 			rt.Helper()
-			if got := market.CodeOf(err); got != want || (want == "" && err != nil) {
+			if got := api.CodeOf(err); got != want || (want == "" && err != nil) {
 				rt.Fatalf("%s: error %v, want %q", name, err, want)
 			}
 			if err != nil && digest(rt, st) != before {
@@ -63,7 +64,7 @@ func testProperty(t *testing.T, open Opener) {
 		rt.Repeat(map[string]func(*rapid.T){
 			"deposit": func(rt *rapid.T) {
 				u := trader("user")
-				asset := rapid.SampledFrom([]market.Asset{market.USDT, market.BTC}).Draw(rt, "asset")
+				asset := rapid.SampledFrom([]api.Asset{api.USDT, api.BTC}).Draw(rt, "asset")
 				units := rapid.Int64Range(1, 1_000_000_000).Draw(rt, "units")
 				f.n++
 				_, err := f.svc.Deposit(f.ctx, u.ID, asset, money.New(units, asset.Scale()), fmt.Sprintf("p%d", f.n))
@@ -77,10 +78,10 @@ func testProperty(t *testing.T, open Opener) {
 					asset, price, total = "BTC", money.New(rapid.Int64Range(5_000_000_000, 7_000_000_000).Draw(rt, "price"), 4), money.New(rapid.Int64Range(1_000_000, 200_000_000).Draw(rt, "total"), 8)
 				}
 				before := digest(rt, st)
-				a, err := f.svc.PostAd(f.ctx, u.ID, market.AdRequest{Side: side, Asset: asset, Fiat: "CNY", Price: price.String(),
+				a, err := f.svc.PostAd(f.ctx, u.ID, api.AdRequest{Side: side, Asset: asset, Fiat: "CNY", Price: price.String(),
 					Total: total.String(), MinFiat: "10", MaxFiat: "50000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
 				if err != nil {
-					expect("postAd", before, err, market.CodeInsufficientBalance)
+					expect("postAd", before, err, api.CodeInsufficientBalance)
 					return
 				}
 				ads = append(ads, a.ID)
@@ -97,18 +98,18 @@ func testProperty(t *testing.T, open Opener) {
 				}
 				qty := money.New(rapid.Int64Range(1, ad.Total.Units()).Draw(rt, "qty"), ad.Asset.Scale())
 				before := digest(rt, st)
-				o, err := f.svc.TakeAd(f.ctx, u.ID, market.TakeRequest{AdID: id, Amount: qty.String()}, nil)
+				o, err := f.svc.TakeAd(f.ctx, u.ID, api.TakeRequest{AdID: id, Amount: qty.String()}, nil)
 				if err != nil {
-					switch market.CodeOf(err) {
-					case market.CodeNotFound, market.CodeOwnAd, market.CodeAdNotOnline, market.CodeAmountOutOfRange, market.CodeAmountOverAvailable,
-						market.CodeInsufficientBalance, market.CodeDailyLimitExceeded:
-						expect("take", before, err, market.CodeOf(err))
+					switch api.CodeOf(err) {
+					case api.CodeNotFound, api.CodeOwnAd, api.CodeAdNotOnline, api.CodeAmountOutOfRange, api.CodeAmountOverAvailable,
+						api.CodeInsufficientBalance, api.CodeDailyLimitExceeded:
+						expect("take", before, err, api.CodeOf(err))
 					default:
 						rt.Fatalf("take: %v", err)
 					}
 					return
 				}
-				if o.Amount.Cmp(qty) != 0 || o.State != market.StateCreated {
+				if o.Amount.Cmp(qty) != 0 || o.State != api.StateCreated {
 					rt.Fatalf("take gave %+v", o)
 				}
 				orders = append(orders, o.ID)
@@ -119,14 +120,14 @@ func testProperty(t *testing.T, open Opener) {
 					rt.Skip("no orders")
 				}
 				actor, isBuyer := party(o)
-				want := market.Code("")
+				want := api.Code("")
 				switch {
 				case !isBuyer:
-					want = market.CodeNotYourRole
-				case o.State != market.StateCreated:
-					want = market.CodeOrderStateConflict
+					want = api.CodeNotYourRole
+				case o.State != api.StateCreated:
+					want = api.CodeOrderStateConflict
 				case !f.clk.Now().Before(o.PayDeadline):
-					want = market.CodeOrderExpired
+					want = api.CodeOrderExpired
 				}
 				before := digest(rt, st)
 				_, err := f.svc.MarkPaid(f.ctx, actor, o.ID, market.Expect{})
@@ -138,12 +139,12 @@ func testProperty(t *testing.T, open Opener) {
 					rt.Skip("no orders")
 				}
 				actor, isBuyer := party(o)
-				want := market.Code("")
+				want := api.Code("")
 				switch {
 				case isBuyer:
-					want = market.CodeNotYourRole
-				case o.State != market.StatePaid && o.State != market.StateDisputed:
-					want = market.CodeOrderStateConflict
+					want = api.CodeNotYourRole
+				case o.State != api.StatePaid && o.State != api.StateDisputed:
+					want = api.CodeOrderStateConflict
 				}
 				before := digest(rt, st)
 				_, err := f.svc.Release(f.ctx, actor, o.ID, market.Expect{})
@@ -155,12 +156,12 @@ func testProperty(t *testing.T, open Opener) {
 					rt.Skip("no orders")
 				}
 				actor, isBuyer := party(o)
-				want := market.Code("")
+				want := api.Code("")
 				switch {
 				case !isBuyer:
-					want = market.CodeNotYourRole
-				case o.State != market.StateCreated:
-					want = market.CodeOrderStateConflict
+					want = api.CodeNotYourRole
+				case o.State != api.StateCreated:
+					want = api.CodeOrderStateConflict
 				}
 				before := digest(rt, st)
 				_, err := f.svc.Cancel(f.ctx, actor, o.ID, market.Expect{})
@@ -172,9 +173,9 @@ func testProperty(t *testing.T, open Opener) {
 					rt.Skip("no orders")
 				}
 				actor, _ := party(o)
-				want := market.Code("")
-				if o.State != market.StatePaid {
-					want = market.CodeOrderStateConflict
+				want := api.Code("")
+				if o.State != api.StatePaid {
+					want = api.CodeOrderStateConflict
 				}
 				before := digest(rt, st)
 				_, err := f.svc.Dispute(f.ctx, actor, o.ID, market.DisputeRequest{Reason: "other"}, market.Expect{})
@@ -185,10 +186,10 @@ func testProperty(t *testing.T, open Opener) {
 				if !ok {
 					rt.Skip("no orders")
 				}
-				res := rapid.SampledFrom([]market.Resolution{market.ResolveRelease, market.ResolveRefund}).Draw(rt, "resolution")
-				want := market.Code("")
-				if o.State != market.StateDisputed {
-					want = market.CodeOrderStateConflict
+				res := rapid.SampledFrom([]api.Resolution{api.ResolveRelease, api.ResolveRefund}).Draw(rt, "resolution")
+				want := api.Code("")
+				if o.State != api.StateDisputed {
+					want = api.CodeOrderStateConflict
 				}
 				before := digest(rt, st)
 				_, err := f.svc.Resolve(f.ctx, support.ID, o.ID, res, "")
@@ -205,8 +206,8 @@ func testProperty(t *testing.T, open Opener) {
 				}
 				total := money.New(rapid.Int64Range(1, ad.Total.Units()*2).Draw(rt, "total"), ad.Asset.Scale()).String()
 				before := digest(rt, st)
-				_, err = f.svc.EditAd(f.ctx, ad.Maker.ID, id, market.AdPatch{Total: &total})
-				if c := market.CodeOf(err); err != nil && c != market.CodeAmountOutOfRange && c != market.CodeInsufficientBalance && c != market.CodeAdStateConflict {
+				_, err = f.svc.EditAd(f.ctx, ad.Maker.ID, id, api.AdPatch{Total: &total})
+				if c := api.CodeOf(err); err != nil && c != api.CodeAmountOutOfRange && c != api.CodeInsufficientBalance && c != api.CodeAdStateConflict {
 					rt.Fatalf("editAd: %v", err)
 				} else if err != nil {
 					expect("editAd", before, err, c)
@@ -223,7 +224,7 @@ func testProperty(t *testing.T, open Opener) {
 				}
 				act := rapid.SampledFrom([]string{"pause", "resume", "delete"}).Draw(rt, "action")
 				_, err = f.svc.SetAdStatus(f.ctx, ad.Maker.ID, id, act)
-				if err != nil && market.CodeOf(err) != market.CodeAdStateConflict {
+				if err != nil && api.CodeOf(err) != api.CodeAdStateConflict {
 					rt.Fatalf("%s: %v", act, err)
 				}
 			},
@@ -233,8 +234,8 @@ func testProperty(t *testing.T, open Opener) {
 				var due []int64
 				for _, id := range orders {
 					o, _ := f.svc.GetOrder(f.ctx, support.ID, id)
-					if (o.State == market.StateCreated && !now.Before(o.PayDeadline)) ||
-						(o.State == market.StatePaid && !now.Before(*o.ReleaseDeadline)) {
+					if (o.State == api.StateCreated && !now.Before(o.PayDeadline)) ||
+						(o.State == api.StatePaid && !now.Before(*o.ReleaseDeadline)) {
 						due = append(due, id)
 					}
 				}
@@ -244,7 +245,7 @@ func testProperty(t *testing.T, open Opener) {
 				}
 				for _, id := range due {
 					o, _ := f.svc.GetOrder(f.ctx, support.ID, id)
-					if o.State != market.StateExpired && o.State != market.StateDisputed {
+					if o.State != api.StateExpired && o.State != api.StateDisputed {
 						rt.Fatalf("order %d due but %s after sweep", id, o.State)
 					}
 				}

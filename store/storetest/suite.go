@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/market"
 	"p2pdesk/money"
 )
@@ -44,28 +45,28 @@ func testLifecycle(t *testing.T, open Opener) {
 	if o.FiatTotal.String() != "725.11" || o.Role != "buyer" || o.PayTo.Account == "" || o.PayerName != "Real alice" {
 		t.Fatalf("order view = %+v", o)
 	}
-	if b := f.balance(merchant.ID, market.USDT); b.Locked.String() != "100.5" || b.Available.String() != "9899.5" {
+	if b := f.balance(merchant.ID, api.USDT); b.Locked.String() != "100.5" || b.Available.String() != "9899.5" {
 		t.Fatalf("merchant after take: %+v", b)
 	}
-	if b := f.balance(alice.ID, market.USDT); b.Incoming.String() != "100.5" {
+	if b := f.balance(alice.ID, api.USDT); b.Incoming.String() != "100.5" {
 		t.Fatalf("alice after take: %+v", b)
 	}
 	f.check()
-	if _, err := f.svc.MarkPaid(f.ctx, alice.ID, o.ID, market.Expect{State: market.StateCreated}); err != nil {
+	if _, err := f.svc.MarkPaid(f.ctx, alice.ID, o.ID, market.Expect{State: api.StateCreated}); err != nil {
 		t.Fatal(err)
 	}
 	f.clk.Advance(2 * time.Minute)
-	done, err := f.svc.Release(f.ctx, merchant.ID, o.ID, market.Expect{State: market.StatePaid})
+	done, err := f.svc.Release(f.ctx, merchant.ID, o.ID, market.Expect{State: api.StatePaid})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if done.State != market.StateCompleted || done.ClosedAt == nil {
+	if done.State != api.StateCompleted || done.ClosedAt == nil {
 		t.Fatalf("after release: %+v", done)
 	}
-	if b := f.balance(alice.ID, market.USDT); b.Available.String() != "600.5" {
+	if b := f.balance(alice.ID, api.USDT); b.Available.String() != "600.5" {
 		t.Fatalf("alice after release: %+v", b)
 	}
-	if b := f.balance(merchant.ID, market.USDT); b.Locked.String() != "0" || b.Total.String() != "9899.5" {
+	if b := f.balance(merchant.ID, api.USDT); b.Locked.String() != "0" || b.Total.String() != "9899.5" {
 		t.Fatalf("merchant after release: %+v", b)
 	}
 	f.check()
@@ -76,7 +77,7 @@ func testLifecycle(t *testing.T, open Opener) {
 	if o2.Role != "seller" || o2.PayTo.RealName != "Real alice" {
 		t.Fatalf("sell order: %+v", o2)
 	}
-	if b := f.balance(alice.ID, market.USDT); b.Locked.String() != "50" || b.Available.String() != "550.5" {
+	if b := f.balance(alice.ID, api.USDT); b.Locked.String() != "50" || b.Available.String() != "550.5" {
 		t.Fatalf("alice locked: %+v", b)
 	}
 	if _, err := f.svc.MarkPaid(f.ctx, merchant.ID, o2.ID, market.Expect{}); err != nil {
@@ -85,14 +86,14 @@ func testLifecycle(t *testing.T, open Opener) {
 	if _, err := f.svc.Release(f.ctx, alice.ID, o2.ID, market.Expect{}); err != nil {
 		t.Fatal(err)
 	}
-	if b := f.balance(alice.ID, market.USDT); b.Total.String() != "550.5" {
+	if b := f.balance(alice.ID, api.USDT); b.Total.String() != "550.5" {
 		t.Fatalf("alice after selling: %+v", b)
 	}
 	if _, err := f.svc.Rate(f.ctx, alice.ID, o2.ID, true, "fast"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.svc.Rate(f.ctx, alice.ID, o2.ID, false, "")
-	wantCode(t, err, market.CodeAlreadyRated)
+	wantCode(t, err, api.CodeAlreadyRated)
 	log, err := f.svc.OrderLog(f.ctx, alice.ID, o2.ID, 0)
 	if err != nil || len(log) < 4 {
 		t.Fatalf("log = %v, %v", log, err)
@@ -109,33 +110,33 @@ func testGuards(t *testing.T, open Opener) {
 	o := f.take(b.ID, ad.ID, "10")
 
 	_, err := f.svc.MarkPaid(f.ctx, m.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeNotYourRole)
+	wantCode(t, err, api.CodeNotYourRole)
 	_, err = f.svc.Release(f.ctx, m.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeOrderStateConflict) // never before paid
+	wantCode(t, err, api.CodeOrderStateConflict) // never before paid
 	_, err = f.svc.Release(f.ctx, b.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeNotYourRole)
+	wantCode(t, err, api.CodeNotYourRole)
 	_, err = f.svc.Cancel(f.ctx, m.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeNotYourRole)
+	wantCode(t, err, api.CodeNotYourRole)
 	_, err = f.svc.GetOrder(f.ctx, x.ID, o.ID)
-	wantCode(t, err, market.CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	_, err = f.svc.MarkPaid(f.ctx, x.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeNotFound)
+	wantCode(t, err, api.CodeNotFound)
 	_, err = f.svc.PostMessage(f.ctx, x.ID, o.ID, "hi")
-	wantCode(t, err, market.CodeNotFound)
-	_, err = f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{State: market.StatePaid})
-	wantCode(t, err, market.CodeOrderStateConflict) // the caller's view is stale
+	wantCode(t, err, api.CodeNotFound)
+	_, err = f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{State: api.StatePaid})
+	wantCode(t, err, api.CodeOrderStateConflict) // the caller's view is stale
 	_, err = f.svc.Dispute(f.ctx, b.ID, o.ID, market.DisputeRequest{Reason: "other"}, market.Expect{})
-	wantCode(t, err, market.CodeOrderStateConflict)
+	wantCode(t, err, api.CodeOrderStateConflict)
 
 	if _, err := f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.svc.Cancel(f.ctx, b.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeOrderStateConflict)
+	wantCode(t, err, api.CodeOrderStateConflict)
 	_, err = f.svc.Cancel(f.ctx, m.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeNotYourRole) // a seller can never cancel after paid
+	wantCode(t, err, api.CodeNotYourRole) // a seller can never cancel after paid
 	_, err = f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{})
-	wantCode(t, err, market.CodeOrderStateConflict)
+	wantCode(t, err, api.CodeOrderStateConflict)
 	if _, err := f.svc.Release(f.ctx, m.ID, o.ID, market.Expect{}); err != nil {
 		t.Fatal(err)
 	}
@@ -149,10 +150,10 @@ func testGuards(t *testing.T, open Opener) {
 			return err
 		},
 	} {
-		wantCode(t, act(), market.CodeOrderStateConflict)
+		wantCode(t, act(), api.CodeOrderStateConflict)
 	}
-	_, err = f.svc.TakeAd(f.ctx, m.ID, market.TakeRequest{AdID: ad.ID, Amount: "5"}, nil)
-	wantCode(t, err, market.CodeOwnAd)
+	_, err = f.svc.TakeAd(f.ctx, m.ID, api.TakeRequest{AdID: ad.ID, Amount: "5"}, nil)
+	wantCode(t, err, api.CodeOwnAd)
 	f.check()
 }
 
@@ -172,13 +173,13 @@ func testDeadlines(t *testing.T, open Opener) {
 	f.clk.Advance(15 * time.Minute)
 	// At the deadline, marking paid is refused even before a sweep.
 	_, err := f.svc.MarkPaid(f.ctx, b.ID, unpaid.ID, market.Expect{})
-	wantCode(t, err, market.CodeOrderExpired)
+	wantCode(t, err, api.CodeOrderExpired)
 	n, err := f.svc.Sweep(f.ctx, 100)
 	if err != nil || n != 1 {
 		t.Fatalf("sweep moved %d, %v", n, err)
 	}
 	got, _ := f.svc.GetOrder(f.ctx, b.ID, unpaid.ID)
-	if got.State != market.StateExpired || got.CancelledBy != "system" {
+	if got.State != api.StateExpired || got.CancelledBy != "system" {
 		t.Fatalf("unpaid order: %+v", got)
 	}
 	// Sweeping again changes nothing: it is idempotent.
@@ -190,10 +191,10 @@ func testDeadlines(t *testing.T, open Opener) {
 		t.Fatalf("release sweep moved %d, %v", n, err)
 	}
 	got, _ = f.svc.GetOrder(f.ctx, b.ID, paid.ID)
-	if got.State != market.StateDisputed || got.DisputeBy != "system" {
+	if got.State != api.StateDisputed || got.DisputeBy != "system" {
 		t.Fatalf("a timeout after paid must open a dispute, not refund: %+v", got)
 	}
-	if bl := f.balance(m.ID, market.USDT); bl.Locked.String() != "20" {
+	if bl := f.balance(m.ID, api.USDT); bl.Locked.String() != "20" {
 		t.Fatalf("escrow must stay locked in dispute: %+v", bl)
 	}
 	if _, ok, _ := f.svc.NextDeadline(f.ctx); ok {
@@ -206,37 +207,37 @@ func testDisputes(t *testing.T, open Opener) {
 	f := newFixture(t, open)
 	m := f.trader("merchant", 2, "USDT", "1000")
 	b := f.trader("buyer", 1)
-	sup, err := f.svc.CreateUser(f.ctx, market.NewUser{Name: "support", KYCLevel: 2, Role: market.RoleSupport})
+	sup, err := f.svc.CreateUser(f.ctx, market.NewUser{Name: "support", KYCLevel: 2, Role: api.RoleSupport})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
-	for _, res := range []market.Resolution{market.ResolveRelease, market.ResolveRefund} {
+	for _, res := range []api.Resolution{api.ResolveRelease, api.ResolveRefund} {
 		o := f.take(b.ID, ad.ID, "10")
 		if _, err := f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{}); err != nil {
 			t.Fatal(err)
 		}
 		_, err := f.svc.Dispute(f.ctx, b.ID, o.ID, market.DisputeRequest{Reason: "nonsense"}, market.Expect{})
-		wantCode(t, err, market.CodeInvalidArgument)
+		wantCode(t, err, api.CodeInvalidArgument)
 		d, err := f.svc.Dispute(f.ctx, b.ID, o.ID, market.DisputeRequest{Reason: "paid-not-released", Statement: "I paid", Evidence: []string{"AP123"}}, market.Expect{})
-		if err != nil || d.State != market.StateDisputed || d.DisputeBy != "buyer" {
+		if err != nil || d.State != api.StateDisputed || d.DisputeBy != "buyer" {
 			t.Fatalf("dispute: %+v %v", d, err)
 		}
 		if _, err := f.svc.AddEvidence(f.ctx, m.ID, o.ID, "", "nothing arrived"); err != nil {
 			t.Fatal(err)
 		}
 		_, err = f.svc.Resolve(f.ctx, b.ID, o.ID, res, "")
-		wantCode(t, err, market.CodeForbidden)
+		wantCode(t, err, api.CodeForbidden)
 		r, err := f.svc.Resolve(f.ctx, sup.ID, o.ID, res, "decided from the records")
-		if err != nil || r.State != market.StateResolved || r.Resolution != res {
+		if err != nil || r.State != api.StateResolved || r.Resolution != res {
 			t.Fatalf("resolve: %+v %v", r, err)
 		}
 		_, err = f.svc.Resolve(f.ctx, sup.ID, o.ID, res, "")
-		wantCode(t, err, market.CodeOrderStateConflict)
+		wantCode(t, err, api.CodeOrderStateConflict)
 		log, _ := f.svc.OrderLog(f.ctx, sup.ID, o.ID, 0)
 		ev := 0
 		for _, e := range log {
-			if e.Kind == market.LogEvidence {
+			if e.Kind == api.LogEvidence {
 				ev++
 			}
 		}
@@ -244,10 +245,10 @@ func testDisputes(t *testing.T, open Opener) {
 			t.Fatalf("evidence entries = %d, want 3", ev)
 		}
 	}
-	if bl := f.balance(b.ID, market.USDT); bl.Available.String() != "10" {
+	if bl := f.balance(b.ID, api.USDT); bl.Available.String() != "10" {
 		t.Fatalf("buyer gets one release: %+v", bl)
 	}
-	if bl := f.balance(m.ID, market.USDT); bl.Total.String() != "990" {
+	if bl := f.balance(m.ID, api.USDT); bl.Total.String() != "990" {
 		t.Fatalf("merchant keeps the refunded one: %+v", bl)
 	}
 	f.check()
@@ -263,83 +264,83 @@ func testBadInput(t *testing.T, open Opener) {
 	before := digest(t, f.st)
 
 	take := func(user, ad int64, amount, fiatAmount, payment string) error {
-		_, err := f.svc.TakeAd(f.ctx, user, market.TakeRequest{AdID: ad, Amount: amount, FiatAmount: fiatAmount, Payment: payment}, nil)
+		_, err := f.svc.TakeAd(f.ctx, user, api.TakeRequest{AdID: ad, Amount: amount, FiatAmount: fiatAmount, Payment: payment}, nil)
 		return err
 	}
 	cases := []struct {
 		name string
 		err  error
-		code market.Code
+		code api.Code
 	}{
-		{"negative", take(b.ID, ad.ID, "-5", "", ""), market.CodeAmountNotPositive},
-		{"zero", take(b.ID, ad.ID, "0", "", ""), market.CodeAmountNotPositive},
-		{"over-precise", take(b.ID, ad.ID, "20.0000001", "", ""), market.CodeAmountPrecision},
-		{"over-large", take(b.ID, ad.ID, "99999999999999999999", "", ""), market.CodeAmountTooLarge},
-		{"not a number", take(b.ID, ad.ID, "1e3", "", ""), market.CodeAmountInvalid},
-		{"both amounts", take(b.ID, ad.ID, "20", "140", ""), market.CodeInvalidArgument},
-		{"below min", take(b.ID, ad.ID, "10", "", ""), market.CodeAmountOutOfRange},
-		{"above max", take(b.ID, ad.ID, "800", "", ""), market.CodeAmountOutOfRange},
-		{"fiat below min", take(b.ID, ad.ID, "", "50", ""), market.CodeAmountOutOfRange},
-		{"unknown payment", take(b.ID, ad.ID, "20", "", "paypal"), market.CodeUnknownPaymentMethod},
-		{"payment not accepted", take(b.ID, ad.ID, "20", "", "wechat"), market.CodePaymentNotAccepted},
-		{"kyc 0", take(zero.ID, ad.ID, "20", "", ""), market.CodeKYCRequired},
-		{"unknown ad", take(b.ID, 999999, "20", "", ""), market.CodeNotFound},
-		{"seller short of funds", take(b.ID, buyAd.ID, "200", "", ""), market.CodeInsufficientBalance},
+		{"negative", take(b.ID, ad.ID, "-5", "", ""), api.CodeAmountNotPositive},
+		{"zero", take(b.ID, ad.ID, "0", "", ""), api.CodeAmountNotPositive},
+		{"over-precise", take(b.ID, ad.ID, "20.0000001", "", ""), api.CodeAmountPrecision},
+		{"over-large", take(b.ID, ad.ID, "99999999999999999999", "", ""), api.CodeAmountTooLarge},
+		{"not a number", take(b.ID, ad.ID, "1e3", "", ""), api.CodeAmountInvalid},
+		{"both amounts", take(b.ID, ad.ID, "20", "140", ""), api.CodeInvalidArgument},
+		{"below min", take(b.ID, ad.ID, "10", "", ""), api.CodeAmountOutOfRange},
+		{"above max", take(b.ID, ad.ID, "800", "", ""), api.CodeAmountOutOfRange},
+		{"fiat below min", take(b.ID, ad.ID, "", "50", ""), api.CodeAmountOutOfRange},
+		{"unknown payment", take(b.ID, ad.ID, "20", "", "paypal"), api.CodeUnknownPaymentMethod},
+		{"payment not accepted", take(b.ID, ad.ID, "20", "", "wechat"), api.CodePaymentNotAccepted},
+		{"kyc 0", take(zero.ID, ad.ID, "20", "", ""), api.CodeKYCRequired},
+		{"unknown ad", take(b.ID, 999999, "20", "", ""), api.CodeNotFound},
+		{"seller short of funds", take(b.ID, buyAd.ID, "200", "", ""), api.CodeInsufficientBalance},
 	}
 	// Over the daily limit: level 1 may commit 50,000 CNY a day.
-	_, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: buyAd.ID, FiatAmount: "60000"}, nil)
+	_, err := f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: buyAd.ID, FiatAmount: "60000"}, nil)
 	cases = append(cases, struct {
 		name string
 		err  error
-		code market.Code
-	}{"over daily limit", err, market.CodeDailyLimitExceeded})
-	postAd := func(r market.AdRequest) error { _, err := f.svc.PostAd(f.ctx, m.ID, r, nil); return err }
-	good := market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "10", MinFiat: "10", MaxFiat: "70", Payments: []string{"alipay"}, WindowMin: 15}
-	mod := func(fn func(*market.AdRequest)) market.AdRequest { r := good; fn(&r); return r }
+		code api.Code
+	}{"over daily limit", err, api.CodeDailyLimitExceeded})
+	postAd := func(r api.AdRequest) error { _, err := f.svc.PostAd(f.ctx, m.ID, r, nil); return err }
+	good := api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7", Total: "10", MinFiat: "10", MaxFiat: "70", Payments: []string{"alipay"}, WindowMin: 15}
+	mod := func(fn func(*api.AdRequest)) api.AdRequest { r := good; fn(&r); return r }
 	for _, c := range []struct {
 		name string
-		req  market.AdRequest
-		code market.Code
+		req  api.AdRequest
+		code api.Code
 	}{
-		{"ad unknown asset", mod(func(r *market.AdRequest) { r.Asset = "DOGE" }), market.CodeUnknownAsset},
-		{"ad unknown fiat", mod(func(r *market.AdRequest) { r.Fiat = "JPY" }), market.CodeUnknownFiat},
-		{"ad unknown payment", mod(func(r *market.AdRequest) { r.Payments = []string{"cash"} }), market.CodeUnknownPaymentMethod},
-		{"ad no payment account", mod(func(r *market.AdRequest) { r.Payments = []string{"bank"} }), market.CodePaymentDetailsNeeded},
-		{"ad bad side", mod(func(r *market.AdRequest) { r.Side = "hold" }), market.CodeInvalidArgument},
-		{"ad negative price", mod(func(r *market.AdRequest) { r.Price = "-7" }), market.CodeAmountNotPositive},
-		{"ad price precision", mod(func(r *market.AdRequest) { r.Price = "7.123456" }), market.CodeAmountPrecision},
-		{"ad min above max", mod(func(r *market.AdRequest) { r.MinFiat = "100" }), market.CodeAmountOutOfRange},
-		{"ad window", mod(func(r *market.AdRequest) { r.WindowMin = 5 }), market.CodeInvalidArgument},
-		{"ad more than balance", mod(func(r *market.AdRequest) { r.Total = "5000" }), market.CodeInsufficientBalance},
-		{"ad floating without index", mod(func(r *market.AdRequest) { r.PriceType = "floating"; r.Price = "" }), market.CodeInvalidArgument},
+		{"ad unknown asset", mod(func(r *api.AdRequest) { r.Asset = "DOGE" }), api.CodeUnknownAsset},
+		{"ad unknown fiat", mod(func(r *api.AdRequest) { r.Fiat = "JPY" }), api.CodeUnknownFiat},
+		{"ad unknown payment", mod(func(r *api.AdRequest) { r.Payments = []string{"cash"} }), api.CodeUnknownPaymentMethod},
+		{"ad no payment account", mod(func(r *api.AdRequest) { r.Payments = []string{"bank"} }), api.CodePaymentDetailsNeeded},
+		{"ad bad side", mod(func(r *api.AdRequest) { r.Side = "hold" }), api.CodeInvalidArgument},
+		{"ad negative price", mod(func(r *api.AdRequest) { r.Price = "-7" }), api.CodeAmountNotPositive},
+		{"ad price precision", mod(func(r *api.AdRequest) { r.Price = "7.123456" }), api.CodeAmountPrecision},
+		{"ad min above max", mod(func(r *api.AdRequest) { r.MinFiat = "100" }), api.CodeAmountOutOfRange},
+		{"ad window", mod(func(r *api.AdRequest) { r.WindowMin = 5 }), api.CodeInvalidArgument},
+		{"ad more than balance", mod(func(r *api.AdRequest) { r.Total = "5000" }), api.CodeInsufficientBalance},
+		{"ad floating without index", mod(func(r *api.AdRequest) { r.PriceType = "floating"; r.Price = "" }), api.CodeInvalidArgument},
 	} {
 		cases = append(cases, struct {
 			name string
 			err  error
-			code market.Code
+			code api.Code
 		}{c.name, postAd(c.req), c.code})
 	}
-	_, err = f.svc.SetPaymentAccount(f.ctx, b.ID, market.PaymentAccount{Method: market.Alipay, Account: "13900000000", RealName: "Someone Else"})
+	_, err = f.svc.SetPaymentAccount(f.ctx, b.ID, api.PaymentAccount{Method: api.Alipay, Account: "13900000000", RealName: "Someone Else"})
 	cases = append(cases, struct {
 		name string
 		err  error
-		code market.Code
-	}{"third-party account", err, market.CodeNameMismatch})
-	_, err = f.svc.SetPaymentAccount(f.ctx, b.ID, market.PaymentAccount{Method: market.Alipay, Account: "not an account"})
+		code api.Code
+	}{"third-party account", err, api.CodeNameMismatch})
+	_, err = f.svc.SetPaymentAccount(f.ctx, b.ID, api.PaymentAccount{Method: api.Alipay, Account: "not an account"})
 	cases = append(cases, struct {
 		name string
 		err  error
-		code market.Code
-	}{"malformed account", err, market.CodeInvalidArgument})
+		code api.Code
+	}{"malformed account", err, api.CodeInvalidArgument})
 	_, err = f.svc.SearchAds(f.ctx, market.AdSearch{Side: "sell", Asset: "USDT", Fiat: "CNY", Payment: "carrier-pigeon"})
 	cases = append(cases, struct {
 		name string
 		err  error
-		code market.Code
-	}{"search unknown payment", err, market.CodeUnknownPaymentMethod})
+		code api.Code
+	}{"search unknown payment", err, api.CodeUnknownPaymentMethod})
 
 	for _, c := range cases {
-		var me *market.Error
+		var me *api.Error
 		if !errors.As(c.err, &me) || me.Code != c.code || me.Message == "" {
 			t.Errorf("%s: error = %v, want %s with a message", c.name, c.err, c.code)
 		}
@@ -356,29 +357,29 @@ func testIdempotency(t *testing.T, open Opener) {
 	b := f.trader("buyer", 1)
 	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
 	idem := &market.Idem{Key: "order-1", Fingerprint: "take 10"}
-	first, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10"}, idem)
+	first, err := f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: ad.ID, Amount: "10"}, idem)
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := digest(t, f.st)
-	again, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10"}, idem)
+	again, err := f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: ad.ID, Amount: "10"}, idem)
 	if err != nil || again.ID != first.ID || again.Version != first.Version {
 		t.Fatalf("retry = %+v, %v", again, err)
 	}
 	if digest(t, f.st) != before {
 		t.Fatal("a retried request acted twice")
 	}
-	_, err = f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "11"}, &market.Idem{Key: "order-1", Fingerprint: "take 11"})
-	wantCode(t, err, market.CodeIdempotencyConflict)
+	_, err = f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: ad.ID, Amount: "11"}, &market.Idem{Key: "order-1", Fingerprint: "take 11"})
+	wantCode(t, err, api.CodeIdempotencyConflict)
 	// Keys are per user: another user may use the same key.
 	c := f.trader("carol", 1)
-	if _, err := f.svc.TakeAd(f.ctx, c.ID, market.TakeRequest{AdID: ad.ID, Amount: "10"}, idem); err != nil {
+	if _, err := f.svc.TakeAd(f.ctx, c.ID, api.TakeRequest{AdID: ad.ID, Amount: "10"}, idem); err != nil {
 		t.Fatal(err)
 	}
 	// A failed attempt leaves no record, so a corrected retry may succeed.
 	fail := &market.Idem{Key: "order-2", Fingerprint: "x"}
-	_, err = f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "0.1"}, fail)
-	wantCode(t, err, market.CodeAmountOutOfRange)
+	_, err = f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: ad.ID, Amount: "0.1"}, fail)
+	wantCode(t, err, api.CodeAmountOutOfRange)
 	// Concurrent retries of one key act once.
 	var wg sync.WaitGroup
 	ids := make([]int64, 16)
@@ -387,7 +388,7 @@ func testIdempotency(t *testing.T, open Opener) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			o, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "12"}, &market.Idem{Key: "burst", Fingerprint: "12"})
+			o, err := f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: ad.ID, Amount: "12"}, &market.Idem{Key: "burst", Fingerprint: "12"})
 			ids[i], errs[i] = o.ID, err
 		}(i)
 	}
@@ -483,10 +484,10 @@ func testFloating(t *testing.T, open Opener) {
 	f := newFixture(t, open)
 	m := f.trader("maker", 2, "USDT", "1000")
 	b := f.trader("buyer", 1)
-	if _, err := f.svc.SetIndex(f.ctx, market.USDT, market.CNY, money.MustParse("7.2", 4)); err != nil {
+	if _, err := f.svc.SetIndex(f.ctx, api.USDT, api.CNY, money.MustParse("7.2", 4)); err != nil {
 		t.Fatal(err)
 	}
-	ad, err := f.svc.PostAd(f.ctx, m.ID, market.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: 50,
+	ad, err := f.svc.PostAd(f.ctx, m.ID, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: 50,
 		Total: "100", MinFiat: "10", MaxFiat: "1000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -495,7 +496,7 @@ func testFloating(t *testing.T, open Opener) {
 		t.Fatalf("floating price %s dev %v", ad.Price, ad.DevBP)
 	}
 	f.clk.Advance(time.Second)
-	if _, err := f.svc.SetIndex(f.ctx, market.USDT, market.CNY, money.MustParse("7.3", 4)); err != nil {
+	if _, err := f.svc.SetIndex(f.ctx, api.USDT, api.CNY, money.MustParse("7.3", 4)); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := f.svc.GetAd(f.ctx, b.ID, ad.ID)
@@ -503,13 +504,13 @@ func testFloating(t *testing.T, open Opener) {
 		t.Fatalf("repriced to %s, want 7.3365", got.Price)
 	}
 	// A taker who saw the old price is protected.
-	_, err = f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10", ExpectPrice: "7.236"}, nil)
-	wantCode(t, err, market.CodePriceChanged)
-	o, err := f.svc.TakeAd(f.ctx, b.ID, market.TakeRequest{AdID: ad.ID, Amount: "10", ExpectPrice: "7.3365"}, nil)
+	_, err = f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: ad.ID, Amount: "10", ExpectPrice: "7.236"}, nil)
+	wantCode(t, err, api.CodePriceChanged)
+	o, err := f.svc.TakeAd(f.ctx, b.ID, api.TakeRequest{AdID: ad.ID, Amount: "10", ExpectPrice: "7.3365"}, nil)
 	if err != nil || o.Price.String() != "7.3365" {
 		t.Fatalf("take at the new price: %+v %v", o.Price, err)
 	}
-	hist, err := f.svc.IndexHistory(f.ctx, market.USDT, market.CNY, Epoch, 10)
+	hist, err := f.svc.IndexHistory(f.ctx, api.USDT, api.CNY, Epoch, 10)
 	if err != nil || len(hist) != 2 || hist[0].Price.String() != "7.2" {
 		t.Fatalf("history %+v %v", hist, err)
 	}
@@ -563,7 +564,7 @@ func testConcurrentTakes(t *testing.T, open Opener) {
 	f := newFixture(t, open)
 	m := f.trader("maker", 2, "USDT", "1000")
 	ad := f.ad(m.ID, "sell", "USDT", "7", "100", "10", "5000")
-	takers := make([]market.User, 64)
+	takers := make([]api.User, 64)
 	for i := range takers {
 		takers[i] = f.trader(fmt.Sprintf("t%02d", i), 2)
 	}
@@ -575,7 +576,7 @@ func testConcurrentTakes(t *testing.T, open Opener) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			_, errs[i] = f.svc.TakeAd(context.Background(), takers[i].ID, market.TakeRequest{AdID: ad.ID, Amount: "3"}, nil)
+			_, errs[i] = f.svc.TakeAd(context.Background(), takers[i].ID, api.TakeRequest{AdID: ad.ID, Amount: "3"}, nil)
 		}(i)
 	}
 	close(start)
@@ -585,7 +586,7 @@ func testConcurrentTakes(t *testing.T, open Opener) {
 		switch {
 		case err == nil:
 			ok++
-		case market.CodeOf(err) == market.CodeAmountOverAvailable, market.CodeOf(err) == market.CodeAdNotOnline:
+		case api.CodeOf(err) == api.CodeAmountOverAvailable, api.CodeOf(err) == api.CodeAdNotOnline:
 		default:
 			t.Fatalf("unexpected error: %v", err)
 		}
@@ -594,7 +595,7 @@ func testConcurrentTakes(t *testing.T, open Opener) {
 		t.Fatalf("%d takes succeeded, want 33", ok)
 	}
 	got, _ := f.svc.GetAd(f.ctx, m.ID, ad.ID)
-	if got.Remaining.String() != "1" || got.Status != market.AdExhausted {
+	if got.Remaining.String() != "1" || got.Status != api.AdExhausted {
 		t.Fatalf("ad after the rush: remaining %s status %s", got.Remaining, got.Status)
 	}
 	f.check()
@@ -651,7 +652,7 @@ func testResolutionRace(t *testing.T, open Opener) {
 			t.Fatalf("round %d: two releases: %v / %v", round, rel1, rel2)
 		}
 		got, _ := f.svc.GetOrder(f.ctx, b.ID, o2.ID)
-		if got.State != market.StateCompleted {
+		if got.State != api.StateCompleted {
 			t.Fatalf("round %d: order %s", round, got.State)
 		}
 		f.check()

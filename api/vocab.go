@@ -1,7 +1,8 @@
-package market
+package api
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"p2pdesk/money"
@@ -112,15 +113,6 @@ const (
 // PaymentMethods lists every method in display order.
 var PaymentMethods = []PaymentMethod{Alipay, WeChat, Bank}
 
-func (p PaymentMethod) bit() PaymentSet {
-	for i, x := range PaymentMethods {
-		if x == p {
-			return 1 << i
-		}
-	}
-	return 0
-}
-
 // Label is the name people know the method by.
 func (p PaymentMethod) Label() string {
 	switch p {
@@ -137,37 +129,10 @@ func (p PaymentMethod) Label() string {
 // ParsePaymentMethod reads a payment method name.
 func ParsePaymentMethod(s string) (PaymentMethod, error) {
 	p := PaymentMethod(strings.ToLower(strings.TrimSpace(s)))
-	if p.bit() == 0 {
+	if !slices.Contains(PaymentMethods, p) {
 		return "", Errorf(CodeUnknownPaymentMethod, "payment", "unknown payment method %q: use alipay, wechat or bank", s)
 	}
 	return p, nil
-}
-
-// PaymentSet is a set of payment methods, stored as a bit mask so an ad
-// search can filter on it inside an index.
-type PaymentSet uint8
-
-// NewPaymentSet builds a set.
-func NewPaymentSet(ms ...PaymentMethod) PaymentSet {
-	var s PaymentSet
-	for _, m := range ms {
-		s |= m.bit()
-	}
-	return s
-}
-
-// Has reports whether m is in the set.
-func (s PaymentSet) Has(m PaymentMethod) bool { return m.bit() != 0 && s&m.bit() != 0 }
-
-// Methods lists the set in display order.
-func (s PaymentSet) Methods() []PaymentMethod {
-	var out []PaymentMethod
-	for _, m := range PaymentMethods {
-		if s.Has(m) {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // ParseAmount reads a positive amount at a scale, with the error codes a

@@ -1,8 +1,12 @@
-package market
+// Package reliability scores an ad as a careful taker would, from what
+// the ad's view shows: the wizards rank by it and the simulated careful
+// trader chooses by it, so both read one rule.
+package reliability
 
 import (
 	"fmt"
 
+	"p2pdesk/api"
 	"p2pdesk/money"
 )
 
@@ -17,7 +21,7 @@ type Score struct {
 // release speed (20), verified badge (10), price within 1% of the index
 // (10). Beyond 2% of the index, or with fewer than 10 orders, it is
 // excluded: that is what bait looks like.
-func Reliability(a AdView) Score {
+func Of(a api.AdView) Score {
 	var s Score
 	r := a.Maker.Record
 	comp := int64(0)
