@@ -20,69 +20,74 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 
 // Health is the answer of GET /health.
 type Health struct {
-	Status  string `json:"status"`
-	Version string `json:"version"`
-	Time    string `json:"time"` // server wall clock, for skew checks
-	Market  string `json:"marketTime"`
+	Status  string `json:"status"`          // "ok" when the server answers
+	Version string `json:"version"`         // the server build
+	Time    string `json:"time"`            // server wall clock, for skew checks
+	Market  string `json:"marketTime"`      // the marketplace's clock, simulated in practice
 	Speed   string `json:"speed,omitempty"` // simulated clock speed, e.g. "10x"
 }
 
 // ExpectBody may accompany any order action.
 type ExpectBody struct {
-	ExpectState OrderState `json:"expectState,omitempty"`
+	ExpectState OrderState `json:"expectState,omitempty"` // refuse with ORDER_STATE_CONFLICT if the order is no longer in this state
 }
 
 // ReleaseRequest releases an order's escrow.
 type ReleaseRequest struct {
-	TOTP        string     `json:"totp"`
-	ExpectState OrderState `json:"expectState,omitempty"`
+	TOTP        string     `json:"totp"`                  // the 6-digit code of your authenticator
+	ExpectState OrderState `json:"expectState,omitempty"` // as in ExpectBody
 }
 
 // DisputeRequest opens a dispute.
 type DisputeRequest struct {
-	Reason      string     `json:"reason"`
-	Statement   string     `json:"statement,omitempty"`
-	Evidence    []string   `json:"evidence,omitempty"`
-	ExpectState OrderState `json:"expectState,omitempty"`
+	Reason      string     `json:"reason"`                // one of the dispute reasons (paid-not-released, marked-paid-not-received, wrong-amount, third-party-payment, late-payment, scam-attempt, other)
+	Statement   string     `json:"statement,omitempty"`   // what happened, in your words
+	Evidence    []string   `json:"evidence,omitempty"`    // ids of log lines, or Alipay transaction ids
+	ExpectState OrderState `json:"expectState,omitempty"` // as in ExpectBody
 }
 
 // EvidenceRequest adds to an open dispute.
 type EvidenceRequest struct {
-	Ref  string `json:"ref,omitempty"`
-	Note string `json:"note,omitempty"`
+	Ref  string `json:"ref,omitempty"`  // an Alipay transaction id or a log line id
+	Note string `json:"note,omitempty"` // what it shows
 }
 
 // RateRequest rates the counterparty.
 type RateRequest struct {
-	Positive bool   `json:"positive"`
+	Positive bool   `json:"positive"` // true for good, false for bad
 	Comment  string `json:"comment,omitempty"`
 }
 
 // MessageRequest posts to an order's chat.
 type MessageRequest struct {
-	Text string `json:"text"`
+	Text string `json:"text"` // at most 2,000 characters
 }
 
 // ResolveRequest settles a dispute (support).
 type ResolveRequest struct {
 	Resolution Resolution `json:"resolution"`
-	Note       string     `json:"note,omitempty"`
+	Note       string     `json:"note,omitempty"` // support's reasons, written to the order's log
 }
 
 // PaymentAccountRequest sets where the caller receives fiat by a method.
 type PaymentAccountRequest struct {
-	Account  string `json:"account"`
-	RealName string `json:"realName,omitempty"`
+	Account  string `json:"account"`            // the number, e-mail or card buyers pay
+	RealName string `json:"realName,omitempty"` // defaults to your verified real name, which it must match
 }
 
 // AntiPhishingRequest sets the phrase shown in genuine platform messages.
 type AntiPhishingRequest struct {
-	Code string `json:"code"`
+	Code string `json:"code"` // 4 to 20 visible characters
+}
+
+// AntiPhishing is the phrase as set.
+type AntiPhishing struct {
+	Code string `json:"antiPhishingCode"`
 }
 
 // TOTPRequest carries a one-time code.
 type TOTPRequest struct {
-	TOTP string `json:"totp"`
+	TOTP string `json:"totp"` // the 6-digit code of your authenticator
 }
 
 // NewUserRequest opens an account (admin).
@@ -90,8 +95,8 @@ type NewUserRequest struct {
 	Name     string            `json:"name"`
 	RealName string            `json:"realName,omitempty"`
 	KYCLevel int               `json:"kycLevel"`
-	Role     Role              `json:"role,omitempty"`
-	Verified bool              `json:"verified,omitempty"`
+	Role     Role              `json:"role,omitempty"`     // trader if absent
+	Verified bool              `json:"verified,omitempty"` // the verified-merchant badge
 	Deposits map[string]string `json:"deposits,omitempty"` // asset -> amount
 	// WithTOTP gives the account a two-factor seed, enabled, returned once.
 	WithTOTP bool `json:"withTotp,omitempty"`
@@ -105,17 +110,17 @@ type NewUserRequest struct {
 // account buyers pay), the real name, the payment password and the API
 // token of /alipay/v1, shown once.
 type AlipayAccount struct {
-	Account         string `json:"account"`
+	Account         string `json:"account"` // the login buyers pay
 	RealName        string `json:"realName"`
-	PaymentPassword string `json:"paymentPassword"`
-	Token           string `json:"token"`
+	PaymentPassword string `json:"paymentPassword"` // shown once
+	Token           string `json:"token"`           // the bearer token of /alipay/v1, shown once
 }
 
 // NewUserResponse is a new account with its credentials, shown once.
 type NewUserResponse struct {
 	User        User        `json:"user"`
-	Credentials Credentials `json:"credentials"`
-	TOTPSecret  string      `json:"totpSecret,omitempty"`
+	Credentials Credentials `json:"credentials"`          // API keys, shown once
+	TOTPSecret  string      `json:"totpSecret,omitempty"` // withTotp: the base32 seed, shown once
 	// Alipay is the simulated Alipay account opened with it, if any.
 	Alipay *AlipayAccount `json:"alipay,omitempty"`
 }
@@ -125,31 +130,31 @@ type DepositRequest struct {
 	UserID int64  `json:"userId,string"`
 	Asset  string `json:"asset"`
 	Amount string `json:"amount"`
-	Ref    string `json:"ref"`
+	Ref    string `json:"ref"` // unique per deposit: a retry with the same ref credits once
 }
 
 // ClockRequest sets the simulated clock's speed (admin): 1 is real time,
 // 60 turns a 15-minute payment window into 15 seconds.
 type ClockRequest struct {
-	Speed float64 `json:"speed"`
+	Speed float64 `json:"speed"` // 1 is real time, at most 3600
 }
 
 // ClockResponse is the clock after the change.
 type ClockResponse struct {
-	Speed  string `json:"speed"`
-	Market string `json:"marketTime"`
+	Speed  string `json:"speed"`      // e.g. "60x"
+	Market string `json:"marketTime"` // the marketplace's clock
 }
 
 // IndexRequest publishes a reference price (admin; the price feed).
 type IndexRequest struct {
 	Asset string `json:"asset"`
 	Fiat  string `json:"fiat"`
-	Price string `json:"price"`
+	Price string `json:"price"` // fiat per unit, at most 4 decimals
 }
 
 // IndexBatchRequest publishes several reference prices at once (admin).
 type IndexBatchRequest struct {
-	Points []IndexRequest `json:"points"`
+	Points []IndexRequest `json:"points"` // 1 to 100 points
 }
 
 // UserPatch changes an account (admin).
@@ -163,7 +168,7 @@ type UserPatch struct {
 type Account struct {
 	AccountView
 	TwoFactor    TwoFactor `json:"twoFactor"`
-	AntiPhishing string    `json:"antiPhishingCode,omitempty"`
+	AntiPhishing string    `json:"antiPhishingCode,omitempty"` // your phrase: every genuine platform line carries it
 }
 
 // OrderLogEntry is one line of an order's history as the API returns it:
@@ -171,6 +176,6 @@ type Account struct {
 // carry warnings.
 type OrderLogEntry struct {
 	LogEntryView
-	AntiPhishing string   `json:"antiPhishingCode,omitempty"`
-	Warnings     []string `json:"warnings,omitempty"`
+	AntiPhishing string   `json:"antiPhishingCode,omitempty"` // platform lines only: your anti-phishing phrase
+	Warnings     []string `json:"warnings,omitempty"`         // counterparty lines only: what a careful trader notices (link, off-platform, impersonation, pressure, proof)
 }

@@ -6,8 +6,8 @@ import "time"
 type Credentials struct {
 	UserID     int64  `json:"userId,string"`
 	APIKey     string `json:"apiKey"`
-	Secret     string `json:"secret"`
-	Passphrase string `json:"passphrase"`
+	Secret     string `json:"secret"`     // signs requests; shown once
+	Passphrase string `json:"passphrase"` // sent with every request; shown once
 }
 
 // KeyInfo describes one API key without its secrets.
@@ -16,7 +16,7 @@ type KeyInfo struct {
 	UserID    int64     `json:"userId,string"`
 	Label     string    `json:"label"`
 	CreatedAt time.Time `json:"createdAt"`
-	Revoked   bool      `json:"revoked"`
+	Revoked   bool      `json:"revoked"` // a revoked key gets 401 at once
 }
 
 // Enrollment is a two-factor seed waiting for its first code.
@@ -28,7 +28,7 @@ type Enrollment struct {
 // TOTPStatus says whether two-factor is on.
 type TwoFactor struct {
 	Enabled        bool `json:"enabled"`
-	Pending        bool `json:"pending"` // enrolled, waiting for the first code
-	Locked         bool `json:"locked"`
-	FailuresWindow int  `json:"recentFailures"`
+	Pending        bool `json:"pending"`        // enrolled, waiting for the first code
+	Locked         bool `json:"locked"`         // too many wrong codes: locked for a while
+	FailuresWindow int  `json:"recentFailures"` // wrong codes in the recent window
 }

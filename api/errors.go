@@ -85,8 +85,8 @@ const (
 // and, where one field is at fault, its name.
 type Error struct {
 	Code    Code   `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`         // for people, in English
+	Field   string `json:"field,omitempty"` // the input at fault, when there is one
 	// Status is the HTTP status it came with (set by the client).
 	Status int `json:"-"`
 	// RetryAfter is how long to wait before asking again, where the

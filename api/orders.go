@@ -4,9 +4,9 @@ package api
 // quantity is then the most the fiat buys at the ad's price, rounded down).
 type TakeRequest struct {
 	AdID       int64  `json:"adId,string"`
-	Amount     string `json:"amount,omitempty"`
-	FiatAmount string `json:"fiatAmount,omitempty"`
-	Payment    string `json:"payment,omitempty"`
+	Amount     string `json:"amount,omitempty"`     // crypto to trade
+	FiatAmount string `json:"fiatAmount,omitempty"` // or fiat to spend: converted rounding down
+	Payment    string `json:"payment,omitempty"`    // one of the ad's methods; the first if absent
 	// ExpectPrice, when set, refuses the take if the ad's price moved.
 	ExpectPrice string `json:"expectPrice,omitempty"`
 }

@@ -14,5 +14,5 @@ type Record struct {
 	AvgPayS *int64 `json:"avgPaySeconds"`
 	// PositiveBP is positive / all ratings received, in basis points.
 	PositiveBP *int64 `json:"positiveBP"`
-	Ratings    int64  `json:"ratings"`
+	Ratings    int64  `json:"ratings"` // ratings received
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"time"
 
 	"p2pdesk/money"
@@ -20,12 +19,12 @@ const (
 // User is an account on the marketplace.
 type User struct {
 	ID         int64     `json:"id,string"`
-	Name       string    `json:"name"`
-	RealName   string    `json:"realName"`
+	Name       string    `json:"name"`     // the public name
+	RealName   string    `json:"realName"` // the verified real name: payments must come from it
 	Role       Role      `json:"role"`
 	KYCLevel   int       `json:"kycLevel"`
-	Verified   bool      `json:"verified"`
-	Restricted bool      `json:"restricted"`
+	Verified   bool      `json:"verified"`   // the verified-merchant badge
+	Restricted bool      `json:"restricted"` // may not trade
 	CreatedAt  time.Time `json:"createdAt"`
 }
 
@@ -34,8 +33,8 @@ type User struct {
 type PaymentAccount struct {
 	UserID   int64         `json:"-"`
 	Method   PaymentMethod `json:"method"`
-	Account  string        `json:"account"`
-	RealName string        `json:"realName"`
+	Account  string        `json:"account"`  // the number, e-mail or card buyers pay
+	RealName string        `json:"realName"` // whose account it is
 }
 
 // PriceType says whether an ad's price is fixed or floats on the index.
@@ -103,20 +102,10 @@ type LogEntry struct {
 	OrderID int64      `json:"orderId,string"`
 	At      time.Time  `json:"at"`
 	Kind    LogKind    `json:"kind"`
-	Actor   int64      `json:"actor,string"` // 0: the platform
-	State   OrderState `json:"state,omitempty"`
+	Actor   int64      `json:"actor,string"`    // 0: the platform
+	State   OrderState `json:"state,omitempty"` // state changes: the new state
 	Text    string     `json:"text"`
 	Ref     string     `json:"ref,omitempty"` // evidence: e.g. an Alipay transaction id
-}
-
-// Event is one entry of the outbox: written in the same transaction as
-// the change it reports, then streamed to its recipient.
-type Event struct {
-	ID     int64           `json:"id,string"`
-	UserID int64           `json:"-"` // 0: everyone
-	Type   string          `json:"type"`
-	At     time.Time       `json:"at"`
-	Data   json.RawMessage `json:"data"`
 }
 
 // IndexPoint is one reference price.
@@ -124,5 +113,5 @@ type IndexPoint struct {
 	Asset Asset        `json:"asset"`
 	Fiat  Fiat         `json:"fiat"`
 	At    time.Time    `json:"at"`
-	Price money.Amount `json:"price"`
+	Price money.Amount `json:"price"` // fiat per unit, 4 decimals
 }

@@ -173,7 +173,7 @@ func fanout(ctx context.Context, w io.Writer, m *marketplace.Marketplace, mercha
 		c, _ := client.New(m.URL, creds, client.Options{HTTP: hc})
 		streams.Add(1)
 		go c.Stream(ctx, -1, func(e api.Event) {
-			if e.Type != "order.created" {
+			if e.Type != api.EventOrderCreated {
 				return
 			}
 			at := time.Now()

@@ -148,8 +148,9 @@ func (c *Client) Orders(ctx context.Context, q OrderQuery) ([]api.OrderView, err
 	if q.Limit > 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	var out []api.OrderView
-	return out, c.do(ctx, call{method: http.MethodGet, path: withQuery("/orders", v), out: &out})
+	var out api.OrderPage
+	err := c.do(ctx, call{method: http.MethodGet, path: withQuery("/orders", v), out: &out})
+	return out.Orders, err
 }
 
 // Order returns one order.

@@ -132,7 +132,7 @@ func (c *Client) streamOnce(ctx context.Context, last *int64, onEvent func(api.E
 			}
 			e.ID, haveID = id, true
 		case bytes.HasPrefix(line, []byte("event: ")):
-			e.Type = string(line[7:])
+			e.Type = api.EventType(line[7:])
 		case bytes.HasPrefix(line, []byte("data: ")):
 			e.Data = append(json.RawMessage(nil), line[6:]...)
 		}

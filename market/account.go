@@ -107,7 +107,7 @@ func (s *Service) Deposit(ctx context.Context, user int64, asset api.Asset, amou
 			return err
 		}
 		out = balanceView(b)
-		return o.emit(user, "balance.changed", out)
+		return o.emit(user, api.EventBalanceChanged, out)
 	})
 	return out, err
 }

@@ -135,7 +135,7 @@ func (o *op) ownAd(user, adID int64) (Ad, error) {
 
 // adChanged tells everyone an ad's availability moved.
 func (o *op) adChanged(ad Ad) error {
-	return o.emit(0, "ad.changed", api.AdChange{ID: ad.ID, Status: ad.Status, Price: ad.Price, Remaining: ad.Remaining, AvailFiat: ad.AvailFiat, Version: ad.Version})
+	return o.emit(0, api.EventAdChanged, api.AdChange{ID: ad.ID, Status: ad.Status, Price: ad.Price, Remaining: ad.Remaining, AvailFiat: ad.AvailFiat, Version: ad.Version})
 }
 
 // publishAd tells everyone the ad changed and returns its view.
@@ -144,7 +144,7 @@ func (o *op) publishAd(ad Ad) (api.AdView, error) {
 	if err != nil {
 		return api.AdView{}, err
 	}
-	return vs[0], o.emit(0, "ad.updated", vs[0])
+	return vs[0], o.emit(0, api.EventAdUpdated, vs[0])
 }
 
 // applyPatch validates and applies the fields of p to ad.

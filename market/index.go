@@ -64,7 +64,7 @@ func (o *op) setIndex(pt api.IndexPoint) error {
 				return err
 			}
 		}
-		return o.emit(0, "index.tick", pt)
+		return o.emit(0, api.EventIndexTick, pt)
 	}
 }
 

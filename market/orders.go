@@ -172,7 +172,7 @@ func (o *op) take(user int64, req api.TakeRequest) (Order, error) {
 		qty, ord.Asset, total.Fixed(), ord.Fiat, ord.Asset, total.Fixed(), ord.Fiat, method.Label(), ad.WindowMin, method.Label()), ""); err != nil {
 		return Order{}, err
 	}
-	if err := o.orderChanged(ord, "order.created"); err != nil {
+	if err := o.orderChanged(ord, api.EventOrderCreated); err != nil {
 		return Order{}, err
 	}
 	if err := o.adChanged(ad); err != nil {
@@ -269,7 +269,7 @@ func (o *op) returnToAd(ord Order) error {
 }
 
 // orderChanged tells both parties; each sees their own view.
-func (o *op) orderChanged(ord Order, typ string) error {
+func (o *op) orderChanged(ord Order, typ api.EventType) error {
 	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
 		v, err := o.vc.orderView(ord, u)
 		if err != nil {
@@ -313,7 +313,7 @@ func (o *op) save(ord *Order) error {
 }
 
 // transition runs one order action as a party.
-func (s *Service) transition(ctx context.Context, user, id int64, expect Expect, fn func(o *op, ord *Order) (string, error)) (api.OrderView, error) {
+func (s *Service) transition(ctx context.Context, user, id int64, expect Expect, fn func(o *op, ord *Order) (api.EventType, error)) (api.OrderView, error) {
 	var out api.OrderView
 	err := s.update(ctx, func(o *op) error {
 		ord, err := o.mine(user, id, expect)
@@ -339,7 +339,7 @@ func (s *Service) transition(ctx context.Context, user, id int64, expect Expect,
 // MarkPaid: the buyer says the fiat was sent. Only the buyer, only while
 // the order is open and its payment window has not ended.
 func (s *Service) MarkPaid(ctx context.Context, user, id int64, expect Expect) (api.OrderView, error) {
-	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (api.EventType, error) {
 		if user != ord.BuyerID {
 			return "", api.Errorf(api.CodeNotYourRole, "", "only the buyer marks an order paid")
 		}
@@ -357,13 +357,13 @@ func (s *Service) MarkPaid(ctx context.Context, user, id int64, expect Expect) (
 		if _, err := o.log(ord.ID, user, api.LogState, api.StatePaid, "The buyer marked the order paid. Seller: check your own statement before you release; a claim in chat or a screenshot is not a payment.", ""); err != nil {
 			return "", err
 		}
-		return "order.paid", nil
+		return api.EventOrderPaid, nil
 	})
 }
 
 // Cancel: the buyer gives up before paying; the escrow returns to the seller.
 func (s *Service) Cancel(ctx context.Context, user, id int64, expect Expect) (api.OrderView, error) {
-	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (api.EventType, error) {
 		if user != ord.BuyerID {
 			if ord.State == api.StatePaid || ord.State == api.StateDisputed {
 				return "", api.Errorf(api.CodeNotYourRole, "", "a seller can never cancel once the buyer has marked the order paid")
@@ -373,7 +373,7 @@ func (s *Service) Cancel(ctx context.Context, user, id int64, expect Expect) (ap
 		if ord.State != api.StateCreated {
 			return "", conflict(*ord, "cancel")
 		}
-		return "order.cancelled", o.void(ord, api.StateCancelled, user, "The buyer cancelled the order. The escrow returned to the seller.")
+		return api.EventOrderCancelled, o.void(ord, api.StateCancelled, user, "The buyer cancelled the order. The escrow returned to the seller.")
 	})
 }
 
@@ -401,7 +401,7 @@ func (o *op) void(ord *Order, state api.OrderState, by int64, text string) error
 // buyer. Only the seller, only after "paid" (or during a dispute, which it
 // settles). The API asks for a one-time code before calling this.
 func (s *Service) Release(ctx context.Context, user, id int64, expect Expect) (api.OrderView, error) {
-	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (api.EventType, error) {
 		if user != ord.SellerID {
 			return "", api.Errorf(api.CodeNotYourRole, "", "only the seller releases the crypto")
 		}
@@ -411,7 +411,7 @@ func (s *Service) Release(ctx context.Context, user, id int64, expect Expect) (a
 			}
 			return "", conflict(*ord, "release")
 		}
-		return "order.completed", o.complete(ord, user)
+		return api.EventOrderCompleted, o.complete(ord, user)
 	})
 }
 
@@ -439,7 +439,7 @@ type DisputeRequest struct {
 
 // Dispute: either party asks support to decide. Only after "paid".
 func (s *Service) Dispute(ctx context.Context, user, id int64, req DisputeRequest, expect Expect) (api.OrderView, error) {
-	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (string, error) {
+	return s.transition(ctx, user, id, expect, func(o *op, ord *Order) (api.EventType, error) {
 		if ord.State != api.StatePaid {
 			if ord.State == api.StateCreated {
 				return "", api.Errorf(api.CodeOrderStateConflict, "", "a dispute can be opened once the buyer has marked the order paid")
@@ -472,7 +472,7 @@ func (s *Service) Dispute(ctx context.Context, user, id int64, req DisputeReques
 				return "", err
 			}
 		}
-		return "order.disputed", nil
+		return api.EventOrderDisputed, nil
 	})
 }
 
@@ -582,7 +582,7 @@ func (s *Service) Resolve(ctx context.Context, agent, id int64, res api.Resoluti
 		if err := o.save(&ord); err != nil {
 			return err
 		}
-		if err := o.orderChanged(ord, "order.resolved"); err != nil {
+		if err := o.orderChanged(ord, api.EventOrderResolved); err != nil {
 			return err
 		}
 		out, err = o.vc.orderView(ord, agent)
@@ -593,7 +593,7 @@ func (s *Service) Resolve(ctx context.Context, agent, id int64, res api.Resoluti
 
 // Rate: each party rates the other once, after the order completes.
 func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comment string) (api.OrderView, error) {
-	return s.transition(ctx, user, id, Expect{}, func(o *op, ord *Order) (string, error) {
+	return s.transition(ctx, user, id, Expect{}, func(o *op, ord *Order) (api.EventType, error) {
 		if ord.State != api.StateCompleted && ord.State != api.StateResolved {
 			return "", conflict(*ord, "rate")
 		}
@@ -631,7 +631,7 @@ func (s *Service) Rate(ctx context.Context, user, id int64, positive bool, comme
 		if _, err := o.log(ord.ID, user, api.LogSystem, "", text, ""); err != nil {
 			return "", err
 		}
-		return "order.rated", nil
+		return api.EventOrderRated, nil
 	})
 }
 
@@ -661,17 +661,13 @@ func (s *Service) PostMessage(ctx context.Context, user, id int64, text string) 
 	return out, err
 }
 
-// ChatEvent is the payload of a chat.message event.
-type ChatEvent struct {
-	OrderID int64        `json:"orderId,string"`
-	Entry   api.LogEntry `json:"entry"`
-	From    string       `json:"from"` // buyer, seller, system, support
-	Role    string       `json:"role"` // the reader's role in the order: buyer or seller
-}
-
 func (o *op) chatEvent(ord Order, e api.LogEntry) error {
 	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
-		if err := o.emit(u, "chat.message", ChatEvent{OrderID: ord.ID, Entry: e, From: roleName(ord, e.Actor), Role: roleName(ord, u)}); err != nil {
+		from := roleName(ord, e.Actor)
+		// The server adds the reader's anti-phishing code and the warnings
+		// as it streams the line.
+		msg := api.ChatMessage{OrderID: ord.ID, Entry: api.OrderLogEntry{LogEntryView: api.LogEntryView{LogEntry: e, From: from}}, From: from, Role: roleName(ord, u)}
+		if err := o.emit(u, api.EventChatMessage, msg); err != nil {
 			return err
 		}
 	}
@@ -743,8 +739,11 @@ type OrderFilter struct {
 // ListOrders lists the user's orders, newest first.
 func (s *Service) ListOrders(ctx context.Context, user int64, f OrderFilter) ([]api.OrderView, error) {
 	q := OrderQuery{UserID: user, Open: f.Open, BeforeID: f.BeforeID, Limit: f.Limit}
-	if q.Limit <= 0 || q.Limit > 200 {
+	switch {
+	case q.Limit == 0:
 		q.Limit = 50
+	case q.Limit < 0 || q.Limit > 200:
+		return nil, api.Errorf(api.CodeInvalidArgument, "limit", "limit must be from 1 to 200")
 	}
 	for _, st := range f.States {
 		state := api.OrderState(st)

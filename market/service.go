@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"p2pdesk/api"
@@ -107,7 +108,12 @@ func (s *Service) view(ctx context.Context, fn func(tx ReadTx, now time.Time) er
 }
 
 // emit writes an event to the outbox. user 0 addresses everyone.
-func (o *op) emit(user int64, typ string, data any) error {
+func (o *op) emit(user int64, typ api.EventType, data any) error {
+	// The contract names one payload type per event; anything else is a
+	// bug here, refused before a client has to guess.
+	if want, ok := api.Payloads[typ]; !ok || reflect.TypeOf(want) != reflect.TypeOf(data) {
+		return fmt.Errorf("market: event %s with a %T payload, want %T", typ, data, want)
+	}
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err

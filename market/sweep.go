@@ -46,7 +46,7 @@ func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
 				if err := o.void(&ord, api.StateExpired, 0, "The payment window ended before the buyer marked the order paid. The order expired and the escrow returned to the seller."); err != nil {
 					return err
 				}
-				if err := o.finishSweep(&ord, "order.expired"); err != nil {
+				if err := o.finishSweep(&ord, api.EventOrderExpired); err != nil {
 					return err
 				}
 			case ord.State == api.StatePaid && !ord.ReleaseDeadline.IsZero() && !o.now.Before(ord.ReleaseDeadline):
@@ -54,7 +54,7 @@ func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
 				if _, err := o.log(ord.ID, 0, api.LogState, api.StateDisputed, "The seller did not release within the release window. The order went to dispute: support will decide from the payment records.", ""); err != nil {
 					return err
 				}
-				if err := o.finishSweep(&ord, "order.disputed"); err != nil {
+				if err := o.finishSweep(&ord, api.EventOrderDisputed); err != nil {
 					return err
 				}
 			default:
@@ -76,7 +76,7 @@ func (s *Service) Sweep(ctx context.Context, limit int) (int, error) {
 	return moved, err
 }
 
-func (o *op) finishSweep(ord *Order, typ string) error {
+func (o *op) finishSweep(ord *Order, typ api.EventType) error {
 	if err := o.save(ord); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"p2pdesk/api"
 	"p2pdesk/server"
 )
 
@@ -50,7 +51,31 @@ func TestAPIDocsMatchRoutes(t *testing.T) {
 	if len(served) < 40 {
 		t.Fatalf("only %d routes served: the route list is not being read", len(served))
 	}
-	for code, status := range server.StatusTable() {
+	for _, r := range api.Routes {
+		if !served[r.Pattern()] {
+			t.Errorf("api.Routes names %s; the server does not serve it", r.Pattern())
+		}
+	}
+	if len(served) != len(api.Routes) {
+		t.Errorf("the server serves %d routes, api.Routes lists %d", len(served), len(api.Routes))
+	}
+	// Every code the contract defines has its status: none falls through
+	// to a default.
+	src, err := os.ReadFile("../api/errors.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := server.StatusTable()
+	defined := regexp.MustCompile(`(?m)^\s+Code\w+\s+Code = "([A-Z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(defined) < 50 {
+		t.Fatalf("only %d codes read from api/errors.go", len(defined))
+	}
+	for _, m := range defined {
+		if _, ok := table[m[1]]; !ok {
+			t.Errorf("api defines %s, which has no HTTP status in the server's table", m[1])
+		}
+	}
+	for code, status := range table {
 		row := regexp.MustCompile(`(?m)^\| (\d{3}) \| ` + "`" + regexp.QuoteMeta(code) + "`" + ` \|`).FindStringSubmatch(string(doc))
 		if row == nil {
 			t.Errorf("error code %s is not in the table of docs/API.md", code)

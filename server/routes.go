@@ -183,7 +183,15 @@ func (s *Server) listOrders(c *call) (any, error) {
 			return nil, errf(api.CodeInvalidArgument, "before", "before is an order id")
 		}
 	}
-	return s.svc.ListOrders(c.r.Context(), c.user, f)
+	list, err := s.svc.ListOrders(c.r.Context(), c.user, f)
+	if err != nil {
+		return nil, err
+	}
+	page := api.OrderPage{Orders: list}
+	if len(list) == f.Limit && len(list) > 0 {
+		page.Next = strconv.FormatInt(list[len(list)-1].ID, 10)
+	}
+	return page, nil
 }
 
 func (s *Server) getOrder(c *call) (any, error) {
@@ -370,7 +378,7 @@ func (s *Server) setAntiPhishing(c *call) (any, error) {
 	if err := s.auth.SetAntiPhishing(c.r.Context(), c.user, b.Code); err != nil {
 		return nil, err
 	}
-	return map[string]string{"antiPhishingCode": strings.TrimSpace(b.Code)}, nil
+	return api.AntiPhishing{Code: strings.TrimSpace(b.Code)}, nil
 }
 
 func (s *Server) enroll(c *call) (any, error) {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -108,10 +109,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // call is one authenticated request.
 type call struct {
-	r    *http.Request
-	user int64
-	body []byte
-	key  string // API key
+	r     *http.Request
+	user  int64
+	body  []byte
+	key   string    // API key
+	route api.Route // what the contract says this route takes and answers
 }
 
 func (c *call) id(name string) (int64, error) {
@@ -122,9 +124,39 @@ func (c *call) id(name string) (int64, error) {
 	return v, nil
 }
 
-func (c *call) decode(v any) error { return decode(c.body, v, false) }
+func (c *call) decode(v any) error {
+	if err := c.takes(v); err != nil {
+		return err
+	}
+	return decode(c.body, v, false)
+}
 
-func (c *call) decodeOptional(v any) error { return decode(c.body, v, true) }
+func (c *call) decodeOptional(v any) error {
+	if err := c.takes(v); err != nil {
+		return err
+	}
+	return decode(c.body, v, true)
+}
+
+// takes holds a handler to the body type api.Routes gives its route.
+func (c *call) takes(v any) error {
+	got, want := reflect.TypeOf(v).Elem(), reflect.TypeOf(c.route.Body)
+	if got == want || (want == nil && got == reflect.TypeOf(struct{}{})) {
+		return nil
+	}
+	return fmt.Errorf("server: %s decodes a %v body; api.Routes says %v", c.route.Pattern(), got, want)
+}
+
+// contractRoute finds a pattern in api.Routes: serving a route the
+// contract does not name is a wiring mistake, found by the first test.
+func contractRoute(pattern string) api.Route {
+	for _, r := range api.Routes {
+		if r.Pattern() == pattern {
+			return r
+		}
+	}
+	panic("server: " + pattern + " is not in api.Routes")
+}
 
 // idem is the idempotency key of this request with the fingerprint of
 // what it asks, or nil when the client sent none.
@@ -149,6 +181,7 @@ type created struct{ v any }
 
 // route registers an authenticated JSON endpoint.
 func (s *Server) route(pattern string, h handler) {
+	rt := contractRoute(pattern)
 	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(context.WithValue(r.Context(), responseWriterKey{}, w))
@@ -157,6 +190,7 @@ func (s *Server) route(pattern string, h handler) {
 			s.fail(w, r, err)
 			return
 		}
+		c.route = rt
 		out, err := h(c)
 		if err != nil {
 			s.fail(w, r, err)
@@ -165,16 +199,21 @@ func (s *Server) route(pattern string, h handler) {
 		if out == nil {
 			return // the handler wrote its own response (the stream)
 		}
+		status := http.StatusOK
 		if c, ok := out.(created); ok {
-			writeJSON(w, http.StatusCreated, c.v)
+			out, status = c.v, http.StatusCreated
+		}
+		if got, want := reflect.TypeOf(out), reflect.TypeOf(rt.Answer); got != want {
+			s.fail(w, r, fmt.Errorf("server: %s answers a %v; api.Routes says %v", pattern, got, want))
 			return
 		}
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, status, out)
 	})
 }
 
 // open registers an endpoint that needs no authentication.
 func (s *Server) open(pattern string, h http.HandlerFunc) {
+	contractRoute(pattern)
 	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, h)
 }

@@ -232,7 +232,7 @@ func TestStreamOutlivesTimeouts(t *testing.T) {
 	go func() {
 		defer close(done)
 		m.c.Stream(ctx, -1, func(ev api.Event) {
-			if strings.HasPrefix(ev.Type, "order") {
+			if ev.Type.IsOrder() {
 				mu.Lock()
 				orders++
 				mu.Unlock()

@@ -242,14 +242,14 @@ func (s *Server) stream(c *call) (any, error) {
 	if lastID < 0 {
 		// A fresh stream starts now; tell the client where "now" is.
 		sent = hubLast
-		writeEvent(&buf, api.Event{ID: hubLast, Type: "hello", At: s.svc.Clock().Now(), Data: json.RawMessage(`{}`)}, code)
+		writeEvent(&buf, api.Event{ID: hubLast, Type: api.EventHello, At: s.svc.Clock().Now(), Data: json.RawMessage(`{}`)}, code)
 	} else {
 		oldest, err := s.firstEventID(c.r.Context())
 		if err != nil {
 			return nil, err
 		}
 		if oldest > 0 && lastID+1 < oldest {
-			writeEvent(&buf, api.Event{ID: hubLast, Type: "reset", At: s.svc.Clock().Now(), Data: json.RawMessage(`{"reason":"the events you missed are no longer kept: reload"}`)}, code)
+			writeEvent(&buf, api.Event{ID: hubLast, Type: api.EventReset, At: s.svc.Clock().Now(), Data: json.RawMessage(`{"reason":"the events you missed are no longer kept: reload"}`)}, code)
 			sent = hubLast
 		}
 		for sent < hubLast {
@@ -349,7 +349,7 @@ func (s *Server) firstEventID(ctx context.Context) (int64, error) {
 // writeFrame writes a hub frame: shared bytes, except chat lines, which
 // carry the reader's own anti-phishing code.
 func writeFrame(buf *bytes.Buffer, f *frame, code string) {
-	if f.ev.Type == "chat.message" {
+	if f.ev.Type == api.EventChatMessage {
 		writeEvent(buf, f.ev, code)
 		return
 	}
@@ -361,16 +361,10 @@ func writeFrame(buf *bytes.Buffer, f *frame, code string) {
 // carry the reader's anti-phishing code; counterparty lines carry warnings.
 func writeEvent(buf *bytes.Buffer, e api.Event, code string) {
 	data := []byte(e.Data)
-	if e.Type == "chat.message" {
-		var ce market.ChatEvent
-		if json.Unmarshal(e.Data, &ce) == nil {
-			dec := decorate(api.LogEntryView{LogEntry: ce.Entry, From: ce.From}, code)
-			if b, err := json.Marshal(struct {
-				OrderID int64  `json:"orderId,string"`
-				Entry   any    `json:"entry"`
-				From    string `json:"from"`
-				Role    string `json:"role"`
-			}{ce.OrderID, dec, ce.From, ce.Role}); err == nil {
+	if e.Type == api.EventChatMessage {
+		if ce, ok := e.Chat(); ok {
+			ce.Entry = decorate(ce.Entry.LogEntryView, code)
+			if b, err := json.Marshal(ce); err == nil {
 				data = b
 			}
 		}
@@ -381,7 +375,7 @@ func writeEvent(buf *bytes.Buffer, e api.Event, code string) {
 	buf.WriteString("id: ")
 	buf.WriteString(strconv.FormatInt(e.ID, 10))
 	buf.WriteString("\nevent: ")
-	buf.WriteString(e.Type)
+	buf.WriteString(string(e.Type))
 	buf.WriteString("\ndata: ")
 	buf.Write(data)
 	buf.WriteString("\n\n")

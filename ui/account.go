@@ -96,7 +96,7 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.editing = false
 		return p, tea.Batch(p.load(), notify(msg.what))
 	case EventMsg:
-		if strings.HasPrefix(msg.Event.Type, "order.") {
+		if msg.Event.Type.IsOrder() {
 			return p, p.load() // limits and record move with orders
 		}
 	case tea.KeyMsg:

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"io"
 	"os"
 	"strings"
@@ -20,7 +19,7 @@ import (
 // role and the maker, a chat event the writer's role and the reader's.
 func counterpartyNotice(e api.Event, c *Ctx) (n news, ok bool) {
 	text, bad, order, ok := counterpartyAct(e, c)
-	return news{text: text, bad: bad, order: order, chat: e.Type == "chat.message"}, ok
+	return news{text: text, bad: bad, order: order, chat: e.Type == api.EventChatMessage}, ok
 }
 
 // news is one thing the other side did.
@@ -33,13 +32,9 @@ type news struct {
 
 func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, ok bool) {
 	who := func(role string) string { return c.T("role." + role) }
-	if e.Type == "chat.message" {
-		var ce struct {
-			OrderID int64  `json:"orderId,string"`
-			From    string `json:"from"`
-			Role    string `json:"role"`
-		}
-		if json.Unmarshal(e.Data, &ce) != nil || ce.Role == "" || ce.From == ce.Role {
+	if e.Type == api.EventChatMessage {
+		ce, ok := e.Chat()
+		if !ok || !ce.Theirs() {
 			return "", false, 0, false
 		}
 		return c.T("notify.chat", "ID", ce.OrderID, "Who", c.T("notify.who."+ce.From)), false, ce.OrderID, true
@@ -54,19 +49,19 @@ func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, o
 	}
 	args := []any{"ID", o.ID, "Who", who(other), "Fiat", fiat(o.FiatTotal) + " " + string(o.Fiat), "Crypto", crypto(o.Amount) + " " + string(o.Asset)}
 	switch e.Type {
-	case "order.created":
+	case api.EventOrderCreated:
 		if o.Maker == o.Role {
 			return c.T("notify.taken", args...), false, o.ID, true
 		}
-	case "order.paid":
+	case api.EventOrderPaid:
 		if o.Role == "seller" {
 			return c.T("notify.paid", args...), false, o.ID, true
 		}
-	case "order.completed":
+	case api.EventOrderCompleted:
 		if o.Role == "buyer" {
 			return c.T("notify.released", args...), false, o.ID, true
 		}
-	case "order.cancelled", "order.expired":
+	case api.EventOrderCancelled, api.EventOrderExpired:
 		switch o.CancelledBy {
 		case o.Role:
 		case "system":
@@ -74,7 +69,7 @@ func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, o
 		default:
 			return c.T("notify.cancelled", args...), true, o.ID, true
 		}
-	case "order.disputed":
+	case api.EventOrderDisputed:
 		switch o.DisputeBy {
 		case o.Role:
 		case "system":
@@ -82,7 +77,7 @@ func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, o
 		default:
 			return c.T("notify.disputed", args...), true, o.ID, true
 		}
-	case "order.resolved":
+	case api.EventOrderResolved:
 		id := "notify.resolved_refund"
 		if o.Resolution == api.ResolveRelease {
 			id = "notify.resolved_release"
@@ -95,11 +90,8 @@ func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, o
 // orderOfEvent is the order an order.* event carries, as its reader (a
 // buyer or a seller) sees it.
 func orderOfEvent(e api.Event) (api.OrderView, bool) {
-	var o api.OrderView
-	if !strings.HasPrefix(e.Type, "order.") || json.Unmarshal(e.Data, &o) != nil || o.ID == 0 {
-		return o, false
-	}
-	return o, o.Role == "buyer" || o.Role == "seller"
+	o, ok := e.Order()
+	return o, ok && (o.Role == "buyer" || o.Role == "seller")
 }
 
 // resolvedForMe: support's decision went the reader's way.

@@ -207,7 +207,7 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		return p, nil
 	case EventMsg:
 		switch msg.Event.Type {
-		case "ad.changed", "ad.updated", "index.tick":
+		case api.EventAdChanged, api.EventAdUpdated, api.EventIndexTick:
 			// Many ads change at once: fetch once a second at most.
 			if !p.dirty && !p.loading {
 				p.dirty = true

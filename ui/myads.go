@@ -104,7 +104,7 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.form, p.err = nil, ""
 		return p, tea.Batch(p.load(), notify(msg.what))
 	case EventMsg:
-		if msg.Event.Type == "ad.updated" || msg.Event.Type == "ad.changed" {
+		if msg.Event.Type == api.EventAdUpdated || msg.Event.Type == api.EventAdChanged {
 			return p, p.load()
 		}
 	case tea.KeyMsg:

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -182,10 +181,10 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.modal, p.err = "", ""
 		return p, tea.Batch(p.load(), notify(p.c.T("done."+msg.what)))
 	case EventMsg:
-		if eventOrderID(msg.Event) == p.id {
+		if msg.Event.OrderID() == p.id {
 			return p, p.load()
 		}
-		if msg.Event.Type == "balance.changed" && p.o != nil && p.o.Role == "seller" {
+		if msg.Event.Type == api.EventBalanceChanged && p.o != nil && p.o.Role == "seller" {
 			return p, p.load() // money may have arrived in the statement
 		}
 	case tea.KeyMsg:
@@ -198,26 +197,6 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		return p.key(msg)
 	}
 	return p, nil
-}
-
-// eventOrderID finds the order an event is about.
-func eventOrderID(e api.Event) int64 {
-	var v struct {
-		ID      json.Number `json:"id"`
-		OrderID json.Number `json:"orderId"`
-	}
-	if !strings.HasPrefix(e.Type, "order.") && e.Type != "chat.message" {
-		return 0
-	}
-	if json.Unmarshal(e.Data, &v) != nil {
-		return 0
-	}
-	id := v.ID
-	if e.Type == "chat.message" {
-		id = v.OrderID
-	}
-	n, _ := id.Int64()
-	return n
 }
 
 func (p *orderPage) can(action string) bool {

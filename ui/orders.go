@@ -114,11 +114,11 @@ func (p *ordersPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return p, notify(p.c.N("orders.exported", msg.n, "Path", msg.path))
 	case EventMsg:
-		if msg.Event.Type == "order.created" && !p.open {
+		if msg.Event.Type == api.EventOrderCreated && !p.open {
 			// A new order is open: show it, not the history it is not in.
 			p.open = true
 		}
-		if strings.HasPrefix(msg.Event.Type, "order.") {
+		if msg.Event.Type.IsOrder() {
 			return p, p.load()
 		}
 	case tea.KeyMsg:

@@ -27,7 +27,7 @@ func TestClockSlowsWhileAPaymentIsOwed(t *testing.T) {
 	rec := &speedRecorder{}
 	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Practice: rec})
 	m.c.speed = 60
-	event := func(typ, role string, state api.OrderState) {
+	event := func(typ api.EventType, role string, state api.OrderState) {
 		t.Helper()
 		b, _ := json.Marshal(api.OrderView{ID: 12, Role: role, State: state})
 		if cmd := m.paceTheClock(api.Event{Type: typ, Data: b}); cmd != nil {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -167,11 +166,10 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		return t, tea.Sequence(cmds...)
 	case EventMsg:
-		if msg.Event.Type == "ad.updated" || msg.Event.Type == "ad.changed" {
-			// Follow this ad's price and stock live; the server still
-			// refuses with PRICE_CHANGED if it moves between review and y.
-			var ch api.AdChange
-			if json.Unmarshal(msg.Event.Data, &ch) == nil && ch.ID == t.ad.ID && !ch.Price.IsZero() {
+		// Follow this ad's price and stock live; the server still refuses
+		// with PRICE_CHANGED if it moves between review and y.
+		if ch, ok := msg.Event.AdState(); ok {
+			if ch.ID == t.ad.ID && !ch.Price.IsZero() {
 				if ch.Price.Cmp(t.ad.Price) != 0 && t.confirm {
 					t.confirm = false
 					t.err = t.c.T("ticket.price_moved", "Price", ch.Price.FixedN(4))

@@ -107,7 +107,7 @@ func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.payee = msg.name
 		}
 	case EventMsg:
-		if msg.Event.Type == "balance.changed" || strings.HasPrefix(msg.Event.Type, "order.") {
+		if msg.Event.Type == api.EventBalanceChanged || msg.Event.Type.IsOrder() {
 			return p, p.load()
 		}
 	case tea.KeyMsg:

@@ -221,7 +221,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			return w, w.loadOrder(w.order.ID)
 		}
 	case EventMsg:
-		if id := w.c.wizardOrders[w.side]; id != 0 && (eventOrderID(msg.Event) == id || w.order == nil) {
+		if id := w.c.wizardOrders[w.side]; id != 0 && (msg.Event.OrderID() == id || w.order == nil) {
 			return w, w.loadOrder(id)
 		}
 	case tea.KeyMsg:

@@ -674,7 +674,7 @@ func testEvents(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	types := []string{}
+	types := []api.EventType{}
 	for _, e := range evs {
 		types = append(types, e.Type)
 	}
