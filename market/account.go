@@ -97,7 +97,7 @@ func (s *Service) Deposit(ctx context.Context, user int64, asset api.Asset, amou
 		if ref == "" {
 			return api.Errorf(api.CodeInvalidArgument, "ref", "a deposit needs a reference")
 		}
-		err = transfer(o.tx, Transfer{ID: "deposit/" + ref, Kind: TransferPosted, Debit: SystemUserID, Credit: user,
+		err = transfer(o.tx, Transfer{ID: "deposit/" + ref, Kind: TransferImmediate, Debit: SystemUserID, Credit: user,
 			Asset: asset, Amount: a.Units(), Code: "deposit", At: o.now})
 		if err != nil && !errors.Is(err, errAlreadyDone) {
 			return err

@@ -98,7 +98,7 @@ func CheckInvariants(ctx context.Context, st Store) error {
 			switch t.Kind {
 			case TransferPending:
 				pending[t.ID] = t
-			case TransferPost, TransferVoid:
+			case TransferPostPending, TransferVoidPending:
 				resolution[t.PendingID] = t
 			}
 		}
@@ -148,15 +148,15 @@ func CheckInvariants(ctx context.Context, st Store) error {
 					fail("4: open order %d (%s) has a resolved escrow", o.ID, o.State)
 				}
 			case o.State == api.StateCompleted || (o.State == api.StateResolved && o.Resolution == api.ResolveRelease):
-				if !resolved || r.Kind != TransferPost {
+				if !resolved || r.Kind != TransferPostPending {
 					fail("4: order %d %s %s but escrow not posted", o.ID, o.State, o.Resolution)
 				}
 			default:
-				if !resolved || r.Kind != TransferVoid {
+				if !resolved || r.Kind != TransferVoidPending {
 					fail("4: order %d %s %s but escrow not voided", o.ID, o.State, o.Resolution)
 				}
 			}
-			if !resolved || r.Kind == TransferPost {
+			if !resolved || r.Kind == TransferPostPending {
 				taken[o.AdID] += o.Amount.Units()
 			}
 		}

@@ -26,18 +26,18 @@ func apply(dr, cr *Balance, t Transfer) error {
 		}
 	}
 	switch t.Kind {
-	case TransferPosted:
+	case TransferImmediate:
 		add(&d.DebitsPosted, t.Amount)
 		add(&c.CreditsPosted, t.Amount)
 	case TransferPending:
 		add(&d.DebitsPending, t.Amount)
 		add(&c.CreditsPending, t.Amount)
-	case TransferPost:
+	case TransferPostPending:
 		add(&d.DebitsPending, -t.Amount)
 		add(&d.DebitsPosted, t.Amount)
 		add(&c.CreditsPending, -t.Amount)
 		add(&c.CreditsPosted, t.Amount)
-	case TransferVoid:
+	case TransferVoidPending:
 		add(&d.DebitsPending, -t.Amount)
 		add(&c.CreditsPending, -t.Amount)
 	}
@@ -68,7 +68,7 @@ var errAlreadyDone = errors.New("transfer already recorded")
 // trader's available balance below zero is refused; only the system
 // account may go negative (it is the outside world).
 func transfer(tx Tx, t Transfer) error {
-	if t.Kind == TransferPost || t.Kind == TransferVoid {
+	if t.Kind == TransferPostPending || t.Kind == TransferVoidPending {
 		p, err := tx.Transfer(t.PendingID)
 		if err != nil {
 			return fmt.Errorf("ledger: pending %s: %w", t.PendingID, err)
@@ -88,7 +88,7 @@ func transfer(tx Tx, t Transfer) error {
 	if err != nil {
 		return err
 	}
-	if (t.Kind == TransferPosted || t.Kind == TransferPending) && t.Debit != SystemUserID && dr.Available() < t.Amount {
+	if (t.Kind == TransferImmediate || t.Kind == TransferPending) && t.Debit != SystemUserID && dr.Available() < t.Amount {
 		return api.Errorf(api.CodeInsufficientBalance, "amount", "the seller's available %s balance is too low", t.Asset)
 	}
 	cr, err := tx.Balance(t.Credit, t.Asset)
@@ -130,14 +130,14 @@ func lockEscrow(tx Tx, o Order, at time.Time) error {
 
 func releaseEscrow(tx Tx, o Order, at time.Time) error {
 	return transfer(tx, Transfer{
-		ID: "release/" + itoa(o.ID), Kind: TransferPost, PendingID: o.EscrowID(),
+		ID: "release/" + itoa(o.ID), Kind: TransferPostPending, PendingID: o.EscrowID(),
 		Code: "release", OrderID: o.ID, At: at,
 	})
 }
 
 func refundEscrow(tx Tx, o Order, at time.Time) error {
 	return transfer(tx, Transfer{
-		ID: "refund/" + itoa(o.ID), Kind: TransferVoid, PendingID: o.EscrowID(),
+		ID: "refund/" + itoa(o.ID), Kind: TransferVoidPending, PendingID: o.EscrowID(),
 		Code: "refund", OrderID: o.ID, At: at,
 	})
 }
@@ -158,7 +158,7 @@ func Replay(transfers []Transfer) (map[BalanceKey]Balance, error) {
 		switch t.Kind {
 		case TransferPending:
 			pending[t.ID] = t
-		case TransferPost, TransferVoid:
+		case TransferPostPending, TransferVoidPending:
 			p, ok := pending[t.PendingID]
 			if !ok {
 				return nil, fmt.Errorf("replay: %s resolves unknown pending %s", t.ID, t.PendingID)

@@ -33,14 +33,16 @@ func (b Balance) Locked() int64 { return b.DebitsPending }
 type TransferKind string
 
 const (
-	// TransferPosted moves funds at once (deposits, withdrawals).
-	TransferPosted TransferKind = "posted"
-	// TransferPending reserves the debit side's funds (escrow lock).
+	// TransferImmediate moves funds at once (deposits, withdrawals).
+	TransferImmediate TransferKind = "posted"
+	// TransferPending reserves the debit side's funds (the escrow lock).
 	TransferPending TransferKind = "pending"
-	// TransferPost settles a pending transfer (release).
-	TransferPost TransferKind = "post"
-	// TransferVoid cancels a pending transfer (refund to the seller).
-	TransferVoid TransferKind = "void"
+	// TransferPostPending settles a pending transfer: the release.
+	TransferPostPending TransferKind = "post"
+	// TransferVoidPending cancels a pending transfer: the refund to the
+	// seller. (Names after TigerBeetle's pending / post_pending /
+	// void_pending; the stored values stay as they were.)
+	TransferVoidPending TransferKind = "void"
 )
 
 // Transfer is one immutable entry of the ledger. IDs are derived from
