@@ -30,89 +30,132 @@ func (s *Service) TakeAd(ctx context.Context, user int64, req api.TakeRequest, i
 	return out, err
 }
 
+// take opens an order in four steps: check (the taker may take this ad
+// now), price (the quantity and fiat total within the ad's limits),
+// reserve (the order, the seller's escrow, the ad's stock and the taker's
+// day) and announce (the order's first log line and the events).
 func (o *op) take(user int64, req api.TakeRequest) (Order, error) {
-	taker, err := o.user(user)
+	taker, ad, err := o.takeable(user, req)
 	if err != nil {
 		return Order{}, err
 	}
-	if err := canTrade(taker); err != nil {
+	qty, total, err := priceTake(ad, req)
+	if err != nil {
 		return Order{}, err
+	}
+	if err := o.meetsAd(taker, ad); err != nil {
+		return Order{}, err
+	}
+	ord, ad, err := o.reserve(taker, ad, qty, total, req.Payment)
+	if err != nil {
+		return Order{}, err
+	}
+	return ord, o.announceTake(ord, ad)
+}
+
+// takeable loads the taker and the ad and checks the ad takes orders from
+// them at the price they saw.
+func (o *op) takeable(user int64, req api.TakeRequest) (api.User, Ad, error) {
+	taker, err := o.user(user)
+	if err != nil {
+		return taker, Ad{}, err
+	}
+	if err := canTrade(taker); err != nil {
+		return taker, Ad{}, err
 	}
 	ad, err := o.tx.Ad(req.AdID)
 	if errors.Is(err, ErrNotFound) || (err == nil && ad.Status == api.AdDeleted) {
-		return Order{}, notFound("ad")
+		return taker, ad, notFound("ad")
 	} else if err != nil {
-		return Order{}, err
+		return taker, ad, err
 	}
 	if ad.MakerID == user {
-		return Order{}, api.Errorf(api.CodeOwnAd, "adId", "you cannot take your own ad")
+		return taker, ad, api.Errorf(api.CodeOwnAd, "adId", "you cannot take your own ad")
 	}
 	if ad.Status != api.AdOnline {
-		return Order{}, api.Errorf(api.CodeAdNotOnline, "adId", "this ad is %s and takes no orders now", ad.Status)
+		return taker, ad, api.Errorf(api.CodeAdNotOnline, "adId", "this ad is %s and takes no orders now", ad.Status)
 	}
 	if req.ExpectPrice != "" {
 		want, err := api.ParseAmount(req.ExpectPrice, api.PriceScale, "expectPrice")
 		if err != nil {
-			return Order{}, err
+			return taker, ad, err
 		}
 		if want.Cmp(ad.Price) != 0 {
-			return Order{}, api.Errorf(api.CodePriceChanged, "expectPrice", "the price moved from %s to %s %s: check it and try again", want, ad.Price, ad.Fiat)
+			return taker, ad, api.Errorf(api.CodePriceChanged, "expectPrice", "the price moved from %s to %s %s: check it and try again", want, ad.Price, ad.Fiat)
 		}
 	}
-	var qty money.Amount
+	return taker, ad, nil
+}
+
+// priceTake is the quantity asked for (in crypto, or as fiat converted
+// rounding down) and its fiat total, held to the ad's limits and stock.
+func priceTake(ad Ad, req api.TakeRequest) (qty, total money.Amount, err error) {
 	switch {
 	case req.Amount != "" && req.FiatAmount != "":
-		return Order{}, api.Errorf(api.CodeInvalidArgument, "amount", "give either amount or fiatAmount, not both")
+		return qty, total, api.Errorf(api.CodeInvalidArgument, "amount", "give either amount or fiatAmount, not both")
 	case req.Amount != "":
 		if qty, err = api.ParseAmount(req.Amount, ad.Asset.Scale(), "amount"); err != nil {
-			return Order{}, err
+			return qty, total, err
 		}
 	case req.FiatAmount != "":
 		f, err := api.ParseAmount(req.FiatAmount, ad.Fiat.Scale(), "fiatAmount")
 		if err != nil {
-			return Order{}, err
+			return qty, total, err
 		}
 		if qty, err = api.QuantityForFiat(f, ad.Price, ad.Asset); err != nil {
-			return Order{}, err
+			return qty, total, err
 		}
 		if !qty.IsPositive() {
-			return Order{}, api.Errorf(api.CodeAmountOutOfRange, "fiatAmount", "%s %s buys nothing at this price", f.Fixed(), ad.Fiat)
+			return qty, total, api.Errorf(api.CodeAmountOutOfRange, "fiatAmount", "%s %s buys nothing at this price", f.Fixed(), ad.Fiat)
 		}
 	default:
-		return Order{}, api.Errorf(api.CodeAmountInvalid, "amount", "give the amount to trade")
+		return qty, total, api.Errorf(api.CodeAmountInvalid, "amount", "give the amount to trade")
 	}
-	total, err := api.FiatTotal(ad.Price, qty, ad.Fiat)
-	if err != nil {
-		return Order{}, err
+	if total, err = api.FiatTotal(ad.Price, qty, ad.Fiat); err != nil {
+		return qty, total, err
 	}
 	if total.Cmp(ad.MinFiat) < 0 || total.Cmp(ad.MaxFiat) > 0 {
-		return Order{}, api.Errorf(api.CodeAmountOutOfRange, "amount", "the order total %s %s is outside this ad's limits %s-%s %s",
+		return qty, total, api.Errorf(api.CodeAmountOutOfRange, "amount", "the order total %s %s is outside this ad's limits %s-%s %s",
 			total.Fixed(), ad.Fiat, ad.MinFiat.Fixed(), ad.MaxFiat.Fixed(), ad.Fiat)
 	}
 	if qty.Cmp(ad.Remaining) > 0 {
-		return Order{}, api.Errorf(api.CodeAmountOverAvailable, "amount", "the ad has only %s %s left", ad.Remaining, ad.Asset)
+		return qty, total, api.Errorf(api.CodeAmountOverAvailable, "amount", "the ad has only %s %s left", ad.Remaining, ad.Asset)
 	}
+	return qty, total, nil
+}
+
+// meetsAd checks the taker against the ad's requirements.
+func (o *op) meetsAd(taker api.User, ad Ad) error {
 	if taker.KYCLevel < ad.MinKYC {
-		return Order{}, api.Errorf(api.CodeKYCRequired, "adId", "this ad asks for KYC level %d; yours is %d", ad.MinKYC, taker.KYCLevel)
+		return api.Errorf(api.CodeKYCRequired, "adId", "this ad asks for KYC level %d; yours is %d", ad.MinKYC, taker.KYCLevel)
 	}
-	if ad.MinCompletionBP > 0 {
-		recs, err := records(o.tx, []int64{user}, o.now, o.s.cfg.RecordDays)
-		if err != nil {
-			return Order{}, err
-		}
-		// A trader with no finished order yet has no rate to hold against them.
-		if c := recs[user].CompletionBP; c != nil && *c < ad.MinCompletionBP {
-			return Order{}, api.Errorf(api.CodeCompletionTooLow, "adId", "this ad asks for a completion rate of %s%%; yours is %s%%",
-				money.New(ad.MinCompletionBP, 2), money.New(*c, 2))
-		}
+	if ad.MinCompletionBP == 0 {
+		return nil
 	}
+	recs, err := records(o.tx, []int64{taker.ID}, o.now, o.s.cfg.RecordDays)
+	if err != nil {
+		return err
+	}
+	// A trader with no finished order yet has no rate to hold against them.
+	if c := recs[taker.ID].CompletionBP; c != nil && *c < ad.MinCompletionBP {
+		return api.Errorf(api.CodeCompletionTooLow, "adId", "this ad asks for a completion rate of %s%%; yours is %s%%",
+			money.New(ad.MinCompletionBP, 2), money.New(*c, 2))
+	}
+	return nil
+}
+
+// reserve writes the order and everything it holds: the taker's day
+// against their limit, the seller's crypto in escrow, the ad's stock. It
+// returns the ad as it leaves it.
+func (o *op) reserve(taker api.User, ad Ad, qty, total money.Amount, payment string) (Order, Ad, error) {
+	user := taker.ID
 	usage, err := o.chargeLimit(taker, ad.Fiat, total)
 	if err != nil {
-		return Order{}, err
+		return Order{}, ad, err
 	}
-	method, err := o.pickMethod(ad, req.Payment)
+	method, err := o.pickMethod(ad, payment)
 	if err != nil {
-		return Order{}, err
+		return Order{}, ad, err
 	}
 	ord := Order{
 		AdID: ad.ID, MakerID: ad.MakerID, TakerID: user, Asset: ad.Asset, Fiat: ad.Fiat,
@@ -126,59 +169,60 @@ func (o *op) take(user int64, req api.TakeRequest) (Order, error) {
 	}
 	seller, err := o.user(ord.SellerID)
 	if err != nil {
-		return Order{}, err
+		return Order{}, ad, err
 	}
 	buyer, err := o.user(ord.BuyerID)
 	if err != nil {
-		return Order{}, err
+		return Order{}, ad, err
 	}
 	ord.SellerAccount, err = o.tx.PaymentAccount(seller.ID, method)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Order{}, err
+		return Order{}, ad, err
 	}
 	if ord.SellerAccount.Account == "" {
 		if seller.ID == user {
-			return Order{}, api.Errorf(api.CodePaymentDetailsNeeded, "payment", "add your %s account (in your own name) before selling", method.Label())
+			return Order{}, ad, api.Errorf(api.CodePaymentDetailsNeeded, "payment", "add your %s account (in your own name) before selling", method.Label())
 		}
-		return Order{}, api.Errorf(api.CodePaymentNotAccepted, "payment", "the merchant has no %s account on file", method.Label())
+		return Order{}, ad, api.Errorf(api.CodePaymentNotAccepted, "payment", "the merchant has no %s account on file", method.Label())
 	}
 	ord.BuyerRealName = buyer.RealName
 	if err := o.tx.InsertOrder(&ord); err != nil {
-		return Order{}, err
+		return Order{}, ad, err
 	}
 	if err := lockEscrow(o.tx, ord, o.now); err != nil {
 		if api.CodeOf(err) == api.CodeInsufficientBalance {
 			if seller.ID == user {
-				return Order{}, api.Errorf(api.CodeInsufficientBalance, "amount", "your available %s balance is below %s", ord.Asset, qty)
+				return Order{}, ad, api.Errorf(api.CodeInsufficientBalance, "amount", "your available %s balance is below %s", ord.Asset, qty)
 			}
-			return Order{}, api.Errorf(api.CodeInsufficientBalance, "amount", "the merchant's %s balance is too low for this order", ord.Asset)
+			return Order{}, ad, api.Errorf(api.CodeInsufficientBalance, "amount", "the merchant's %s balance is too low for this order", ord.Asset)
 		}
-		return Order{}, err
+		return Order{}, ad, err
 	}
 	if ad.Remaining, err = ad.Remaining.Sub(qty); err != nil {
-		return Order{}, err
+		return Order{}, ad, err
 	}
 	refreshAvail(&ad)
 	ad.UpdatedAt, ad.Version = o.now, ad.Version+1
 	if err := o.tx.UpdateAd(ad); err != nil {
-		return Order{}, err
+		return Order{}, ad, err
 	}
-	if err := o.tx.PutUsage(usage); err != nil {
-		return Order{}, err
-	}
-	if _, err := o.log(ord.ID, user, api.LogState, api.StateCreated, fmt.Sprintf("Order opened: %s %s for %s %s; the %s is locked in escrow. "+
+	return ord, ad, o.tx.PutUsage(usage)
+}
+
+// announceTake writes the order's first log line, which tells each side
+// what to do, and tells both parties and every market screen.
+func (o *op) announceTake(ord Order, ad Ad) error {
+	method := ord.Payment.Label()
+	if _, err := o.log(ord.ID, ord.TakerID, api.LogState, api.StateCreated, fmt.Sprintf("Order opened: %s %s for %s %s; the %s is locked in escrow. "+
 		"Buyer: pay exactly %s %s to the seller's %s account within %d minutes, from an account in your own name, then mark the order paid. "+
 		"Seller: release only after the money is in your own %s statement.",
-		qty, ord.Asset, total.Fixed(), ord.Fiat, ord.Asset, total.Fixed(), ord.Fiat, method.Label(), ad.WindowMin, method.Label()), ""); err != nil {
-		return Order{}, err
+		ord.Amount, ord.Asset, ord.FiatTotal.Fixed(), ord.Fiat, ord.Asset, ord.FiatTotal.Fixed(), ord.Fiat, method, ad.WindowMin, method), ""); err != nil {
+		return err
 	}
 	if err := o.orderChanged(ord, api.EventOrderCreated); err != nil {
-		return Order{}, err
+		return err
 	}
-	if err := o.adChanged(ad); err != nil {
-		return Order{}, err
-	}
-	return ord, nil
+	return o.adChanged(ad)
 }
 
 // pickMethod is the payment method of the order: the one asked for, or
