@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"regexp"
 	"strings"
 	"time"
@@ -532,4 +533,22 @@ func MaskName(name string) string {
 		return "*"
 	}
 	return strings.Repeat("*", len(r)-1) + string(r[len(r)-1])
+}
+
+// PracticeBalance is what a practice trader's simulated Alipay opens with.
+const PracticeBalance = "20000"
+
+// ForMarketUser is the simulated Alipay account a marketplace opens for
+// one of its users: a phone-number login derived from the user's id, the
+// user's verified real name (or, without one, their name), a random
+// 6-digit payment password and the practice balance.
+func ForMarketUser(userID int64, realName, name string) (NewAccount, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return NewAccount{}, err
+	}
+	if realName == "" {
+		realName = name
+	}
+	return NewAccount{Login: fmt.Sprintf("138%08d", userID), RealName: realName, PaymentPassword: fmt.Sprintf("%06d", n.Int64()), Balance: PracticeBalance}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
@@ -34,11 +35,18 @@ func (a *app) accountCommand() *cobra.Command {
 running one (--server URL, with an admin credential from the profile named
 by --admin-profile or from P2PDESK_ADMIN_KEY, P2PDESK_ADMIN_SECRET and
 P2PDESK_ADMIN_PASSPHRASE). It prints the API key, secret, passphrase and
-TOTP seed once; nothing else ever shows them in the clear.`,
+TOTP seed once; nothing else ever shows them in the clear.
+
+Where the marketplace runs the simulated Alipay rail (serve with the
+simulation; for --db, the rail's file beside the marketplace's), the
+account also gets its simulated Alipay in the verified real name, set as
+its Alipay payment method; its account, payment password and token are
+printed once with the rest. 'p2pdesk login --from-json' keeps them;
+'p2pdesk login' asks for them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			req := api.NewUserRequest{Name: name, RealName: realName, KYCLevel: kyc, Role: api.Role(role), Verified: verified,
-				Deposits: map[string]string{}, WithTOTP: !noTOTP, Alipay: srv != ""}
+				Deposits: map[string]string{}, WithTOTP: !noTOTP, Alipay: true}
 			for _, d := range deposits {
 				asset, amt, ok := strings.Cut(d, "=")
 				if !ok {
@@ -135,7 +143,46 @@ func (a *app) createOnDB(ctx context.Context, db string, req api.NewUserRequest)
 		return api.NewUserResponse{}, fmt.Errorf("the server key does not match %s", db)
 	}
 	svc := market.New(s, clock.Real{}, market.DefaultConfig())
-	return server.Provision(ctx, svc, auth.NewService(s, sk, clock.Real{}), req)
+	out, err := server.Provision(ctx, svc, auth.NewService(s, sk, clock.Real{}), req)
+	if err != nil {
+		return out, err
+	}
+	// Where serve runs the simulated rail beside this file, the account
+	// gets its Alipay there, as on --server.
+	if rail := railBeside(db); req.Alipay && fileExists(rail) {
+		al, err := openAlipayOn(ctx, rail, out.User)
+		if err != nil {
+			return out, fmt.Errorf("account %s (id %d) was created, but its simulated Alipay could not be opened in %s: %w", out.User.Name, out.User.ID, rail, err)
+		}
+		if _, err := svc.SetPaymentAccount(ctx, out.User.ID, api.PaymentAccount{Method: api.Alipay, Account: al.Account}); err != nil {
+			return out, err
+		}
+		out.Alipay = &al
+	}
+	return out, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// openAlipayOn opens a user's simulated Alipay account in a rail's file.
+func openAlipayOn(ctx context.Context, railDB string, u api.User) (api.AlipayAccount, error) {
+	st, err := store.Open(ctx, railDB, "alipay")
+	if err != nil {
+		return api.AlipayAccount{}, err
+	}
+	defer st.Close()
+	n, err := alipay.ForMarketUser(u.ID, u.RealName, u.Name)
+	if err != nil {
+		return api.AlipayAccount{}, err
+	}
+	_, tok, err := alipay.New(st, clock.Real{}).Open(ctx, n)
+	if err != nil {
+		return api.AlipayAccount{}, err
+	}
+	return api.AlipayAccount{Account: n.Login, RealName: n.RealName, PaymentPassword: n.PaymentPassword, Token: tok}, nil
 }
 
 func (a *app) createOnServer(ctx context.Context, url, adminProfile string, req api.NewUserRequest) (api.NewUserResponse, error) {

@@ -32,7 +32,7 @@ func (a *app) openSecrets() (secrets.Store, secrets.Status, error) {
 		}
 		pass := os.Getenv("P2PDESK_SECRETS_PASSPHRASE")
 		if pass == "" {
-			p, err := readPassphrase(a.errOut, "Passphrase for the secrets file "+path+": ")
+			p, err := a.readTerminalSecret("Passphrase for the secrets file " + path + ": ")
 			if err != nil {
 				return nil, st, err
 			}

@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
@@ -61,13 +63,13 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 				}
 			} else {
 				var err error
-				if in.APIKey, err = readLine(a.in, a.errOut, "API key: "); err != nil {
+				if in.APIKey, err = a.readLine("API key: "); err != nil {
 					return err
 				}
-				if in.Secret, err = readPassphrase(a.errOut, "Secret: "); err != nil {
+				if in.Secret, err = a.readSecret("Secret: "); err != nil {
 					return err
 				}
-				if in.Passphrase, err = readPassphrase(a.errOut, "Passphrase: "); err != nil {
+				if in.Passphrase, err = a.readSecret("Passphrase: "); err != nil {
 					return err
 				}
 			}
@@ -84,6 +86,11 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 					return fmt.Errorf("%s refused these credentials: check the key, secret and passphrase (nothing was saved)", server)
 				}
 				return fmt.Errorf("could not check the credentials against %s (nothing was saved): %w", server, err)
+			}
+			if in.Alipay == nil && fromJSON == "" {
+				if in.Alipay, err = a.askAlipay(cmd.Context(), server, acct.User.RealName); err != nil {
+					return err
+				}
 			}
 			st, status, err := a.openSecrets()
 			if err != nil {
@@ -112,6 +119,34 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 	c.Flags().StringVar(&fromJSON, "from-json", "", "read the credentials from this JSON file (- for standard input)")
 	c.Flags().BoolVar(&holdTOTP, "hold-totp", false, "let p2pdesk keep the TOTP seed and act as your authenticator (practice only)")
 	return c
+}
+
+// askAlipay asks for the account's simulated Alipay, where the server runs
+// the rail: its API token and payment password, as 'account create'
+// printed them. The token is checked against the rail; Enter skips.
+func (a *app) askAlipay(ctx context.Context, server, realName string) (*api.AlipayAccount, error) {
+	_, err := client.NewAlipay(server, "", a.railHTTP()).Me(ctx)
+	var e *api.Error
+	if !errors.As(err, &e) || e.Status == http.StatusNotFound {
+		return nil, nil // no simulated rail on this server: nothing to ask
+	}
+	tok, err := a.readSecret("Simulated Alipay token (the alipay token 'account create' printed; Enter to skip): ")
+	if err != nil || tok == "" {
+		return nil, err
+	}
+	pw, err := a.readSecret("Alipay payment password: ")
+	if err != nil {
+		return nil, err
+	}
+	me, err := client.NewAlipay(server, tok, a.railHTTP()).Me(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the simulated Alipay of %s refused this token (nothing was saved): %w", server, err)
+	}
+	if realName != "" && me.RealName != realName {
+		return nil, fmt.Errorf("that Alipay account is in the name %s, not this account's %s (nothing was saved)", me.RealName, realName)
+	}
+	fmt.Fprintf(a.errOut, "Alipay: %s (%s), balance %s CNY.\n", me.Login, me.RealName, me.Available.Fixed())
+	return &api.AlipayAccount{Account: me.Login, RealName: me.RealName, Token: tok, PaymentPassword: pw}, nil
 }
 
 func (a *app) logoutCommand() *cobra.Command {

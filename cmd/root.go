@@ -5,6 +5,7 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +69,7 @@ type app struct {
 	out     io.Writer
 	errOut  io.Writer
 	in      io.Reader
+	lines   *bufio.Reader // in, buffered once (input)
 	// secrets, when set, replaces the keyring probe (tests).
 	secrets secrets.Store
 }

@@ -130,7 +130,7 @@ func (a *app) serveWorld(ctx context.Context, key []byte) error {
 	if !store.IsPostgresURL(sc.DB) {
 		// The rail's file sits beside the market's, never shared with the
 		// embedded marketplace's.
-		o.RailDB = strings.TrimSuffix(sc.DB, filepath.Ext(sc.DB)) + "-alipay.db"
+		o.RailDB = railBeside(sc.DB)
 	}
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return err
@@ -157,4 +157,10 @@ func (a *app) serveWorld(ctx context.Context, key []byte) error {
 	sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer scancel()
 	return w.Close(sctx)
+}
+
+// railBeside is where serve keeps the simulated Alipay rail of a
+// marketplace file: beside it, never shared with the embedded market's.
+func railBeside(db string) string {
+	return strings.TrimSuffix(db, filepath.Ext(db)) + "-alipay.db"
 }

@@ -484,7 +484,7 @@ func (a *app) orderVerb() *cobra.Command {
 				if c == "-" {
 					prompt = ""
 				}
-				line, err := readLine(a.in, a.errOut, prompt)
+				line, err := a.readLine(prompt)
 				if err != nil {
 					return err
 				}

@@ -32,6 +32,15 @@ func verbSecrets(t *testing.T) secrets.Store {
 	return secrets.NewMemory()
 }
 
+func must2(t *testing.T, st secrets.Store, stdin string, args ...string) (string, string) {
+	t.Helper()
+	out, errOut, err := run(t, st, stdin, args...)
+	if err != nil {
+		t.Fatalf("p2pdesk %s: %v\n%s", strings.Join(args, " "), err, errOut)
+	}
+	return out, errOut
+}
+
 // TestTwoPeopleTradeThroughTheVerbs: on a shared marketplace running the
 // simulation (what `serve` runs, on loopback), an operator opens two
 // accounts, each with a simulated Alipay; alice posts a sell ad, bob
@@ -83,6 +92,9 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 		}
 		out := must("", args...)
 		var created struct {
+			APIKey     string             `json:"apiKey"`
+			Secret     string             `json:"secret"`
+			Passphrase string             `json:"passphrase"`
 			TOTPSecret string             `json:"totpSecret"`
 			Alipay     *api.AlipayAccount `json:"alipay"`
 		}
@@ -90,7 +102,26 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 			t.Fatalf("account create --json: %v, no simulated Alipay in the name %q: %s", err, p.real, out)
 		}
 		seeds[p.name] = created.TOTPSecret
-		must(out, as(p.name, "login", "--from-json", "-")...)
+		if p.name == "alice" {
+			must(out, as(p.name, "login", "--from-json", "-")...)
+			continue
+		}
+		// bob logs in as a person does: login asks for the keys, then for
+		// the simulated Alipay (answers piped, one per line). A token the
+		// rail does not know saves nothing.
+		answers := func(tok string) string {
+			return strings.Join([]string{created.APIKey, created.Secret, created.Passphrase, tok, created.Alipay.PaymentPassword}, "\n") + "\n"
+		}
+		if _, _, err := run(t, st, answers("not-a-token"), as(p.name, "login")...); err == nil || !strings.Contains(err.Error(), "refused this token") {
+			t.Fatalf("login with a wrong Alipay token: %v", err)
+		}
+		if _, _, err := run(t, st, "", as(p.name, "whoami")...); err == nil {
+			t.Fatal("a refused login saved a profile")
+		}
+		_, asked := must2(t, st, answers(created.Alipay.Token), as(p.name, "login")...)
+		if !strings.Contains(asked, "Simulated Alipay token") || !strings.Contains(asked, created.Alipay.Account) {
+			t.Fatalf("login did not ask for the simulated Alipay, or did not name it: %s", asked)
+		}
 	}
 
 	var ad api.AdView

@@ -27,7 +27,7 @@ type PracticeAccount struct {
 // Starting balances of a practice account.
 var practiceDeposits = map[string]string{"USDT": "5000", "BTC": "0.05", "ETH": "1.5"}
 
-const practiceCNY = "20000"
+const practiceCNY = alipay.PracticeBalance
 
 // OpenPracticeAccount creates the person at the keyboard: KYC level 2,
 // starting crypto, an Alipay account in their real name with CNY in it,

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
@@ -399,16 +397,12 @@ func (w *World) openAlipay(ctx context.Context, u api.User) (api.AlipayAccount, 
 	if rail == nil {
 		return api.AlipayAccount{}, errors.New("the simulated market is still being made: try again in a few seconds")
 	}
-	n, err := crand.Int(crand.Reader, big.NewInt(1_000_000))
+	n, err := alipay.ForMarketUser(u.ID, u.RealName, u.Name)
 	if err != nil {
 		return api.AlipayAccount{}, err
 	}
-	name := u.RealName
-	if name == "" {
-		name = u.Name
-	}
-	acct := api.AlipayAccount{Account: fmt.Sprintf("138%08d", u.ID), RealName: name, PaymentPassword: fmt.Sprintf("%06d", n.Int64())}
-	ra, err := rail.Open(ctx, alipay.NewAccount{Login: acct.Account, RealName: name, PaymentPassword: acct.PaymentPassword, Balance: practiceCNY})
+	acct := api.AlipayAccount{Account: n.Login, RealName: n.RealName, PaymentPassword: n.PaymentPassword}
+	ra, err := rail.Open(ctx, n)
 	if err != nil {
 		return api.AlipayAccount{}, err
 	}
