@@ -118,6 +118,7 @@ merchants, a price feed and a simulated Alipay: practice without real money.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
+		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return a.setup(cmd)
 		},
@@ -157,6 +158,18 @@ func (a *app) setup(cmd *cobra.Command) error {
 		return fmt.Errorf("message catalogue: %w", err)
 	}
 	a.cfg = cfg
+	if completing(cmd) {
+		// The shell's completion leaves no trace, in the log or on screen.
+		a.log = slog.New(slog.DiscardHandler)
+		return nil
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(a.errOut, "p2pdesk: warning: "+w)
+	}
+	if cmd.Name() == "version" {
+		a.log = slog.New(slog.DiscardHandler)
+		return nil
+	}
 	log, closer, err := config.OpenLog(cfg.Log)
 	if err != nil {
 		return err
@@ -164,7 +177,21 @@ func (a *app) setup(cmd *cobra.Command) error {
 	a.log = log
 	a.closers = append(a.closers, closer)
 	a.log.Info("start", "command", cmd.CommandPath(), "version", Version)
+	for _, w := range cfg.Warnings {
+		a.log.Warn("configuration", "warning", w)
+	}
 	return nil
+}
+
+// completing: the command serves the shell's completion.
+func completing(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+			return true
+		}
+	}
+	return false
 }
 
 func (a *app) versionCommand() *cobra.Command {

@@ -43,7 +43,11 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		// keeps saying where secrets are.
 		fmt.Fprintln(a.errOut, status.Message())
 	}
-	d := ui.Deps{Theme: ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme), Keys: ui.DefaultKeys(), Bell: a.cfg.UI.Bell, Notify: a.cfg.UI.Notify,
+	theme, err := ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme)
+	if err != nil {
+		return a.settingsError("ui.theme", err)
+	}
+	d := ui.Deps{Theme: theme, Keys: ui.DefaultKeys(), Bell: a.cfg.UI.Bell, Notify: a.cfg.UI.Notify,
 		KeyringState: keyringState, Ephemeral: !st.Persistent(), Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh, SteadyCursor: !a.cfg.UI.CursorBlink}
 	tr := i18n.New(a.cfg.Lang(os.Getenv))
 	d.Tr = tr
@@ -57,8 +61,8 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	}
 	cfgFile := config.File(a.cfgFile)
 	d.SaveLang = func(l i18n.Lang) error { return config.SetLang(cfgFile, l) }
-	if unknown := d.Keys.Remap(a.cfg.UI.Keys); len(unknown) > 0 {
-		return &usageError{fmt.Sprintf("ui.keys: unknown actions %s", strings.Join(unknown, ", "))}
+	if err := d.Keys.Remap(a.cfg.UI.Keys); err != nil {
+		return a.settingsError("ui.keys", err)
 	}
 	ui.RespectNoColor()
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
@@ -482,4 +486,32 @@ func (p *practice) JournalDebrief(n int) (string, string, error) {
 	var b strings.Builder
 	writeJournalEntryIn(&b, e, p.tr)
 	return e.Live.Grade, b.String(), nil
+}
+
+// settingsError says which settings under key the app cannot use, where
+// they were set, and for a name it does not know the nearest it does.
+func (a *app) settingsError(key string, err error) error {
+	var lines []string
+	for _, e := range unjoin(err) {
+		var se *ui.SettingError
+		if !errors.As(e, &se) {
+			lines = append(lines, e.Error())
+			continue
+		}
+		line := fmt.Sprintf("%s.%s: %s", key, se.Name, se.Problem)
+		if n := config.Nearest(se.Name, se.Known); se.Known != nil && n != "" {
+			line += fmt.Sprintf(" (did you mean %q?)", n)
+		} else if se.Known != nil {
+			line += " (one of " + strings.Join(se.Known, ", ") + ")"
+		}
+		lines = append(lines, line)
+	}
+	return &usageError{fmt.Sprintf("configuration (%s, or P2PDESK_%s_*): %s", config.File(a.cfgFile), strings.ToUpper(strings.ReplaceAll(key, ".", "_")), strings.Join(lines, "; "))}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

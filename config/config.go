@@ -28,6 +28,9 @@ type Config struct {
 	UI       UIConfig       `mapstructure:"ui"`
 	Keyring  KeyringConfig  `mapstructure:"keyring"`
 	TLS      TLSConfig      `mapstructure:"tls"`
+	// Warnings are what the configuration holds that does nothing (an
+	// unknown key): said at start, never fatal.
+	Warnings []string `mapstructure:"-"`
 }
 
 // TLSConfig is what the client trusts of a server's certificate beyond
@@ -168,11 +171,17 @@ func Load(file string, flags *pflag.FlagSet) (Config, *viper.Viper, error) {
 	if path == "" {
 		path, must = filepath.Join(ConfigDir(), "config.yaml"), false
 	}
+	var warnings []string
+	where := "the environment and flags"
 	if _, err := os.Stat(path); err == nil || must {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
 			return Config{}, v, fmt.Errorf("reading %s: %w", path, err)
 		}
+		if warnings, err = unknownKeys(path); err != nil {
+			return Config{}, v, fmt.Errorf("reading %s: %w", path, err)
+		}
+		where = path + ", the environment or flags"
 	}
 	if flags != nil {
 		if err := bind(v, flags); err != nil {
@@ -181,8 +190,10 @@ func Load(file string, flags *pflag.FlagSet) (Config, *viper.Viper, error) {
 	}
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
-		return c, v, fmt.Errorf("configuration: %w", err)
+		return c, v, typeErrors(err, v, where)
 	}
+	c.Warnings = warnings
+	c.fromEnvironment(os.Environ())
 	if c.DataDir == "" {
 		c.DataDir = DataDirDefault()
 	}

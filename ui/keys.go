@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // Keys are the global keys and the ones pages share. They are data, with
@@ -43,29 +48,83 @@ func DefaultKeys() Keys {
 	}
 }
 
-// Remap applies config overrides; unknown actions are returned so the
-// caller can say so.
-func (k *Keys) Remap(m map[string]string) (unknown []string) {
-	byName := map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "enter": &k.Enter, "back": &k.Back, "help": &k.Help, "filter": &k.Filter,
-		"quit": &k.Quit, "market": &k.Market, "orders": &k.Orders, "wallet": &k.Wallet, "myads": &k.MyAds,
-		"account": &k.Account, "practice": &k.Practice, "refresh": &k.Refresh, "paid": &k.Paid, "cancel": &k.Cancel,
-		"release": &k.Release, "dispute": &k.Dispute, "chat": &k.Chat, "copy": &k.Copy, "speed": &k.Speed,
+// byAction names every binding for ui.keys.
+func (k *Keys) byAction() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown, "top": &k.Top, "bottom": &k.Bottom,
+		"enter": &k.Enter, "back": &k.Back, "help": &k.Help, "filter": &k.Filter, "quit": &k.Quit,
+		"next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
+		"market": &k.Market, "orders": &k.Orders, "wallet": &k.Wallet, "myads": &k.MyAds,
+		"account": &k.Account, "practice": &k.Practice, "withdraw": &k.Withdraw, "deposit": &k.Deposit,
+		"refresh": &k.Refresh, "paid": &k.Paid, "cancel": &k.Cancel, "release": &k.Release, "dispute": &k.Dispute,
+		"rate": &k.Rate, "chat": &k.Chat, "copy": &k.Copy, "speed": &k.Speed,
 		"new": &k.New, "edit": &k.Edit, "pause": &k.Pause, "delete": &k.Delete, "export": &k.Export, "sort": &k.Sort,
-		"withdraw": &k.Withdraw, "deposit": &k.Deposit, "lang": &k.Lang,
+		"asset": &k.Asset, "fiat": &k.Fiat, "payment": &k.Payment, "verified": &k.Verified, "lang": &k.Lang,
 	}
-	for name, keys := range m {
-		b, ok := byName[strings.ToLower(name)]
+}
+
+// KeyActions are the names ui.keys remaps, sorted.
+func KeyActions() []string {
+	var k Keys
+	var out []string
+	for a := range k.byAction() {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Remap applies config overrides (action -> "k1,k2"). An unknown action
+// or a key the terminal cannot send ("ctrl+zz") is refused.
+func (k *Keys) Remap(m map[string]string) error {
+	by := k.byAction()
+	var errs []error
+	for _, name := range sortedKeys(m) {
+		b, ok := by[strings.ToLower(name)]
 		if !ok {
-			unknown = append(unknown, name)
+			errs = append(errs, &SettingError{Name: name, Value: m[name], Problem: "no such action", Known: KeyActions()})
 			continue
 		}
-		ks := strings.Split(keys, ",")
-		for i := range ks {
-			ks[i] = strings.TrimSpace(ks[i])
+		var ks []string
+		for _, s := range strings.Split(m[name], ",") {
+			s = strings.TrimSpace(s)
+			if s == "space" {
+				s = " "
+			}
+			if !ValidKey(s) {
+				errs = append(errs, &SettingError{Name: name, Value: m[name], Problem: fmt.Sprintf("%q is no key a terminal sends (e.g. r, R, ctrl+r, alt+r, f5, enter, pgdown)", s)})
+				continue
+			}
+			ks = append(ks, s)
+		}
+		if len(ks) == 0 {
+			continue
 		}
 		b.SetKeys(ks...)
-		b.SetHelp(strings.Join(ks, "/"), b.Help().Desc)
+		b.SetHelp(strings.ReplaceAll(strings.Join(ks, "/"), " ", "space"), b.Help().Desc)
 	}
-	return unknown
+	return errors.Join(errs...)
+}
+
+// namedKeys are the names bubbletea gives the keys that are not a
+// character (ctrl+r, pgdown, f5, ...).
+var namedKeys = func() map[string]bool {
+	out := map[string]bool{}
+	for i := -512; i < 512; i++ {
+		if s := tea.KeyType(i).String(); s != "" && s != "runes" {
+			out[s] = true
+		}
+	}
+	return out
+}()
+
+// ValidKey reports whether s names a key a terminal can send: one
+// printable character or a named key, optionally with alt+.
+func ValidKey(s string) bool {
+	base := strings.TrimPrefix(s, "alt+")
+	if namedKeys[base] {
+		return true
+	}
+	r := []rune(base)
+	return len(r) == 1 && unicode.IsPrint(r[0])
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -139,14 +140,78 @@ func TestQuitAsks(t *testing.T) {
 	}
 }
 
+// TestRemap: every action can be remapped and its hint follows; an
+// unknown action and a key no terminal sends are refused by name, and
+// refusing one leaves the others applied.
 func TestRemap(t *testing.T) {
 	k := DefaultKeys()
-	if bad := k.Remap(map[string]string{"release": "ctrl+r", "nonsense": "x"}); len(bad) != 1 || bad[0] != "nonsense" {
-		t.Fatalf("unknown actions: %v", bad)
+	err := k.Remap(map[string]string{"release": "ctrl+r", "nonsense": "x", "page_down": "ctrl+zz", "rate": "alt+g, F", "verified": "space"})
+	var names []string
+	for _, e := range unjoin(err) {
+		var se *SettingError
+		if !errors.As(e, &se) {
+			t.Fatalf("%v is not a SettingError", e)
+		}
+		names = append(names, se.Name)
 	}
-	if got := k.Release.Keys(); len(got) != 1 || got[0] != "ctrl+r" {
-		t.Fatalf("release keys %v", got)
+	if strings.Join(names, ",") != "nonsense,page_down" {
+		t.Fatalf("refused %v (%v), want nonsense and page_down", names, err)
 	}
+	if got := k.Release.Keys(); len(got) != 1 || got[0] != "ctrl+r" || k.Release.Help().Key != "ctrl+r" {
+		t.Fatalf("release keys %v, hint %q", got, k.Release.Help().Key)
+	}
+	if got := k.Rate.Keys(); strings.Join(got, " ") != "alt+g F" {
+		t.Fatalf("rate keys %v", got)
+	}
+	if got := k.Verified.Keys(); len(got) != 1 || got[0] != " " || k.Verified.Help().Key != "space" {
+		t.Fatalf("verified keys %q, hint %q", got, k.Verified.Help().Key)
+	}
+	if got := k.PageDown.Keys(); got[0] != "pgdown" {
+		t.Fatalf("a refused remap changed page_down: %v", got)
+	}
+	for _, ok := range []string{"r", "R", "ctrl+r", "alt+r", "f5", "enter", "pgdown", "shift+tab", "?", "/"} {
+		if !ValidKey(ok) {
+			t.Errorf("%q refused", ok)
+		}
+	}
+	for _, bad := range []string{"ctrl+zz", "", "rr", "hyper+x", "ctrl+"} {
+		if ValidKey(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if len(KeyActions()) < 40 {
+		t.Fatalf("only %d actions can be remapped", len(KeyActions()))
+	}
+}
+
+// TestThemeOverrides: a colour is an ANSI number or #rgb/#rrggbb; a name
+// like "chartreuse" and an unknown role are refused by name.
+func TestThemeOverrides(t *testing.T) {
+	th, err := DefaultTheme().WithOverrides(map[string]string{"buy": "#00af5f", "sell": "196"})
+	if err != nil || th.Buy != "#00af5f" || th.Sell != "196" {
+		t.Fatalf("%+v %v", th, err)
+	}
+	_, err = DefaultTheme().WithOverrides(map[string]string{"buy": "chartreuse", "sel": "1", "ok": "256"})
+	var names []string
+	for _, e := range unjoin(err) {
+		var se *SettingError
+		if errors.As(e, &se) {
+			names = append(names, se.Name)
+		}
+	}
+	if strings.Join(names, ",") != "buy,ok,sel" {
+		t.Fatalf("refused %v (%v)", names, err)
+	}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 func TestPercentToBP(t *testing.T) {

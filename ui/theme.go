@@ -1,7 +1,12 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"os"
+	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -18,16 +23,49 @@ func DefaultTheme() Theme {
 	return Theme{Buy: "2", Sell: "1", Warn: "3", Danger: "9", OK: "10", Muted: "8", Accent: "6", Border: "8", Title: "14", Selected: "4"}
 }
 
-// WithOverrides applies config's ui.theme (name -> colour).
-func (t Theme) WithOverrides(m map[string]string) Theme {
+// ThemeRoles are the names ui.theme sets colours by.
+var ThemeRoles = []string{"buy", "sell", "warn", "danger", "ok", "muted", "accent", "border", "title", "selected"}
+
+// colourRE is what a terminal colour can be: an ANSI number or #rgb/#rrggbb.
+var colourRE = regexp.MustCompile(`^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$`)
+
+// SettingError is a setting the app cannot use: Name is the role or action
+// at fault, Known the names it could have been.
+type SettingError struct {
+	Name, Value, Problem string
+	Known                []string
+}
+
+func (e *SettingError) Error() string { return fmt.Sprintf("%s: %s", e.Name, e.Problem) }
+
+// WithOverrides applies config's ui.theme (role -> colour). An unknown
+// role or a colour that is no ANSI number or #rrggbb is refused.
+func (t Theme) WithOverrides(m map[string]string) (Theme, error) {
 	set := map[string]*string{"buy": &t.Buy, "sell": &t.Sell, "warn": &t.Warn, "danger": &t.Danger, "ok": &t.OK,
 		"muted": &t.Muted, "accent": &t.Accent, "border": &t.Border, "title": &t.Title, "selected": &t.Selected}
-	for k, v := range m {
-		if p, ok := set[k]; ok && v != "" {
+	var errs []error
+	for _, k := range sortedKeys(m) {
+		v := strings.TrimSpace(m[k])
+		p, ok := set[strings.ToLower(k)]
+		switch {
+		case !ok:
+			errs = append(errs, &SettingError{Name: k, Value: v, Problem: "no such colour role", Known: ThemeRoles})
+		case !colourRE.MatchString(v):
+			errs = append(errs, &SettingError{Name: k, Value: v, Problem: fmt.Sprintf("%q is no colour: give an ANSI number (0-255) or #rrggbb", v)})
+		default:
 			*p = v
 		}
 	}
-	return t
+	return t, errors.Join(errs...)
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }
 
 // Styles are the lipgloss styles built from a theme.
