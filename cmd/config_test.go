@@ -57,3 +57,21 @@ func TestBadThemeAndKeysStopTheAppByName(t *testing.T) {
 		}
 	}
 }
+
+// TestDumbTerminalGetsLines: TERM=dumb cannot draw screens; the app says
+// so in plain lines and points at the verbs, before anything starts.
+func TestDumbTerminalGetsLines(t *testing.T) {
+	var b strings.Builder
+	err := canDrawScreens(func(k string) string {
+		if k == "TERM" {
+			return "dumb"
+		}
+		return ""
+	}, &b)
+	if !isUsage(err) || !strings.Contains(err.Error(), "TERM=dumb") || !strings.Contains(err.Error(), "p2pdesk ads") || strings.Contains(err.Error(), "\x1b") {
+		t.Fatalf("%v", err)
+	}
+	if err := canDrawScreens(func(string) string { return "xterm-256color" }, &b); err != nil {
+		t.Fatalf("a terminal refused: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"p2pdesk/api"
 	"p2pdesk/authenticator"
@@ -33,6 +35,19 @@ func (a *app) addMoreCommands(root *cobra.Command) { a.addVerbs(root) }
 // when no server is configured, else against the server of the profile.
 func (a *app) runTUI(cmd *cobra.Command) error {
 	ctx := cmd.Context()
+	// The settings first: a mistake there is said before anything starts.
+	theme, err := ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme)
+	if err != nil {
+		return a.settingsError("ui.theme", err)
+	}
+	theme = ui.RespectNoColor(theme, os.Getenv)
+	keys := ui.DefaultKeys()
+	if err := keys.Remap(a.cfg.UI.Keys); err != nil {
+		return a.settingsError("ui.keys", err)
+	}
+	if err := canDrawScreens(os.Getenv, a.out); err != nil {
+		return err
+	}
 	st, status, err := a.openSecrets()
 	if err != nil {
 		return err
@@ -43,11 +58,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		// keeps saying where secrets are.
 		fmt.Fprintln(a.errOut, status.Message())
 	}
-	theme, err := ui.DefaultTheme().WithOverrides(a.cfg.UI.Theme)
-	if err != nil {
-		return a.settingsError("ui.theme", err)
-	}
-	d := ui.Deps{Theme: theme, Keys: ui.DefaultKeys(), Bell: a.cfg.UI.Bell, Notify: a.cfg.UI.Notify,
+	d := ui.Deps{Theme: theme, Keys: keys, Bell: a.cfg.UI.Bell, Notify: a.cfg.UI.Notify,
 		KeyringState: keyringState, Ephemeral: !st.Persistent(), Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh, SteadyCursor: !a.cfg.UI.CursorBlink}
 	tr := i18n.New(a.cfg.Lang(os.Getenv))
 	d.Tr = tr
@@ -61,10 +72,6 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	}
 	cfgFile := config.File(a.cfgFile)
 	d.SaveLang = func(l i18n.Lang) error { return config.SetLang(cfgFile, l) }
-	if err := d.Keys.Remap(a.cfg.UI.Keys); err != nil {
-		return a.settingsError("ui.keys", err)
-	}
-	ui.RespectNoColor()
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
 	if a.cfg.UI.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
@@ -514,4 +521,20 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// canDrawScreens refuses, in plain lines, a terminal the app cannot draw
+// on: TERM=dumb has no cursor addressing, and output that is no terminal
+// would fill a file with escape codes. The verbs work in both.
+func canDrawScreens(getenv func(string) string, out io.Writer) error {
+	if getenv("TERM") == "dumb" {
+		return &usageError{"the terminal app needs a terminal that can move the cursor, and TERM=dumb cannot.\n" +
+			"Run it in a terminal emulator (TERM=xterm-256color or similar), or use the verbs, which print lines:\n" +
+			"  p2pdesk ads --side sell    p2pdesk order take AD_ID --fiat 500    p2pdesk orders    (p2pdesk --help lists them all)"}
+	}
+	if f, ok := out.(*os.File); ok && !term.IsTerminal(int(f.Fd())) {
+		return &usageError{"the terminal app draws on a terminal, and standard output is not one.\n" +
+			"For scripts, use the verbs (p2pdesk --help lists them); they print lines, or JSON with --json."}
+	}
+	return nil
 }

@@ -575,7 +575,7 @@ func (m *Model) tabBar() string {
 	for _, try := range []struct {
 		names bool
 		right string
-	}{{true, m.c.T("tabs.hint_full")}, {true, m.c.T("tabs.hint_short")}, {false, m.c.T("tabs.hint_full")}, {false, m.c.T("tabs.hint_min")}} {
+	}{{true, m.hint("tabs.hint_full")}, {true, m.hint("tabs.hint_short")}, {false, m.hint("tabs.hint_full")}, {false, m.hint("tabs.hint_min")}} {
 		left, right := build(try.names), st.Muted.Render(try.right)
 		if gap := m.w - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
@@ -669,4 +669,11 @@ func (m *Model) shortKeyring(state string) string {
 		return m.c.T("status.keyring_unknown")
 	}
 	return state
+}
+
+// hint says a tab-bar hint with the keys as bound now: a remapped key
+// shows as remapped.
+func (m *Model) hint(id string) string {
+	k := m.c.Keys
+	return m.c.T(id, "W", k.Withdraw.Help().Key, "D", k.Deposit.Help().Key, "Help", k.Help.Help().Key)
 }

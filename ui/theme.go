@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -16,6 +15,9 @@ import (
 // coloured thing also carries a word or a symbol (BUY/SELL, ▲▼, ✓✗, ⚠).
 type Theme struct {
 	Buy, Sell, Warn, Danger, OK, Muted, Accent, Border, Title, Selected string
+	// NoColor keeps the emphasis (bold, underline, reverse) and drops the
+	// colours.
+	NoColor bool
 }
 
 // DefaultTheme works on dark and light terminals.
@@ -76,12 +78,19 @@ type Styles struct {
 // NewStyles builds the styles of a theme.
 func NewStyles(t Theme) Styles {
 	c := func(s string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(s)) }
+	border := lipgloss.Color(t.Border)
+	if t.NoColor {
+		c = func(string) lipgloss.Style { return lipgloss.NewStyle() }
+		border = lipgloss.Color("")
+	}
+	// Without colour the side and the warnings still stand out: in bold.
+	emph := func(st lipgloss.Style) lipgloss.Style { return st.Bold(t.NoColor) }
 	return Styles{
-		Buy: c(t.Buy), Sell: c(t.Sell), Warn: c(t.Warn), Danger: c(t.Danger).Bold(true), OK: c(t.OK), Muted: c(t.Muted),
+		Buy: emph(c(t.Buy)), Sell: emph(c(t.Sell)), Warn: emph(c(t.Warn)), Danger: c(t.Danger).Bold(true), OK: c(t.OK), Muted: c(t.Muted),
 		Accent: c(t.Accent), Title: c(t.Title).Bold(true), Bold: lipgloss.NewStyle().Bold(true),
 		Selected:  lipgloss.NewStyle().Reverse(true),
 		Header:    c(t.Muted).Bold(true),
-		Box:       lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color(t.Border)).Padding(0, 1),
+		Box:       lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1),
 		Status:    lipgloss.NewStyle().Reverse(true),
 		Tab:       c(t.Muted).Padding(0, 1),
 		TabActive: lipgloss.NewStyle().Bold(true).Underline(true).Padding(0, 1),
@@ -89,9 +98,14 @@ func NewStyles(t Theme) Styles {
 	}
 }
 
-// RespectNoColor turns colour off when NO_COLOR is set (no-color.org).
-func RespectNoColor() {
-	if os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
+// RespectNoColor honours NO_COLOR (no-color.org), which asks for no
+// colour, not for no emphasis: the theme drops its colours and the active
+// tab, the BUY/SELL side and the selected row keep their bold, underline
+// and reverse. (termenv alone would turn NO_COLOR into no styling at all.)
+func RespectNoColor(t Theme, getenv func(string) string) Theme {
+	if getenv("NO_COLOR") != "" {
+		t.NoColor = true
+		lipgloss.SetColorProfile(termenv.ANSI)
 	}
+	return t
 }
