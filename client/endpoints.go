@@ -267,10 +267,13 @@ func (c *Client) Index(ctx context.Context, asset api.Asset, fiat api.Fiat) (api
 }
 
 // IndexHistory returns reference prices since a moment, oldest first.
-func (c *Client) IndexHistory(ctx context.Context, asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error) {
+func (c *Client) IndexHistory(ctx context.Context, asset api.Asset, fiat api.Fiat, since time.Time, step time.Duration, limit int) ([]api.IndexPoint, error) {
 	v := url.Values{"asset": {string(asset)}, "fiat": {string(fiat)}}
 	if !since.IsZero() {
 		v.Set("since", since.UTC().Format(time.RFC3339Nano))
+	}
+	if step >= time.Second {
+		v.Set("step", strconv.Itoa(int(step/time.Second)))
 	}
 	if limit > 0 {
 		v.Set("limit", strconv.Itoa(limit))

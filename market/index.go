@@ -83,14 +83,23 @@ func (s *Service) Index(ctx context.Context, asset api.Asset, fiat api.Fiat) (ap
 }
 
 // IndexHistory returns up to limit points since a moment, oldest first.
-func (s *Service) IndexHistory(ctx context.Context, asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error) {
-	if limit <= 0 || limit > 5000 {
+//
+// A step (at least a second) keeps one point per step, the last of each:
+// a chart of 30 days asks for hours, not for every tick.
+func (s *Service) IndexHistory(ctx context.Context, asset api.Asset, fiat api.Fiat, since time.Time, step time.Duration, limit int) ([]api.IndexPoint, error) {
+	switch {
+	case limit == 0:
 		limit = 500
+	case limit < 0 || limit > 5000:
+		return nil, api.Errorf(api.CodeInvalidArgument, "limit", "limit must be from 1 to 5000")
+	}
+	if step != 0 && step < time.Second {
+		return nil, api.Errorf(api.CodeInvalidArgument, "step", "step is a whole number of seconds, at least 1")
 	}
 	var out []api.IndexPoint
 	err := s.view(ctx, func(tx ReadTx, _ time.Time) error {
 		var err error
-		out, err = tx.IndexHistory(asset, fiat, since, limit)
+		out, err = tx.IndexHistory(asset, fiat, since, step, limit)
 		return err
 	})
 	return out, err
@@ -116,4 +125,27 @@ func (s *Service) LastEventID(ctx context.Context) (int64, error) {
 		return err
 	})
 	return out, err
+}
+
+// RecordIndexHistory writes past reference prices as they were: each at
+// its own time, before now, with no repricing of ads and no events (they
+// are history, not news). It is for a marketplace given a past at its
+// creation, before its first live price.
+func (s *Service) RecordIndexHistory(ctx context.Context, points []api.IndexPoint) error {
+	return s.update(ctx, func(o *op) error {
+		for _, pt := range points {
+			p, err := pt.Price.Rescale(api.PriceScale)
+			if err != nil || !p.IsPositive() {
+				return api.Errorf(api.CodeAmountInvalid, "price", "an index price is positive with at most %d decimals", api.PriceScale)
+			}
+			if !pt.At.Before(o.now) {
+				return api.Errorf(api.CodeInvalidArgument, "at", "history is before now: %s is not", pt.At.Format(time.RFC3339))
+			}
+			pt.Price = p
+			if err := o.tx.InsertIndex(pt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -103,7 +103,9 @@ type ReadTx interface {
 	Idempotency(user int64, key string) (IdemRecord, error)
 
 	IndexLatest(asset api.Asset, fiat api.Fiat) (api.IndexPoint, error)
-	IndexHistory(asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error)
+	// IndexHistory: the newest points since a time, oldest first; with a
+	// step, only the last point of each step-long bucket.
+	IndexHistory(asset api.Asset, fiat api.Fiat, since time.Time, step time.Duration, limit int) ([]api.IndexPoint, error)
 }
 
 // Tx reads and writes inside one transaction.

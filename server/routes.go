@@ -425,7 +425,7 @@ func (s *Server) index(c *call) (any, error) {
 
 func (s *Server) indexHistory(c *call) (any, error) {
 	q := c.r.URL.Query()
-	if err := onlyParams(q, "asset", "fiat", "since", "limit"); err != nil {
+	if err := onlyParams(q, "asset", "fiat", "since", "step", "limit"); err != nil {
 		return nil, err
 	}
 	asset, fiat, err := pair(q.Get("asset"), q.Get("fiat"))
@@ -442,7 +442,13 @@ func (s *Server) indexHistory(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.IndexHistory(c.r.Context(), asset, fiat, since, limit)
+	var step int64
+	if v := q.Get("step"); v != "" {
+		if step, err = strconv.ParseInt(v, 10, 64); err != nil || step < 1 || step > 90*24*3600 {
+			return nil, errf(api.CodeInvalidArgument, "step", "step is a whole number of seconds from 1 to 7776000 (90 days)")
+		}
+	}
+	return s.svc.IndexHistory(c.r.Context(), asset, fiat, since, time.Duration(step)*time.Second, limit)
 }
 
 // ---- support and admin

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"time"
 
 	"p2pdesk/api"
 	"p2pdesk/money"
@@ -75,3 +76,40 @@ func (f *Feed) Tick() []api.IndexPoint {
 
 // Price is the current index of a pair.
 func (f *Feed) Price(p api.Pair) money.Amount { return money.New(f.price[p], api.PriceScale) }
+
+// Past is the index of the last hours before start, one point an hour per
+// pair, in time order: a walk of its own seed (the live feed's draws stay
+// as they were) that ends where the live feed begins, so a chart of 30
+// days has a past that leads to now.
+func (f *Feed) Past(seed uint64, start time.Time, hours int) []api.IndexPoint {
+	rng := rand.New(rand.NewPCG(seed, 0x9a57))
+	past := &Feed{rng: rng, price: map[api.Pair]int64{}, RevertPPM: 30_000}
+	walks := map[api.Pair][]int64{}
+	for _, p := range api.Pairs() {
+		past.price[p] = levels[p].price
+		walk := make([]int64, hours)
+		for i := range walk {
+			lv := levels[p]
+			cur := past.price[p]
+			// An hour is 360 ticks of ten seconds: about 19 times a tick's
+			// spread.
+			next := cur + (lv.price-cur)*past.RevertPPM/1_000_000 + cur*lv.volPPM*19/1000*past.normal()/1_000_000
+			next = max(next, lv.price/2)
+			past.price[p], walk[i] = next, next
+		}
+		// Bend the walk so its last hour lands on the live feed's first price.
+		gap := f.price[p] - walk[hours-1]
+		for i := range walk {
+			walk[i] += gap * int64(i+1) / int64(hours)
+		}
+		walks[p] = walk
+	}
+	out := make([]api.IndexPoint, 0, hours*len(walks))
+	for i := 0; i < hours; i++ {
+		at := start.Add(-time.Duration(hours-i) * time.Hour)
+		for _, p := range api.Pairs() {
+			out = append(out, api.IndexPoint{Asset: p.Asset, Fiat: p.Fiat, At: at, Price: money.New(walks[p][i], api.PriceScale)})
+		}
+	}
+	return out
+}

@@ -91,7 +91,7 @@ func TestMarketLooksReal(t *testing.T) {
 
 	w.Sched.RunFor(2 * time.Hour)
 
-	hist, err := w.Admin.IndexHistory(ctx, api.USDT, api.CNY, time.Time{}, 1000)
+	hist, err := w.Admin.IndexHistory(ctx, api.USDT, api.CNY, time.Time{}, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

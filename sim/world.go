@@ -423,6 +423,11 @@ func (w *World) bootstrap(ctx context.Context) error {
 	}
 	w.RailAdmin = client.NewAlipay(w.railBase, tok, w.railHTTP())
 	st := state{Seed: w.opts.Seed, Admin: adm.User.ID, RailAdmin: ra.ID, Margins: map[int64]int64{}}
+	// Thirty days of hourly prices that lead to the first live one: the
+	// chart has a month behind it from the first start.
+	if err := w.Market.Market.RecordIndexHistory(ctx, w.Feed.Past(w.opts.Seed, w.Sched.Now(), 30*24)); err != nil {
+		return err
+	}
 	if _, err := w.Admin.SetIndexes(ctx, w.Feed.Tick()); err != nil {
 		return err
 	}

@@ -781,10 +781,20 @@ func (t *sqlTx) IndexLatest(asset api.Asset, fiat api.Fiat) (api.IndexPoint, err
 	return p, noRows(err)
 }
 
-func (t *sqlTx) IndexHistory(asset api.Asset, fiat api.Fiat, since time.Time, limit int) ([]api.IndexPoint, error) {
+func (t *sqlTx) IndexHistory(asset api.Asset, fiat api.Fiat, since time.Time, step time.Duration, limit int) ([]api.IndexPoint, error) {
 	// The newest points, returned oldest first.
-	rows, err := t.query(`SELECT at, price FROM (SELECT id, at, price FROM index_prices WHERE asset = ? AND fiat = ? AND at >= ?
-		ORDER BY at DESC, id DESC LIMIT ?) h ORDER BY at, id`, string(asset), string(fiat), tm(since), limit)
+	q, args := `SELECT at, price FROM (SELECT id, at, price FROM index_prices WHERE asset = ? AND fiat = ? AND at >= ?
+		ORDER BY at DESC, id DESC LIMIT ?) h ORDER BY at, id`, []any{string(asset), string(fiat), tm(since), limit}
+	if step > 0 {
+		// The last point of each bucket (times are microseconds; points
+		// of one pair are written in time order, so the last has the
+		// highest id).
+		q = `SELECT at, price FROM (SELECT id, at, price FROM index_prices WHERE id IN (
+			SELECT MAX(id) FROM index_prices WHERE asset = ? AND fiat = ? AND at >= ? GROUP BY at / ?)
+			ORDER BY at DESC, id DESC LIMIT ?) h ORDER BY at, id`
+		args = []any{string(asset), string(fiat), tm(since), step.Microseconds(), limit}
+	}
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, err
 	}

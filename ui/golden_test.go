@@ -214,6 +214,13 @@ func goldenRun(t *testing.T, lang i18n.Lang, width, height int, suffix string) {
 	}
 
 	shot("market")
+	d.key("C")
+	shot("chart")
+	d.key("t") // 24h
+	d.key("t") // 7d
+	d.key("t") // 30d
+	shot("chart-30d")
+	d.key("esc")
 	d.key("?")
 	shot("help")
 	d.key("esc")

@@ -43,8 +43,8 @@ type marketPage struct {
 	table    *Table[api.AdView]
 	index    *money.Amount
 	history  []int64
-	best     []int64
-	version  int // drops stale answers
+	best     []pricePoint // the best ad's price, as seen
+	version  int          // drops stale answers
 	err      string
 	dirty    bool // an ad changed; refetch at the next debounce
 	loading  bool
@@ -127,7 +127,7 @@ func (p *marketPage) HelpNote() string { return p.c.T("market.sort.help") }
 
 func (p *marketPage) Help() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.Up, k.Down, k.NextTab, k.Enter, k.Asset, k.Fiat, k.Payment, k.Verified, k.Sort,
+	return []key.Binding{k.Up, k.Down, k.NextTab, k.Enter, k.Chart, k.Asset, k.Fiat, k.Payment, k.Verified, k.Sort,
 		key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "market.key_amount")), k.Refresh}
 }
 
@@ -165,7 +165,7 @@ func (p *marketPage) load() tea.Cmd {
 		if err != nil {
 			return adsMsg{version: v, err: err}
 		}
-		hist, err := mc.IndexHistory(ctx, q.Asset, q.Fiat, since, 500)
+		hist, err := mc.IndexHistory(ctx, q.Asset, q.Fiat, since, 0, 500)
 		return adsMsg{version: v, page: page, hist: hist, err: err}
 	}
 }
@@ -197,10 +197,10 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			}
 		}
 		if len(msg.page.Ads) > 0 {
-			if u, err := msg.page.Ads[0].Price.UnitsAt(api.PriceScale); err == nil && p.sort == 0 {
-				p.best = append(p.best, u)
-				if len(p.best) > 200 {
-					p.best = p.best[len(p.best)-200:]
+			if p.sort == 0 {
+				p.best = append(p.best, pricePoint{at: p.c.MarketNow(), price: msg.page.Ads[0].Price})
+				if len(p.best) > 2000 {
+					p.best = p.best[len(p.best)-2000:]
 				}
 			}
 		}
@@ -306,6 +306,8 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		if ad, ok := p.table.Selected(); ok {
 			return p, push(newTicketPage(p.c, ad, p.amount, 0))
 		}
+	case key.Matches(msg, k.Chart):
+		return p, push(newChartPage(p.c, assets[p.asset], fiats[p.fiat], p.best))
 	}
 	return p, nil
 }
@@ -374,7 +376,11 @@ func (p *marketPage) detail(w int) string {
 	chartW := max(10, w/2-16)
 	right := []string{st.Muted.Render(c.T("chart.index6h")+" ") + st.Accent.Render(spark(p.history, chartW))}
 	if len(p.best) > 1 {
-		right = append(right, st.Muted.Render(c.T("chart.best")+" ")+st.Accent.Render(spark(p.best, chartW)))
+		best := make([]int64, 0, len(p.best))
+		for _, b := range p.best[max(0, len(p.best)-200):] {
+			best = append(best, int64(units(b.price)))
+		}
+		right = append(right, st.Muted.Render(c.T("chart.best")+" ")+st.Accent.Render(spark(best, chartW)))
 	}
 	if len(p.history) > 1 {
 		first, last := p.history[0], p.history[len(p.history)-1]
@@ -385,6 +391,7 @@ func (p *marketPage) detail(w int) string {
 		}
 		right = append(right, sty.Render(c.T("chart.change6h", "Arrow", arrow, "Pct", pct((last-first)*10000/max(first, 1)))))
 	}
+	right = append(right, st.Muted.Render(c.T("chart.open_hint", "Key", c.Keys.Chart.Help().Key)))
 	return joinH(box(st, c.T("ad.title", "ID", ad.ID), strings.Join(left, "\n"), w/2+8), box(st, c.T("chart.title"), strings.Join(right, "\n"), w-w/2-8))
 }
 

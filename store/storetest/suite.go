@@ -510,10 +510,11 @@ func testFloating(t *testing.T, open Opener) {
 	if err != nil || o.Price.String() != "7.3365" {
 		t.Fatalf("take at the new price: %+v %v", o.Price, err)
 	}
-	hist, err := f.svc.IndexHistory(f.ctx, api.USDT, api.CNY, Epoch, 10)
+	hist, err := f.svc.IndexHistory(f.ctx, api.USDT, api.CNY, Epoch, 0, 10)
 	if err != nil || len(hist) != 2 || hist[0].Price.String() != "7.2" {
 		t.Fatalf("history %+v %v", hist, err)
 	}
+	testIndexSteps(t, f)
 	f.check()
 }
 
@@ -686,5 +687,36 @@ func testEvents(t *testing.T, open Opener) {
 		if e.Type != "ad.changed" {
 			t.Fatalf("a stranger saw %s", e.Type)
 		}
+	}
+}
+
+// testIndexSteps: with a step, history keeps the last point of each
+// step-long bucket, oldest first, and the limit keeps the newest buckets.
+func testIndexSteps(t *testing.T, f *fixture) {
+	t.Helper()
+	base := f.clk.Now().Truncate(time.Hour).Add(time.Hour)
+	var pts []api.IndexPoint
+	for i := 0; i < 12; i++ { // every 10 minutes for two hours, in ETH/EUR
+		pts = append(pts, api.IndexPoint{Asset: api.ETH, Fiat: api.EUR, At: base.Add(time.Duration(i) * 10 * time.Minute), Price: money.New(int64(20000000+i), api.PriceScale)})
+	}
+	for _, p := range pts {
+		f.clk.Set(p.At)
+		if _, err := f.svc.SetIndex(f.ctx, p.Asset, p.Fiat, p.Price); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hourly, err := f.svc.IndexHistory(f.ctx, api.ETH, api.EUR, base, time.Hour, 100)
+	if err != nil || len(hourly) != 2 || hourly[0].Price.Cmp(pts[5].Price) != 0 || hourly[1].Price.Cmp(pts[11].Price) != 0 {
+		t.Fatalf("hourly history %+v %v, want the 50th and 110th minutes", hourly, err)
+	}
+	last, err := f.svc.IndexHistory(f.ctx, api.ETH, api.EUR, base, 30*time.Minute, 1)
+	if err != nil || len(last) != 1 || last[0].Price.Cmp(pts[11].Price) != 0 {
+		t.Fatalf("newest half hour %+v %v", last, err)
+	}
+	if _, err := f.svc.IndexHistory(f.ctx, api.ETH, api.EUR, base, time.Millisecond, 10); api.CodeOf(err) != api.CodeInvalidArgument {
+		t.Fatalf("a step under a second: %v", err)
+	}
+	if _, err := f.svc.IndexHistory(f.ctx, api.ETH, api.EUR, base, 0, 6000); api.CodeOf(err) != api.CodeInvalidArgument {
+		t.Fatalf("a limit past 5000: %v", err)
 	}
 }
