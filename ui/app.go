@@ -158,11 +158,14 @@ func (c *Ctx) Speed() float64 { return c.speed }
 
 // Model is the root.
 type Model struct {
-	c        *Ctx
-	tabs     []Page // the top-level pages, cached so they keep their state
-	tab      int
-	stack    []Page // pages opened on top of the current tab
-	w, h     int
+	c     *Ctx
+	tabs  []Page // the top-level pages, cached so they keep their state
+	tab   int
+	stack []Page // pages opened on top of the current tab
+	w, h  int
+	// tabSpans: the cells of each tab in the tab bar as last drawn, for
+	// a click.
+	tabSpans [][2]int
 	help     bool
 	quitting bool
 	notice   string
@@ -256,6 +259,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h, m.ready = msg.Width, msg.Height, true
 		return m, nil
+	case tea.MouseMsg:
+		return m.mouse(msg)
 	case healthMsg:
 		if msg.err != nil {
 			if m.c.JoinedPID != 0 && m.health == "" {
@@ -553,6 +558,7 @@ func (m *Model) tabBar() string {
 	st := m.c.St
 	// Narrower windows drop words, not keys: first the hints' words, then
 	// the names of the tabs not shown (their numbers stay).
+	var tabParts []string
 	build := func(allNames bool) string {
 		var parts []string
 		for i, p := range m.tabs {
@@ -567,11 +573,13 @@ func (m *Model) tabBar() string {
 				parts = append(parts, st.Tab.Render(label))
 			}
 		}
+		tabParts = parts
 		if n := len(m.stack); n > 0 {
 			parts = append(parts, st.Title.Render("› "+m.stack[n-1].Title()))
 		}
 		return strings.Join(parts, "")
 	}
+	defer func() { m.tabSpans = spans(tabParts) }()
 	for _, try := range []struct {
 		names bool
 		right string

@@ -44,6 +44,7 @@ type marketPage struct {
 	index    *money.Amount
 	history  []int64
 	best     []pricePoint // the best ad's price, as seen
+	tableTop int          // the line the table starts on, as last drawn
 	version  int          // drops stale answers
 	err      string
 	dirty    bool // an ad changed; refetch at the next debounce
@@ -351,6 +352,7 @@ func (p *marketPage) View(w, h int) string {
 	detailH := 9
 	tableH := h - len(lines) - detailH - 2
 	p.table.SetHeight(max(3, tableH))
+	p.tableTop = len(lines)
 	lines = append(lines, p.table.View(st, w))
 	lines = append(lines, p.detail(w))
 	return strings.Join(lines, "\n")
@@ -415,4 +417,18 @@ func (c *Ctx) requirements(ad api.AdView) string {
 		return c.T("ad.req_none")
 	}
 	return strings.Join(r, c.T("common.list_sep"))
+}
+
+// Click selects an ad; a second click on it opens its ticket.
+func (p *marketPage) Click(_, y int) (Page, tea.Cmd) {
+	if p.editing {
+		return p, nil
+	}
+	if again, ok := p.table.Click(y - p.tableTop); ok {
+		p.navAt = p.c.Now()
+		if again {
+			return p.key(keyMsgFor(p.c.Keys.Enter))
+		}
+	}
+	return p, nil
 }

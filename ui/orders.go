@@ -28,6 +28,8 @@ type ordersPage struct {
 	editing bool
 	err     string
 	version int
+	// tableTop: the line the table starts on, as last drawn.
+	tableTop int
 }
 
 type ordersMsg struct {
@@ -238,6 +240,22 @@ func (p *ordersPage) View(w, h int) string {
 		lines = append(lines, st.Danger.Render("✗ "+p.err))
 	}
 	p.table.SetHeight(h - len(lines) - 2)
+	p.tableTop = len(lines)
 	lines = append(lines, p.table.View(st, w))
 	return strings.Join(lines, "\n")
+}
+
+// Click selects an order; a second click on it opens it. A click on the
+// open / history switch flips it.
+func (p *ordersPage) Click(_, y int) (Page, tea.Cmd) {
+	if p.editing {
+		return p, nil
+	}
+	if y == 0 {
+		return p.Update(keyMsgFor(p.c.Keys.NextTab))
+	}
+	if again, ok := p.table.Click(y - p.tableTop); ok && again {
+		return p.Update(keyMsgFor(p.c.Keys.Enter))
+	}
+	return p, nil
 }

@@ -141,6 +141,19 @@ func (t *Table[T]) clamp() {
 	}
 }
 
+// Click selects the row drawn on line y of the table (0: its header) and
+// reports whether that row was selected already (a second click opens it).
+func (t *Table[T]) Click(y int) (again, ok bool) {
+	i := t.offset + y - 1
+	if y < 1 || y > t.height || i >= len(t.shown) {
+		return false, false
+	}
+	again = i == t.cursor
+	t.cursor = i
+	t.clamp()
+	return again, true
+}
+
 // View renders the header and the visible rows only.
 // fit is the columns that fit width, dropping by Drop.
 func (t *Table[T]) fit(width int) []Column[T] {
