@@ -239,6 +239,9 @@ type enrollPage struct {
 	err      string
 	done     bool
 	practice bool
+	// qrInverted draws dark modules instead of light ones (no colour, a
+	// light terminal).
+	qrInverted bool
 }
 
 type enrolledMsg struct {
@@ -299,6 +302,11 @@ func (p *enrollPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		switch msg.String() {
 		case "esc":
 			return p, pop()
+		case "i":
+			if p.c.Theme.NoColor {
+				p.qrInverted = !p.qrInverted
+			}
+			return p, nil
 		case "ctrl+p":
 			if p.enr != nil && p.c.Embedded {
 				p.practice = true
@@ -323,6 +331,23 @@ func (p *enrollPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		return p, cmd
 	}
 	return p, nil
+}
+
+// qr is the QR code as it scans here: with colour, white light modules on
+// black, so it reads the same on a light terminal as on a dark one;
+// without colour (NO_COLOR) in the terminal's own colours, right on a dark
+// background, and turned round by i for a light one.
+func (p *enrollPage) qr(uri string) string {
+	q := qrBlock(uri, p.qrInverted)
+	if p.c.Theme.NoColor {
+		return q
+	}
+	sty := lipgloss.NewStyle().Foreground(lipgloss.Color("15")).Background(lipgloss.Color("0"))
+	ls := strings.Split(strings.TrimSuffix(q, "\n"), "\n")
+	for i, l := range ls {
+		ls[i] = sty.Render(l)
+	}
+	return strings.Join(ls, "\n") + "\n"
 }
 
 func (p *enrollPage) View(w, h int) string {
@@ -356,10 +381,14 @@ func (p *enrollPage) View(w, h int) string {
 		head = wrapTo(strings.TrimRight(b.String(), "\n"), w) + "\n\n"
 	}
 	tail := wrapTo(rest.String(), w)
-	qrText := qrBlock(p.enr.URI)
+	qrText := p.qr(p.enr.URI)
 	used := lines(head) + lines(tail) + 1
 	if used+lines(qrText) <= h && lipgloss.Width(qrText) <= w {
-		return head + c.T("enrol.scan") + "\n" + qrText + "\n" + tail
+		scan := c.T("enrol.scan")
+		if c.Theme.NoColor {
+			scan += " " + st.Muted.Render(c.T("enrol.invert"))
+		}
+		return head + scan + "\n" + qrText + "\n" + tail
 	}
 	return head + wrapTo(st.Muted.Render(c.T("enrol.type_key", "W", lipgloss.Width(qrText), "H", used+lines(qrText))), w) + "\n" + tail
 }
@@ -380,8 +409,10 @@ func groups(s string) string {
 }
 
 // qrBlock draws a QR code with half blocks: two modules per character
-// row, with the quiet zone scanners need.
-func qrBlock(text string) string {
+// row, with the quiet zone scanners need. The light modules (and the
+// quiet zone) are the drawn ones; dark is left empty, or, inverted, the
+// other way round.
+func qrBlock(text string, inverted bool) string {
 	code, err := qr.Encode(text, qr.L)
 	if err != nil {
 		return "(QR code unavailable: " + err.Error() + ")"
@@ -397,8 +428,7 @@ func qrBlock(text string) string {
 	var b strings.Builder
 	for y := -quiet; y < n+quiet; y += 2 {
 		for x := -quiet; x < n+quiet; x++ {
-			top, bot := black(x, y), black(x, y+1)
-			// Light modules are drawn, so the code reads on dark terminals.
+			top, bot := black(x, y) != inverted, black(x, y+1) != inverted
 			switch {
 			case !top && !bot:
 				b.WriteRune('█')
