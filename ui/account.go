@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -67,12 +66,10 @@ func (p *accountPage) Init() tea.Cmd { return p.load() }
 
 func (p *accountPage) load() tea.Cmd {
 	mc := p.c.Market
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		a, err := mc.Account(ctx)
 		return accountMsg{a, err}
-	}
+	})
 }
 
 func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -108,18 +105,14 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			case "enter":
 				code, mc := strings.TrimSpace(p.input.Value()), p.c.Market
 				if p.payee {
-					return p, func() tea.Msg {
-						ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-						defer cancel()
+					return p, request(actTimeout, func(ctx context.Context) tea.Msg {
 						_, err := mc.SetPaymentAccount(ctx, api.Alipay, code, "")
 						return phishSetMsg{p.c.T("account.payee_set", "Account", code), err}
-					}
+					})
 				}
-				return p, func() tea.Msg {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					defer cancel()
+				return p, request(actTimeout, func(ctx context.Context) tea.Msg {
 					return phishSetMsg{p.c.T("account.phish_set"), mc.SetAntiPhishing(ctx, code)}
-				}
+				})
 			}
 			var cmd tea.Cmd
 			p.input, cmd = p.input.Update(msg)
@@ -265,16 +258,14 @@ func (p *enrollPage) Help() []key.Binding {
 
 func (p *enrollPage) Init() tea.Cmd {
 	mc := p.c.Market
-	return tea.Batch(p.input.Focus(), func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	return tea.Batch(p.input.Focus(), request(actTimeout, func(ctx context.Context) tea.Msg {
 		st, err := mc.TwoFactor(ctx)
 		if err == nil && st.Enabled {
 			return enrolledMsg{err: fmt.Errorf("%s", p.c.T("enrol.already_on"))}
 		}
 		e, err := mc.Enroll2FA(ctx)
 		return enrolledMsg{e, err}
-	})
+	}))
 }
 
 func (p *enrollPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -319,12 +310,10 @@ func (p *enrollPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 				return p, pop()
 			}
 			code, mc := strings.TrimSpace(p.input.Value()), p.c.Market
-			return p, func() tea.Msg {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
+			return p, request(actTimeout, func(ctx context.Context) tea.Msg {
 				_, err := mc.Confirm2FA(ctx, code)
 				return confirmedMsg{err}
-			}
+			})
 		}
 		var cmd tea.Cmd
 		p.input, cmd = p.input.Update(msg)

@@ -226,16 +226,14 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) checkHealth() tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
+	return request(pingTimeout, func(ctx context.Context) tea.Msg {
 		h, err := m.c.Market.Health(ctx)
 		hm := healthMsg{at: m.c.Now(), err: err, speed: h.Speed}
 		if err == nil {
 			hm.market, _ = time.Parse(time.RFC3339Nano, h.Market)
 		}
 		return hm
-	}
+	})
 }
 
 func (m *Model) current() Page {
@@ -684,4 +682,23 @@ func (m *Model) shortKeyring(state string) string {
 func (m *Model) hint(id string) string {
 	k := m.c.Keys
 	return m.c.T(id, "W", k.Withdraw.Help().Key, "D", k.Deposit.Help().Key, "Help", k.Help.Help().Key)
+}
+
+// Deadlines of the requests pages make: loading what a screen shows, one
+// action, the health check, an export of the whole history.
+const (
+	loadTimeout   = 15 * time.Second
+	actTimeout    = 10 * time.Second
+	pingTimeout   = 5 * time.Second
+	exportTimeout = 30 * time.Second
+)
+
+// request is a command that runs fn with a deadline, so no request
+// outlives the screen's patience.
+func request[T any](d time.Duration, fn func(ctx context.Context) T) func() T {
+	return func() T {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		return fn(ctx)
+	}
 }

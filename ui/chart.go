@@ -87,12 +87,10 @@ func (p *chartPage) load() tea.Cmd {
 	v, mc, r := p.version, p.c.Market, chartRanges[p.rng]
 	asset, fiat := p.asset, p.fiat
 	since := p.c.MarketNow().Add(-r.span)
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		pts, err := mc.IndexHistory(ctx, asset, fiat, since, r.step, 1000)
 		return chartMsg{version: v, points: pts, err: err}
-	}
+	})
 }
 
 func (p *chartPage) Update(msg tea.Msg) (Page, tea.Cmd) {

@@ -159,16 +159,14 @@ func (p *marketPage) load() tea.Cmd {
 	v, q := p.version, p.query()
 	mc := p.c.Market
 	since := p.c.MarketNow().Add(-6 * time.Hour)
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		page, err := mc.Ads(ctx, q)
 		if err != nil {
 			return adsMsg{version: v, err: err}
 		}
 		hist, err := mc.IndexHistory(ctx, q.Asset, q.Fiat, since, 0, 500)
 		return adsMsg{version: v, page: page, hist: hist, err: err}
-	}
+	})
 }
 
 func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -70,20 +69,16 @@ func (p *myAdsPage) Init() tea.Cmd { return p.load() }
 
 func (p *myAdsPage) load() tea.Cmd {
 	mc := p.c.Market
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		ads, err := mc.MyAds(ctx)
 		return myAdsMsg{ads, err}
-	}
+	})
 }
 
 func (p *myAdsPage) do(what string, f func(ctx context.Context) error) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		return adDoneMsg{what, f(ctx)}
-	}
+	})
 }
 
 func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {

@@ -109,9 +109,7 @@ func (p *orderPage) Init() tea.Cmd { return p.load() }
 func (p *orderPage) load() tea.Cmd {
 	p.loads++
 	mc, rail, id, seq := p.c.Market, p.c.Alipay, p.id, p.loads
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		o, err := mc.Order(ctx, id)
 		if err != nil {
 			return orderMsg{id: id, seq: seq, err: err}
@@ -125,7 +123,7 @@ func (p *orderPage) load() tea.Cmd {
 			stmt, _ = rail.Statement(ctx, 0)
 		}
 		return orderMsg{id: id, seq: seq, o: o, log: log, stmt: stmt}
-	}
+	})
 }
 
 func (p *orderPage) tick() tea.Cmd {
@@ -259,12 +257,10 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 func (p *orderPage) act(what string, f func(ctx context.Context) (api.OrderView, error)) tea.Cmd {
 	p.busy = true
 	id := p.id
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		o, err := f(ctx)
 		return actionMsg{id: id, what: what, o: o, err: err}
-	}
+	})
 }
 
 func (p *orderPage) modalKey(msg tea.KeyMsg) (Page, tea.Cmd) {
@@ -281,12 +277,10 @@ func (p *orderPage) modalKey(msg tea.KeyMsg) (Page, tea.Cmd) {
 				return p, nil
 			}
 			p.busy = true
-			return p, func() tea.Msg {
-				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-				defer cancel()
+			return p, request(loadTimeout, func(ctx context.Context) tea.Msg {
 				_, err := mc.SendMessage(ctx, id, text)
 				return actionMsg{id: id, what: "message", err: err}
-			}
+			})
 		}
 		var cmd tea.Cmd
 		p.chat, cmd = p.chat.Update(msg)

@@ -90,12 +90,10 @@ func (p *ordersPage) Init() tea.Cmd { return p.load() }
 func (p *ordersPage) load() tea.Cmd {
 	p.version++
 	v, open, mc := p.version, p.open, p.c.Market
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		os, err := mc.Orders(ctx, client.OrderQuery{Open: &open, Limit: 200})
 		return ordersMsg{v, os, err}
-	}
+	})
 }
 
 func (p *ordersPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -172,9 +170,7 @@ func (p *ordersPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 // export writes the whole history (not just the page) as CSV.
 func (p *ordersPage) export() tea.Cmd {
 	mc, dir, now := p.c.Market, p.c.Export, p.c.Now()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
+	return request(exportTimeout, func(ctx context.Context) tea.Msg {
 		var all []api.OrderView
 		q := client.OrderQuery{Limit: 200}
 		for {
@@ -194,7 +190,7 @@ func (p *ordersPage) export() tea.Cmd {
 		path := filepath.Join(dir, "p2pdesk-orders-"+now.UTC().Format("20060102-150405")+".csv")
 		n, err := WriteOrdersCSV(path, all)
 		return exportedMsg{path: path, n: n, err: err}
-	}
+	})
 }
 
 // WriteOrdersCSV writes orders with amounts as exact decimal strings.

@@ -48,7 +48,7 @@ func (p *practicePage) stage(name string) tea.Cmd {
 		if err != nil {
 			return stagedMsg{err: err}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), actTimeout)
 		defer cancel()
 		ad, err := mc.Ad(ctx, s.AdID)
 		return stagedMsg{s: s, ad: ad, err: err}

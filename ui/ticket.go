@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -109,16 +108,14 @@ func (t *ticketPage) Init() tea.Cmd {
 	if !t.c.SteadyCursor {
 		blink = textinput.Blink
 	}
-	return tea.Batch(blink, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	return tea.Batch(blink, request(actTimeout, func(ctx context.Context) tea.Msg {
 		a, err := mc.Account(ctx)
 		if err != nil {
 			return ticketDataMsg{err: err}
 		}
 		b, err := mc.Balances(ctx)
 		return ticketDataMsg{acct: a, bals: b, err: err}
-	})
+	}))
 }
 
 func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -145,12 +142,10 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			t.err = t.c.errText(msg.err)
 			if api.CodeOf(msg.err) == api.CodePriceChanged {
 				mc, id := t.c.Market, t.ad.ID
-				return t, func() tea.Msg {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					defer cancel()
+				return t, request(actTimeout, func(ctx context.Context) tea.Msg {
 					ad, err := mc.Ad(ctx, id)
 					return adRefreshMsg{ad, err}
-				}
+				})
 			}
 			return t, nil
 		}
@@ -250,12 +245,10 @@ func (t *ticketPage) place() tea.Cmd {
 		req.Payment = string(t.ad.Payments[0])
 	}
 	idem := t.idem
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		o, err := mc.TakeAd(ctx, req, idem)
 		return placedMsg{o, err}
-	}
+	})
 }
 
 func hasMethod(ps []api.PaymentMethod, m api.PaymentMethod) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -60,9 +59,7 @@ func (p *walletPage) Init() tea.Cmd { return p.load() }
 
 func (p *walletPage) load() tea.Cmd {
 	mc, rail := p.c.Market, p.c.Alipay
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		b, err := mc.Balances(ctx)
 		if err != nil {
 			return walletMsg{err: err}
@@ -77,7 +74,7 @@ func (p *walletPage) load() tea.Cmd {
 			out.stmt, out.err = rail.Statement(ctx, 0)
 		}
 		return out
-	}
+	})
 }
 
 func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -179,26 +176,22 @@ func (p *walletPage) lookup() tea.Cmd {
 	if login == "" {
 		return nil
 	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	return request(actTimeout, func(ctx context.Context) tea.Msg {
 		py, err := rail.Lookup(ctx, login)
 		if err != nil {
 			return payeeMsg{login, p.c.T("wallet.no_account")}
 		}
 		return payeeMsg{login, py.MaskedName}
-	}
+	})
 }
 
 func (p *walletPage) send() tea.Cmd {
 	rail := p.c.Alipay
 	to, amount, note, pass, idem := strings.TrimSpace(p.form[0].Value()), strings.TrimSpace(p.form[1].Value()), p.form[2].Value(), p.form[3].Value(), p.idem
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
+	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		l, err := rail.Send(ctx, to, amount, note, pass, idem)
 		return sentMsg{l, err}
-	}
+	})
 }
 
 func (p *walletPage) View(w, h int) string {

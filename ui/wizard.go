@@ -99,20 +99,16 @@ func (w *wizard) Init() tea.Cmd {
 		return w.loadOrder(id)
 	}
 	mc, side := w.c.Market, w.side
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	return request(actTimeout, func(ctx context.Context) tea.Msg {
 		st, err := mc.TwoFactor(ctx)
 		return wiz2FAMsg{side, st, err}
-	}
+	})
 }
 
 func (w *wizard) loadOrder(id int64) tea.Cmd {
 	w.loads++
 	mc, rail, seq, side := w.c.Market, w.c.Alipay, w.loads, w.side
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	return request(actTimeout, func(ctx context.Context) tea.Msg {
 		o, err := mc.Order(ctx, id)
 		m := wizOrderMsg{side: side, o: o, seq: seq, err: err}
 		if err == nil && o.Role == "buyer" && rail != nil {
@@ -123,7 +119,7 @@ func (w *wizard) loadOrder(id int64) tea.Cmd {
 			}
 		}
 		return m
-	}
+	})
 }
 
 func (w *wizard) loadAds() tea.Cmd {
@@ -133,9 +129,7 @@ func (w *wizard) loadAds() tea.Cmd {
 	}
 	q := client.AdQuery{Side: makerSide, Asset: assets[w.asset], Fiat: api.CNY, Payment: api.Alipay, Amount: strings.TrimSpace(w.amount.Value()), Limit: 100}
 	mc, side := w.c.Market, w.side
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
+	return request(actTimeout, func(ctx context.Context) tea.Msg {
 		page, err := mc.Ads(ctx, q)
 		if err != nil {
 			return wizAdsMsg{side: side, err: err}
@@ -145,7 +139,7 @@ func (w *wizard) loadAds() tea.Cmd {
 			m.acct = &a
 		}
 		return m
-	}
+	})
 }
 
 func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
@@ -260,12 +254,10 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			return w, tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
 		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0:
 			mc, id, side := w.c.Market, w.order.ID, w.side
-			return w, func() tea.Msg {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
+			return w, request(actTimeout, func(ctx context.Context) tea.Msg {
 				o, err := mc.MarkPaid(ctx, id, api.StateCreated)
 				return wizPaidMsg{side, o, err}
-			}
+			})
 		case msg.String() == "N" && w.order.State.Terminal():
 			delete(w.c.wizardOrders, w.side)
 			nw := newWizard(w.c, w.side)
