@@ -145,11 +145,7 @@ func (p *marketPage) requery() tea.Cmd {
 }
 
 func (p *marketPage) query() client.AdQuery {
-	makerSide := api.Sell
-	if p.userSide == api.Sell {
-		makerSide = api.Buy
-	}
-	return client.AdQuery{Side: makerSide, Asset: assets[p.asset], Fiat: fiats[p.fiat], Payment: methods[p.method],
+	return client.AdQuery{Side: p.userSide.Opposite(), Asset: assets[p.asset], Fiat: fiats[p.fiat], Payment: methods[p.method],
 		Amount: p.amount, VerifiedOnly: p.verified, Sort: sorts[p.sort], Limit: 100}
 }
 
@@ -270,11 +266,7 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 	case key.Matches(msg, k.Bottom):
 		p.table.Bottom()
 	case key.Matches(msg, k.NextTab), key.Matches(msg, k.PrevTab):
-		if p.userSide == api.Buy {
-			p.userSide = api.Sell
-		} else {
-			p.userSide = api.Buy
-		}
+		p.userSide = p.userSide.Opposite()
 		p.best = nil
 		return p, p.requery()
 	case key.Matches(msg, k.Asset):

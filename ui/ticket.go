@@ -61,11 +61,8 @@ func newTicketPage(c *Ctx, ad api.AdView, fiatAmount string, drill int) *ticketP
 	in := c.input()
 	in.CharLimit = 24
 	in.Focus()
-	t := &ticketPage{c: c, ad: ad, input: in, userSide: api.Buy, drill: drill,
+	t := &ticketPage{c: c, ad: ad, input: in, userSide: ad.Side.Opposite(), drill: drill,
 		idem: fmt.Sprintf("take-%d-%d", ad.ID, c.Now().UnixNano())}
-	if ad.Side == api.Buy {
-		t.userSide = api.Sell
-	}
 	if fiatAmount != "" {
 		t.fiatMode = true
 		in.SetValue(fiatAmount)
@@ -275,16 +272,19 @@ func (t *ticketPage) recalc() {
 	tr := t.c
 	var err error
 	if t.fiatMode {
-		typed, perr := money.Parse(raw, 2)
+		fiatScale := t.ad.Fiat.Scale()
+		typed, perr := money.Parse(raw, fiatScale)
 		if perr != nil {
-			c.problems = append(c.problems, tr.T("ticket.p_decimals", "N", 2))
+			c.problems = append(c.problems, tr.T("ticket.p_decimals", "N", fiatScale))
 			return
 		}
-		if c.amount, err = money.Quo(typed, t.ad.Price, scale, money.Down); err != nil {
+		// The market's own rules: the quantity a fiat sum buys (rounded
+		// down) and the fiat total of a quantity (rounded half up).
+		if c.amount, err = api.QuantityForFiat(typed, t.ad.Price, t.ad.Asset); err != nil {
 			c.problems = append(c.problems, tr.T("ticket.p_too_large"))
 			return
 		}
-		c.total, _ = money.MulDiv(c.amount, t.ad.Price, 2, money.HalfUp)
+		c.total, _ = api.FiatTotal(t.ad.Price, c.amount, t.ad.Fiat)
 		if c.total.Cmp(typed) != 0 {
 			c.rounding = tr.T("ticket.rounding_fiat", "Typed", typed.FixedN(2), "Fiat", t.ad.Fiat, "Amount", c.amount, "Asset", t.ad.Asset,
 				"Price", t.ad.Price.FixedN(4), "Total", c.total.FixedN(2), "Scale", scale)
@@ -294,7 +294,7 @@ func (t *ticketPage) recalc() {
 			c.problems = append(c.problems, tr.T("ticket.p_decimals", "N", scale))
 			return
 		}
-		c.total, _ = money.MulDiv(c.amount, t.ad.Price, 2, money.HalfUp)
+		c.total, _ = api.FiatTotal(t.ad.Price, c.amount, t.ad.Fiat)
 		c.rounding = tr.T("ticket.rounding_crypto", "Amount", c.amount, "Price", t.ad.Price.FixedN(4), "Total", c.total.FixedN(2), "Fiat", t.ad.Fiat)
 	}
 	if !c.amount.IsPositive() {
