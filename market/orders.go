@@ -314,6 +314,9 @@ func (o *op) returnToAd(ord Order) error {
 
 // orderChanged tells both parties; each sees their own view.
 func (o *op) orderChanged(ord Order, typ api.EventType) error {
+	if o.s.past {
+		return nil // no event, and so no view to build for one
+	}
 	for _, u := range []int64{ord.BuyerID, ord.SellerID} {
 		v, err := o.vc.orderView(ord, u)
 		if err != nil {

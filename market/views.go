@@ -80,6 +80,11 @@ type viewCtx struct {
 	users map[int64]api.User
 	recs  map[int64]api.Record
 	index map[api.Pair]*money.Amount
+	// noRecords leaves the traders' records out of the cards: a view of
+	// history written in a Batch is read for its ids, and summing 30 days
+	// of records for each of thousands of past orders is most of a first
+	// start.
+	noRecords bool
 }
 
 func newViewCtx(tx ReadTx, now time.Time, days int) *viewCtx {
@@ -111,7 +116,7 @@ func (v *viewCtx) load(ids []int64) error {
 			v.users[u.ID] = u
 		}
 	}
-	if len(needRecs) > 0 {
+	if len(needRecs) > 0 && !v.noRecords {
 		recs, err := records(v.tx, needRecs, v.now, v.days)
 		if err != nil {
 			return err
