@@ -435,14 +435,16 @@ func (m *Model) openWizard(side api.Side) tea.Cmd {
 	return push(newWizard(m.c, side))
 }
 
-// paceTheClock runs the practice clock at real time while the user owes
-// a payment: at x60 a 15-minute payment window is 15 seconds, less than
-// it takes to open the wallet and type a password (found playing: the
-// first buy expired, and with it the completion rate merchants ask for).
-// Once every payment owed is marked paid (or the order ends), the clock
-// goes back to the speed the user chose. S during the wait is obeyed and
-// not undone. Only the practice market's clock, only the payment: the
-// seller's release window is where the scams wait, and runs fast.
+// paceTheClock runs the practice clock at real time while an order waits
+// for the user: a payment they owe (at x60 a 15-minute payment window is
+// 15 seconds, less than it takes to open the wallet and type a password:
+// found playing, the first buy expired), or, as the seller, a buyer's
+// "paid" to check against their own statement and release or dispute (a
+// 30-minute release window is 30 seconds at x60: found playing, a careful
+// seller who checked the statement found the order in dispute and their
+// completion rate down). Once nothing waits for them, the clock goes back
+// to the speed the user chose. S during the wait is obeyed and not
+// undone. Only the practice market's clock.
 func (m *Model) paceTheClock(e api.Event) tea.Cmd {
 	if m.c.Practice == nil {
 		return nil
@@ -451,7 +453,8 @@ func (m *Model) paceTheClock(e api.Event) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if o.Role == "buyer" && o.State == api.StateCreated {
+	waits := (o.Role == "buyer" && o.State == api.StateCreated) || (o.Role == "seller" && o.State == api.StatePaid)
+	if waits {
 		m.owed[o.ID] = true
 	} else {
 		delete(m.owed, o.ID)
@@ -459,7 +462,13 @@ func (m *Model) paceTheClock(e api.Event) tea.Cmd {
 	switch {
 	case len(m.owed) > 0 && m.pacedFrom == 0 && m.c.speed > 1:
 		m.pacedFrom = m.c.speed
-		m.notice, m.noticeOK, m.noticeNews = m.c.T("app.paced", "ID", o.ID), true, false
+		id := "app.paced"
+		if o.Role == "seller" {
+			id = "app.paced_release"
+		}
+		if waits {
+			m.notice, m.noticeOK, m.noticeNews = m.c.T(id, "ID", o.ID), true, false
+		}
 		return m.setSpeed(1)
 	case len(m.owed) == 0 && m.pacedFrom != 0:
 		back := m.pacedFrom
