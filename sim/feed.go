@@ -14,15 +14,17 @@ type level struct {
 	volPPM int64 // standard deviation of one tick, parts per million
 }
 
-// levels are realistic reference prices (late 2026, made up but sane).
+// levels are realistic reference prices (late 2026, made up but sane),
+// consistent across fiats: CNY = USD x 7.215, EUR = USD x 0.926 (BTC/CNY
+// was ten times too high, found playing).
 var levels = map[api.Pair]level{
 	{Asset: api.USDT, Fiat: api.CNY}: {72150, 150},
 	{Asset: api.USDT, Fiat: api.USD}: {10000, 60},
 	{Asset: api.USDT, Fiat: api.EUR}: {9260, 120},
-	{Asset: api.BTC, Fiat: api.CNY}:  {7_020_000_0000, 900},
+	{Asset: api.BTC, Fiat: api.CNY}:  {702_000_0000, 900},
 	{Asset: api.BTC, Fiat: api.USD}:  {97_300_0000, 900},
 	{Asset: api.BTC, Fiat: api.EUR}:  {90_100_0000, 900},
-	{Asset: api.ETH, Fiat: api.CNY}:  {245_000_0000, 1100},
+	{Asset: api.ETH, Fiat: api.CNY}:  {24_500_0000, 1100},
 	{Asset: api.ETH, Fiat: api.USD}:  {3_400_0000, 1100},
 	{Asset: api.ETH, Fiat: api.EUR}:  {3_150_0000, 1100},
 }

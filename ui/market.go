@@ -85,7 +85,19 @@ func newMarketPage(c *Ctx) *marketPage {
 				return nil
 			}},
 		Column[api.AdView]{Title: "col.release", Width: 7, Right: true, Cell: func(a api.AdView) string { return c.dur(a.Maker.Record.AvgReleaseS) }},
-		Column[api.AdView]{Title: "col.price", Width: 10, Right: true, Cell: func(a api.AdView) string { return a.Price.FixedN(4) }},
+		// A price far from the index is marked on the price itself, so the
+		// warning stays where a narrow window drops the vs-index column.
+		Column[api.AdView]{Title: "col.price", Width: 13, Right: true, Cell: func(a api.AdView) string {
+			if a.DevBP != nil && abs64(*a.DevBP) > 200 {
+				return "⚠" + priceText(a.Price)
+			}
+			return priceText(a.Price)
+		}, Style: func(a api.AdView) *lipgloss.Style {
+			if a.DevBP != nil && abs64(*a.DevBP) > 200 {
+				return &c.St.Danger
+			}
+			return nil
+		}},
 		Column[api.AdView]{Title: "col.vs_index", Width: 8, Right: true, Drop: 4, Cell: func(a api.AdView) string {
 			if a.DevBP == nil {
 				return "—"
@@ -327,7 +339,7 @@ func (p *marketPage) View(w, h int) string {
 	}
 	idx := c.T("market.index_none")
 	if p.index != nil {
-		idx = c.T("market.index", "Index", p.index.FixedN(4))
+		idx = c.T("market.index", "Index", priceText(*p.index))
 	}
 	head := tab(api.Buy, c.T("market.tab_buy", "Asset", assets[p.asset])) + tab(api.Sell, c.T("market.tab_sell", "Asset", assets[p.asset])) + "  " +
 		st.Muted.Render(c.T("market.head", "Pair", fmt.Sprintf("%s/%s", assets[p.asset], fiats[p.fiat]), "Method", method, "Amount", amount,

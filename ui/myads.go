@@ -46,9 +46,9 @@ func newMyAdsPage(c *Ctx) *myAdsPage {
 		Column[api.AdView]{Title: "col.asset", Width: 9, Cell: func(a api.AdView) string { return string(a.Asset) + "/" + string(a.Fiat) }},
 		Column[api.AdView]{Title: "col.price", Width: 16, Right: true, Cell: func(a api.AdView) string {
 			if a.PriceType == "floating" {
-				return a.Price.FixedN(4) + " (" + pct(a.MarginBP) + ")"
+				return priceText(a.Price) + " (" + pct(a.MarginBP) + ")"
 			}
-			return a.Price.FixedN(4)
+			return priceText(a.Price)
 		}},
 		Column[api.AdView]{Title: "col.left_total", Width: 20, Right: true, Cell: func(a api.AdView) string { return crypto(a.Remaining) + "/" + crypto(a.Total) }},
 		Column[api.AdView]{Title: "col.limits", Width: 15, Right: true, Cell: func(a api.AdView) string { return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0) }},
@@ -146,7 +146,7 @@ func (p *myAdsPage) openForm(ad *api.AdView) {
 	vals := []string{"sell", "USDT", "+0.3%", "500", "100", "5000", "15", "alipay", p.c.T("myads.default_terms")}
 	p.formFor, p.focus = 0, 0
 	if ad != nil {
-		price := ad.Price.FixedN(4)
+		price := priceText(ad.Price)
 		if ad.PriceType == "floating" {
 			price = pct(ad.MarginBP)
 		}

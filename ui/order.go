@@ -558,7 +558,7 @@ func (p *orderPage) View(w, h int) string {
 		side = st.Sell.Render(c.side(api.Sell))
 	}
 	b.WriteString(c.T("order.head", "Side", side, "Amount", crypto(o.Amount), "Asset", o.Asset, "Total", st.Bold.Render(c.money(o.FiatTotal, o.Fiat)),
-		"Price", o.Price.FixedN(4), "Name", plain(o.Counterparty.Name)+c.verifiedWord(o.Counterparty.Verified), "State", st.Title.Render(c.bigState(o))) + "\n")
+		"Price", priceText(o.Price), "Name", plain(o.Counterparty.Name)+c.verifiedWord(o.Counterparty.Verified), "State", st.Title.Render(c.bigState(o))) + "\n")
 	b.WriteString(p.timeline() + "\n")
 	b.WriteString(p.countdown(w) + "\n")
 	r := o.Counterparty.Record

@@ -69,7 +69,7 @@ func newOrdersPage(c *Ctx) *ordersPage {
 			}},
 		Column[api.OrderView]{Title: "col.amount", Width: 16, Right: true, Cell: func(o api.OrderView) string { return crypto(o.Amount) + " " + string(o.Asset) }},
 		Column[api.OrderView]{Title: "col.total", Width: 14, Right: true, Cell: func(o api.OrderView) string { return fiat(o.FiatTotal) + " " + string(o.Fiat) }},
-		Column[api.OrderView]{Title: "col.price", Width: 10, Right: true, Drop: 3, Cell: func(o api.OrderView) string { return o.Price.FixedN(4) }},
+		Column[api.OrderView]{Title: "col.price", Width: 12, Right: true, Drop: 3, Cell: func(o api.OrderView) string { return priceText(o.Price) }},
 		Column[api.OrderView]{Title: "col.state", Width: 16, Cell: func(o api.OrderView) string { return c.stateRes(&o) }},
 		Column[api.OrderView]{Title: "col.with", Width: 16, Cell: func(o api.OrderView) string { return o.Counterparty.Name }},
 		Column[api.OrderView]{Title: "col.opened", Width: 12, Drop: 2, Cell: func(o api.OrderView) string { return c.shortStamp(o.CreatedAt) }},

@@ -117,6 +117,10 @@ func (c *Ctx) money(a money.Amount, f api.Fiat) string {
 }
 
 // group puts thousands separators into a decimal string.
+// priceText is a price as a person reads it: all four decimals, the whole
+// part grouped by thousands (702,145.1234).
+func priceText(a money.Amount) string { return group(a.FixedN(4)) }
+
 func group(s string) string {
 	sign := ""
 	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {

@@ -164,7 +164,7 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			if ch.ID == t.ad.ID && !ch.Price.IsZero() {
 				if ch.Price.Cmp(t.ad.Price) != 0 && t.confirm {
 					t.confirm = false
-					t.err = t.c.T("ticket.price_moved", "Price", ch.Price.FixedN(4))
+					t.err = t.c.T("ticket.price_moved", "Price", priceText(ch.Price))
 				}
 				t.ad.Price, t.ad.Remaining, t.ad.Status = ch.Price, ch.Remaining, ch.Status
 				t.recalc()
@@ -287,7 +287,7 @@ func (t *ticketPage) recalc() {
 		c.total, _ = api.FiatTotal(t.ad.Price, c.amount, t.ad.Fiat)
 		if c.total.Cmp(typed) != 0 {
 			c.rounding = tr.T("ticket.rounding_fiat", "Typed", typed.FixedN(2), "Fiat", t.ad.Fiat, "Amount", c.amount, "Asset", t.ad.Asset,
-				"Price", t.ad.Price.FixedN(4), "Total", c.total.FixedN(2), "Scale", scale)
+				"Price", priceText(t.ad.Price), "Total", c.total.FixedN(2), "Scale", scale)
 		}
 	} else {
 		if c.amount, err = money.Parse(raw, scale); err != nil {
@@ -295,7 +295,7 @@ func (t *ticketPage) recalc() {
 			return
 		}
 		c.total, _ = api.FiatTotal(t.ad.Price, c.amount, t.ad.Fiat)
-		c.rounding = tr.T("ticket.rounding_crypto", "Amount", c.amount, "Price", t.ad.Price.FixedN(4), "Total", c.total.FixedN(2), "Fiat", t.ad.Fiat)
+		c.rounding = tr.T("ticket.rounding_crypto", "Amount", c.amount, "Price", priceText(t.ad.Price), "Total", c.total.FixedN(2), "Fiat", t.ad.Fiat)
 	}
 	if !c.amount.IsPositive() {
 		c.problems = append(c.problems, tr.T("ticket.p_positive"))
@@ -347,7 +347,7 @@ func (t *ticketPage) View(w, h int) string {
 	if t.userSide == api.Sell {
 		side = st.Sell.Render(c.side(api.Sell))
 	}
-	b.WriteString(c.T("ticket.head", "Side", side, "Asset", ad.Asset, "Name", plain(ad.Maker.Name)+c.verifiedWord(ad.Maker.Verified), "Price", ad.Price.FixedN(4), "Fiat", ad.Fiat))
+	b.WriteString(c.T("ticket.head", "Side", side, "Asset", ad.Asset, "Name", plain(ad.Maker.Name)+c.verifiedWord(ad.Maker.Verified), "Price", priceText(ad.Price), "Fiat", ad.Fiat))
 	if ad.DevBP != nil {
 		b.WriteString("  " + c.T("ticket.vs_index", "Pct", pct(*ad.DevBP)))
 	}

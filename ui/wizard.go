@@ -496,15 +496,15 @@ func (w *wizard) View(width, h int) string {
 			if a.Maker.Verified {
 				name += " ✓" // the badge's points are in the parts below
 			}
-			head := fmt.Sprintf("%3d  %s %10s %8s  ", s.Score, padRight(name, 20), a.Price.FixedN(4), dev)
+			head := fmt.Sprintf("%3d  %s %10s %8s  ", s.Score, padRight(name, 20), priceText(a.Price), dev)
 			tail := strings.Join(c.scoreParts(s.Parts), " · ")
 			blocked := c.takeBlock(w.acct, a)
 			switch {
 			case blocked != "":
-				head = fmt.Sprintf("  ✗  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), a.Price.FixedN(4), dev)
+				head = fmt.Sprintf("  ✗  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), priceText(a.Price), dev)
 				tail = c.T("wizard.blocked", "Why", blocked)
 			case s.Excluded != "":
-				head = fmt.Sprintf("  ⚠  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), a.Price.FixedN(4), dev)
+				head = fmt.Sprintf("  ⚠  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), priceText(a.Price), dev)
 				tail = c.T("wizard.excluded", "Why", c.excluded(a, s.Excluded))
 			}
 			line := strings.ReplaceAll(hang(head, tail, width-2), "\n", "\n  ")
