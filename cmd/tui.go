@@ -58,7 +58,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		// keeps saying where secrets are.
 		fmt.Fprintln(a.errOut, status.Message())
 	}
-	d := ui.Deps{Theme: theme, Keys: keys, Bell: a.cfg.UI.Bell, Notify: a.cfg.UI.Notify,
+	d := ui.Deps{Theme: theme, Keys: keys, Bell: a.cfg.UI.Bell, Notify: a.cfg.UI.Notify, Warnings: a.cfg.Warnings,
 		KeyringState: keyringState, Ephemeral: !st.Persistent(), Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh, SteadyCursor: !a.cfg.UI.CursorBlink}
 	tr := i18n.New(a.cfg.Lang(os.Getenv))
 	d.Tr = tr

@@ -30,8 +30,12 @@ const (
 // Deps is what the app is given: clients, the identity it runs as and the
 // few hooks that are not API calls.
 type Deps struct {
-	Market *client.Client
-	Alipay *client.Alipay // nil when there is no simulated Alipay
+	// Warnings of the configuration (an unknown key, with the nearest):
+	// said at start on the notice line, as the terminal's own lines are
+	// hidden under the screen.
+	Warnings []string
+	Market   *client.Client
+	Alipay   *client.Alipay // nil when there is no simulated Alipay
 	// AlipayPassword is the practice Alipay payment password, shown as a
 	// hint in practice only (it is a simulated account).
 	AlipayPassword string
@@ -200,6 +204,9 @@ func New(d Deps) *Model {
 	if d.Ephemeral && d.Embedded {
 		// Said once, at start, in one line: what the quit will take away.
 		m.notice = c.T("app.no_keyring")
+	}
+	if len(d.Warnings) > 0 {
+		m.notice = strings.Join(d.Warnings, " · ")
 	}
 	m.tabs = []Page{newMarketPage(c), newOrdersPage(c), newWalletPage(c), newMyAdsPage(c), newAccountPage(c)}
 	if d.Practice != nil {

@@ -21,3 +21,14 @@ func TestTabBarHintFollowsTheKeys(t *testing.T) {
 		t.Fatalf("the tab bar does not follow the remap:\n%s", v)
 	}
 }
+
+// TestConfigWarningsShowOnScreen: a warning of the configuration is on
+// the notice line at start, where the terminal's own lines are hidden.
+func TestConfigWarningsShowOnScreen(t *testing.T) {
+	w := `config.yaml: unknown setting "embeded.speed" (did you mean "embedded.speed"?)`
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Warnings: []string{w}})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
+	if !strings.Contains(m.View(), w) {
+		t.Fatalf("the warning is not on screen:\n%s", m.View())
+	}
+}
