@@ -82,7 +82,10 @@ func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, o
 		if o.Resolution == api.ResolveRelease {
 			id = "notify.resolved_release"
 		}
-		return c.T(id, args...), !resolvedForMe(o), o.ID, true
+		// Support releases to the buyer on a payment it verified: for the
+		// seller that is the normal end (the money is theirs), not bad
+		// news. Only a buyer whose payment was not upheld has lost.
+		return c.T(id, args...), o.Role == "buyer" && o.Resolution == api.ResolveRefund, o.ID, true
 	}
 	return "", false, 0, false
 }
@@ -92,12 +95,6 @@ func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, o
 func orderOfEvent(e api.Event) (api.OrderView, bool) {
 	o, ok := e.Order()
 	return o, ok && (o.Role == "buyer" || o.Role == "seller")
-}
-
-// resolvedForMe: support's decision went the reader's way.
-func resolvedForMe(o api.OrderView) bool {
-	released := o.Resolution == api.ResolveRelease
-	return released == (o.Role == "buyer")
 }
 
 // alert rings the bell and sends the desktop notification the user

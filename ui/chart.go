@@ -147,9 +147,9 @@ func (p *chartPage) View(w, h int) string {
 	var ranges []string
 	for i, r := range chartRanges {
 		if i == p.rng {
-			ranges = append(ranges, st.TabActive.Render(r.label))
+			ranges = append(ranges, st.TabActive.Render(c.T("chart.range."+r.label)))
 		} else {
-			ranges = append(ranges, st.Tab.Render(r.label))
+			ranges = append(ranges, st.Tab.Render(c.T("chart.range."+r.label)))
 		}
 	}
 	head := st.Title.Render(fmt.Sprintf("%s/%s", p.asset, p.fiat)) + "  " + strings.Join(ranges, "") + "  " +
@@ -197,14 +197,19 @@ func (p *chartPage) plot(w, h int) string {
 	}
 	loF, hiF := units(lo), units(hi)
 	pad := math.Max((hiF-loF)*0.08, 1)
-	xFmt := "15:04"
-	if r.span > 24*time.Hour {
+	// Times of day within a day; the date too where a day boundary can
+	// fall inside; dates alone beyond.
+	xFmt, labelW := "15:04", 8
+	switch {
+	case r.span > 24*time.Hour:
 		xFmt = "01-02"
+	case r.span >= 24*time.Hour:
+		xFmt, labelW = "01-02 15:04", 14
 	}
 	m := tsc.New(w, h,
 		tsc.WithTimeRange(from, to),
 		tsc.WithYRange(loF-pad, hiF+pad),
-		tsc.WithXYSteps(max(1, w/14), max(1, h/4)),
+		tsc.WithXYSteps(max(1, w/(labelW+6)), max(1, h/4)),
 		tsc.WithAxesStyles(st.Muted, st.Muted),
 		tsc.WithLineStyle(runes.ThinLineStyle),
 		tsc.WithStyle(st.Accent),
@@ -219,6 +224,7 @@ func (p *chartPage) plot(w, h int) string {
 		m.DrawRuneWithStyle(canvas.Float64Point{X: float64(b.at.Unix()), Y: units(b.price)}, '•', st.Warn)
 	}
 	last := p.points[len(p.points)-1]
+	// The current value, marked ◆ at the line's end.
 	m.DrawRuneWithStyle(canvas.Float64Point{X: float64(last.At.Unix()), Y: units(last.Price)}, '◆', st.Bold)
 	return lipgloss.NewStyle().MaxWidth(w).Render(m.View())
 }
@@ -246,12 +252,15 @@ func (p *chartPage) summary() string {
 		}
 	}
 	arrow, sty := "▲", st.Buy
-	if change < 0 {
+	switch {
+	case change < 0:
 		arrow, sty = "▼", st.Sell
+	case change == 0:
+		arrow, sty = "·", st.Muted
 	}
 	at := func(t time.Time) string { return t.UTC().Format("01-02 15:04") }
 	s := st.Bold.Render("◆ "+c.T("chart.now", "Price", priceLabel(last.Price), "Fiat", p.fiat)) + "  " +
-		sty.Render(c.T("chart.change", "Arrow", arrow, "Pct", pct(change), "Range", chartRanges[p.rng].label)) + "  " +
+		sty.Render(c.T("chart.change", "Arrow", arrow, "Pct", pct(change), "Range", c.T("chart.range."+chartRanges[p.rng].label))) + "  " +
 		st.Muted.Render(c.T("chart.high_low", "High", priceLabel(hi.Price), "HighAt", at(hi.At), "Low", priceLabel(lo.Price), "LowAt", at(lo.At)))
 	if n := len(p.best); n > 0 {
 		s += "  " + st.Warn.Render(c.T("chart.best_now", "Price", priceLabel(p.best[n-1].price)))
