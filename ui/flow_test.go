@@ -408,3 +408,34 @@ func TestAccountSetsTheAlipayPayee(t *testing.T) {
 	}
 	d.quit()
 }
+
+// TestOrderPagePaysFromAlipay: a buy placed from the market (no guide)
+// can be paid from the order screen: a opens the Alipay payment with the
+// seller's account and the exact total filled in, the password sends it,
+// the order screen comes back, and p marks it paid (found playing: the
+// order screen only offered to copy the details).
+func TestOrderPagePaysFromAlipay(t *testing.T) {
+	d := openDesk(t)
+	d.waitFor("BUY USDT")
+	d.keys("enter")
+	d.waitFor("BUY USDT from")
+	d.keys("tab")
+	d.typeText("500")
+	d.keys("enter")
+	d.waitFor("Place this order?")
+	d.keys("y")
+	d.waitFor("CREATED", "a pay from Alipay")
+	d.keys("a")
+	d.waitFor("Send an Alipay payment", "500.00", "▸ payment password")
+	d.typeText(strings.TrimSpace(d.passwordHint()))
+	d.keys("enter")
+	d.waitFor("sent ", "CREATED")
+	d.keys("p")
+	d.keys("y")
+	d.waitFor("PAID")
+	orders, err := d.mc.Orders(context.Background(), client.OrderQuery{})
+	if err != nil || len(orders) == 0 || orders[0].State != api.StatePaid {
+		t.Fatalf("the order after paying from its screen: %+v %v", orders, err)
+	}
+	d.quit()
+}

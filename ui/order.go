@@ -97,7 +97,7 @@ func (p *orderPage) Capturing() bool { return p.modal != "" }
 
 func (p *orderPage) Help() []key.Binding {
 	k := p.c.Keys
-	keys := []key.Binding{k.Paid, k.Cancel, k.Release, k.Dispute, k.Rate, k.Chat, k.Copy, k.Refresh, k.Back}
+	keys := []key.Binding{k.Pay, k.Paid, k.Cancel, k.Release, k.Dispute, k.Rate, k.Chat, k.Copy, k.Refresh, k.Back}
 	if p.debriefable() {
 		keys = append(keys, key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "order.key_debrief")))
 	}
@@ -218,6 +218,8 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		p.modal = "chat"
 		p.chat.SetValue("")
 		return p, p.chat.Focus()
+	case key.Matches(msg, k.Pay) && p.canPay():
+		return p, payFromAlipay(p.c, *p.o)
 	case key.Matches(msg, k.Paid) && p.can("paid"):
 		p.modal = "paid"
 	case key.Matches(msg, k.Cancel) && p.can("cancel"):
@@ -663,8 +665,12 @@ func (p *orderPage) paymentBlock() string {
 	o := p.o
 	if o.Role == "buyer" {
 		if o.State == api.StateCreated {
-			return st.Bold.Render(c.T("order.pay_exactly", "Total", c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName)) +
+			pay := st.Bold.Render(c.T("order.pay_exactly", "Total", c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName)) +
 				st.Muted.Render("  "+c.T("order.y_copies"))
+			if p.canPay() {
+				pay += st.Muted.Render(" · " + c.T("order.pay_key", "Key", c.Keys.Pay.Help().Key))
+			}
+			return pay
 		}
 		if o.PaidAt == nil {
 			// Never marked paid (cancelled, expired): nothing says it was.
@@ -807,11 +813,16 @@ func (p *orderPage) debriefable() bool {
 
 func (p *orderPage) actionsLine() string {
 	st := p.c.St
-	names := map[string]string{"paid": "p", "cancel": "c", "release": "R", "dispute": "d", "rate": "+", "evidence": "d"}
+	// The keys as bound: a remap shows here too.
+	k := p.c.Keys
+	names := map[string]key.Binding{"paid": k.Paid, "cancel": k.Cancel, "release": k.Release, "dispute": k.Dispute, "rate": k.Rate, "evidence": k.Dispute}
 	var parts []string
+	if p.canPay() {
+		parts = append(parts, st.Key.Render(k.Pay.Help().Key+" "+p.c.T("action.pay")))
+	}
 	for _, a := range p.o.Actions {
-		if n, ok := names[a]; ok {
-			parts = append(parts, st.Key.Render(n+" "+p.c.T("action."+a)))
+		if b, ok := names[a]; ok {
+			parts = append(parts, st.Key.Render(b.Help().Key+" "+p.c.T("action."+a)))
 		}
 	}
 	if p.debriefable() {
@@ -952,4 +963,20 @@ func (c *Ctx) bigState(o *api.OrderView) string {
 		return c.stateRes(o)
 	}
 	return strings.ToUpper(string(o.State)) + resolution(o)
+}
+
+// canPay: the user owes this order's payment and has a simulated Alipay
+// to pay it from.
+func (p *orderPage) canPay() bool {
+	return p.o != nil && p.o.Role == "buyer" && p.o.State == api.StateCreated && p.c.Alipay != nil
+}
+
+// payFromAlipay opens the Alipay payment of an order, filled in with the
+// seller's account and the exact total: the user only types the payment
+// password, and comes back here once it is sent.
+func payFromAlipay(c *Ctx, o api.OrderView) tea.Cmd {
+	wp := newWalletPage(c)
+	wp.openForm(o.PayTo.Account, fiat(o.FiatTotal), "")
+	wp.focus, wp.backAfterSend = 3, true
+	return tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
 }

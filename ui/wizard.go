@@ -89,7 +89,7 @@ func (w *wizard) Capturing() bool { return w.step == 2 && w.order == nil }
 
 func (w *wizard) Help() []key.Binding {
 	return []key.Binding{w.c.Keys.Enter, w.c.Keys.Up, w.c.Keys.Down, w.c.Keys.Asset, w.c.Keys.Refresh,
-		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "wizard.key_pay")),
+		key.NewBinding(key.WithKeys(w.c.Keys.Pay.Keys()...), key.WithHelp(w.c.Keys.Pay.Help().Key, "wizard.key_pay")),
 		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "wizard.key_paid")),
 		key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "wizard.key_new")), w.c.Keys.Back}
 }
@@ -247,11 +247,8 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			return w, push(newOrderPage(w.c, w.order.ID))
 		case key.Matches(msg, k.Refresh):
 			return w, w.loadOrder(w.order.ID)
-		case msg.String() == "a" && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.c.Alipay != nil:
-			wp := newWalletPage(w.c)
-			wp.openForm(w.order.PayTo.Account, fiat(w.order.FiatTotal), "")
-			wp.focus, wp.backAfterSend = 3, true
-			return w, tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
+		case key.Matches(msg, k.Pay) && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.c.Alipay != nil:
+			return w, payFromAlipay(w.c, *w.order)
 		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0:
 			mc, id, side := w.c.Market, w.order.ID, w.side
 			return w, request(actTimeout, func(ctx context.Context) tea.Msg {
@@ -561,7 +558,7 @@ func (w *wizard) orderView() string {
 			b.WriteString(st.Key.Render("p") + " " + c.T("wizard.mark_paid_now") + "\n")
 		}
 	case o.Role == "buyer" && o.State == api.StateCreated:
-		b.WriteString(c.T("wizard.pay_exactly", "Total", cny(o.FiatTotal), "Account", o.PayTo.Account, "Name", o.PayTo.RealName, "Key", st.Key.Render("a")) + "\n")
+		b.WriteString(c.T("wizard.pay_exactly", "Total", cny(o.FiatTotal), "Account", o.PayTo.Account, "Name", o.PayTo.RealName, "Key", st.Key.Render(c.Keys.Pay.Help().Key)) + "\n")
 	case o.Role == "buyer" && o.State == api.StatePaid:
 		b.WriteString(c.T("wizard.buyer_wait") + "\n")
 	case o.State == api.StateDisputed && o.Role == "seller":
