@@ -37,6 +37,7 @@ type wizard struct {
 	loads, applied int64
 	order          *api.OrderView
 	sent           *alipay.Line // the user's payment for it, read from their statement
+	said           []api.OrderLogEntry
 	err            string
 	step           int // before an order: 1..3
 	drill          int // the practice drill it plays, if any
@@ -66,6 +67,8 @@ type wizOrderMsg struct {
 	side api.Side
 	o    api.OrderView
 	sent *alipay.Line // the buyer's payment to the order's payee, if any
+	// said: the counterparty's latest chat lines, with their warnings.
+	said []api.OrderLogEntry
 	seq  int64
 	err  error
 }
@@ -111,6 +114,14 @@ func (w *wizard) loadOrder(id int64) tea.Cmd {
 	return request(actTimeout, func(ctx context.Context) tea.Msg {
 		o, err := mc.Order(ctx, id)
 		m := wizOrderMsg{side: side, o: o, seq: seq, err: err}
+		if err == nil {
+			// What the counterparty says reaches the guide too: a lure or
+			// a threat must be seen before paying, not after (found
+			// playing: the deposit guide showed no chat).
+			if log, lerr := mc.Messages(ctx, id, 0); lerr == nil {
+				m.said = theirLatest(log, o.Role, 2)
+			}
+		}
 		if err == nil && o.Role == "buyer" && rail != nil {
 			// The guide follows the money as the user's own statement
 			// shows it, not a promise: has it left for this order's payee?
@@ -123,11 +134,7 @@ func (w *wizard) loadOrder(id int64) tea.Cmd {
 }
 
 func (w *wizard) loadAds() tea.Cmd {
-	makerSide := api.Buy
-	if w.side == api.Buy {
-		makerSide = api.Sell
-	}
-	q := client.AdQuery{Side: makerSide, Asset: assets[w.asset], Fiat: api.CNY, Payment: api.Alipay, Amount: strings.TrimSpace(w.amount.Value()), Limit: 100}
+	q := client.AdQuery{Side: w.side.Opposite(), Asset: assets[w.asset], Fiat: api.CNY, Payment: api.Alipay, Amount: strings.TrimSpace(w.amount.Value()), Limit: 100}
 	mc, side := w.c.Market, w.side
 	return request(actTimeout, func(ctx context.Context) tea.Msg {
 		page, err := mc.Ads(ctx, q)
@@ -200,7 +207,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			w.err = w.c.errText(msg.err)
 			return w, nil
 		}
-		w.order, w.sent = &msg.o, msg.sent
+		w.order, w.sent, w.said = &msg.o, msg.sent, msg.said
 	case wizPaidMsg:
 		if msg.err != nil {
 			w.err = w.c.errText(msg.err)
@@ -569,5 +576,23 @@ func (w *wizard) orderView() string {
 		b.WriteString(c.T("wizard.new_trade") + "\n")
 	}
 	b.WriteString(st.Key.Render("enter") + " " + c.T("wizard.open_order"))
+	for _, e := range w.said {
+		line := c.T("wizard.they_said", "Who", c.T("role."+e.From), "Text", plain(e.Text))
+		for _, wn := range e.Warnings {
+			line += "  " + st.Danger.Render("⚠ "+c.warningText(wn))
+		}
+		b.WriteString(line + "\n")
+	}
 	return b.String()
+}
+
+// theirLatest are the last n chat lines the counterparty wrote.
+func theirLatest(log []api.OrderLogEntry, role string, n int) []api.OrderLogEntry {
+	var out []api.OrderLogEntry
+	for i := len(log) - 1; i >= 0 && len(out) < n; i-- {
+		if e := log[i]; e.Kind == api.LogChat && (e.From == "buyer" || e.From == "seller") && e.From != role {
+			out = append([]api.OrderLogEntry{e}, out...)
+		}
+	}
+	return out
 }
