@@ -718,7 +718,12 @@ func (p *orderPage) chatView(w, h int) string {
 		case api.LogSystem, api.LogState:
 			who = st.Title.Render(p.c.T("chat.platform"))
 		case api.LogEvidence:
-			who = st.Muted.Render(p.c.T("chat.evidence"))
+			// Whose evidence it is: both sides may give the same record.
+			author := p.c.T("role." + e.From)
+			if e.From == p.o.Role {
+				author = p.c.T("role.you")
+			}
+			who = st.Muted.Render(p.c.T("chat.evidence_by", "Who", author))
 		}
 		if e.AntiPhishing != "" {
 			// Only the platform's lines carry it (support's too).
