@@ -97,7 +97,7 @@ func (p *orderPage) Capturing() bool { return p.modal != "" }
 
 func (p *orderPage) Help() []key.Binding {
 	k := p.c.Keys
-	keys := []key.Binding{k.Pay, k.Paid, k.Cancel, k.Release, k.Dispute, k.Rate, k.Chat, k.Copy, k.Refresh, k.Back}
+	keys := []key.Binding{k.Pay, k.Paid, k.Cancel, k.Release, k.Dispute, k.Refund, k.Rate, k.Chat, k.Copy, k.Refresh, k.Back}
 	if p.debriefable() {
 		keys = append(keys, key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "order.key_debrief")))
 	}
@@ -220,6 +220,12 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		return p, p.chat.Focus()
 	case key.Matches(msg, k.Pay) && p.canPay():
 		return p, payFromAlipay(p.c, *p.o)
+	case key.Matches(msg, k.Refund) && p.toReturn() != nil:
+		l := p.toReturn()
+		wp := newWalletPage(p.c)
+		wp.openForm(l.CounterpartyLogin, fiat(l.Amount), p.c.T("order.refund_note", "ID", p.o.ID))
+		wp.focus, wp.backAfterSend = 3, true
+		return p, tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
 	case key.Matches(msg, k.Paid) && p.can("paid"):
 		p.modal = "paid"
 	case key.Matches(msg, k.Cancel) && p.can("cancel"):
@@ -681,6 +687,12 @@ func (p *orderPage) paymentBlock() string {
 	line := kv(st, c.T("order.buyers_name"), o.PayerName+st.Muted.Render(c.T("order.name_must_match")))
 	// In a dispute the statement is the evidence: it stays on screen.
 	if o.State != api.StatePaid && o.State != api.StateCreated && o.State != api.StateDisputed {
+		if l := p.toReturn(); l != nil {
+			// The order ended without this money being the trade's: it is
+			// not the seller's to keep.
+			return line + "\n" + st.Warn.Render("⚠ "+c.T("order.to_return", "Amount", c.money(l.Amount, o.Fiat), "Name", plain(l.CounterpartyName),
+				"Account", plain(l.CounterpartyLogin), "Tx", l.TxID, "Key", c.Keys.Refund.Help().Key))
+		}
 		return line
 	}
 	if m := p.match(); m != nil {
@@ -695,12 +707,10 @@ func (p *orderPage) paymentBlock() string {
 		}
 		others += "\n" + st.Warn.Render("⚠") + " " + c.T("order.other_payment", "Amount", c.money(l.Amount, o.Fiat), "Name", plain(l.CounterpartyName),
 			"Account", plain(l.CounterpartyLogin), "Tx", l.TxID)
-		// A refund is the same amount back to the same account.
-		for _, back := range lines {
-			if back.Direction == "out" && back.CounterpartyLogin == l.CounterpartyLogin && back.Amount.Cmp(l.Amount) == 0 && !back.At.Before(l.At) {
-				others += st.OK.Render(c.T("order.refunded", "At", back.At.UTC().Format("15:04:05"), "Tx", back.TxID))
-				break
-			}
+		if back := refundOf(l, lines); back != nil {
+			others += st.OK.Render(c.T("order.refunded", "At", back.At.UTC().Format("15:04:05"), "Tx", back.TxID))
+		} else if p.toReturn() != nil {
+			others += st.Muted.Render(" · " + c.T("order.refund_key", "Key", c.Keys.Refund.Help().Key))
 		}
 	}
 	return line + "\n" + st.Danger.Render("✗ "+c.T("order.not_in_statement", "Total", c.money(o.FiatTotal, o.Fiat), "Name", o.PayerName)) + others
@@ -984,4 +994,37 @@ func payFromAlipay(c *Ctx, o api.OrderView) tea.Cmd {
 	wp.openForm(o.PayTo.Account, fiat(o.FiatTotal), "")
 	wp.focus, wp.backAfterSend = 3, true
 	return tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
+}
+
+// refundOf is the refund of an incoming payment: the same amount back to
+// the same account, after it.
+func refundOf(in alipay.Line, lines []alipay.Line) *alipay.Line {
+	for i, back := range lines {
+		if back.Direction == "out" && back.CounterpartyLogin == in.CounterpartyLogin && back.Amount.Cmp(in.Amount) == 0 && !back.At.Before(in.At) {
+			return &lines[i]
+		}
+	}
+	return nil
+}
+
+// toReturn is money the seller received around this order that is not
+// the trade's and not yet sent back: a payment from another name, a
+// wrong amount, or any payment of an order that ended without a release
+// to the buyer. The seller refunds it (F) rather than keep it.
+func (p *orderPage) toReturn() *alipay.Line {
+	if p.o == nil || p.o.Role != "seller" || p.c.Alipay == nil || p.o.State == api.StateCompleted ||
+		(p.o.State == api.StateResolved && p.o.Resolution == api.ResolveRelease) {
+		return nil
+	}
+	m := p.match()
+	lines := p.evidenceLines()
+	for i, l := range lines {
+		if l.Direction != "in" || (m != nil && l.TxID == m.TxID && !p.o.State.Terminal()) {
+			continue // the order's own payment, while the order runs
+		}
+		if refundOf(l, lines) == nil {
+			return &lines[i]
+		}
+	}
+	return nil
 }
