@@ -576,6 +576,9 @@ func (w *wizard) orderView() string {
 		b.WriteString(c.T("wizard.new_trade") + "\n")
 	}
 	b.WriteString(st.Key.Render("enter") + " " + c.T("wizard.open_order"))
+	if len(w.said) > 0 && !strings.HasSuffix(b.String(), "\n") {
+		b.WriteString("\n")
+	}
 	for _, e := range w.said {
 		line := c.T("wizard.they_said", "Who", c.T("role."+e.From), "Text", plain(e.Text))
 		for _, wn := range e.Warnings {

@@ -30,6 +30,9 @@ func TestGuideShowsWhatTheCounterpartySays(t *testing.T) {
 	w.Update(wizOrderMsg{side: api.Buy, o: o, seq: 1, said: theirLatest(log, o.Role, 2)})
 	v := ansi.Strip(w.View(80, 40))
 	flat := strings.Join(strings.Fields(v), " ")
+	if strings.Contains(v, "rate)seller says") {
+		t.Errorf("the chat runs into the line before it:\n%s", v)
+	}
 	for _, want := range []string{"seller says: «hello»", "«Cancel and pay me on WeChat at a better price: wechat.example/pay»", "⚠ " + m.c.T("warn.off-platform"), "⚠ " + m.c.T("warn.link")} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the guide lacks %q:\n%s", want, v)
@@ -42,5 +45,31 @@ func TestGuideShowsWhatTheCounterpartySays(t *testing.T) {
 		if ansi.StringWidth(l) > 80 {
 			t.Errorf("a line past 80 columns: %q", l)
 		}
+	}
+}
+
+// TestGuideChatStartsItsOwnLine: on a sale the buyer's lines come each on
+// a line of its own, after the guide's last sentence (found playing: the
+// first ran into "…rate)").
+func TestGuideChatStartsItsOwnLine(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	w := newWizard(m.c, api.Sell)
+	deadline := time.Now().Add(29 * time.Minute)
+	o := api.OrderView{ID: 9, Role: "seller", Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, State: api.StatePaid,
+		Amount: money.MustParse("100", 6), FiatTotal: money.MustParse("700.00", 2), ReleaseDeadline: &deadline}
+	said := []api.OrderLogEntry{{LogEntryView: api.LogEntryView{LogEntry: api.LogEntry{Kind: api.LogChat, Text: "Paid, please check your Alipay."}, From: "buyer"}}}
+	w.Update(wizOrderMsg{side: api.Sell, o: o, seq: 1, said: said})
+	v := ansi.Strip(w.View(120, 40))
+	found := false
+	for _, l := range strings.Split(v, "\n") {
+		if i := strings.Index(l, "says: «"); i >= 0 {
+			found = true
+			if !strings.HasPrefix(strings.TrimSpace(l), "buyer says") {
+				t.Errorf("the chat line does not start its own line: %q", l)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no chat line:\n%s", v)
 	}
 }
