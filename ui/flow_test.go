@@ -429,7 +429,9 @@ func TestOrderPagePaysFromAlipay(t *testing.T) {
 	d.waitFor("Send an Alipay payment", "500.00", "▸ payment password")
 	d.typeText(strings.TrimSpace(d.passwordHint()))
 	d.keys("enter")
-	d.waitFor("sent ", "CREATED")
+	// The screen reads the statement again: the payment left, and it
+	// is not offered a second time.
+	d.waitFor("sent ", "CREATED", "as your statement shows")
 	d.keys("p")
 	d.keys("y")
 	d.waitFor("PAID")

@@ -178,6 +178,12 @@ func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		p.modal, p.err = "", ""
 		return p, tea.Batch(p.load(), notify(p.c.T("done."+msg.what)))
+	case sentMsg:
+		// A payment went out (from the form this screen opened): read
+		// the statement again, so the screen says it left.
+		if msg.err == nil && p.o != nil {
+			return p, p.load()
+		}
 	case EventMsg:
 		if msg.Event.OrderID() == p.id {
 			return p, p.load()
@@ -671,6 +677,12 @@ func (p *orderPage) paymentBlock() string {
 	o := p.o
 	if o.Role == "buyer" {
 		if o.State == api.StateCreated {
+			if sent := paymentFor(*o, p.stmt); sent != nil {
+				// Paid from the statement's point of view: say so, and
+				// never offer to pay a second time.
+				return st.OK.Render("✓ " + c.T("order.sent", "Amount", c.money(sent.Amount, o.Fiat), "Name", plain(sent.CounterpartyName),
+					"At", sent.At.UTC().Format("15:04:05"), "Tx", sent.TxID, "Key", c.Keys.Paid.Help().Key))
+			}
 			pay := st.Bold.Render(c.T("order.pay_exactly", "Total", c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName)) +
 				st.Muted.Render("  "+c.T("order.y_copies"))
 			if p.canPay() {
@@ -983,7 +995,7 @@ func (c *Ctx) bigState(o *api.OrderView) string {
 // canPay: the user owes this order's payment and has a simulated Alipay
 // to pay it from.
 func (p *orderPage) canPay() bool {
-	return p.o != nil && p.o.Role == "buyer" && p.o.State == api.StateCreated && p.c.Alipay != nil
+	return p.o != nil && p.o.Role == "buyer" && p.o.State == api.StateCreated && p.c.Alipay != nil && paymentFor(*p.o, p.stmt) == nil
 }
 
 // payFromAlipay opens the Alipay payment of an order, filled in with the

@@ -43,3 +43,24 @@ func TestSellerIsOfferedTheRefundOfMoneyNotTheirs(t *testing.T) {
 		t.Fatalf("the trade's own payment offered back: %+v", l)
 	}
 }
+
+// TestPaidOrderIsNotOfferedForPaymentAgain: once the statement shows the
+// payment to the order's payee, a is no longer offered (a second payment
+// would be lost: transfers are final).
+func TestPaidOrderIsNotOfferedForPaymentAgain(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Alipay: client.NewAlipay("http://127.0.0.1:1", "t", nil)})
+	p := newOrderPage(m.c, 6)
+	opened := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	p.o = &api.OrderView{ID: 6, Role: "buyer", State: api.StateCreated, Fiat: api.CNY, FiatTotal: money.MustParse("500.00", 2),
+		PayTo: api.PaymentAccount{Method: api.Alipay, Account: "14100118785", RealName: "Sun Xin"}, CreatedAt: opened, PayDeadline: opened.Add(15 * time.Minute)}
+	if !p.canPay() {
+		t.Fatal("an unpaid order is not offered for payment")
+	}
+	p.stmt = []alipay.Line{{TxID: "AP9", Kind: alipay.KindTransfer, Direction: "out", CounterpartyLogin: "14100118785", CounterpartyName: "Sun Xin", Amount: money.MustParse("500.00", 2), At: opened.Add(time.Minute)}}
+	if p.canPay() {
+		t.Fatal("a paid order is offered for payment again")
+	}
+	if v := ansi.Strip(p.paymentBlock()); !strings.Contains(v, "Sent 500.00 CNY to Sun Xin") {
+		t.Fatalf("the order screen does not say the payment left: %q", v)
+	}
+}
