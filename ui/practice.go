@@ -87,6 +87,10 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.cursor = max(0, p.cursor-1)
 		case key.Matches(msg, p.c.Keys.Down):
 			p.cursor = min(len(p.list)-1, p.cursor+1)
+		case key.Matches(msg, p.c.Keys.Top):
+			p.cursor = 0
+		case key.Matches(msg, p.c.Keys.Bottom):
+			p.cursor = max(0, len(p.list)-1)
 		case key.Matches(msg, p.c.Keys.Enter) && len(p.list) > 0:
 			return p, p.stage(p.list[p.cursor].Name)
 		case msg.String() == "x" && len(p.list) > 0:
@@ -116,6 +120,10 @@ func (p *practicePage) View(w, h int) string {
 		} else {
 			b.WriteString("  " + truncate(line, w-3) + "\n")
 		}
+	}
+	if p.cursor < len(p.list) {
+		// The selected drill's whole summary: the list cuts it to a line.
+		b.WriteString("\n" + wrapTo(st.Bold.Render(p.list[p.cursor].Summary), w) + "\n")
 	}
 	b.WriteString("\n" + wrapTo(st.Muted.Render(c.T("practice.hint")), w) + "\n")
 	if p.busy {

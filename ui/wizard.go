@@ -501,7 +501,13 @@ func (w *wizard) View(width, h int) string {
 				name += " ✓" // the badge's points are in the parts below
 			}
 			head := fmt.Sprintf("%3d  %s %10s %8s  ", s.Score, padRight(name, 20), priceText(a.Price), dev)
-			tail := strings.Join(c.scoreParts(s.Parts), " · ")
+			// Each part ("price 10/10") wraps whole: no-break spaces
+			// inside it, breaks only between parts.
+			parts := c.scoreParts(s.Parts)
+			for i := range parts {
+				parts[i] = strings.Join(strings.Fields(parts[i]), "\u00a0")
+			}
+			tail := strings.Join(parts, "\u00a0· ")
 			blocked := c.takeBlock(w.acct, a)
 			switch {
 			case blocked != "":
