@@ -416,11 +416,14 @@ func TestAccountSetsTheAlipayPayee(t *testing.T) {
 // order screen only offered to copy the details).
 func TestOrderPagePaysFromAlipay(t *testing.T) {
 	d := openDesk(t)
-	d.waitFor("BUY USDT")
+	// The ads are in (an ad's detail shows) before enter picks one.
+	d.waitFor("BUY USDT", "30-day orders")
 	d.keys("enter")
 	d.waitFor("BUY USDT from")
 	d.keys("tab")
 	d.typeText("500")
+	// The ticket has the account in (whose Alipay pays) before review.
+	d.waitFor("in your name", "500.00 CNY")
 	d.keys("enter")
 	d.waitFor("Place this order?")
 	d.keys("y")
