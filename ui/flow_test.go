@@ -308,7 +308,7 @@ func (d *desk) placeThroughWizard(key, title, amount, then string) {
 	d.waitFor(title, "amount in CNY")
 	d.typeText(amount)
 	d.keys("enter")
-	d.waitFor("score = completion", "badge")
+	d.waitFor("score = completion", "\u00a0· release") // a row, not the header
 	d.keys("enter")
 	d.waitFor("pays by", "your Alipay")
 	d.keys("enter")
