@@ -8,7 +8,6 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
 )
 
 // Keys are the global keys and the ones pages share. They are data, with
@@ -109,23 +108,11 @@ func (k *Keys) Remap(m map[string]string) error {
 	return errors.Join(errs...)
 }
 
-// namedKeys are the names bubbletea gives the keys that are not a
-// character (ctrl+r, pgdown, f5, ...).
-var namedKeys = func() map[string]bool {
-	out := map[string]bool{}
-	for i := -512; i < 512; i++ {
-		if s := tea.KeyType(i).String(); s != "" && s != "runes" {
-			out[s] = true
-		}
-	}
-	return out
-}()
-
 // ValidKey reports whether s names a key a terminal can send: one
 // printable character or a named key, optionally with alt+.
 func ValidKey(s string) bool {
 	base := strings.TrimPrefix(s, "alt+")
-	if namedKeys[base] {
+	if _, named := keyTypes[base]; named {
 		return true
 	}
 	r := []rune(base)

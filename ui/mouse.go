@@ -68,7 +68,9 @@ func keyMsgFor(b key.Binding) tea.KeyMsg {
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Alt: alt}
 }
 
-// keyTypes maps bubbletea's key names back to their types.
+// keyTypes maps the names bubbletea gives the keys that are not a
+// character (ctrl+r, pgdown, f5, ...) back to their types: what a
+// remapped key may name, and what a binding's key is pressed as.
 var keyTypes = func() map[string]tea.KeyType {
 	out := map[string]tea.KeyType{}
 	for i := -512; i < 512; i++ {
