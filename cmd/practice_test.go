@@ -86,7 +86,7 @@ func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 	}
 	p := &practice{w: w, log: slog.New(slog.NewTextHandler(io.Discard, nil)), journal: j,
 		user: secrets.Profile{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase, AlipayKey: acct.AlipayToken}}
-	s, err := p.Stage("off-platform-lure")
+	s, err := p.Stage("off-platform-lure", false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func (a *app) simCommand() *cobra.Command {
 	})
 	var seed uint64
 	var policy string
-	var verbose, live bool
+	var verbose, live, exam bool
 	var speed float64
 	run := &cobra.Command{
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -65,7 +65,7 @@ order state and grade as the deterministic run.`,
 			if live && !(speed >= 1 && speed <= sim.MaxSpeed) {
 				return &usageError{fmt.Sprintf("--speed is 1 (real time) to %d", sim.MaxSpeed)}
 			}
-			reps, err := sim.RunScenarios(cmd.Context(), sim.RunOptions{Scenarios: args, Seed: seed, Policy: pol, Log: a.log, Live: live, Speed: speed})
+			reps, err := sim.RunScenarios(cmd.Context(), sim.RunOptions{Scenarios: args, Seed: seed, Policy: pol, Log: a.log, Live: live, Speed: speed, Exam: exam})
 			failed := 0
 			for i, rep := range reps {
 				if i > 0 {
@@ -93,6 +93,7 @@ order state and grade as the deterministic run.`,
 	run.Flags().Uint64Var(&seed, "seed", 1, "seed of the run")
 	run.Flags().StringVar(&policy, "policy", "careful", "the scripted user: careful or careless")
 	run.Flags().BoolVarP(&verbose, "verbose", "v", false, "print the debrief too")
+	run.Flags().BoolVar(&exam, "exam", false, "exam mode: the drills as the TUI's exam plays them, without the app's labels; the debrief shows what they would have said")
 	run.Flags().BoolVar(&live, "live", false, "play on a live clock with wall-clock authentication, as the practice market runs")
 	run.Flags().Float64Var(&speed, "speed", 60, "with --live: how many times faster than real time the clock runs (1-600)")
 	c.AddCommand(run)

@@ -331,7 +331,7 @@ func (p *practice) human(ctx context.Context) (*sim.Bot, error) {
 
 // Stage sets a new drill up: fresh counterparties every time, so any
 // scenario can be played again and again.
-func (p *practice) Stage(name string) (ui.Staged, error) {
+func (p *practice) Stage(name string, exam bool) (ui.Staged, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p.mu.Lock()
@@ -344,6 +344,7 @@ func (p *practice) Stage(name string) (ui.Staged, error) {
 	if err != nil {
 		return ui.Staged{}, err
 	}
+	stage.Exam = exam
 	stage.Watch(p.w)
 	p.drills = append(p.drills, stage)
 	side, amount := api.Sell, "725"

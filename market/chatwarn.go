@@ -17,6 +17,8 @@ var (
 			"your account will be frozen", "客服", "官方", "冻结"},
 		api.WarnPressure: {"hurry", "quickly", "right now", "release now", "release it now", "asap", "urgent", "immediately", "快点", "马上放", "赶紧", "立即放", "立刻放"},
 		api.WarnProof:    {"screenshot", "receipt", "proof of payment", "see attached", "payment proof", "截图", "转账凭证"},
+		api.WarnCode: {"6-digit", "verification code", "authenticator", "2fa", " otp", "sms code", "google code", "your code", "the code",
+			"password", "id card", "id photo", "photo of your id", "验证码", "动态码", "谷歌验证", "密码", "身份证"},
 	}
 )
 
@@ -29,7 +31,7 @@ func ChatWarnings(text string) []string {
 	if linkRE.MatchString(low) {
 		out = append(out, api.WarnLink)
 	}
-	for _, w := range []string{api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof} {
+	for _, w := range []string{api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof, api.WarnCode} {
 		for _, word := range warnWords[w] {
 			if strings.Contains(low, word) {
 				out = append(out, w)

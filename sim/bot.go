@@ -169,6 +169,7 @@ const (
 	MatchExact      = "exact"       // the whole amount from the buyer's own account
 	MatchPartial    = "partial"     // from the buyer, but less than the total
 	MatchThirdParty = "third-party" // the amount, from someone else's account
+	MatchSuspect    = "suspect"     // exact, from the buyer, but crypto words in the note
 )
 
 // incoming finds money received for an order: transfers in, after the

@@ -13,6 +13,7 @@ import (
 	"p2pdesk/client"
 	"p2pdesk/i18n"
 	"p2pdesk/money"
+	"p2pdesk/reliability"
 )
 
 // Debrief is what a practice run teaches: what happened, what the
@@ -40,6 +41,20 @@ type Debrief struct {
 	// Ended is what each side of the order ended with, from the order and
 	// the user's Alipay statement.
 	Ended []Ending `json:"ended,omitempty"`
+	// Exam: played without the app's labels. Labels are what they would
+	// have said, and when (kept for every drill, printed for an exam).
+	Exam   bool    `json:"exam,omitempty"`
+	Labels []Label `json:"labels,omitempty"`
+}
+
+// Label is one warning the app shows beside a line of the trade: a chat
+// warning (Flag, on Quote), or one on the ad or the statement (Text).
+type Label struct {
+	At    time.Time `json:"at"`
+	Flag  string    `json:"flag,omitempty"`
+	Quote string    `json:"quote,omitempty"`
+	Text  string    `json:"text,omitempty"`
+	Said  Said      `json:"said,omitempty"`
 }
 
 // Ending is one side's net result of a drill.
@@ -73,7 +88,7 @@ type Point struct {
 
 // Debrief reads a finished (or abandoned) order and the user's statement.
 func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief, error) {
-	d := Debrief{Scenario: st.Scenario.Name, Lesson: st.Scenario.Careful, Order: orderID}
+	d := Debrief{Scenario: st.Scenario.Name, Lesson: st.Scenario.Careful, Order: orderID, Exam: st.Exam}
 	if orderID == 0 {
 		d.Grade = "-"
 		d.Funds, d.FundsSaid = say("debrief.no_order")
@@ -99,9 +114,12 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		who["buyer"] = "counterparty"
 	}
 	tried := map[string]bool{}
-	var released, paidMark, disputed time.Time
+	var released, paidMark, disputed, sharedCode time.Time
 	disputeBy := ""
 	for _, e := range log {
+		if e.Kind == api.LogChat && e.From == o.Role && sharedCode.IsZero() && codeRE.MatchString(e.Text) {
+			sharedCode = e.At // a one-time code, written in the chat
+		}
 		te := TimelineEntry{At: e.At, Who: who[e.From], Text: e.Text}
 		if te.Who == "" {
 			te.Who = e.From
@@ -123,6 +141,9 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 			if strings.HasPrefix(e.Text, "[") && strings.Contains(strings.ToLower(e.Text), "support") {
 				tried[api.WarnImpersonation] = true
 				te.Flag = api.WarnImpersonation
+			}
+			for _, x := range e.Warnings {
+				d.Labels = append(d.Labels, Label{At: e.At, Flag: x, Quote: e.Text})
 			}
 		}
 		d.Timeline = append(d.Timeline, te)
@@ -151,6 +172,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		}
 		text, said := say(id, "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin, "Tx", l.TxID)
 		d.Timeline = append(d.Timeline, TimelineEntry{At: l.At, Who: "alipay", Text: text, Said: said})
+		d.Labels = append(d.Labels, statementLabels(o, l)...)
 	}
 	sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.Before(d.Timeline[j].At) })
 	end := o.CreatedAt
@@ -166,7 +188,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		d.Tried = append(d.Tried, st.Scenario.Risk)
 		d.TriedSaid = append(d.TriedSaid, Said{ID: "scenario." + st.Scenario.Name + ".risk"})
 	}
-	for _, k := range []string{api.WarnPressure, api.WarnImpersonation, api.WarnProof, api.WarnOffPlatform, api.WarnLink} {
+	for _, k := range []string{api.WarnPressure, api.WarnImpersonation, api.WarnProof, api.WarnOffPlatform, api.WarnLink, api.WarnCode} {
 		if tried[k] {
 			text, said := say("debrief.tried." + k)
 			d.Tried = append(d.Tried, text)
@@ -180,12 +202,21 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		frozen = money.Zero(2)
 	}
 	d.Ended = endings(o, in, out, frozen)
+	if !sharedCode.IsZero() {
+		// Whatever came of it: a code is never anyone else's to have.
+		d.Risky = true
+		point(sharedCode, false, "debrief.p.shared_code")
+	}
 	if o.Role == "seller" {
-		w.judgeSeller(&d, o, in, out, released, paidMark, disputed, disputeBy, point)
+		w.judgeSeller(&d, o, in, out, released, paidMark, disputed, disputeBy, sharedCode, point)
 	} else {
-		w.judgeBuyer(&d, st, o, out, disputed, disputeBy, log, point)
+		w.judgeBuyer(&d, st, o, out, paidMark, disputed, disputeBy, log, point)
+	}
+	if o.AdID == st.Ad.ID {
+		d.Labels = append(d.Labels, adLabels(o.CreatedAt, st.Ad)...)
 	}
 	sort.SliceStable(d.Points, func(i, j int) bool { return d.Points[i].At.Before(d.Points[j].At) })
+	sort.SliceStable(d.Labels, func(i, j int) bool { return d.Labels[i].At.Before(d.Labels[j].At) })
 	switch {
 	case d.Loss:
 		d.Grade = "F"
@@ -197,6 +228,40 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		d.Grade = "A"
 	}
 	return d, nil
+}
+
+// statementLabels are what the order screen marks on a statement line:
+// money in that is not the buyer's exact payment, a note naming crypto.
+func statementLabels(o api.OrderView, l alipay.Line) []Label {
+	var out []Label
+	if l.Direction != "in" || o.Role != "seller" {
+		return nil
+	}
+	if l.CounterpartyName != o.PayerName || l.Amount.Cmp(o.FiatTotal) != 0 {
+		text, said := say("debrief.label.other_payment", "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName)
+		out = append(out, Label{At: l.At, Text: text, Said: said})
+	}
+	if api.NoteNamesCrypto(l.Note) {
+		text, said := say("debrief.label.note", "Note", l.Note)
+		out = append(out, Label{At: l.At, Text: text, Said: said})
+	}
+	return out
+}
+
+// adLabels are what the market and the wizard mark on the drill's ad:
+// a price too good to be true, a seller without a record.
+func adLabels(at time.Time, ad api.AdView) []Label {
+	var out []Label
+	s := reliability.Of(ad)
+	switch {
+	case ad.DevBP != nil && (*ad.DevBP > 200 || *ad.DevBP < -200):
+		text, said := say("debrief.label.price", "Name", ad.Maker.Name, "Pct", money.New(*ad.DevBP, 2))
+		out = append(out, Label{At: at, Text: text, Said: said})
+	case s.Excluded != "":
+		text, said := say("debrief.label.record", "Name", ad.Maker.Name, "Orders", ad.Maker.Record.Orders30d)
+		out = append(out, Label{At: at, Text: text, Said: said})
+	}
+	return out
 }
 
 // laterOrders are the orders the user opened after o (another drill, an
@@ -254,7 +319,7 @@ func belongsToLater(l alipay.Line, later []api.OrderView, claimed map[string]boo
 	return false
 }
 
-func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, released, paidMark, disputed time.Time, disputeBy string, point func(time.Time, bool, string, ...any)) {
+func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, released, paidMark, disputed time.Time, disputeBy string, sharedCode time.Time, point func(time.Time, bool, string, ...any)) {
 	asset := string(o.Asset)
 	var exact, other *alipay.Line
 	for i, l := range in {
@@ -271,10 +336,14 @@ func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, 
 		}
 	}
 	refunded := false
+	suspect := exact != nil && api.NoteNamesCrypto(exact.Note)
 	for _, l := range out {
 		switch {
 		case other != nil && l.CounterpartyLogin == other.CounterpartyLogin && l.Amount.Cmp(other.Amount) == 0 && !refunded:
 			refunded = true
+		case suspect && released.IsZero() && l.CounterpartyLogin == exact.CounterpartyLogin && l.Amount.Cmp(exact.Amount) == 0 && !refunded:
+			refunded = true
+			point(l.At, true, "debrief.p.refused_suspect", "Note", exact.Note)
 		case exact != nil && o.State == api.StateExpired && l.CounterpartyLogin == exact.CounterpartyLogin && !refunded:
 			refunded = true
 		default:
@@ -286,6 +355,12 @@ func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, 
 	}
 	if !released.IsZero() {
 		switch {
+		case !sharedCode.IsZero() && !sharedCode.After(released) && exact == nil:
+			d.Loss = true
+			point(released, false, "debrief.p.code_used", "Amount", o.Amount, "Asset", asset)
+		case suspect && !exact.At.After(released):
+			d.Loss = true
+			point(released, false, "debrief.p.released_tainted", "Note", exact.Note)
 		case exact != nil && !exact.At.After(released):
 			point(released, true, "debrief.p.released_after", "Name", o.PayerName, "Tx", exact.TxID)
 		case exact != nil:
@@ -338,13 +413,33 @@ func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, 
 	d.Funds, d.FundsSaid = fundsLine(o, !gone, exact != nil && gone)
 }
 
-func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.Line, disputed time.Time, disputeBy string, log []api.OrderLogEntry, point func(time.Time, bool, string, ...any)) {
+func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.Line, paidMark, disputed time.Time, disputeBy string, log []api.OrderLogEntry, point func(time.Time, bool, string, ...any)) {
 	ad := st.Ad
-	if o.AdID == ad.ID && st.Scenario.bait && ad.DevBP != nil {
+	switch {
+	case o.AdID == ad.ID && st.Scenario.bait && ad.DevBP != nil:
 		d.Risky = true
 		point(o.CreatedAt, false, "debrief.p.took_bait", "Pct", money.New(*ad.DevBP, 2), "Orders", ad.Maker.Record.Orders30d)
-	} else if st.Scenario.bait {
+	case st.Scenario.bait:
 		point(o.CreatedAt, true, "debrief.p.skipped_bait")
+	case o.AdID == ad.ID && st.Scenario.mimic:
+		d.Risky = true
+		point(o.CreatedAt, false, "debrief.p.took_lookalike", "Name", ad.Maker.Name, "Orders", ad.Maker.Record.Orders30d)
+	case st.Scenario.mimic:
+		point(o.CreatedAt, true, "debrief.p.skipped_lookalike", "Name", ad.Maker.Name)
+	}
+	if !paidMark.IsZero() {
+		// "Paid" says the money left: a mark before any payment is false.
+		first := time.Time{}
+		for _, l := range out {
+			// To the order's account or not: whether money left first.
+			if first.IsZero() || l.At.Before(first) {
+				first = l.At
+			}
+		}
+		if first.IsZero() || first.After(paidMark) {
+			d.Risky = true
+			point(paidMark, false, "debrief.p.marked_first")
+		}
 	}
 	toOrder, elsewhere := 0, 0
 	var proof string
@@ -378,7 +473,12 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.
 		// dispute the platform opened at the window's end takes evidence
 		// just the same.
 		attachedID := "debrief.p.disputed_attached"
-		if disputeBy != "you" {
+		switch disputeBy {
+		case "you":
+		case "counterparty":
+			point(disputed, false, "debrief.p.seller_disputed")
+			attachedID = "debrief.p.attached"
+		default:
 			point(disputed, true, "debrief.p.window_dispute")
 			attachedID = "debrief.p.attached"
 		}
@@ -500,6 +600,20 @@ func (d Debrief) PrintIn(w io.Writer, tr *i18n.Tr) {
 		_, _, lesson, _ = s.In(tr)
 	}
 	fmt.Fprintln(w, tr.T("debrief.lesson", "Lesson", lesson))
+	if d.Exam {
+		// What the labels, hidden in the exam, would have said and when.
+		fmt.Fprintln(w, "\n"+tr.T("debrief.labels"))
+		if len(d.Labels) == 0 {
+			fmt.Fprintln(w, "  "+tr.T("debrief.labels_none"))
+		}
+		for _, l := range d.Labels {
+			text := l.Said.In(tr, l.Text)
+			if l.Flag != "" {
+				text = tr.T("debrief.label.chat", "Warning", tr.T("warn."+l.Flag), "Quote", l.Quote)
+			}
+			fmt.Fprintf(w, "  %s  ⚠ %s\n", l.At.Format("15:04:05"), text)
+		}
+	}
 	if len(d.Timeline) > 0 {
 		fmt.Fprintln(w, "\n"+tr.T("debrief.timeline"))
 		for _, e := range d.Timeline {

@@ -33,7 +33,7 @@ func TestRefundToTheWrongAccountIsALoss(t *testing.T) {
 		point := func(at time.Time, good bool, f string, a ...any) {
 			d.Points = append(d.Points, Point{At: at, Good: good, Text: fmt.Sprintf(f, a...)})
 		}
-		(&World{}).judgeSeller(&d, o, in, c.out, time.Time{}, at.Add(2*time.Minute), at.Add(7*time.Minute), "you", point)
+		(&World{}).judgeSeller(&d, o, in, c.out, time.Time{}, at.Add(2*time.Minute), at.Add(7*time.Minute), "you", time.Time{}, point)
 		if d.Loss != c.loss {
 			t.Fatalf("refunds %v: loss %v, want %v; %+v", c.out, d.Loss, c.loss, d.Points)
 		}
@@ -107,7 +107,7 @@ func TestSupportsReleaseIsNoReturnOfEscrow(t *testing.T) {
 			released = at.Add(5 * time.Minute)
 		}
 		in := []alipay.Line{{Direction: "in", CounterpartyName: "Wu Wei", CounterpartyLogin: "17100411788", Amount: total, At: at.Add(3 * time.Minute)}}
-		(&World{}).judgeSeller(&d, o, in, nil, released, at.Add(3*time.Minute), time.Time{}, "", func(time.Time, bool, string, ...any) {})
+		(&World{}).judgeSeller(&d, o, in, nil, released, at.Add(3*time.Minute), time.Time{}, "", time.Time{}, func(time.Time, bool, string, ...any) {})
 		if back := d.FundsSaid.ID == "debrief.funds.seller_back"; back != c.back {
 			t.Errorf("%s %s: the debrief says %q (%s)", c.state, c.res, d.Funds, d.FundsSaid.ID)
 		}
@@ -125,14 +125,14 @@ func TestHoldingAPaidOrderIsNotCareful(t *testing.T) {
 	in := []alipay.Line{{Direction: "in", CounterpartyName: "Wu Wei", CounterpartyLogin: "17100411788", Amount: total, At: at.Add(3 * time.Minute)}}
 	var d Debrief
 	var ids []string
-	(&World{}).judgeSeller(&d, o, in, nil, time.Time{}, at.Add(3*time.Minute), at.Add(33*time.Minute), "platform",
+	(&World{}).judgeSeller(&d, o, in, nil, time.Time{}, at.Add(3*time.Minute), at.Add(33*time.Minute), "platform", time.Time{},
 		func(_ time.Time, good bool, id string, _ ...any) { ids = append(ids, id) })
 	if !d.Risky || !strings.Contains(strings.Join(ids, " "), "debrief.p.held_paid") {
 		t.Fatalf("risky %v, points %v", d.Risky, ids)
 	}
 	// Disputing it oneself is another matter (the learner chose to ask).
 	d, ids = Debrief{}, nil
-	(&World{}).judgeSeller(&d, o, in, nil, time.Time{}, at.Add(3*time.Minute), at.Add(20*time.Minute), "you",
+	(&World{}).judgeSeller(&d, o, in, nil, time.Time{}, at.Add(3*time.Minute), at.Add(20*time.Minute), "you", time.Time{},
 		func(_ time.Time, good bool, id string, _ ...any) { ids = append(ids, id) })
 	if strings.Contains(strings.Join(ids, " "), "held_paid") {
 		t.Fatalf("a dispute of one's own counted as holding: %v", ids)

@@ -72,8 +72,15 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o api.OrderView) {
 			b.release(ctx, o)
 		case api.StateCreated:
 			for _, e := range counterpartyLines(ctx, b, o) {
-				if strings.Contains(strings.ToLower(e.Text), "release") {
+				low := strings.ToLower(e.Text)
+				if strings.Contains(low, "release") {
 					b.say(ctx, o, "ok", "OK, releasing.")
+				}
+				if strings.Contains(low, "code") && !b.did(o, "say:code") {
+					// Asked for a code "to verify", it sends one.
+					if c := b.code(); c != "" {
+						b.say(ctx, o, "code", c)
+					}
 				}
 			}
 		}
@@ -82,13 +89,18 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o api.OrderView) {
 	// Careful: only money seen in one's own statement counts, and only
 	// the exact amount from the buyer's own account.
 	line, kind, got := b.incoming(ctx, o)
+	suspect := got && kind == MatchExact && api.NoteNamesCrypto(line.Note)
 	switch o.State {
 	case api.StateCreated:
-		if got && kind == MatchExact {
+		if got && kind == MatchExact && !suspect {
 			b.say(ctx, o, "mark", "The money arrived. Please mark the order paid so I can release.")
 		}
 	case api.StatePaid:
 		switch {
+		case suspect:
+			// Crypto words in the note: money the platform's rules say
+			// no honest buyer writes, often a fraud victim's.
+			u.refundAndDispute(ctx, b, o, line.TxID, line.CounterpartyLogin, line.Amount, MatchSuspect)
 		case got && kind == MatchExact:
 			b.release(ctx, o)
 		case got:
@@ -101,7 +113,7 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o api.OrderView) {
 			})
 		}
 	case api.StateDisputed:
-		if got && kind == MatchExact {
+		if got && kind == MatchExact && !suspect && !b.did(o, "pay:refund") {
 			b.release(ctx, o) // it arrived after all
 		}
 	case api.StateExpired, api.StateCancelled:
@@ -118,11 +130,18 @@ func (u *userScript) refundAndDispute(ctx context.Context, b *Bot, o api.OrderVi
 		return
 	}
 	reason := "third-party-payment"
-	if kind == MatchPartial {
+	switch kind {
+	case MatchPartial:
 		reason = "wrong-amount"
+	case MatchSuspect:
+		reason = "scam-attempt"
+	}
+	statement := "The payment did not match the order; I refunded it."
+	if kind == MatchSuspect {
+		statement = "The payment's note names crypto, from a new account in a rush: I refunded it to the payer."
 	}
 	b.once(o, "dispute", func() error {
-		_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: reason, Statement: "The payment did not match the order; I refunded it.",
+		_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: reason, Statement: statement,
 			Evidence: []string{tx, b.paidTx(o)}})
 		return err
 	})
@@ -142,7 +161,8 @@ func (u *userScript) buy(ctx context.Context, b *Bot, o api.OrderView) {
 	case api.StateCreated:
 		// Stay on the platform: a request to leave it ends the order.
 		for _, e := range lines {
-			if hasWarning(e, api.WarnOffPlatform) || hasWarning(e, api.WarnLink) {
+			// Read, not labels: the same in exam mode, where none show.
+			if asksToLeave(e.Text) {
 				b.once(o, "cancel", func() error {
 					_, err := b.Market.Cancel(ctx, o.ID, api.StateCreated)
 					return err
@@ -178,9 +198,12 @@ func (u *userScript) disputeWithProof(ctx context.Context, b *Bot, o api.OrderVi
 	})
 }
 
-func hasWarning(e api.OrderLogEntry, w string) bool {
-	for _, x := range e.Warnings {
-		if x == w {
+// asksToLeave: the line asks to take the trade off the platform (another
+// app, a link, a cancel to pay elsewhere), as a careful reader sees it.
+func asksToLeave(text string) bool {
+	low := strings.ToLower(text)
+	for _, w := range []string{"wechat", "weixin", "微信", "telegram", "whatsapp", "http://", "https://", "cancel this order", "取消订单"} {
+		if strings.Contains(low, w) {
 			return true
 		}
 	}
@@ -190,8 +213,10 @@ func hasWarning(e api.OrderLogEntry, w string) bool {
 // buyCareless does what the chat says.
 func (u *userScript) buyCareless(ctx context.Context, b *Bot, o api.OrderView, lines []api.OrderLogEntry) {
 	payTo := o.PayTo.Account
+	markFirst := false
 	for _, e := range lines {
 		low := strings.ToLower(e.Text)
+		markFirst = markFirst || strings.Contains(low, "paid first")
 		if m := loginInText.FindString(e.Text); m != "" && (strings.Contains(low, "pay") || strings.Contains(low, "friend")) {
 			payTo = m // "pay to my friend's account" / "my other Alipay"
 		}
@@ -206,6 +231,16 @@ func (u *userScript) buyCareless(ctx context.Context, b *Bot, o api.OrderView, l
 		if strings.Contains(low, "pay") && strings.Contains(low, "again") {
 			b.pay(ctx, o, "again", payTo, o.FiatTotal, fmt.Sprintf("order %d again", o.ID))
 		}
+	}
+	if markFirst {
+		// Marks paid as asked, then pays.
+		switch o.State {
+		case api.StateCreated:
+			markPaid(ctx, b, o)
+		case api.StatePaid, api.StateDisputed:
+			b.pay(ctx, o, "order", payTo, o.FiatTotal, fmt.Sprintf("order %d", o.ID))
+		}
+		return
 	}
 	switch o.State {
 	case api.StateCreated:

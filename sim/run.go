@@ -38,7 +38,10 @@ type RunOptions struct {
 	// clock follows wall time at Speed, one-time codes and signatures are
 	// checked against wall time, and the merchants trade on their own
 	// timers. Otherwise the world is deterministic and runs at top speed.
-	Live  bool
+	Live bool
+	// Exam plays the drills without the app's labels, as the TUI's exam
+	// mode does; the debrief says what they would have said, and when.
+	Exam  bool
 	Speed float64
 }
 
@@ -140,7 +143,7 @@ func RunScenarios(ctx context.Context, o RunOptions) ([]Report, error) {
 		if !ok {
 			return nil, fmt.Errorf("unknown scenario %q: p2pdesk sim scenarios lists them", n)
 		}
-		bait = bait || sc.bait
+		bait = bait || sc.choose
 	}
 	if o.MaxDuration == 0 {
 		o.MaxDuration = 6 * time.Hour
@@ -256,6 +259,7 @@ func runDrill(ctx context.Context, w *World, user *Bot, name string, n int, o Ru
 	if err != nil {
 		return rep, err
 	}
+	st.Exam = o.Exam
 	st.Watch(w)
 	if err := st.snapshot(ctx); err != nil {
 		return rep, err
@@ -263,7 +267,12 @@ func runDrill(ctx context.Context, w *World, user *Bot, name string, n int, o Ru
 	start := w.Sched.Now()
 	var ds drillState
 	w.Sched.After(30*time.Second, "user takes", func() {
-		ad, ok := choose(o.Policy, st.Offered)
+		// A drill that is not about the choice opens on its own ad, as
+		// the TUI's does: the lesson is in the trade, whoever it is with.
+		ad, ok := st.Ad, true
+		if sc.choose {
+			ad, ok = choose(o.Policy, st.Offered)
+		}
 		amount := st.Amount
 		if rp != nil {
 			ad, ok = rp.chooseAd(st)

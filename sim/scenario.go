@@ -35,10 +35,20 @@ type Scenario struct {
 	Expect map[Policy]Expectation
 	// counterparty makes the scripted counterparty; accomplice helpers
 	// are made with it.
-	counterparty func(ctx context.Context, w *World) (Script, error)
+	counterparty func(ctx context.Context, w *World, user *Bot) (Script, error)
 	// bait: the counterparty's ad is priced far from the index and the
 	// account is new.
 	bait bool
+	// choose: the learner picks among the market's ads, the drill's own
+	// among them (a bait, a look-alike).
+	choose bool
+	// newAccount: the counterparty has no trading record.
+	newAccount bool
+	// marginBP, when set, prices the drill's ad off the index by it.
+	marginBP int64
+	// mimic: the counterparty's name is one character away from a
+	// verified merchant's on offer, and it has no badge.
+	mimic bool
 	// watchClosed: the counterparty keeps acting after the order ends.
 	watchClosed bool
 	// aftermath runs half an hour after the order ends: the consequences that
@@ -78,7 +88,7 @@ func init() {
 		Careful:  "Check your own Alipay statement for the exact amount from the buyer's name, then release.",
 		Careless: "Releasing on the 'paid' status happens to work here, because the money really came first.",
 		Expect:   map[Policy]Expectation{Careful: {-1, +1, "completed", "A"}, Careless: {-1, +1, "completed", "A"}},
-		counterparty: func(context.Context, *World) (Script, error) {
+		counterparty: func(context.Context, *World, *Bot) (Script, error) {
 			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
 		}})
 	add(&Scenario{Name: "honest-seller", Direction: Deposit,
@@ -87,7 +97,7 @@ func init() {
 		Careful:  "Pay exactly the order total to the order's account from your own account, mark paid, wait.",
 		Careless: "Nothing goes wrong when the seller is honest.",
 		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {+1, -1, "completed", "A"}},
-		counterparty: func(context.Context, *World) (Script, error) {
+		counterparty: func(context.Context, *World, *Bot) (Script, error) {
 			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
 		}})
 	add(&Scenario{Name: "slow-buyer", Direction: Withdraw, watchClosed: true,
@@ -96,14 +106,14 @@ func init() {
 		Careful:      "Wait until the exact amount is in your own statement before releasing, however long the buyer says it takes.",
 		Careless:     "Releasing on 'paid' hands over the crypto before any money arrived; here the money came later, by luck.",
 		Expect:       map[Policy]Expectation{Careful: {-1, +1, "completed", "A"}, Careless: {-1, +1, "completed", "C"}},
-		counterparty: func(context.Context, *World) (Script, error) { return slowBuyer(), nil }})
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return slowBuyer(), nil }})
 	add(&Scenario{Name: "marks-paid-never-pays", Direction: Withdraw,
 		Summary:  "Marks the order paid and never pays, hoping you release on trust.",
 		Risk:     "A false 'paid' status and chat claims.",
 		Careful:  "No money in your own statement, no release. Open a dispute; support finds no payment record and returns your crypto.",
 		Careless: "Releasing on 'paid' loses the whole amount: nothing was paid and a release is final.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World) (Script, error) {
+		counterparty: func(context.Context, *World, *Bot) (Script, error) {
 			return neverPays([]string{"I've paid, please release.", "Paid 5 minutes ago, please check and release.", "Why are you not releasing? I paid."}, 3*time.Minute), nil
 		}})
 	add(&Scenario{Name: "fake-proof", Direction: Withdraw,
@@ -112,14 +122,14 @@ func init() {
 		Careful:      "A screenshot is not a payment: only your own statement counts. Dispute; the made-up id does not exist on Alipay.",
 		Careless:     "Releasing on the screenshot loses the whole amount.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World) (Script, error) { return fakeProof(), nil }})
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return fakeProof(), nil }})
 	add(&Scenario{Name: "payment-failed-pay-again", Direction: Deposit,
 		Summary:      "The seller receives your payment, claims it failed and asks you to pay again.",
 		Risk:         "A lie about your own payment, to be paid twice.",
 		Careful:      "Your own statement shows the transfer succeeded and was not returned. Do not pay again; dispute with the transaction id.",
 		Careless:     "Paying again loses the second payment: transfers are final and support cannot return money sent outside an order.",
 		Expect:       map[Policy]Expectation{Careful: {+1, -1, "resolved/release", "A"}, Careless: {+1, -2, "completed", "F"}},
-		counterparty: func(context.Context, *World) (Script, error) { return failedAgain(), nil }})
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return failedAgain(), nil }})
 	add(&Scenario{Name: "third-party-payer", Direction: Withdraw,
 		Summary:   "The money arrives from an Alipay account whose real name is not the buyer's.",
 		Risk:      "Third-party payment: often stolen money, which the victim later claws back.",
@@ -127,7 +137,7 @@ func init() {
 		Careless:  "Releasing loses the crypto, and the victim's complaint freezes the money received.",
 		Expect:    map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
 		aftermath: complaint,
-		counterparty: func(ctx context.Context, w *World) (Script, error) {
+		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
 			acc, err := w.accomplice(ctx, "zhang-san-", "Zhang San", "50000")
 			if err != nil {
 				return nil, err
@@ -140,7 +150,7 @@ func init() {
 		Careful:      "The amount must be exact. Refund what arrived, do not release, dispute as wrong amount.",
 		Careless:     "Releasing on 'paid' loses a tenth of the order's value.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, +1, "completed", "F"}},
-		counterparty: func(context.Context, *World) (Script, error) { return partialPayer(), nil }})
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return partialPayer(), nil }})
 	add(&Scenario{Name: "late-payment", Direction: Withdraw, watchClosed: true,
 		Summary:      "The buyer lets the window run out, pays afterwards, and asks for the crypto outside the platform.",
 		Risk:         "Money for an order that no longer exists, and a push off the platform.",
@@ -148,14 +158,14 @@ func init() {
 		Careless:     "Keeping money that is not yours invites a complaint that freezes it.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "expired", "A"}, Careless: {0, 0, "expired", "D"}},
 		aftermath:    complaint,
-		counterparty: func(context.Context, *World) (Script, error) { return latePayer(), nil }})
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return latePayer(), nil }})
 	add(&Scenario{Name: "off-platform-lure", Direction: Deposit,
 		Summary:  "The seller asks you to cancel and pay on WeChat at a 'better price', with a link.",
 		Risk:     "Off the platform there is no escrow: once paid, the money is gone.",
 		Careful:  "Never leave the platform or follow links. Cancel before paying; the order ends and nothing is lost.",
 		Careless: "Cancelling and paying off-platform loses the whole payment.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "cancelled", "A"}, Careless: {0, -1, "cancelled", "F"}},
-		counterparty: func(ctx context.Context, w *World) (Script, error) {
+		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
 			other, err := w.accomplice(ctx, "fast-usdt-", "Chen Gang", "")
 			if err != nil {
 				return nil, err
@@ -168,24 +178,24 @@ func init() {
 		Careful:      "Genuine platform messages carry your anti-phishing code and never come from the counterparty. Check your statement; dispute.",
 		Careless:     "Releasing on the fake notice loses the whole amount.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World) (Script, error) { return impersonator(), nil }})
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return impersonator(), nil }})
 	add(&Scenario{Name: "pressure", Direction: Withdraw,
 		Summary:  "Marks paid and floods the chat with 'release now', threats and urgency.",
 		Risk:     "Pressure instead of payment.",
 		Careful:  "Urgency is a red flag. No money in your statement, no release; dispute.",
 		Careless: "Releasing under pressure loses the whole amount.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World) (Script, error) {
+		counterparty: func(context.Context, *World, *Bot) (Script, error) {
 			return pushesFirst([]string{"Quick please, I am paying now. Release the second I mark it, my boss is waiting!", "Hurry up, I need it in 2 minutes or I report you."},
 				neverPays([]string{"Paid! Release now please.", "Hurry, release it now, my boss is waiting!", "Release immediately or I report you and your account gets frozen!", "RELEASE NOW"}, 2*time.Minute)), nil
 		}})
-	add(&Scenario{Name: "bait-price", Direction: Deposit, bait: true,
+	add(&Scenario{Name: "bait-price", Direction: Deposit, bait: true, choose: true, newAccount: true, marginBP: -450,
 		Summary:  "A new seller offers USDT 4.5% under the index, then asks for the money on a friend's account.",
 		Risk:     "A price too good to be true, from an account with no record.",
 		Careful:  "Skip ads beyond 2% of the index and sellers without a record; buy from a reliable merchant instead.",
 		Careless: "Paying the 'friend' sends money outside the order: support cannot find a payment to the seller and the money is lost.",
 		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
-		counterparty: func(ctx context.Context, w *World) (Script, error) {
+		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
 			friend, err := w.accomplice(ctx, "li-ming-", "Li Ming", "")
 			if err != nil {
 				return nil, err
@@ -198,7 +208,43 @@ func init() {
 		Careful:      "Keep your transaction id. When the release window ends, dispute and attach it: support verifies it on Alipay and releases to you.",
 		Careless:     "A dispute without a payment record cannot be decided for you: support returns the crypto to the seller and the payment is lost.",
 		Expect:       map[Policy]Expectation{Careful: {+1, -1, "resolved/release", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
-		counterparty: func(context.Context, *World) (Script, error) { return neverReleases(), nil }})
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return neverReleases(), nil }})
+	add(&Scenario{Name: "asked-for-code", Direction: Withdraw,
+		Summary:  "Before paying, the buyer asks for the 6-digit code from your authenticator 'to verify the payment'.",
+		Risk:     "A code request: with your leaked password, your code is the last lock on your crypto.",
+		Careful:  "Never give a 2FA code, an Alipay verification code, a password or an ID photo to anyone, in chat or elsewhere: no real payment needs one. Wait for money in your own statement; dispute.",
+		Careless: "The code sent in chat is used at once, with your leaked password, to release your crypto to the buyer.",
+		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(_ context.Context, _ *World, user *Bot) (Script, error) {
+			return codeAsker(user), nil
+		}})
+	add(&Scenario{Name: "lookalike-merchant", Direction: Deposit, choose: true, newAccount: true, mimic: true, marginBP: -60,
+		Summary:  "A seller named one character away from a verified merchant, without the badge, asks you to pay 'our company account'.",
+		Risk:     "A look-alike name (a Cyrillic letter for a Latin one), no badge, no record.",
+		Careful:  "Read the name, the badge and the record, not the look of the name: the real merchant has the badge and hundreds of orders. Buy from it, and pay only the order's account.",
+		Careless: "Paying the 'company account' sends money outside the order: support cannot find a payment to the seller and the money is lost.",
+		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
+		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
+			co, err := w.accomplice(ctx, "chen-jie-", "Chen Jie", "")
+			if err != nil {
+				return nil, err
+			}
+			return lookalikeSeller(co), nil
+		}})
+	add(&Scenario{Name: "mark-paid-first", Direction: Deposit,
+		Summary:      "The seller asks you to mark the order paid before paying, 'to save time'.",
+		Risk:         "Pressure on the buyer: a 'paid' mark with no payment behind it, which the seller then disputes.",
+		Careful:      "Pay first, exactly, from your own account; mark paid only then. 'Paid' is your statement that the money left.",
+		Careless:     "Marking paid first gives the seller a true complaint: it disputes at once, and a payment sent afterwards without its record attached is lost.",
+		Expect:       map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return markFirstSeller(), nil }})
+	add(&Scenario{Name: "tainted-money", Direction: Withdraw, newAccount: true, aftermath: victimComplaint,
+		Summary:      "A brand-new buyer in a rush pays the exact amount from their own account, with 'USDT' in the payment note.",
+		Risk:         "Money taken from a fraud victim: the victim complains later and Alipay freezes what you received.",
+		Careful:      "A new account, a rush and crypto words in the note (the platform's rules forbid them) are the signs. Refund the payer, do not release, dispute as a scam attempt.",
+		Careless:     "Releasing loses the crypto, and the victim's complaint freezes the money received.",
+		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(context.Context, *World, *Bot) (Script, error) { return taintedBuyer(), nil }})
 }
 
 // accomplice makes a scenario's helper (a payer, a "friend", another
@@ -246,6 +292,8 @@ type Stage struct {
 	// balance when the drill was staged: a freeze from an earlier drill
 	// is not this one's.
 	StartFrozen money.Amount
+	// Exam: staged in exam mode, where the app shows none of its labels.
+	Exam bool
 	// untaken: the drill's ad came down after an hour nobody took it.
 	untaken atomic.Bool
 }
@@ -264,12 +312,18 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		return nil, ctx.Err()
 	}
 	st := &Stage{Scenario: sc, User: user, StartFrozen: stmtFrozen(ctx, user)}
-	script, err := sc.counterparty(ctx, w)
+	script, err := sc.counterparty(ctx, w, user)
 	if err != nil {
 		return nil, err
 	}
 	deposits := map[string]string{"USDT": "50000"}
-	cp, sp, err := w.newUnique(ctx, w.nextPerson, 2, false, deposits, "200000")
+	mk := w.nextPerson
+	if sc.mimic {
+		if mk, err = w.mimicOf(ctx, user); err != nil {
+			return nil, err
+		}
+	}
+	cp, sp, err := w.newUnique(ctx, mk, 2, false, deposits, "200000")
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +331,7 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	// The counterparty looks at the drill's order after it ends when it
 	// still acts then, or when the drill has consequences to bring.
 	cp.WatchClosed = sc.watchClosed || sc.aftermath != nil
-	if !sc.bait {
+	if !sc.newAccount {
 		// A counterparty with an ordinary record: scammers use bought or
 		// aged accounts too.
 		sp.Persona = Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute, CompletionBP: 9700}
@@ -290,8 +344,8 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	if sc.Direction == Deposit {
 		side, margin = "sell", 40
 	}
-	if sc.bait {
-		margin = -450
+	if sc.marginBP != 0 {
+		margin = sc.marginBP
 	}
 	ad, err := cp.Market.PostAd(ctx, api.AdRequest{Side: side, Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: margin,
 		Total: "5000", MinFiat: "100", MaxFiat: "20000", Payments: []string{"alipay"}, WindowMin: 15,
@@ -321,7 +375,7 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	})
 	st.Offered = []api.AdView{ad}
 	st.Amount = "100"
-	if sc.bait {
+	if sc.choose {
 		page, err := user.Market.Ads(ctx, clientAdQuery(api.Sell))
 		if err != nil {
 			return nil, err
@@ -373,7 +427,7 @@ func (d drillCounterparty) Act(ctx context.Context, b *Bot, o api.OrderView) {
 
 // Choose: the learner picks among the market's ads, the drill's own bait
 // among them; otherwise the drill's ad is the one on offer.
-func (sc *Scenario) Choose() bool { return sc.bait }
+func (sc *Scenario) Choose() bool { return sc.choose }
 
 func clientAdQuery(side api.Side) client.AdQuery {
 	return client.AdQuery{Side: side, Asset: api.USDT, Fiat: api.CNY, Payment: api.Alipay, Amount: "725"}
@@ -443,5 +497,87 @@ func complaint(ctx context.Context, w *World, st *Stage, o api.OrderView) {
 		if v > 0 {
 			w.Rail.Freeze(ctx, st.User.RailID, v)
 		}
+	}
+}
+
+// homoglyphs are Cyrillic letters drawn like Latin ones (and digits):
+// a scammer's name that reads as a verified merchant's at a glance.
+var homoglyphs = map[rune]rune{
+	'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'x': 'х', 'y': 'у', 'i': 'і',
+	'A': 'А', 'B': 'В', 'C': 'С', 'E': 'Е', 'H': 'Н', 'K': 'К', 'M': 'М', 'O': 'О', 'P': 'Р', 'T': 'Т', 'X': 'Х',
+	'6': 'б', '3': 'З', '0': 'О',
+}
+
+// lookalike is name with one character swapped for its look-alike: the
+// n-th candidate from the end, so each try makes another name.
+func lookalike(name string, n int) string {
+	rs := []rune(name)
+	var at []int
+	for i := len(rs) - 1; i >= 0; i-- {
+		if _, ok := homoglyphs[rs[i]]; ok {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return name + "_"
+	}
+	i := at[n%len(at)]
+	rs[i] = homoglyphs[rs[i]]
+	return string(rs)
+}
+
+// mimicOf makes up people named like the most trusted seller the user
+// sees on offer (a verified merchant if there is one): the look-alike
+// drill's counterparty, with a real name and an Alipay of its own.
+func (w *World) mimicOf(ctx context.Context, user *Bot) (func() person, error) {
+	page, err := user.Market.Ads(ctx, clientAdQuery(api.Sell))
+	if err != nil {
+		return nil, err
+	}
+	target := ""
+	for _, a := range page.Ads {
+		if target == "" || a.Maker.Verified {
+			target = a.Maker.Name
+		}
+		if a.Maker.Verified {
+			break
+		}
+	}
+	tries := 0
+	return func() person {
+		p := w.nextPerson()
+		if target != "" {
+			p.Handle = lookalike(target, tries)
+		}
+		tries++
+		return p
+	}, nil
+}
+
+// victimComplaint: the buyer's money was a fraud victim's. The victim
+// complains to Alipay, whose risk control freezes, in the account that
+// received it, whatever of the order's money was kept.
+func victimComplaint(ctx context.Context, w *World, st *Stage, o api.OrderView) {
+	stmt, err := st.User.Rail.Statement(ctx, 0)
+	if err != nil {
+		return
+	}
+	var kept int64
+	payer := ""
+	for _, l := range stmt {
+		if l.At.Before(o.CreatedAt) || l.Kind != "transfer" {
+			continue
+		}
+		u, _ := l.Amount.UnitsAt(2)
+		switch {
+		case l.Direction == "in" && l.CounterpartyName == o.PayerName:
+			kept += u
+			payer = l.CounterpartyLogin
+		case l.Direction == "out" && payer != "" && l.CounterpartyLogin == payer:
+			kept -= u
+		}
+	}
+	if kept > 0 {
+		w.Rail.Freeze(ctx, st.User.RailID, kept)
 	}
 }

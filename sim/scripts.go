@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"p2pdesk/api"
@@ -270,4 +271,144 @@ func baitSeller(friend *Bot) Script {
 	})
 }
 
-var _ = api.DisputeRequest{}
+// codeRE finds a one-time code in a chat line: six digits on their own.
+var codeRE = regexp.MustCompile(`(?:^|\D)(\d{6})(?:\D|$)`)
+
+// sharedCodes are the one-time codes the other side wrote in the order's
+// chat, oldest first.
+func sharedCodes(ctx context.Context, b *Bot, o api.OrderView) []string {
+	log, err := b.Market.Messages(ctx, o.ID, 0)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range log {
+		if e.Kind == api.LogChat && e.From != o.Role && e.From != "system" && e.From != "support" {
+			for _, m := range codeRE.FindAllStringSubmatch(e.Text, -1) {
+				out = append(out, m[1])
+			}
+		}
+	}
+	return out
+}
+
+// codeAsker asks the seller for the code from their authenticator "to
+// verify the payment" before it pays. It already holds the seller's
+// password (leaked elsewhere); a code sent in chat is the last lock, and
+// it releases the order to itself with it at once. Without a code it marks
+// paid and never pays.
+func codeAsker(victim *Bot) Script {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
+		if o.Role != "buyer" {
+			return
+		}
+		if o.State == api.StateDisputed {
+			b.once(o, "claim", func() error {
+				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("I paid. The seller refused to verify the payment."))
+				return err
+			})
+			return
+		}
+		if o.State != api.StateCreated && o.State != api.StatePaid {
+			return
+		}
+		if b.since(o.CreatedAt) >= time.Minute {
+			b.say(ctx, o, "ask", b.lineOf("Before I pay: the platform must verify your account first. Send me the 6-digit code from your authenticator here and the payment goes through to you."))
+		}
+		if codes := sharedCodes(ctx, b, o); len(codes) > 0 {
+			if o.State == api.StateCreated {
+				markPaid(ctx, b, o)
+				return
+			}
+			code := codes[len(codes)-1]
+			b.once(o, "use-code:"+code, func() error {
+				_, err := victim.Market.Release(ctx, o.ID, code, api.StatePaid)
+				return err
+			})
+			return
+		}
+		switch {
+		case o.State == api.StateCreated && b.since(o.CreatedAt) >= 5*time.Minute:
+			if markPaid(ctx, b, o) {
+				b.say(ctx, o, "paid", b.lineOf("I've paid, please release."))
+			}
+		case o.State == api.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) >= 3*time.Minute:
+			b.say(ctx, o, "again", b.lineOf("Send the code and the platform confirms my payment to you."))
+		}
+	})
+}
+
+// lookalikeSeller sells under a name one character away from a verified
+// merchant's, and asks for the money on "the company account".
+func lookalikeSeller(co *Bot) Script {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
+		if o.Role != "seller" {
+			return
+		}
+		b.say(ctx, o, "company", b.line("sim.chat.company", fmt.Sprintf("Hi, %s here, this is our account for large orders. The order's Alipay is limited today: please pay %s CNY to our company Alipay %s (%s), then mark paid. Release in one minute.",
+			b.Name, o.FiatTotal.Fixed(), co.Person.Phone, co.Person.RealName), "Name", b.Name, "Total", o.FiatTotal.Fixed(), "Account", co.Person.Phone, "Payee", co.Person.RealName))
+		if o.State == api.StateDisputed {
+			b.once(o, "deny", func() error {
+				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("Nothing arrived in my account."))
+				return err
+			})
+		}
+	})
+}
+
+// markFirstSeller asks the buyer to mark paid before paying; a mark that
+// came before the money is disputed at once, and the money kept. A buyer
+// who pays first is served honestly.
+func markFirstSeller() Script {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
+		if o.Role != "seller" {
+			return
+		}
+		b.say(ctx, o, "first", b.lineOf("Hi! The window is short: mark the order paid first to save time, then send the money. I release the moment it arrives."))
+		if o.State != api.StatePaid || o.PaidAt == nil {
+			if o.State == api.StateDisputed {
+				b.once(o, "evidence", func() error {
+					_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("The buyer marked the order paid before any money arrived."))
+					return err
+				})
+			}
+			return
+		}
+		line, kind, got := b.incoming(ctx, o)
+		if got && kind == MatchExact && !line.At.After(*o.PaidAt) {
+			b.release(ctx, o)
+			return
+		}
+		b.once(o, "dispute", func() error {
+			_, err := b.Market.Dispute(ctx, o.ID, api.DisputeRequest{Reason: "marked-paid-not-received",
+				Statement: b.lineOf("The buyer marked the order paid, but nothing had arrived.")})
+			return err
+		})
+	})
+}
+
+// taintedBuyer is a new account in a hurry that pays the exact amount
+// from its own account with money taken from a fraud victim, "USDT" in
+// the note.
+func taintedBuyer() Script {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
+		if o.Role != "buyer" {
+			return
+		}
+		b.say(ctx, o, "rush", b.lineOf("Hi, I need the USDT right now for a client, paying immediately."))
+		switch o.State {
+		case api.StateCreated:
+			if b.since(o.CreatedAt) >= time.Minute && b.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, "USDT "+o.Amount.String()) {
+				markPaid(ctx, b, o)
+				b.say(ctx, o, "paid", b.lineOf("Paid, release fast please."))
+			}
+		case api.StateDisputed:
+			if tx := b.paidTx(o); tx != "" {
+				b.once(o, "evidence", func() error {
+					_, err := b.Market.AddEvidence(ctx, o.ID, tx, b.lineOf("My payment"))
+					return err
+				})
+			}
+		}
+	})
+}

@@ -112,6 +112,8 @@ func (s *Support) Judge(ctx context.Context, d api.OrderView) (Verdict, error) {
 	switch {
 	case v.Paid && !v.Refunded:
 		v.Note = s.b.lineOf("The rail shows the buyer's full payment from their own account to the seller's account.")
+	case v.Paid:
+		v.Note = s.b.lineOf("The seller returned the buyer's payment to the payer and did not release: the crypto goes back to the seller.")
 	case v.ThirdParty:
 		v.Note = s.b.lineOf("The money came from an account that is not the buyer's: a third-party payment. The seller must return it to the payer.")
 	case v.Partial:

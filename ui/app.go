@@ -132,6 +132,10 @@ func warn(s string) tea.Cmd { return func() tea.Msg { return noticeMsg{text: s, 
 type Ctx struct {
 	Deps
 	St Styles
+	// exam: practice exam mode, where the app shows none of its labels
+	// (chat warnings, bait marks, statement checks, reliability ranks):
+	// the learner reads the statement, the chat and the record alone.
+	exam bool
 	// market clock estimate: the last health answer, moved on by speed.
 	mkt   time.Time
 	mktAt time.Time

@@ -17,7 +17,8 @@ type Practice interface {
 	SetSpeed(x float64) error
 	Scenarios() []ScenarioInfo
 	// Stage sets a scenario up around the user: its counterparty and ad.
-	Stage(name string) (Staged, error)
+	// exam: staged in exam mode (its debrief shows the labels hidden).
+	Stage(name string, exam bool) (Staged, error)
 	// Link ties the order the learner opened in a drill to the drill.
 	Link(drill int, orderID int64)
 	// Drill says which drill an order belongs to, if any: wherever the

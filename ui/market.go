@@ -88,12 +88,12 @@ func newMarketPage(c *Ctx) *marketPage {
 		// A price far from the index is marked on the price itself, so the
 		// warning stays where a narrow window drops the vs-index column.
 		Column[api.AdView]{Title: "col.price", Width: 13, Right: true, Cell: func(a api.AdView) string {
-			if a.DevBP != nil && abs64(*a.DevBP) > 200 {
+			if c.farFromIndex(a) {
 				return "⚠" + priceText(a.Price)
 			}
 			return priceText(a.Price)
 		}, Style: func(a api.AdView) *lipgloss.Style {
-			if a.DevBP != nil && abs64(*a.DevBP) > 200 {
+			if c.farFromIndex(a) {
 				return &c.St.Danger
 			}
 			return nil
@@ -103,12 +103,12 @@ func newMarketPage(c *Ctx) *marketPage {
 				return "—"
 			}
 			mark := ""
-			if abs64(*a.DevBP) > 200 {
+			if c.farFromIndex(a) {
 				mark = "⚠"
 			}
 			return mark + pct(*a.DevBP)
 		}, Style: func(a api.AdView) *lipgloss.Style {
-			if a.DevBP != nil && abs64(*a.DevBP) > 200 {
+			if c.farFromIndex(a) {
 				return &c.St.Danger
 			}
 			return nil
@@ -122,6 +122,12 @@ func newMarketPage(c *Ctx) *marketPage {
 	)
 	p.table.Tr = c.Tr
 	return p
+}
+
+// farFromIndex: the ad's price is marked too good to be true (never in
+// the practice exam, which shows no labels).
+func (c *Ctx) farFromIndex(a api.AdView) bool {
+	return !c.exam && a.DevBP != nil && abs64(*a.DevBP) > 200
 }
 
 func abs64(x int64) int64 {

@@ -707,9 +707,16 @@ func (p *orderPage) paymentBlock() string {
 		}
 		return line
 	}
+	if c.exam {
+		return line + p.examStatement()
+	}
 	if m := p.match(); m != nil {
-		return line + "\n" + st.OK.Render("✓ "+c.T("order.in_statement", "Amount", c.money(m.Amount, o.Fiat), "Name", plain(m.CounterpartyName),
+		line += "\n" + st.OK.Render("✓ "+c.T("order.in_statement", "Amount", c.money(m.Amount, o.Fiat), "Name", plain(m.CounterpartyName),
 			"At", m.At.UTC().Format("15:04:05"), "Tx", m.TxID))
+		if api.NoteNamesCrypto(m.Note) {
+			line += "\n" + st.Danger.Render("⚠ "+c.T("order.note_crypto", "Note", plain(m.Note), "Key", c.Keys.Refund.Help().Key))
+		}
+		return line
 	}
 	others := ""
 	lines := p.evidenceLines()
@@ -726,6 +733,33 @@ func (p *orderPage) paymentBlock() string {
 		}
 	}
 	return line + "\n" + st.Danger.Render("✗ "+c.T("order.not_in_statement", "Total", c.money(o.FiatTotal, o.Fiat), "Name", o.PayerName)) + others
+}
+
+// examStatement is the statement since the order opened, as Alipay
+// shows it, with no verdict: in the exam the learner compares the name,
+// the amount and the note with the order alone.
+func (p *orderPage) examStatement() string {
+	c, o := p.c, p.o
+	out := ""
+	lines := p.evidenceLines()
+	for _, l := range lines {
+		if l.Direction != "in" {
+			continue
+		}
+		note := ""
+		if l.Note != "" {
+			note = c.T("order.stmt_note", "Note", plain(l.Note))
+		}
+		out += "\n" + c.T("order.stmt_line", "Amount", c.money(l.Amount, o.Fiat), "Name", plain(l.CounterpartyName), "Account", plain(l.CounterpartyLogin),
+			"At", l.At.UTC().Format("15:04:05"), "Tx", l.TxID) + note
+		if back := refundOf(l, lines); back != nil {
+			out += c.St.Muted.Render(c.T("order.refunded", "At", back.At.UTC().Format("15:04:05"), "Tx", back.TxID))
+		}
+	}
+	if out == "" {
+		return "\n" + c.T("order.stmt_empty")
+	}
+	return out
 }
 
 func (p *orderPage) chatView(w, h int) string {
@@ -757,7 +791,7 @@ func (p *orderPage) chatView(w, h int) string {
 		}
 		// The warnings go first, and the whole message wraps under its
 		// sender: the end of a sentence is often where the lure is.
-		for i := len(e.Warnings) - 1; i >= 0; i-- {
+		for i := len(e.Warnings) - 1; i >= 0 && !p.c.exam; i-- {
 			text = st.Danger.Render("⚠ "+p.c.warningText(e.Warnings[i])) + " " + text
 		}
 		prefix := st.Muted.Render(e.At.UTC().Format("15:04")) + " " + who + " "
@@ -783,7 +817,7 @@ func (p *orderPage) chatView(w, h int) string {
 
 func (c *Ctx) warningText(w string) string {
 	switch w {
-	case api.WarnLink, api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof:
+	case api.WarnLink, api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof, api.WarnCode:
 		return c.T("warn." + w)
 	}
 	return w
@@ -1031,8 +1065,12 @@ func (p *orderPage) toReturn() *alipay.Line {
 	m := p.match()
 	lines := p.evidenceLines()
 	for i, l := range lines {
-		if l.Direction != "in" || (m != nil && l.TxID == m.TxID && !p.o.State.Terminal()) {
-			continue // the order's own payment, while the order runs
+		// The order's own payment, while the order runs, is not to
+		// return: unless its note names crypto, or in the exam, where
+		// the learner alone judges every line.
+		own := m != nil && l.TxID == m.TxID && !p.o.State.Terminal() && !p.c.exam && !api.NoteNamesCrypto(m.Note)
+		if l.Direction != "in" || own {
+			continue
 		}
 		if refundOf(l, lines) == nil {
 			return &lines[i]

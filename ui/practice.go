@@ -21,6 +21,10 @@ type practicePage struct {
 	cursor int
 	err    string
 	busy   bool
+	// deck is the exam round's drills still to play, in a surprise
+	// order; played counts those staged this round.
+	deck   []string
+	played int
 }
 
 type stagedMsg struct {
@@ -36,15 +40,16 @@ func newPracticePage(c *Ctx) *practicePage {
 func (p *practicePage) Title() string   { return p.c.T("tab.practice") }
 func (p *practicePage) Capturing() bool { return false }
 func (p *practicePage) Help() []key.Binding {
-	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "practice.key_surprise")), p.c.Keys.Speed}
+	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "practice.key_surprise")),
+		key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "practice.key_exam")), p.c.Keys.Speed}
 }
 func (p *practicePage) Init() tea.Cmd { return nil }
 
 func (p *practicePage) stage(name string) tea.Cmd {
 	p.busy = true
-	pr, mc := p.c.Practice, p.c.Market
+	pr, mc, exam := p.c.Practice, p.c.Market, p.c.exam
 	return func() tea.Msg {
-		s, err := pr.Stage(name)
+		s, err := pr.Stage(name, exam)
 		if err != nil {
 			return stagedMsg{err: err}
 		}
@@ -91,10 +96,15 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.cursor = 0
 		case key.Matches(msg, p.c.Keys.Bottom):
 			p.cursor = max(0, len(p.list)-1)
+		case p.c.exam && (key.Matches(msg, p.c.Keys.Enter) || msg.String() == "x") && len(p.list) > 0:
+			return p, p.stage(p.nextInDeck())
 		case key.Matches(msg, p.c.Keys.Enter) && len(p.list) > 0:
 			return p, p.stage(p.list[p.cursor].Name)
 		case msg.String() == "x" && len(p.list) > 0:
 			return p, p.stage(p.list[rand.IntN(len(p.list))].Name)
+		case msg.String() == "e":
+			p.c.exam = !p.c.exam
+			p.deck, p.played = nil, 0
 		case msg.String() == "J":
 			return p, push(&journalPage{c: p.c})
 		}
@@ -102,13 +112,42 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	return p, nil
 }
 
+// nextInDeck deals the exam's next drill: every drill once per round, in
+// an order the learner cannot guess, then a new round.
+func (p *practicePage) nextInDeck() string {
+	if len(p.deck) == 0 {
+		for _, s := range p.list {
+			p.deck = append(p.deck, s.Name)
+		}
+		rand.Shuffle(len(p.deck), func(i, j int) { p.deck[i], p.deck[j] = p.deck[j], p.deck[i] })
+		p.played = 0
+	}
+	name := p.deck[0]
+	p.deck = p.deck[1:]
+	p.played++
+	return name
+}
+
 func (p *practicePage) View(w, h int) string {
 	st := p.c.St
 	var b strings.Builder
 	c := p.c
 	p.list = c.Practice.Scenarios() // in the language spoken now
-	b.WriteString(st.Title.Render(c.T("practice.title")) + st.Muted.Render(c.T("practice.subtitle", "Speed", fmt.Sprintf("%g", p.c.Speed()))) + "\n\n")
+	b.WriteString(st.Title.Render(c.T("practice.title")) + st.Muted.Render(c.T("practice.subtitle", "Speed", fmt.Sprintf("%g", p.c.Speed()))) + "\n")
+	if c.exam {
+		b.WriteString(st.Warn.Render(c.T("practice.exam_on")) + "\n")
+	}
+	b.WriteString("\n")
+	// The list scrolls: the rows left after the summary and the hints.
+	rows := max(3, h-10)
+	from := 0
+	if p.cursor >= rows {
+		from = p.cursor - rows + 1
+	}
 	for i, s := range p.list {
+		if i < from || i >= from+rows {
+			continue
+		}
 		line := padRight(s.Name, 26) + " " + padRight(c.T("practice.dir."+s.Direction), 9) + " " + s.Summary
 		if c.zh() {
 			// The scenario's name in words; its id (for p2pdesk practice) is
@@ -121,7 +160,12 @@ func (p *practicePage) View(w, h int) string {
 			b.WriteString("  " + truncate(line, w-3) + "\n")
 		}
 	}
-	if p.cursor < len(p.list) {
+	if len(p.list) > rows {
+		b.WriteString(st.Muted.Render(c.T("practice.more", "From", from+1, "To", min(from+rows, len(p.list)), "N", len(p.list))) + "\n")
+	}
+	if c.exam {
+		b.WriteString("\n" + wrapTo(c.T("practice.exam_deck", "Done", p.played, "Total", len(p.list)), w) + "\n")
+	} else if p.cursor < len(p.list) {
 		// The selected drill's whole summary: the list cuts it to a line.
 		b.WriteString("\n" + wrapTo(st.Bold.Render(p.list[p.cursor].Summary), w) + "\n")
 	}

@@ -369,6 +369,9 @@ func (t *ticketPage) View(w, h int) string {
 		}
 	}
 	for _, wn := range t.calc.warnings {
+		if c.exam {
+			break // the exam shows no labels
+		}
 		b.WriteString(st.Warn.Render("⚠ "+wn) + "\n")
 	}
 	b.WriteString("\n" + t.paymentLine(w) + "\n")

@@ -175,6 +175,10 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 		// all the ads this user may not take (a requirement they miss).
 		w.acct = msg.acct
 		sort.SliceStable(msg.ads, func(i, j int) bool {
+			if w.c.exam {
+				// No ranking in the exam: the market's order, best price first.
+				return betterPrice(msg.ads[i], msg.ads[j])
+			}
 			bi, bj := w.c.takeBlock(w.acct, msg.ads[i]), w.c.takeBlock(w.acct, msg.ads[j])
 			if (bi == "") != (bj == "") {
 				return bi == ""
@@ -509,6 +513,13 @@ func (w *wizard) View(width, h int) string {
 			}
 			tail := strings.Join(parts, "\u00a0· ")
 			blocked := c.takeBlock(w.acct, a)
+			if c.exam {
+				// The record as it is, without a score or a verdict.
+				r := a.Maker.Record
+				head = fmt.Sprintf("     %s %10s %8s  ", padRight(name, 20), priceText(a.Price), dev)
+				tail = c.T("order.cp_record", "Name", "", "Orders", r.Orders30d, "Completion", optPct(r.CompletionBP), "Release", c.dur(r.AvgReleaseS), "Pay", c.dur(r.AvgPayS))
+				s.Excluded = ""
+			}
 			switch {
 			case blocked != "":
 				head = fmt.Sprintf("  ✗  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), priceText(a.Price), dev)
@@ -588,7 +599,9 @@ func (w *wizard) orderView() string {
 	for _, e := range w.said {
 		line := c.T("wizard.they_said", "Who", c.T("role."+e.From), "Text", plain(e.Text))
 		for _, wn := range e.Warnings {
-			line += "  " + st.Danger.Render("⚠ "+c.warningText(wn))
+			if !c.exam {
+				line += "  " + st.Danger.Render("⚠ "+c.warningText(wn))
+			}
 		}
 		b.WriteString(line + "\n")
 	}
@@ -604,4 +617,13 @@ func theirLatest(log []api.OrderLogEntry, role string, n int) []api.OrderLogEntr
 		}
 	}
 	return out
+}
+
+// betterPrice: a's price is better for the taker than b's (a lower
+// price to buy from a seller, a higher one to sell to a buyer).
+func betterPrice(a, b api.AdView) bool {
+	if a.Side == api.Sell {
+		return a.Price.Cmp(b.Price) < 0
+	}
+	return a.Price.Cmp(b.Price) > 0
 }
