@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -56,6 +57,23 @@ func (a *app) practiceCommand() *cobra.Command {
 		}
 		return j.Entry(n)
 	}
+	report := &cobra.Command{
+		Use:   "report",
+		Short: "Print the course: each level's drills passed, and each risk's grades",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			j, err := open()
+			if err != nil {
+				return err
+			}
+			es, err := j.Entries()
+			if err != nil {
+				return err
+			}
+			sim.CourseOf(es).PrintIn(a.out, i18n.New(helpLang(os.Args[1:], os.Getenv)))
+			return nil
+		},
+	}
 	show := &cobra.Command{
 		Use:   "show N",
 		Short: "Print the debrief of drill N",
@@ -104,7 +122,7 @@ event log is identical to the one kept when the drill ended. It exits 1 if not.`
 			return nil
 		},
 	}
-	c.AddCommand(list, show, replay)
+	c.AddCommand(list, report, show, replay)
 	return c
 }
 

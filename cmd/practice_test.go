@@ -11,6 +11,7 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/auth"
+	"p2pdesk/authenticator"
 	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
 )
@@ -118,5 +119,100 @@ func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 			t.Fatalf("the settled drill was not kept: %v %v", lines, err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestCodeTypedOnAPhishingPageReleasesTheDrill plays the phishing drill as
+// the app runs it (a live clock, wall-clock codes and signatures): the
+// learner takes the drill's ad, the "risk control" link arrives in chat,
+// and the code typed on the page it opens (what the TUI's link page sends
+// through EnterOnLink) releases the learner's crypto to the scammer. A
+// code never typed there releases nothing (TestLiveDrills plays that).
+func TestCodeTypedOnAPhishingPageReleasesTheDrill(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	w, err := sim.Open(ctx, sim.Options{Dir: t.TempDir(), ServerKey: auth.GenerateKey(), Seed: 4, Merchants: 2, Speed: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close(ctx)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &practice{w: w, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		user: secrets.Profile{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase, AlipayKey: acct.AlipayToken}}
+	me, err := p.human(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enr, err := me.Market.Enroll2FA(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := authenticator.Code(enr.Secret, time.Now())
+	if _, err := me.Market.Confirm2FA(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.Stage("phishing-link", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := me.Market.TakeAd(ctx, api.TakeRequest{AdID: s.AdID, Amount: "100", Payment: string(api.Alipay)}, "drill-take")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Link(s.Drill, o.ID)
+	url := ""
+	waitFor(t, "the phishing link", func() bool {
+		log, err := me.Market.Messages(ctx, o.ID, 0)
+		if err != nil {
+			return false
+		}
+		for _, e := range log {
+			if e.Kind == api.LogChat && e.From == "buyer" && strings.Contains(e.Text, "https://") {
+				url = e.Text[strings.Index(e.Text, "https://"):]
+				url = url[:strings.IndexAny(url+" ", " ")]
+				return true
+			}
+		}
+		return false
+	})
+	// The next code: the one confirming 2FA is spent.
+	next, _ := authenticator.Code(enr.Secret, time.Now().Add(30*time.Second))
+	if err := p.EnterOnLink(o.ID, url, next); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the scammer's release", func() bool {
+		got, err := me.Market.Order(ctx, o.ID)
+		return err == nil && got.State == api.StateCompleted
+	})
+	d, err := w.Debrief(ctx, w.StageOf(o), o.ID)
+	if err != nil || d.Grade != "F" || !strings.Contains(strings.Join(pointTexts(d), "\n"), "You logged in on https://p2pdesk-secure.top/verify") {
+		t.Fatalf("debrief %s: %v\n%v", d.Grade, err, pointTexts(d))
+	}
+}
+
+func pointTexts(d sim.Debrief) []string {
+	var out []string
+	for _, p := range d.Points {
+		out = append(out, p.Text)
+	}
+	return out
+}
+
+// waitFor polls cond for up to a minute of wall time.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not come in a minute", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

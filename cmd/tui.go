@@ -354,6 +354,27 @@ func (p *practice) Stage(name string, exam bool) (ui.Staged, error) {
 	return ui.Staged{Drill: len(p.drills), Scenario: name, Choose: stage.Scenario.Choose(), AdID: stage.Ad.ID, UserSide: side, Amount: amount}, nil
 }
 
+// EnterOnLink: the learner typed a code on the page a chat link opened.
+// The drill's scammer gets it, as the real one would.
+func (p *practice) EnterOnLink(orderID int64, url, code string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p.mu.Lock()
+	me, err := p.human(ctx)
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	o, err := me.Market.Order(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	if st := p.w.StageOf(o); st != nil {
+		st.Phish(p.w.Sched.Now(), url, code)
+	}
+	return nil
+}
+
 func (p *practice) Link(drill int, orderID int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -484,6 +505,17 @@ func (p *practice) Journal() ([]ui.JournalLine, error) {
 		out = append(out, ui.JournalLine{N: es[i].N, At: es[i].At, Scenario: es[i].Scenario, Grade: es[i].Live.Grade})
 	}
 	return out, err
+}
+
+func (p *practice) Course() (string, string, error) {
+	es, err := p.journal.Entries()
+	if err != nil {
+		return "", "", err
+	}
+	c := sim.CourseOf(es)
+	var b strings.Builder
+	c.PrintIn(&b, p.tr)
+	return c.Summary(p.tr), b.String(), nil
 }
 
 func (p *practice) JournalDebrief(n int) (string, string, error) {

@@ -207,6 +207,13 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		d.Risky = true
 		point(sharedCode, false, "debrief.p.shared_code")
 	}
+	if ph := st.phished(); len(ph) > 0 {
+		d.Risky = true
+		point(ph[0].At, false, "debrief.p.phished", "URL", ph[0].URL)
+		if sharedCode.IsZero() || ph[0].At.Before(sharedCode) {
+			sharedCode = ph[0].At // the code left the user's hands there
+		}
+	}
 	if o.Role == "seller" {
 		w.judgeSeller(&d, o, in, out, released, paidMark, disputed, disputeBy, sharedCode, point)
 	} else {

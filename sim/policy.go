@@ -76,6 +76,14 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o api.OrderView) {
 				if strings.Contains(low, "release") {
 					b.say(ctx, o, "ok", "OK, releasing.")
 				}
+				if strings.Contains(low, "http") && strings.Contains(low, "log in") && !b.did(o, "phished") {
+					// Follows the link and logs in where it says.
+					if st := b.w.StageOf(o); st != nil {
+						if c := b.code(); c != "" {
+							b.once(o, "phished", func() error { st.Phish(b.now(), phishURL, c); return nil })
+						}
+					}
+				}
 				if strings.Contains(low, "code") && !b.did(o, "say:code") {
 					// Asked for a code "to verify", it sends one.
 					if c := b.code(); c != "" {

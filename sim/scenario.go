@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +36,7 @@ type Scenario struct {
 	Expect map[Policy]Expectation
 	// counterparty makes the scripted counterparty; accomplice helpers
 	// are made with it.
-	counterparty func(ctx context.Context, w *World, user *Bot) (Script, error)
+	counterparty func(ctx context.Context, w *World, st *Stage) (Script, error)
 	// bait: the counterparty's ad is priced far from the index and the
 	// account is new.
 	bait bool
@@ -88,7 +89,7 @@ func init() {
 		Careful:  "Check your own Alipay statement for the exact amount from the buyer's name, then release.",
 		Careless: "Releasing on the 'paid' status happens to work here, because the money really came first.",
 		Expect:   map[Policy]Expectation{Careful: {-1, +1, "completed", "A"}, Careless: {-1, +1, "completed", "A"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) {
+		counterparty: func(context.Context, *World, *Stage) (Script, error) {
 			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
 		}})
 	add(&Scenario{Name: "honest-seller", Direction: Deposit,
@@ -97,7 +98,7 @@ func init() {
 		Careful:  "Pay exactly the order total to the order's account from your own account, mark paid, wait.",
 		Careless: "Nothing goes wrong when the seller is honest.",
 		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {+1, -1, "completed", "A"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) {
+		counterparty: func(context.Context, *World, *Stage) (Script, error) {
 			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
 		}})
 	add(&Scenario{Name: "slow-buyer", Direction: Withdraw, watchClosed: true,
@@ -106,14 +107,14 @@ func init() {
 		Careful:      "Wait until the exact amount is in your own statement before releasing, however long the buyer says it takes.",
 		Careless:     "Releasing on 'paid' hands over the crypto before any money arrived; here the money came later, by luck.",
 		Expect:       map[Policy]Expectation{Careful: {-1, +1, "completed", "A"}, Careless: {-1, +1, "completed", "C"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return slowBuyer(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return slowBuyer(), nil }})
 	add(&Scenario{Name: "marks-paid-never-pays", Direction: Withdraw,
 		Summary:  "Marks the order paid and never pays, hoping you release on trust.",
 		Risk:     "A false 'paid' status and chat claims.",
 		Careful:  "No money in your own statement, no release. Open a dispute; support finds no payment record and returns your crypto.",
 		Careless: "Releasing on 'paid' loses the whole amount: nothing was paid and a release is final.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) {
+		counterparty: func(context.Context, *World, *Stage) (Script, error) {
 			return neverPays([]string{"I've paid, please release.", "Paid 5 minutes ago, please check and release.", "Why are you not releasing? I paid."}, 3*time.Minute), nil
 		}})
 	add(&Scenario{Name: "fake-proof", Direction: Withdraw,
@@ -122,14 +123,14 @@ func init() {
 		Careful:      "A screenshot is not a payment: only your own statement counts. Dispute; the made-up id does not exist on Alipay.",
 		Careless:     "Releasing on the screenshot loses the whole amount.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return fakeProof(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return fakeProof(), nil }})
 	add(&Scenario{Name: "payment-failed-pay-again", Direction: Deposit,
 		Summary:      "The seller receives your payment, claims it failed and asks you to pay again.",
 		Risk:         "A lie about your own payment, to be paid twice.",
 		Careful:      "Your own statement shows the transfer succeeded and was not returned. Do not pay again; dispute with the transaction id.",
 		Careless:     "Paying again loses the second payment: transfers are final and support cannot return money sent outside an order.",
 		Expect:       map[Policy]Expectation{Careful: {+1, -1, "resolved/release", "A"}, Careless: {+1, -2, "completed", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return failedAgain(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return failedAgain(), nil }})
 	add(&Scenario{Name: "third-party-payer", Direction: Withdraw,
 		Summary:   "The money arrives from an Alipay account whose real name is not the buyer's.",
 		Risk:      "Third-party payment: often stolen money, which the victim later claws back.",
@@ -137,7 +138,7 @@ func init() {
 		Careless:  "Releasing loses the crypto, and the victim's complaint freezes the money received.",
 		Expect:    map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
 		aftermath: complaint,
-		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
+		counterparty: func(ctx context.Context, w *World, _ *Stage) (Script, error) {
 			acc, err := w.accomplice(ctx, "zhang-san-", "Zhang San", "50000")
 			if err != nil {
 				return nil, err
@@ -150,7 +151,7 @@ func init() {
 		Careful:      "The amount must be exact. Refund what arrived, do not release, dispute as wrong amount.",
 		Careless:     "Releasing on 'paid' loses a tenth of the order's value.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, +1, "completed", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return partialPayer(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return partialPayer(), nil }})
 	add(&Scenario{Name: "late-payment", Direction: Withdraw, watchClosed: true,
 		Summary:      "The buyer lets the window run out, pays afterwards, and asks for the crypto outside the platform.",
 		Risk:         "Money for an order that no longer exists, and a push off the platform.",
@@ -158,14 +159,14 @@ func init() {
 		Careless:     "Keeping money that is not yours invites a complaint that freezes it.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "expired", "A"}, Careless: {0, 0, "expired", "D"}},
 		aftermath:    complaint,
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return latePayer(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return latePayer(), nil }})
 	add(&Scenario{Name: "off-platform-lure", Direction: Deposit,
 		Summary:  "The seller asks you to cancel and pay on WeChat at a 'better price', with a link.",
 		Risk:     "Off the platform there is no escrow: once paid, the money is gone.",
 		Careful:  "Never leave the platform or follow links. Cancel before paying; the order ends and nothing is lost.",
 		Careless: "Cancelling and paying off-platform loses the whole payment.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "cancelled", "A"}, Careless: {0, -1, "cancelled", "F"}},
-		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
+		counterparty: func(ctx context.Context, w *World, _ *Stage) (Script, error) {
 			other, err := w.accomplice(ctx, "fast-usdt-", "Chen Gang", "")
 			if err != nil {
 				return nil, err
@@ -178,14 +179,14 @@ func init() {
 		Careful:      "Genuine platform messages carry your anti-phishing code and never come from the counterparty. Check your statement; dispute.",
 		Careless:     "Releasing on the fake notice loses the whole amount.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return impersonator(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return impersonator(), nil }})
 	add(&Scenario{Name: "pressure", Direction: Withdraw,
 		Summary:  "Marks paid and floods the chat with 'release now', threats and urgency.",
 		Risk:     "Pressure instead of payment.",
 		Careful:  "Urgency is a red flag. No money in your statement, no release; dispute.",
 		Careless: "Releasing under pressure loses the whole amount.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) {
+		counterparty: func(context.Context, *World, *Stage) (Script, error) {
 			return pushesFirst([]string{"Quick please, I am paying now. Release the second I mark it, my boss is waiting!", "Hurry up, I need it in 2 minutes or I report you."},
 				neverPays([]string{"Paid! Release now please.", "Hurry, release it now, my boss is waiting!", "Release immediately or I report you and your account gets frozen!", "RELEASE NOW"}, 2*time.Minute)), nil
 		}})
@@ -195,7 +196,7 @@ func init() {
 		Careful:  "Skip ads beyond 2% of the index and sellers without a record; buy from a reliable merchant instead.",
 		Careless: "Paying the 'friend' sends money outside the order: support cannot find a payment to the seller and the money is lost.",
 		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
-		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
+		counterparty: func(ctx context.Context, w *World, _ *Stage) (Script, error) {
 			friend, err := w.accomplice(ctx, "li-ming-", "Li Ming", "")
 			if err != nil {
 				return nil, err
@@ -208,15 +209,24 @@ func init() {
 		Careful:      "Keep your transaction id. When the release window ends, dispute and attach it: support verifies it on Alipay and releases to you.",
 		Careless:     "A dispute without a payment record cannot be decided for you: support returns the crypto to the seller and the payment is lost.",
 		Expect:       map[Policy]Expectation{Careful: {+1, -1, "resolved/release", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return neverReleases(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return neverReleases(), nil }})
 	add(&Scenario{Name: "asked-for-code", Direction: Withdraw,
 		Summary:  "Before paying, the buyer asks for the 6-digit code from your authenticator 'to verify the payment'.",
 		Risk:     "A code request: with your leaked password, your code is the last lock on your crypto.",
 		Careful:  "Never give a 2FA code, an Alipay verification code, a password or an ID photo to anyone, in chat or elsewhere: no real payment needs one. Wait for money in your own statement; dispute.",
 		Careless: "The code sent in chat is used at once, with your leaked password, to release your crypto to the buyer.",
 		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(_ context.Context, _ *World, user *Bot) (Script, error) {
-			return codeAsker(user), nil
+		counterparty: func(_ context.Context, _ *World, st *Stage) (Script, error) {
+			return codeAsker(st), nil
+		}})
+	add(&Scenario{Name: "phishing-link", Direction: Withdraw,
+		Summary:  "A 'risk control' message with a link asks you to log in on a look-alike site to confirm the buyer's payment.",
+		Risk:     "Phishing: a page that looks like the platform's, at an address that is not, takes your login and code.",
+		Careful:  "Log in only through the app itself, never from a link in chat; real platform messages carry your anti-phishing code. Check your own statement; dispute.",
+		Careless: "The login and code typed on the look-alike page are used at once to release your crypto to the buyer.",
+		Expect:   map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(_ context.Context, _ *World, st *Stage) (Script, error) {
+			return phisher(st), nil
 		}})
 	add(&Scenario{Name: "lookalike-merchant", Direction: Deposit, choose: true, newAccount: true, mimic: true, marginBP: -60,
 		Summary:  "A seller named one character away from a verified merchant, without the badge, asks you to pay 'our company account'.",
@@ -224,7 +234,7 @@ func init() {
 		Careful:  "Read the name, the badge and the record, not the look of the name: the real merchant has the badge and hundreds of orders. Buy from it, and pay only the order's account.",
 		Careless: "Paying the 'company account' sends money outside the order: support cannot find a payment to the seller and the money is lost.",
 		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
-		counterparty: func(ctx context.Context, w *World, _ *Bot) (Script, error) {
+		counterparty: func(ctx context.Context, w *World, _ *Stage) (Script, error) {
 			co, err := w.accomplice(ctx, "chen-jie-", "Chen Jie", "")
 			if err != nil {
 				return nil, err
@@ -237,14 +247,14 @@ func init() {
 		Careful:      "Pay first, exactly, from your own account; mark paid only then. 'Paid' is your statement that the money left.",
 		Careless:     "Marking paid first gives the seller a true complaint: it disputes at once, and a payment sent afterwards without its record attached is lost.",
 		Expect:       map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return markFirstSeller(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return markFirstSeller(), nil }})
 	add(&Scenario{Name: "tainted-money", Direction: Withdraw, newAccount: true, aftermath: victimComplaint,
 		Summary:      "A brand-new buyer in a rush pays the exact amount from their own account, with 'USDT' in the payment note.",
 		Risk:         "Money taken from a fraud victim: the victim complains later and Alipay freezes what you received.",
 		Careful:      "A new account, a rush and crypto words in the note (the platform's rules forbid them) are the signs. Refund the payer, do not release, dispute as a scam attempt.",
 		Careless:     "Releasing loses the crypto, and the victim's complaint freezes the money received.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
-		counterparty: func(context.Context, *World, *Bot) (Script, error) { return taintedBuyer(), nil }})
+		counterparty: func(context.Context, *World, *Stage) (Script, error) { return taintedBuyer(), nil }})
 }
 
 // accomplice makes a scenario's helper (a payer, a "friend", another
@@ -296,6 +306,42 @@ type Stage struct {
 	Exam bool
 	// untaken: the drill's ad came down after an hour nobody took it.
 	untaken atomic.Bool
+	// phish is what the user typed on a page a chat link opened.
+	phishMu sync.Mutex
+	phish   []Phished
+}
+
+// Phished is what the user typed on the look-alike page of a chat link.
+type Phished struct {
+	At   time.Time
+	URL  string
+	Code string
+}
+
+// Phish records what the user typed on a page a chat link of this drill
+// opened: in the practice market every such page is the scammer's.
+func (st *Stage) Phish(at time.Time, url, code string) {
+	st.phishMu.Lock()
+	defer st.phishMu.Unlock()
+	st.phish = append(st.phish, Phished{At: at, URL: url, Code: code})
+}
+
+func (st *Stage) phished() []Phished {
+	st.phishMu.Lock()
+	defer st.phishMu.Unlock()
+	return append([]Phished(nil), st.phish...)
+}
+
+// StageOf is the drill an order belongs to: the one whose ad it took.
+func (w *World) StageOf(o api.OrderView) *Stage {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, st := range w.stages {
+		if st.Ad.ID == o.AdID {
+			return st
+		}
+	}
+	return nil
 }
 
 // StageScenario creates the user and the counterparty and posts its ad.
@@ -312,7 +358,7 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		return nil, ctx.Err()
 	}
 	st := &Stage{Scenario: sc, User: user, StartFrozen: stmtFrozen(ctx, user)}
-	script, err := sc.counterparty(ctx, w, user)
+	script, err := sc.counterparty(ctx, w, st)
 	if err != nil {
 		return nil, err
 	}
@@ -354,6 +400,9 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		return nil, err
 	}
 	st.Ad = ad
+	w.mu.Lock()
+	w.stages = append(w.stages, st)
+	w.mu.Unlock()
 	// The drill's ad is for this drill only: it comes down when its order
 	// opens, or after an hour nobody took it, so old drills never crowd
 	// the market's lists.

@@ -292,12 +292,27 @@ func sharedCodes(ctx context.Context, b *Bot, o api.OrderView) []string {
 	return out
 }
 
+// useCode releases the order to the counterparty with the victim's
+// code, as one holding the victim's login does: once per code.
+func useCode(ctx context.Context, b *Bot, victim *Bot, o api.OrderView, code string) {
+	if o.State == api.StateCreated {
+		markPaid(ctx, b, o) // the release needs a paid order
+		return
+	}
+	if o.State == api.StatePaid {
+		b.once(o, "use-code:"+code, func() error {
+			_, err := victim.Market.Release(ctx, o.ID, code, api.StatePaid)
+			return err
+		})
+	}
+}
+
 // codeAsker asks the seller for the code from their authenticator "to
 // verify the payment" before it pays. It already holds the seller's
 // password (leaked elsewhere); a code sent in chat is the last lock, and
 // it releases the order to itself with it at once. Without a code it marks
 // paid and never pays.
-func codeAsker(victim *Bot) Script {
+func codeAsker(st *Stage) Script {
 	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
 		if o.Role != "buyer" {
 			return
@@ -316,25 +331,55 @@ func codeAsker(victim *Bot) Script {
 			b.say(ctx, o, "ask", b.lineOf("Before I pay: the platform must verify your account first. Send me the 6-digit code from your authenticator here and the payment goes through to you."))
 		}
 		if codes := sharedCodes(ctx, b, o); len(codes) > 0 {
-			if o.State == api.StateCreated {
-				markPaid(ctx, b, o)
-				return
-			}
-			code := codes[len(codes)-1]
-			b.once(o, "use-code:"+code, func() error {
-				_, err := victim.Market.Release(ctx, o.ID, code, api.StatePaid)
+			useCode(ctx, b, st.User, o, codes[len(codes)-1])
+			return
+		}
+		waitThenPush(ctx, b, o, "Send the code and the platform confirms my payment to you.")
+	})
+}
+
+// waitThenPush marks paid at five minutes, never pays, and pushes.
+func waitThenPush(ctx context.Context, b *Bot, o api.OrderView, push string) {
+	switch {
+	case o.State == api.StateCreated && b.since(o.CreatedAt) >= 5*time.Minute:
+		if markPaid(ctx, b, o) {
+			b.say(ctx, o, "paid", b.lineOf("I've paid, please release."))
+		}
+	case o.State == api.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) >= 3*time.Minute:
+		b.say(ctx, o, "again", b.lineOf(push))
+	}
+}
+
+// phishURL is the look-alike address of the phishing drill.
+const phishURL = "https://p2pdesk-secure.top/verify"
+
+// phisher sends a "risk control" notice with a link to a look-alike login
+// page; what the seller types there (their login, a code) releases the
+// order to it at once. Otherwise it marks paid and never pays.
+func phisher(st *Stage) Script {
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
+		if o.Role != "buyer" {
+			return
+		}
+		if o.State == api.StateDisputed {
+			b.once(o, "claim", func() error {
+				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("I paid. The seller refused to verify the payment."))
 				return err
 			})
 			return
 		}
-		switch {
-		case o.State == api.StateCreated && b.since(o.CreatedAt) >= 5*time.Minute:
-			if markPaid(ctx, b, o) {
-				b.say(ctx, o, "paid", b.lineOf("I've paid, please release."))
-			}
-		case o.State == api.StatePaid && o.PaidAt != nil && b.since(*o.PaidAt) >= 3*time.Minute:
-			b.say(ctx, o, "again", b.lineOf("Send the code and the platform confirms my payment to you."))
+		if o.State != api.StateCreated && o.State != api.StatePaid {
+			return
 		}
+		if b.since(o.CreatedAt) >= time.Minute {
+			b.say(ctx, o, "phish", b.line("sim.chat.phish", fmt.Sprintf("[p2pdesk Risk Control] Order %d is held for review: the buyer's payment is waiting. "+
+				"Log in at %s within 10 minutes to confirm it, or your account will be restricted.", o.ID, phishURL), "ID", o.ID, "URL", phishURL))
+		}
+		if ph := st.phished(); len(ph) > 0 {
+			useCode(ctx, b, st.User, o, ph[len(ph)-1].Code)
+			return
+		}
+		waitThenPush(ctx, b, o, "Verify at the link, the platform is holding my payment for you.")
 	})
 }
 

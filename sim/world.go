@@ -112,6 +112,7 @@ type World struct {
 	railBase    string
 	people      int
 	retail      []int64
+	stages      []*Stage // the drills staged, for StageOf
 }
 
 // state is what the world keeps in the marketplace database to attach to

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"p2pdesk/alipay"
@@ -56,5 +57,65 @@ func TestExamShowsNoLabels(t *testing.T) {
 		MinFiat: money.MustParse("100", 2), MaxFiat: money.MustParse("5000", 2), Remaining: money.MustParse("100", 6)}})
 	if v := ansi.Strip(mp.table.View(m.c.St, 120)); strings.Contains(v, "⚠") {
 		t.Fatalf("the exam marks the bait: %s", v)
+	}
+}
+
+// linkRecorder is a practice market that records what a link page sent.
+type linkRecorder struct {
+	Practice
+	order     int64
+	url, code string
+}
+
+func (l *linkRecorder) EnterOnLink(order int64, url, code string) error {
+	l.order, l.url, l.code = order, url, code
+	return nil
+}
+func (l *linkRecorder) Merchants() string               { return "" }
+func (l *linkRecorder) Course() (string, string, error) { return "", "", nil }
+func (l *linkRecorder) Scenarios() []ScenarioInfo       { return nil }
+
+// TestChatLinkOpensALookAlikePageInPracticeOnly: o on an order whose chat
+// holds a link opens it; in the practice market it is the scammer's
+// look-alike login (labelled, but not in the exam), and what is typed
+// there is sent on; against a real server p2pdesk opens nothing.
+func TestChatLinkOpensALookAlikePageInPracticeOnly(t *testing.T) {
+	rec := &linkRecorder{}
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Practice: rec})
+	log := []api.OrderLogEntry{{LogEntryView: api.LogEntryView{LogEntry: api.LogEntry{Kind: api.LogChat,
+		Text: "[p2pdesk Risk Control] Log in at https://p2pdesk-secure.top/verify within 10 minutes."}, From: "buyer"}}}
+	url := lastLink(log, "seller")
+	if url != "https://p2pdesk-secure.top/verify" {
+		t.Fatalf("link %q", url)
+	}
+	lp := newLinkPage(m.c, 7, url)
+	lp.Init()
+	if v := ansi.Strip(lp.View(100, 30)); !strings.Contains(v, "This address is not p2pdesk's") || !strings.Contains(v, "2FA code") {
+		t.Fatalf("practice link page:\n%s", v)
+	}
+	var pg Page = lp
+	for _, k := range []string{"y", "o", "u", "enter", "1", "2", "3", "4", "5", "6", "enter"} {
+		var cmd tea.Cmd
+		msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		if k == "enter" {
+			msg = tea.KeyMsg{Type: tea.KeyEnter}
+		}
+		pg, cmd = pg.Update(msg)
+		if cmd != nil && k == "enter" {
+			if sent, ok := cmd().(linkSentMsg); ok {
+				pg, _ = pg.Update(sent)
+			}
+		}
+	}
+	if rec.order != 7 || rec.code != "123456" || rec.url != url {
+		t.Fatalf("sent %+v", rec)
+	}
+	m.c.exam = true
+	if v := ansi.Strip(newLinkPage(m.c, 7, url).View(100, 30)); strings.Contains(v, "⚠") {
+		t.Fatalf("the exam labels the link page:\n%s", v)
+	}
+	real := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	if v := ansi.Strip(newLinkPage(real.c, 7, url).View(100, 30)); !strings.Contains(v, "does not open links") || strings.Contains(v, "2FA code") {
+		t.Fatalf("a real market's link page:\n%s", v)
 	}
 }

@@ -19,6 +19,10 @@ type Practice interface {
 	// Stage sets a scenario up around the user: its counterparty and ad.
 	// exam: staged in exam mode (its debrief shows the labels hidden).
 	Stage(name string, exam bool) (Staged, error)
+	// EnterOnLink takes what the learner typed on the page a chat link of
+	// a drill's order opened: in the practice market that page is the
+	// scammer's, and what is typed there is theirs.
+	EnterOnLink(orderID int64, url, code string) error
 	// Link ties the order the learner opened in a drill to the drill.
 	Link(drill int, orderID int64)
 	// Drill says which drill an order belongs to, if any: wherever the
@@ -29,6 +33,9 @@ type Practice interface {
 	// drill settles (Final) it is provisional; once final, the drill is
 	// kept in the practice journal, with this grade.
 	Debrief(orderID int64) (Debriefed, error)
+	// Course is the learner's progress through the course: a line for the
+	// Practice tab, and the whole report.
+	Course() (summary, report string, err error)
 	// Journal lists the drills kept, newest first.
 	Journal() ([]JournalLine, error)
 	// JournalDebrief shows the debrief of journal entry n.

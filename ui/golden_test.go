@@ -136,6 +136,12 @@ type goldenPractice struct {
 }
 
 func (goldenPractice) Merchants() string { return "" }
+func (p goldenPractice) Course() (string, string, error) {
+	var b strings.Builder
+	c := sim.CourseOf(nil)
+	c.PrintIn(&b, p.tr)
+	return c.Summary(p.tr), b.String(), nil
+}
 func (p goldenPractice) Scenarios() []ui.ScenarioInfo {
 	var out []ui.ScenarioInfo
 	for _, n := range sim.ScenarioNames() {

@@ -17,7 +17,7 @@ type Keys struct {
 	Market, Orders, Wallet, MyAds, Account, Practice, Withdraw, Deposit                        key.Binding
 	Refresh, Paid, Cancel, Release, Dispute, Rate, Chat, Copy, Speed                           key.Binding
 	New, Edit, Pause, Delete, Export, Sort, Asset, Fiat, Payment, Verified                     key.Binding
-	Lang, Chart, Pay, Refund                                                                   key.Binding
+	Lang, Chart, Pay, Refund, OpenLink                                                         key.Binding
 }
 
 // DefaultKeys are vim keys and arrows. Each help text is a message ID of
@@ -47,6 +47,7 @@ func DefaultKeys() Keys {
 		Chart:    b("C", "key.chart", "C"),
 		Pay:      b("a", "key.pay", "a"),
 		Refund:   b("F", "key.refund", "F"),
+		OpenLink: b("o", "key.open_link", "o"),
 	}
 }
 
@@ -61,7 +62,7 @@ func (k *Keys) byAction() map[string]*key.Binding {
 		"refresh": &k.Refresh, "paid": &k.Paid, "cancel": &k.Cancel, "release": &k.Release, "dispute": &k.Dispute,
 		"rate": &k.Rate, "chat": &k.Chat, "copy": &k.Copy, "speed": &k.Speed,
 		"new": &k.New, "edit": &k.Edit, "pause": &k.Pause, "delete": &k.Delete, "export": &k.Export, "sort": &k.Sort,
-		"asset": &k.Asset, "fiat": &k.Fiat, "payment": &k.Payment, "verified": &k.Verified, "lang": &k.Lang, "chart": &k.Chart, "pay": &k.Pay, "refund": &k.Refund,
+		"asset": &k.Asset, "fiat": &k.Fiat, "payment": &k.Payment, "verified": &k.Verified, "lang": &k.Lang, "chart": &k.Chart, "pay": &k.Pay, "refund": &k.Refund, "open_link": &k.OpenLink,
 	}
 }
 

@@ -254,6 +254,8 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		p.ev = evidenceForm{picked: map[string]bool{}, ref: p.c.input(), note: p.c.input()}
 		p.ev.ref.Prompt, p.ev.note.Prompt = p.c.T("evidence.ref_prompt"), p.c.T("evidence.note_prompt")
 		p.ev.ref.CharLimit, p.ev.note.CharLimit = 64, 2000
+	case key.Matches(msg, k.OpenLink) && p.o != nil && lastLink(p.log, p.o.Role) != "":
+		return p, push(newLinkPage(p.c, p.id, lastLink(p.log, p.o.Role)))
 	case msg.String() == "b" && p.debriefable():
 		return p, push(newDebriefPage(p.c, p.id))
 	case key.Matches(msg, k.Rate) && p.can("rate"):
@@ -888,6 +890,9 @@ func (p *orderPage) actionsLine() string {
 	}
 	if p.debriefable() {
 		parts = append(parts, st.Key.Render("b "+p.c.T("action.debrief")))
+	}
+	if lastLink(p.log, p.o.Role) != "" {
+		parts = append(parts, st.Key.Render(k.OpenLink.Help().Key+" "+p.c.T("action.open_link")))
 	}
 	parts = append(parts, st.Muted.Render(p.c.T("order.actions_rest")))
 	return strings.Join(parts, "  ")

@@ -16,9 +16,10 @@ type speedRecorder struct {
 	set []float64
 }
 
-func (s *speedRecorder) SetSpeed(x float64) error  { s.set = append(s.set, x); return nil }
-func (s *speedRecorder) Merchants() string         { return "" }
-func (s *speedRecorder) Scenarios() []ScenarioInfo { return nil }
+func (s *speedRecorder) SetSpeed(x float64) error        { s.set = append(s.set, x); return nil }
+func (s *speedRecorder) Merchants() string               { return "" }
+func (s *speedRecorder) Course() (string, string, error) { return "", "", nil }
+func (s *speedRecorder) Scenarios() []ScenarioInfo       { return nil }
 
 // While the user owes a payment, the practice clock runs at real time;
 // when it is marked paid it goes back to the user's speed; S during the

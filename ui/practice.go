@@ -25,6 +25,13 @@ type practicePage struct {
 	// order; played counts those staged this round.
 	deck   []string
 	played int
+	// course is the one-line progress through the course.
+	course string
+}
+
+type courseMsg struct {
+	summary string
+	err     error
 }
 
 type stagedMsg struct {
@@ -43,7 +50,13 @@ func (p *practicePage) Help() []key.Binding {
 	return []key.Binding{p.c.Keys.Up, p.c.Keys.Down, p.c.Keys.Enter, key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "practice.key_surprise")),
 		key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "practice.key_exam")), p.c.Keys.Speed}
 }
-func (p *practicePage) Init() tea.Cmd { return nil }
+func (p *practicePage) Init() tea.Cmd {
+	pr := p.c.Practice
+	return func() tea.Msg {
+		s, _, err := pr.Course()
+		return courseMsg{s, err}
+	}
+}
 
 func (p *practicePage) stage(name string) tea.Cmd {
 	p.busy = true
@@ -62,6 +75,10 @@ func (p *practicePage) stage(name string) tea.Cmd {
 
 func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
+	case courseMsg:
+		if msg.err == nil {
+			p.course = msg.summary
+		}
 	case stagedMsg:
 		p.busy = false
 		if msg.err != nil {
@@ -107,6 +124,8 @@ func (p *practicePage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.deck, p.played = nil, 0
 		case msg.String() == "J":
 			return p, push(&journalPage{c: p.c})
+		case msg.String() == "c":
+			return p, push(newCoursePage(p.c))
 		}
 	}
 	return p, nil
@@ -136,6 +155,9 @@ func (p *practicePage) View(w, h int) string {
 	b.WriteString(st.Title.Render(c.T("practice.title")) + st.Muted.Render(c.T("practice.subtitle", "Speed", fmt.Sprintf("%g", p.c.Speed()))) + "\n")
 	if c.exam {
 		b.WriteString(st.Warn.Render(c.T("practice.exam_on")) + "\n")
+	}
+	if p.course != "" {
+		b.WriteString(st.Muted.Render(truncate(p.course, w)) + "\n")
 	}
 	b.WriteString("\n")
 	// The list scrolls: the rows left after the summary and the hints.
@@ -182,6 +204,7 @@ func (p *practicePage) View(w, h int) string {
 // debriefPage shows a finished drill's debrief.
 type debriefPage struct {
 	c       *Ctx
+	title   string // "" is the debrief's
 	text    string
 	grade   string
 	final   bool
@@ -211,6 +234,15 @@ func newDebriefPage(c *Ctx, order int64) *debriefPage {
 		return debriefMsg{grade: r.Grade, text: r.Text, final: r.Final, finalAt: r.FinalAt, err: err}
 	}
 	return d
+}
+
+// newCoursePage shows the course report.
+func newCoursePage(c *Ctx) *debriefPage {
+	pr := c.Practice
+	return &debriefPage{c: c, title: c.T("course.title"), load: func() tea.Msg {
+		_, text, err := pr.Course()
+		return debriefMsg{grade: "-", text: text, final: true, err: err}
+	}}
 }
 
 // newJournalDebriefPage shows a drill kept in the journal, from any
@@ -299,7 +331,12 @@ func (j *journalPage) View(w, h int) string {
 	return b.String()
 }
 
-func (d *debriefPage) Title() string   { return d.c.T("debrief.title") }
+func (d *debriefPage) Title() string {
+	if d.title != "" {
+		return d.title
+	}
+	return d.c.T("debrief.title")
+}
 func (d *debriefPage) Capturing() bool { return false }
 func (d *debriefPage) Help() []key.Binding {
 	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Back}

@@ -15,8 +15,9 @@ type merchantsOnly struct {
 	state string
 }
 
-func (p *merchantsOnly) Merchants() string         { return p.state }
-func (p *merchantsOnly) Scenarios() []ScenarioInfo { return nil }
+func (p *merchantsOnly) Merchants() string               { return p.state }
+func (p *merchantsOnly) Scenarios() []ScenarioInfo       { return nil }
+func (p *merchantsOnly) Course() (string, string, error) { return "", "", nil }
 
 // The status bar says when the simulated merchants are not trading, and
 // says nothing about them once they are.
