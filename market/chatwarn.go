@@ -15,7 +15,7 @@ var (
 			"outside the platform", "off platform", "off-platform", "lower fee", "no fee", "pay directly", "私下", "加我", "场外"},
 		api.WarnImpersonation: {"customer service", "customer support", "support team", "official notice", "platform support", "security team",
 			"your account will be frozen", "risk control", "your account will be restricted", "客服", "官方", "冻结", "风控"},
-		api.WarnPressure: {"hurry", "quickly", "right now", "release now", "release it now", "asap", "urgent", "immediately", "快点", "马上放", "赶紧", "立即放", "立刻放"},
+		api.WarnPressure: {"hurry", "quickly", "right now", "release now", "release it now", "asap", "urgent", "immediately", "paid first", "快点", "马上放", "赶紧", "立即放", "立刻放", "先点", "先标记"},
 		api.WarnProof:    {"screenshot", "receipt", "proof of payment", "see attached", "payment proof", "截图", "转账凭证"},
 		api.WarnCode: {"6-digit", "verification code", "authenticator", "2fa", " otp", "sms code", "google code", "your code", "the code",
 			"password", "id card", "id photo", "photo of your id", "验证码", "动态码", "谷歌验证", "密码", "身份证"},

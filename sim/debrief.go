@@ -606,7 +606,23 @@ func (d Debrief) PrintIn(w io.Writer, tr *i18n.Tr) {
 	if s, ok := Scenarios[d.Scenario]; ok && zh {
 		_, _, lesson, _ = s.In(tr)
 	}
-	fmt.Fprintln(w, tr.T("debrief.lesson", "Lesson", lesson))
+	// The careful move, at the moment of the first wrong one, and the
+	// guide's advice it follows.
+	moment := time.Time{}
+	for _, p := range d.Points {
+		if !p.Good {
+			moment = p.At
+			break
+		}
+	}
+	if moment.IsZero() {
+		fmt.Fprintln(w, tr.T("debrief.lesson", "Lesson", lesson))
+	} else {
+		fmt.Fprintln(w, tr.T("debrief.moment", "At", moment.Format("15:04:05"), "Lesson", lesson))
+	}
+	if _, ok := Scenarios[d.Scenario]; ok {
+		fmt.Fprintln(w, tr.T("scenario."+d.Scenario+".guide"))
+	}
 	if d.Exam {
 		// What the labels, hidden in the exam, would have said and when.
 		fmt.Fprintln(w, "\n"+tr.T("debrief.labels"))
@@ -631,7 +647,7 @@ func (d Debrief) PrintIn(w io.Writer, tr *i18n.Tr) {
 					flag = "  ⚠ " + tr.T("warn."+e.Flag)
 				}
 			}
-			who, text := fmt.Sprintf("%-12s", e.Who), e.Said.In(tr, e.Text)
+			who, text := fmt.Sprintf("%-13s", e.Who), e.Said.In(tr, e.Text)
 			if zh {
 				who = padCells(tr.T("debrief.who."+e.Who), 12)
 				if e.State != "" {

@@ -26,6 +26,10 @@ func TestScenarioTextsAreInTheCatalogue(t *testing.T) {
 		if sum == s.Summary || careful == s.Careful || sum == "" {
 			t.Errorf("%s has no Chinese", n)
 		}
+		// The guide's advice the debrief ends on, in both languages.
+		if g := "scenario." + n + ".guide"; english.T(g) == g || zh.T(g) == g || english.T(g) == zh.T(g) {
+			t.Errorf("%s has no guide sentence in both languages", n)
+		}
 	}
 	if m := zh.Missed(); len(m) > 0 {
 		t.Errorf("missing: %v", m)

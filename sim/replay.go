@@ -297,6 +297,13 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 	case "cancel":
 		_, err = u.Market.Cancel(ctx, id, "")
 	case "release":
+		if o.State == api.StateCreated {
+			// Nobody releases an order before it is marked paid: where
+			// the counterparty marks it later in the replay's timing
+			// (a release made with a code the user gave away came right
+			// after the scammer's own mark), the release waits for it.
+			return fmt.Errorf("%w: the order is not marked paid yet", errNotYet)
+		}
 		c := u.code()
 		if c == "" {
 			// This step's code went to an attempt the market refused (the

@@ -4,18 +4,22 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"p2pdesk/alipay"
+	"p2pdesk/api"
+	"p2pdesk/money"
 )
 
-// TestScenarios plays every scenario with the careless user, each in a
-// fresh world as `p2pdesk sim run NAME` does: each must end as the
-// scenario documents, with the books balanced (RunScenario checks the
-// invariants), and the user told what went wrong. The careful user plays
-// every scenario twice in one world (TestEveryDrillTwiceInOneWorld) and
-// live (TestLiveDrills).
+// TestScenarios plays every scenario with both users, each in a fresh
+// world as `p2pdesk sim run NAME` does: each must end as the scenario
+// documents, with the books balanced (RunScenario checks the invariants),
+// and the careless user told what went wrong. Both play every scenario
+// live too (TestLiveDrills), and some twice in one world
+// (TestDrillsStageTwiceInOneWorld).
 func TestScenarios(t *testing.T) {
 	t.Parallel()
 	for _, name := range ScenarioNames() {
-		for _, pol := range []Policy{Careless} {
+		for _, pol := range []Policy{Careful, Careless} {
 			name, pol := name, pol
 			t.Run(name+"/"+string(pol), func(t *testing.T) {
 				t.Parallel()
@@ -56,9 +60,7 @@ func TestExamDebriefSaysWhatTheLabelsWouldHave(t *testing.T) {
 		name string
 		want []string
 	}{
-		{"third-party-payer", []string{"not the buyer's exact payment"}},
 		{"tainted-money", []string{"the payment note says “USDT 100”", "pressure: check your statement, not the chat"}},
-		{"asked-for-code", []string{"asks for a code or password"}},
 	} {
 		rep, err := RunScenario(context.Background(), RunOptions{Scenario: c.name, Seed: 5, Policy: Careful, Exam: true})
 		if err != nil {
@@ -81,5 +83,19 @@ func TestExamDebriefSaysWhatTheLabelsWouldHave(t *testing.T) {
 		if strings.Contains(b.String(), "Exam:") {
 			t.Fatalf("%s: a drill out of the exam prints the hidden labels", c.name)
 		}
+	}
+}
+
+// TestStatementLabels: money in that is not the buyer's exact payment is
+// labelled, as the order screen labels it; the exact payment is not.
+func TestStatementLabels(t *testing.T) {
+	o := api.OrderView{Role: "seller", PayerName: "Wu Yu", FiatTotal: money.MustParse("725.00", 2)}
+	exact := alipay.Line{Direction: "in", CounterpartyName: "Wu Yu", Amount: money.MustParse("725.00", 2)}
+	other := alipay.Line{Direction: "in", CounterpartyName: "Zhang San", Amount: money.MustParse("725.00", 2)}
+	if l := statementLabels(o, exact); len(l) != 0 {
+		t.Fatalf("the exact payment labelled: %+v", l)
+	}
+	if l := statementLabels(o, other); len(l) != 1 || !strings.Contains(l[0].Text, "725.00 CNY from Zhang San: not the buyer's exact payment") {
+		t.Fatalf("a third party's money: %+v", l)
 	}
 }

@@ -715,7 +715,9 @@ func (p *orderPage) paymentBlock() string {
 	if m := p.match(); m != nil {
 		line += "\n" + st.OK.Render("✓ "+c.T("order.in_statement", "Amount", c.money(m.Amount, o.Fiat), "Name", plain(m.CounterpartyName),
 			"At", m.At.UTC().Format("15:04:05"), "Tx", m.TxID))
-		if api.NoteNamesCrypto(m.Note) {
+		if back := refundOf(*m, p.evidenceLines()); back != nil {
+			line += st.OK.Render(c.T("order.refunded", "At", back.At.UTC().Format("15:04:05"), "Tx", back.TxID))
+		} else if api.NoteNamesCrypto(m.Note) {
 			line += "\n" + st.Danger.Render("⚠ "+c.T("order.note_crypto", "Note", plain(m.Note), "Key", c.Keys.Refund.Help().Key))
 		}
 		return line

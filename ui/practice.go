@@ -176,7 +176,7 @@ func (p *practicePage) View(w, h int) string {
 			// in the debrief.
 			line = padRight(c.T("scenario."+s.Name+".title"), 16) + " " + padRight(c.T("practice.dir."+s.Direction), 5) + " " + s.Summary
 		}
-		if i == p.cursor {
+		if i == p.cursor && !c.exam {
 			b.WriteString(st.Selected.Render("▸ "+truncate(line, w-3)) + "\n")
 		} else {
 			b.WriteString("  " + truncate(line, w-3) + "\n")

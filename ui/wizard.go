@@ -345,6 +345,10 @@ func (w *wizard) steps() []struct{ title, why string } {
 	for i := range out {
 		id := fmt.Sprintf("wizard.%s.%d.", flow, i+1)
 		out[i].title, out[i].why = w.c.T(id+"title"), w.c.T(id+"why")
+		if w.c.exam && i == 2 {
+			// The choice without the app's advice on it.
+			out[i].why = w.c.T("wizard.exam_choose")
+		}
 	}
 	return out
 }
@@ -488,7 +492,9 @@ func (w *wizard) View(width, h int) string {
 		}
 		b.WriteString(w.amount.View() + "\n" + st.Muted.Render(find))
 	case 3:
-		b.WriteString(wrapTo(st.Muted.Render(c.T("wizard.score")), width) + "\n")
+		if !c.exam {
+			b.WriteString(wrapTo(st.Muted.Render(c.T("wizard.score")), width) + "\n")
+		}
 		rows := max(3, h-strings.Count(b.String(), "\n")-2)
 		shown := 0 // rows taken: a long reason wraps onto more than one
 		for i, a := range w.ads {
@@ -517,7 +523,7 @@ func (w *wizard) View(width, h int) string {
 				// The record as it is, without a score or a verdict.
 				r := a.Maker.Record
 				head = fmt.Sprintf("     %s %10s %8s  ", padRight(name, 20), priceText(a.Price), dev)
-				tail = c.T("order.cp_record", "Name", "", "Orders", r.Orders30d, "Completion", optPct(r.CompletionBP), "Release", c.dur(r.AvgReleaseS), "Pay", c.dur(r.AvgPayS))
+				tail = c.T("wizard.record", "Orders", r.Orders30d, "Completion", optPct(r.CompletionBP), "Release", c.dur(r.AvgReleaseS), "Pay", c.dur(r.AvgPayS))
 				s.Excluded = ""
 			}
 			switch {
