@@ -30,4 +30,18 @@ type AccountView struct {
 	Record    Record           `json:"record"`          // your own record, as others see it
 	Payments  []PaymentAccount `json:"paymentAccounts"` // where you receive fiat, by method
 	DayResets time.Time        `json:"limitsResetAt"`   // when the daily limits start again
+	Tiers     []TierView       `json:"kycTiers"`        // every KYC level that may trade, and its daily limits
+}
+
+// TierView is one KYC level and the fiat a trader at it may commit per
+// day as a taker.
+type TierView struct {
+	Level  int         `json:"level"`
+	Limits []TierLimit `json:"limits"`
+}
+
+// TierLimit is a tier's daily limit in one fiat.
+type TierLimit struct {
+	Fiat  Fiat         `json:"fiat"`
+	Limit money.Amount `json:"limit"`
 }

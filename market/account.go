@@ -227,9 +227,26 @@ func (s *Service) Account(ctx context.Context, user int64) (api.AccountView, err
 			out.Payments = []api.PaymentAccount{}
 		}
 		out.DayResets = DayStart(now).Add(24 * time.Hour)
+		out.Tiers = s.tiers()
 		return nil
 	})
 	return out, err
+}
+
+// tiers are the KYC levels that may trade, lowest first, with their
+// daily limits: what raising a level buys.
+func (s *Service) tiers() []api.TierView {
+	var out []api.TierView
+	for lvl := 1; lvl <= 2; lvl++ {
+		t := api.TierView{Level: lvl}
+		for _, f := range api.Fiats {
+			if lim, ok := s.cfg.DailyLimits[lvl][f]; ok {
+				t.Limits = append(t.Limits, api.TierLimit{Fiat: f, Limit: lim})
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // Trader returns a trader's public card.

@@ -35,6 +35,14 @@ it takes evidence (30 minutes), waits that long, and decides from what both
 sides attached: a buyer who paid the exact total from their own account
 and attached that statement line gets the crypto.
 
+The drills form a course: *basics* (the careless path loses nothing but
+grade), *scams* (it loses money or crypto), and the *exam*: the same drills
+in a surprise order without the app's labels (the TUI's `+"`e`"+` on the Practice
+tab, `+"`--exam`"+` here). An exam debrief lists what the labels would have said and
+when; `+"`p2pdesk practice report`"+` prints the course from the journal. Every
+debrief ends on the careful move at the moment of the first wrong one, and
+the guide's advice it follows.
+
 *withdraw*: you sell crypto and are paid to your Alipay.
 *deposit*: you buy crypto and pay the seller's Alipay.
 
@@ -43,10 +51,11 @@ This file is generated from sim/scenario.go by
 `)
 	for _, n := range ScenarioNames() {
 		s := Scenarios[n]
-		fmt.Fprintf(w, "\n## %s (%s)\n\n%s\n\n", s.Name, s.Direction, s.Summary)
+		fmt.Fprintf(w, "\n## %s (%s, %s)\n\n%s\n\n", s.Name, s.Direction, s.Level(), s.Summary)
 		fmt.Fprintf(w, "- **What the counterparty does:** %s\n", s.Risk)
 		fmt.Fprintf(w, "- **What a careful user does:** %s\n", s.Careful)
 		fmt.Fprintf(w, "- **The wrong move:** %s\n", s.Careless)
+		fmt.Fprintf(w, "- **%s**\n", english.T("scenario."+n+".guide"))
 		for _, p := range []Policy{Careful, Careless} {
 			e := s.Expect[p]
 			fmt.Fprintf(w, "- **%s user:** order ends %s; crypto %s, Alipay %s; grade %s\n", p, e.State, share(e.Crypto), share(e.Fiat), e.Grade)

@@ -29,11 +29,13 @@ var practiceDeposits = map[string]string{"USDT": "5000", "BTC": "0.05", "ETH": "
 
 const practiceCNY = alipay.PracticeBalance
 
-// OpenPracticeAccount creates the person at the keyboard: KYC level 2,
+// OpenPracticeAccount creates the person at the keyboard: KYC level 1
+// (where a new user starts: 50,000 CNY a day; the Account tab shows what
+// the next tier needs),
 // starting crypto, an Alipay account in their real name with CNY in it,
 // and that account registered as their Alipay payment method.
 func (w *World) OpenPracticeAccount(ctx context.Context, name, realName string) (PracticeAccount, error) {
-	acct, err := w.Admin.CreateUser(ctx, api.NewUserRequest{Name: name, RealName: realName, KYCLevel: 2, Deposits: practiceDeposits})
+	acct, err := w.Admin.CreateUser(ctx, api.NewUserRequest{Name: name, RealName: realName, KYCLevel: 1, Deposits: practiceDeposits})
 	if err != nil {
 		return PracticeAccount{}, err
 	}

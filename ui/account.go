@@ -171,7 +171,7 @@ func (p *accountPage) View(w, h int) string {
 	kvw := func(k, v string) string { return kvWrap(st, k, v, w) }
 	var b strings.Builder
 	b.WriteString(st.Title.Render(plain(a.User.Name)) + st.Muted.Render("  "+c.T("account.id_line", "ID", a.User.ID, "Name", plain(a.User.RealName))) + "\n\n")
-	b.WriteString(kvw(c.T("account.kyc"), fmt.Sprint(a.User.KYCLevel)) + "\n")
+	b.WriteString(kvw(c.T("account.kyc"), fmt.Sprint(a.User.KYCLevel)+st.Muted.Render(c.kycNext(&a.AccountView))) + "\n")
 	for _, l := range a.Limits {
 		used := 0.0
 		if l.Limit.IsPositive() {
@@ -432,4 +432,23 @@ func qrBlock(text string, inverted bool) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// kycNext says what the next KYC tier gives and needs, or that this is
+// the highest: a new user starts low and meets the limit.
+func (c *Ctx) kycNext(a *api.AccountView) string {
+	for _, t := range a.Tiers {
+		if t.Level != a.User.KYCLevel+1 {
+			continue
+		}
+		for _, l := range t.Limits {
+			if l.Fiat == api.CNY {
+				return c.T("account.kyc_next", "Level", t.Level, "Limit", c.money(l.Limit, l.Fiat))
+			}
+		}
+	}
+	if len(a.Tiers) > 0 && a.User.KYCLevel >= a.Tiers[len(a.Tiers)-1].Level {
+		return c.T("account.kyc_top")
+	}
+	return ""
 }
