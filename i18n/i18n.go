@@ -160,7 +160,15 @@ type state struct {
 	lang  Lang
 	loc   *goi18n.Localizer
 	plain sync.Map // id -> string, messages without data
+	// filled remembers messages with data: a screen says the same
+	// sentences frame after frame, and running a template is most of
+	// what a translation costs. Bounded: emptied when full.
+	filledMu sync.Mutex
+	filled   map[string]string
 }
+
+// maxFilled bounds the memo of filled-in messages.
+const maxFilled = 8192
 
 // New is a translator into l.
 func New(l Lang) *Tr {
@@ -207,6 +215,25 @@ func (t *Tr) translate(id string, count any, args []any) string {
 			return v.(string)
 		}
 	}
+	var memo string
+	if len(args) > 0 && len(args)%2 == 0 {
+		var k strings.Builder
+		k.WriteString(id)
+		if count != nil {
+			fmt.Fprint(&k, "\x00#", count)
+		}
+		for _, a := range args {
+			k.WriteByte(0)
+			fmt.Fprint(&k, a)
+		}
+		memo = k.String()
+		s.filledMu.Lock()
+		v, ok := s.filled[memo]
+		s.filledMu.Unlock()
+		if ok {
+			return v
+		}
+	}
 	var data map[string]any
 	if len(args) > 0 {
 		data = make(map[string]any, len(args)/2)
@@ -228,6 +255,14 @@ func (t *Tr) translate(id string, count any, args []any) string {
 	}
 	if count == nil && len(args) == 0 {
 		s.plain.Store(id, out)
+	}
+	if memo != "" {
+		s.filledMu.Lock()
+		if s.filled == nil || len(s.filled) >= maxFilled {
+			s.filled = make(map[string]string, 256)
+		}
+		s.filled[memo] = out
+		s.filledMu.Unlock()
 	}
 	return out
 }

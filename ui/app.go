@@ -174,10 +174,12 @@ type Model struct {
 	// tabSpans: the cells of each tab in the tab bar as last drawn, for
 	// a click.
 	tabSpans [][2]int
-	help     bool
-	quitting bool
-	notice   string
-	noticeOK bool
+	// tabLine is the tab bar as last drawn, for tabKey.
+	tabLine, tabKey string
+	help            bool
+	quitting        bool
+	notice          string
+	noticeOK        bool
 	// noticeNews: the notice says what the counterparty did to order
 	// noticeOrder (not a chat line).
 	noticeNews  bool
@@ -568,11 +570,50 @@ func (m *Model) View() string {
 	} else {
 		body = m.current().View(m.w, bodyH)
 	}
-	body = lipgloss.NewStyle().Height(bodyH).MaxHeight(bodyH).Render(body)
-	return lipgloss.JoinVertical(lipgloss.Left, header, body, truncateStyled(notice, m.w), status)
+	// Lines, not a lipgloss block: a block pads every line to the widest
+	// by display width, a fifth of a frame, for trailing spaces the
+	// renderer clears anyway.
+	return header + "\n" + fitLines(body, bodyH) + "\n" + truncateStyled(notice, m.w) + "\n" + status
+}
+
+// fitLines makes s exactly h lines: cut below, blank lines added.
+func fitLines(s string, h int) string {
+	if strings.Contains(s, "\t") {
+		s = strings.ReplaceAll(s, "\t", "    ") // as lipgloss renders a tab
+	}
+	n := strings.Count(s, "\n") + 1
+	switch {
+	case n > h:
+		i := 0
+		for k := 0; k < h; k++ {
+			i += strings.IndexByte(s[i:], '\n') + 1
+		}
+		return s[:i-1]
+	case n < h:
+		return s + strings.Repeat("\n", h-n)
+	}
+	return s
 }
 
 func (m *Model) tabBar() string {
+	// The bar changes with the tabs' titles, the page on top, the width
+	// and the hints: drawn again only then.
+	var key strings.Builder
+	fmt.Fprint(&key, m.w, m.tab, len(m.stack), m.hint("tabs.hint_full"))
+	for _, p := range m.tabs {
+		key.WriteString("\x00" + p.Title())
+	}
+	if n := len(m.stack); n > 0 {
+		key.WriteString("\x00" + m.stack[n-1].Title())
+	}
+	if key.String() == m.tabKey {
+		return m.tabLine
+	}
+	m.tabKey, m.tabLine = key.String(), m.drawTabBar()
+	return m.tabLine
+}
+
+func (m *Model) drawTabBar() string {
 	st := m.c.St
 	// Narrower windows drop words, not keys: first the hints' words, then
 	// the names of the tabs not shown (their numbers stay).

@@ -179,7 +179,30 @@ func spark(vals []int64, w int) string {
 }
 
 func box(st Styles, title, body string, w int) string {
-	return st.Box.Width(max(10, w-2)).Render(st.Title.Render(title) + "\n" + body)
+	w = max(10, w-2) + 2 // as lipgloss's Width: the padding inside, the border out
+	content := st.Title.Render(title) + "\n" + body
+	inner := w - 4
+	lines := strings.Split(content, "\n")
+	widths := make([]int, len(lines))
+	for i, l := range lines {
+		if widths[i] = lipgloss.Width(l); widths[i] > inner || strings.Contains(l, "\t") {
+			// A line to wrap: lipgloss does that.
+			return st.Box.Width(w - 2).Render(content)
+		}
+	}
+	// Drawn by hand: the same rounded border, padding and left alignment
+	// as st.Box, for a third of a market frame less (lipgloss measures
+	// every line several times).
+	edge := lipgloss.NewStyle().Foreground(st.Box.GetBorderTopForeground())
+	bar := strings.Repeat("─", w-2)
+	side := edge.Render("│")
+	var b strings.Builder
+	b.WriteString(edge.Render("╭" + bar + "╮"))
+	for i, l := range lines {
+		b.WriteString("\n" + side + " " + l + strings.Repeat(" ", inner-widths[i]) + " " + side)
+	}
+	b.WriteString("\n" + edge.Render("╰"+bar+"╯"))
+	return b.String()
 }
 
 // kv is a label and its value, the label padded to 14 cells by display
@@ -259,6 +282,28 @@ func wrapLong(s string, w int) string {
 }
 
 func joinH(a, b string) string { return lipgloss.JoinHorizontal(lipgloss.Top, a, b) }
+
+// joinBoxes puts box b right of box a, each line of a aw cells wide (as
+// box draws them): lipgloss's JoinHorizontal measures every line again.
+func joinBoxes(a string, aw int, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	n := max(len(al), len(bl))
+	var out strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		if i < len(al) {
+			out.WriteString(al[i])
+		} else {
+			out.WriteString(strings.Repeat(" ", aw))
+		}
+		if i < len(bl) {
+			out.WriteString(bl[i])
+		}
+	}
+	return out.String()
+}
 
 // wrapText wraps text to width w by display width (double-width
 // characters count two), keeping the lines it already has.

@@ -13,6 +13,7 @@ import (
 
 	"p2pdesk/api"
 	"p2pdesk/client"
+	"p2pdesk/i18n"
 	"p2pdesk/money"
 )
 
@@ -48,6 +49,11 @@ type marketPage struct {
 	version  int          // drops stale answers
 	err      string
 	dirty    bool // an ad changed; refetch at the next debounce
+	// chart is the small chart's box as last drawn, for chartKey;
+	// chartGen counts the changes of the history and the best prices.
+	chart    string
+	chartKey chartKey
+	chartGen int
 	loading  bool
 }
 
@@ -121,6 +127,8 @@ func newMarketPage(c *Ctx) *marketPage {
 		Column[api.AdView]{Title: "col.window", Width: 4, Right: true, Drop: 2, Cell: func(a api.AdView) string { return c.T("market.window_min", "N", a.WindowMin) }},
 	)
 	p.table.Tr = c.Tr
+	// The market's cells read the ad, the language and exam mode only.
+	p.table.Salt = func() any { return c.exam }
 	return p
 }
 
@@ -203,6 +211,7 @@ func (p *marketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.newQuery = false
 		}
 		p.index = msg.page.Index
+		p.chartGen++
 		p.history = p.history[:0]
 		for _, h := range msg.hist {
 			if u, err := h.Price.UnitsAt(api.PriceScale); err == nil {
@@ -285,15 +294,15 @@ func (p *marketPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		p.table.Bottom()
 	case key.Matches(msg, k.NextTab), key.Matches(msg, k.PrevTab):
 		p.userSide = p.userSide.Opposite()
-		p.best = nil
+		p.best, p.chartGen = nil, p.chartGen+1
 		return p, p.requery()
 	case key.Matches(msg, k.Asset):
 		p.asset = (p.asset + 1) % len(assets)
-		p.best = nil
+		p.best, p.chartGen = nil, p.chartGen+1
 		return p, p.requery()
 	case key.Matches(msg, k.Fiat):
 		p.fiat = (p.fiat + 1) % len(fiats)
-		p.best = nil
+		p.best, p.chartGen = nil, p.chartGen+1
 		return p, p.requery()
 	case key.Matches(msg, k.Payment):
 		p.method = (p.method + 1) % len(methods)
@@ -383,6 +392,23 @@ func (p *marketPage) detail(w int) string {
 		kv(st, c.T("ad.requires"), c.requirements(ad)),
 		kv(st, c.T("ad.terms"), truncate(plain(ad.Terms), w/2)),
 	}
+	lw := max(10, w/2+8-2) + 2
+	return joinBoxes(box(st, c.T("ad.title", "ID", ad.ID), strings.Join(left, "\n"), w/2+8), lw, p.chartBox(w))
+}
+
+type chartKey struct {
+	gen, w int
+	lang   i18n.Lang
+}
+
+// chartBox is the small chart beside the ad: the same for every ad, so
+// drawn again only when the history, the best price or the width change.
+func (p *marketPage) chartBox(w int) string {
+	st, c := p.c.St, p.c
+	key := chartKey{gen: p.chartGen, w: w, lang: c.Tr.Lang()}
+	if key == p.chartKey {
+		return p.chart
+	}
 	chartW := max(10, w/2-16)
 	right := []string{st.Muted.Render(c.T("chart.index6h")+" ") + st.Accent.Render(spark(p.history, chartW))}
 	if len(p.best) > 1 {
@@ -402,7 +428,8 @@ func (p *marketPage) detail(w int) string {
 		right = append(right, sty.Render(c.T("chart.change6h", "Arrow", arrow, "Pct", pct((last-first)*10000/max(first, 1)))))
 	}
 	right = append(right, st.Muted.Render(c.T("chart.open_hint", "Key", c.Keys.Chart.Help().Key)))
-	return joinH(box(st, c.T("ad.title", "ID", ad.ID), strings.Join(left, "\n"), w/2+8), box(st, c.T("chart.title"), strings.Join(right, "\n"), w-w/2-8))
+	p.chartKey, p.chart = key, box(st, c.T("chart.title"), strings.Join(right, "\n"), w-w/2-8)
+	return p.chart
 }
 
 func (c *Ctx) verifiedWord(v bool) string {

@@ -35,9 +35,26 @@ type Table[T any] struct {
 	height int
 	filter string
 	match  func(T, string) bool
-	shown  []int // indexes of rows passing the filter
+	shown  []int // indexes of rows passing the filter, unless all
+	all    bool  // no filter: every row shows, in order
 	// Tr says the titles in the user's language (nil: English).
 	Tr *i18n.Tr
+	// Salt, when set, turns the row cache on: a row is drawn once and
+	// kept until the rows are set again, the width or the language
+	// changes, or Salt's value does (what else its cells read, e.g. exam
+	// mode). Only for tables whose cells read nothing else: no clock.
+	Salt  func() any
+	gen   uint64 // bumped by every SetRows
+	cache map[int64]string
+	key   rowCacheKey
+}
+
+// rowCacheKey is what every cached row was drawn for.
+type rowCacheKey struct {
+	gen   uint64
+	width int
+	lang  i18n.Lang
+	salt  any
 }
 
 // NewTable makes a table.
@@ -53,10 +70,16 @@ func (t *Table[T]) SetRows(rows []T) {
 		keep, had = t.ID(r), true
 	}
 	t.rows = rows
+	t.gen++
 	t.refilter()
 	if had {
-		for i, idx := range t.shown {
-			if t.ID(t.rows[idx]) == keep {
+		// Most updates leave the row where it was: look there first.
+		if t.cursor < t.Len() && t.ID(t.rows[t.row(t.cursor)]) == keep {
+			t.clamp()
+			return
+		}
+		for i := 0; i < t.Len(); i++ {
+			if t.ID(t.rows[t.row(i)]) == keep {
 				t.cursor = i
 				t.clamp()
 				return
@@ -66,11 +89,24 @@ func (t *Table[T]) SetRows(rows []T) {
 	t.clamp()
 }
 
+// row is the index in rows of the i-th row shown.
+func (t *Table[T]) row(i int) int {
+	if t.all {
+		return i
+	}
+	return t.shown[i]
+}
+
 // Rows are all rows, unfiltered.
 func (t *Table[T]) Rows() []T { return t.rows }
 
 // Len is the number of rows shown.
-func (t *Table[T]) Len() int { return len(t.shown) }
+func (t *Table[T]) Len() int {
+	if t.all {
+		return len(t.rows)
+	}
+	return len(t.shown)
+}
 
 // SetFilter shows only rows matching s.
 func (t *Table[T]) SetFilter(s string) {
@@ -85,6 +121,12 @@ func (t *Table[T]) Filter() string { return t.filter }
 func (t *Table[T]) refilter() {
 	t.shown = t.shown[:0]
 	f := strings.ToLower(strings.TrimSpace(t.filter))
+	// Without a filter every row shows: no index to build over a book of
+	// a million ads at every update.
+	t.all = f == "" || t.match == nil
+	if t.all {
+		return
+	}
 	for i, r := range t.rows {
 		if f == "" || t.match == nil || t.match(r, f) {
 			t.shown = append(t.shown, i)
@@ -95,10 +137,10 @@ func (t *Table[T]) refilter() {
 // Selected is the row under the cursor.
 func (t *Table[T]) Selected() (T, bool) {
 	var zero T
-	if t.cursor < 0 || t.cursor >= len(t.shown) {
+	if t.cursor < 0 || t.cursor >= t.Len() {
 		return zero, false
 	}
-	return t.rows[t.shown[t.cursor]], true
+	return t.rows[t.row(t.cursor)], true
 }
 
 // Cursor is the cursor's position among the shown rows.
@@ -112,7 +154,7 @@ func (t *Table[T]) Move(n int) {
 
 // Top and Bottom jump.
 func (t *Table[T]) Top()    { t.cursor = 0; t.clamp() }
-func (t *Table[T]) Bottom() { t.cursor = len(t.shown) - 1; t.clamp() }
+func (t *Table[T]) Bottom() { t.cursor = t.Len() - 1; t.clamp() }
 
 // SetHeight is the rows that fit, header excluded.
 func (t *Table[T]) SetHeight(h int) {
@@ -124,8 +166,8 @@ func (t *Table[T]) SetHeight(h int) {
 func (t *Table[T]) Height() int { return t.height }
 
 func (t *Table[T]) clamp() {
-	if t.cursor >= len(t.shown) {
-		t.cursor = len(t.shown) - 1
+	if t.cursor >= t.Len() {
+		t.cursor = t.Len() - 1
 	}
 	if t.cursor < 0 {
 		t.cursor = 0
@@ -136,8 +178,8 @@ func (t *Table[T]) clamp() {
 	if t.cursor >= t.offset+t.height {
 		t.offset = t.cursor - t.height + 1
 	}
-	if t.offset > max(0, len(t.shown)-t.height) {
-		t.offset = max(0, len(t.shown)-t.height)
+	if t.offset > max(0, t.Len()-t.height) {
+		t.offset = max(0, t.Len()-t.height)
 	}
 }
 
@@ -145,7 +187,7 @@ func (t *Table[T]) clamp() {
 // reports whether that row was selected already (a second click opens it).
 func (t *Table[T]) Click(y int) (again, ok bool) {
 	i := t.offset + y - 1
-	if y < 1 || y > t.height || i >= len(t.shown) {
+	if y < 1 || y > t.height || i >= t.Len() {
 		return false, false
 	}
 	again = i == t.cursor
@@ -193,9 +235,22 @@ func (t *Table[T]) View(st Styles, width int) string {
 		cells[i] = pad(t.Tr.T(c.Title), c.Width, c.Right)
 	}
 	b.WriteString(st.Header.Render(truncate("  "+strings.Join(cells, " "), width)))
-	end := min(len(t.shown), t.offset+t.height)
+	end := min(t.Len(), t.offset+t.height)
+	if t.Salt != nil {
+		k := rowCacheKey{gen: t.gen, width: width, lang: t.Tr.Lang(), salt: t.Salt()}
+		if k != t.key || t.cache == nil || len(t.cache) > 4096 {
+			t.key, t.cache = k, map[int64]string{}
+		}
+	}
 	for i := t.offset; i < end; i++ {
-		r := t.rows[t.shown[i]]
+		r := t.rows[t.row(i)]
+		if i != t.cursor && t.cache != nil && t.Salt != nil {
+			if line, ok := t.cache[t.ID(r)]; ok {
+				b.WriteByte('\n')
+				b.WriteString(line)
+				continue
+			}
+		}
 		for j, c := range t.Cols {
 			s := pad(plain(c.Cell(r)), c.Width, c.Right)
 			if c.Style != nil && i != t.cursor {
@@ -210,10 +265,14 @@ func (t *Table[T]) View(st Styles, width int) string {
 		if i == t.cursor {
 			b.WriteString(st.Selected.Render(truncate("▸ "+line, width)))
 		} else {
-			b.WriteString(truncateStyled("  "+line, width))
+			line = truncateStyled("  "+line, width)
+			if t.Salt != nil {
+				t.cache[t.ID(r)] = line
+			}
+			b.WriteString(line)
 		}
 	}
-	if len(t.shown) == 0 {
+	if t.Len() == 0 {
 		b.WriteString("\n" + st.Muted.Render("  "+t.Tr.T("table.empty")))
 	}
 	return b.String()

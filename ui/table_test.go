@@ -329,3 +329,35 @@ func TestNewOrderShowsTheOpenOrders(t *testing.T) {
 		t.Fatal("the Orders tab stayed on History after a new order")
 	}
 }
+
+// TestRowCacheFollowsItsInputs: a cached table draws a row again when the
+// rows are set again (an ad's price moved), when Salt's value changes
+// (exam mode), and never shows a stale row.
+func TestRowCacheFollowsItsInputs(t *testing.T) {
+	type row struct {
+		id    int64
+		price string
+	}
+	mark := false
+	tb := NewTable(func(r row) int64 { return r.id }, nil,
+		Column[row]{Title: "col.price", Width: 10, Cell: func(r row) string {
+			if mark {
+				return "⚠" + r.price
+			}
+			return r.price
+		}})
+	tb.Salt = func() any { return mark }
+	st := NewStyles(DefaultTheme())
+	tb.SetRows([]row{{1, "7.20"}, {2, "7.30"}})
+	if v := tb.View(st, 40); !strings.Contains(v, "7.30") {
+		t.Fatal(v)
+	}
+	tb.SetRows([]row{{1, "7.20"}, {2, "7.35"}})
+	if v := tb.View(st, 40); !strings.Contains(v, "7.35") || strings.Contains(v, "7.30") {
+		t.Fatalf("a stale row after new rows:\n%s", v)
+	}
+	mark = true
+	if v := tb.View(st, 40); !strings.Contains(v, "⚠7.35") {
+		t.Fatalf("the salt changed and the row did not:\n%s", v)
+	}
+}

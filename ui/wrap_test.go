@@ -65,3 +65,24 @@ func TestWrapHangingKeepsTheColumn(t *testing.T) {
 		t.Errorf("a short line changed")
 	}
 }
+
+// TestBoxDrawsAsLipgloss: the hand-drawn box is the one lipgloss draws
+// (border, padding, alignment, double-width text), and a line too long
+// for it still wraps as lipgloss wraps it.
+func TestBoxDrawsAsLipgloss(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	for _, c := range []struct {
+		title, body string
+		w           int
+	}{
+		{"Ad 7", "HarborHub36 ✓\norders 321 · 99.0%\nterms  real-name only", 68},
+		{"广告 7", "名字 完成率 98%\n条款：仅限实名", 50},
+		{"t", "", 12},
+		{"Chart", strings.Repeat("x", 80), 40}, // wraps
+	} {
+		want := st.Box.Width(max(10, c.w-2)).Render(st.Title.Render(c.title) + "\n" + c.body)
+		if got := box(st, c.title, c.body, c.w); got != want {
+			t.Fatalf("box(%q, %d):\n%s\nwant\n%s", c.body, c.w, got, want)
+		}
+	}
+}
