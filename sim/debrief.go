@@ -170,7 +170,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		} else {
 			in = append(in, l)
 		}
-		text, said := say(id, "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin, "Tx", l.TxID)
+		text, said := say(id, "Amount", l.Amount.FixedN(2), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin, "Tx", l.TxID)
 		d.Timeline = append(d.Timeline, TimelineEntry{At: l.At, Who: "alipay", Text: text, Said: said})
 		d.Labels = append(d.Labels, statementLabels(o, l)...)
 	}
@@ -245,7 +245,7 @@ func statementLabels(o api.OrderView, l alipay.Line) []Label {
 		return nil
 	}
 	if l.CounterpartyName != o.PayerName || l.Amount.Cmp(o.FiatTotal) != 0 {
-		text, said := say("debrief.label.other_payment", "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName)
+		text, said := say("debrief.label.other_payment", "Amount", l.Amount.FixedN(2), "Name", l.CounterpartyName)
 		out = append(out, Label{At: l.At, Text: text, Said: said})
 	}
 	if api.NoteNamesCrypto(l.Note) {
@@ -357,7 +357,7 @@ func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, 
 			// Money out that returns nothing that came in: a refund to
 			// the wrong account (the name is not the account) is gone.
 			d.Loss = true
-			point(l.At, false, "debrief.p.wrong_refund", "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin)
+			point(l.At, false, "debrief.p.wrong_refund", "Amount", l.Amount.FixedN(2), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin)
 		}
 	}
 	if !released.IsZero() {
@@ -378,7 +378,7 @@ func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, 
 			point(released, false, "debrief.p.released_third_party", "Name", other.CounterpartyName, "Buyer", o.PayerName)
 		case other != nil:
 			d.Loss = true
-			point(released, false, "debrief.p.released_partial", "Amount", other.Amount.Fixed(), "Total", o.FiatTotal.Fixed())
+			point(released, false, "debrief.p.released_partial", "Amount", other.Amount.FixedN(2), "Total", o.FiatTotal.Fixed())
 		default:
 			d.Loss = true
 			point(released, false, "debrief.p.released_unpaid", "Amount", o.Amount, "Asset", asset)
@@ -393,11 +393,11 @@ func (w *World) judgeSeller(d *Debrief, o api.OrderView, in, out []alipay.Line, 
 		point(disputed, false, "debrief.p.held_paid", "Name", o.PayerName, "At", exact.At.UTC().Format("15:04"))
 	}
 	if other != nil && refunded {
-		point(other.At, true, "debrief.p.refunded", "Amount", other.Amount.Fixed(), "Name", other.CounterpartyName)
+		point(other.At, true, "debrief.p.refunded", "Amount", other.Amount.FixedN(2), "Name", other.CounterpartyName)
 	}
 	if other != nil && !refunded && released.IsZero() {
 		d.Unjust = true
-		point(other.At, false, "debrief.p.kept", "Amount", other.Amount.Fixed(), "Name", other.CounterpartyName)
+		point(other.At, false, "debrief.p.kept", "Amount", other.Amount.FixedN(2), "Name", other.CounterpartyName)
 	}
 	if o.State == api.StateExpired && exact != nil {
 		if refunded {
@@ -455,15 +455,15 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.
 			toOrder++
 			if toOrder == 1 {
 				proof = l.TxID
-				point(l.At, true, "debrief.p.paid_exact", "Amount", l.Amount.Fixed())
+				point(l.At, true, "debrief.p.paid_exact", "Amount", l.Amount.FixedN(2))
 			} else {
 				d.Loss = true
-				point(l.At, false, "debrief.p.paid_again", "Amount", l.Amount.Fixed())
+				point(l.At, false, "debrief.p.paid_again", "Amount", l.Amount.FixedN(2))
 			}
 		} else {
 			elsewhere++
 			d.Loss = true
-			point(l.At, false, "debrief.p.paid_elsewhere", "Amount", l.Amount.Fixed(), "Name", l.CounterpartyName)
+			point(l.At, false, "debrief.p.paid_elsewhere", "Amount", l.Amount.FixedN(2), "Name", l.CounterpartyName)
 		}
 	}
 	if o.State == api.StateCancelled && elsewhere == 0 && toOrder == 0 {

@@ -758,6 +758,9 @@ func (p *orderPage) examStatement() string {
 			"At", l.At.UTC().Format("15:04:05"), "Tx", l.TxID) + note
 		if back := refundOf(l, lines); back != nil {
 			out += c.St.Muted.Render(c.T("order.refunded", "At", back.At.UTC().Format("15:04:05"), "Tx", back.TxID))
+		} else if r := p.toReturn(); r != nil && r.TxID == l.TxID {
+			// A key, not a verdict: the learner judges whether to.
+			out += c.St.Muted.Render(" · " + c.T("order.exam_refund_key", "Key", c.Keys.Refund.Help().Key))
 		}
 	}
 	if out == "" {

@@ -160,8 +160,25 @@ func (p *practicePage) View(w, h int) string {
 		b.WriteString(st.Muted.Render(truncate(p.course, w)) + "\n")
 	}
 	b.WriteString("\n")
-	// The list scrolls: the rows left after the summary and the hints.
-	rows := max(3, h-10)
+	// What goes under the list, first: the list takes the rows left.
+	var foot strings.Builder
+	if c.exam {
+		foot.WriteString("\n" + wrapTo(c.T("practice.exam_deck", "Done", p.played, "Total", len(p.list)), w) + "\n")
+	} else if p.cursor < len(p.list) {
+		// The selected drill's whole summary: the list cuts it to a line.
+		foot.WriteString("\n" + wrapTo(st.Bold.Render(p.list[p.cursor].Summary), w) + "\n")
+	}
+	foot.WriteString("\n" + wrapTo(st.Muted.Render(c.T("practice.hint")), w) + "\n")
+	if p.busy {
+		foot.WriteString(c.T("practice.staging") + "\n")
+	}
+	if p.err != "" {
+		foot.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
+	}
+	rows := max(3, h-strings.Count(b.String(), "\n")-strings.Count(foot.String(), "\n"))
+	if rows < len(p.list) {
+		rows-- // the "1–11 of 19" line
+	}
 	from := 0
 	if p.cursor >= rows {
 		from = p.cursor - rows + 1
@@ -185,19 +202,7 @@ func (p *practicePage) View(w, h int) string {
 	if len(p.list) > rows {
 		b.WriteString(st.Muted.Render(c.T("practice.more", "From", from+1, "To", min(from+rows, len(p.list)), "N", len(p.list))) + "\n")
 	}
-	if c.exam {
-		b.WriteString("\n" + wrapTo(c.T("practice.exam_deck", "Done", p.played, "Total", len(p.list)), w) + "\n")
-	} else if p.cursor < len(p.list) {
-		// The selected drill's whole summary: the list cuts it to a line.
-		b.WriteString("\n" + wrapTo(st.Bold.Render(p.list[p.cursor].Summary), w) + "\n")
-	}
-	b.WriteString("\n" + wrapTo(st.Muted.Render(c.T("practice.hint")), w) + "\n")
-	if p.busy {
-		b.WriteString(c.T("practice.staging") + "\n")
-	}
-	if p.err != "" {
-		b.WriteString(st.Danger.Render("✗ "+p.err) + "\n")
-	}
+	b.WriteString(foot.String())
 	return b.String()
 }
 

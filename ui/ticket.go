@@ -137,6 +137,11 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.err != nil {
 			t.confirm = false
 			t.err = t.c.errText(msg.err)
+			if t.drill != 0 && api.CodeOf(msg.err) == api.CodeNotFound {
+				// A drill's ad comes down after an hour nobody took it
+				// (at ×60, a minute away from the keyboard).
+				t.err = t.c.T("ticket.drill_gone")
+			}
 			if api.CodeOf(msg.err) == api.CodePriceChanged {
 				mc, id := t.c.Market, t.ad.ID
 				return t, request(actTimeout, func(ctx context.Context) tea.Msg {
