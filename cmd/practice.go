@@ -23,16 +23,19 @@ func (a *app) practiceCommand() *cobra.Command {
 		Short: "The practice journal: past drills, their debriefs, and replays",
 	}
 	open := func() (*sim.Journal, error) { return sim.OpenJournal(a.journalPath()) }
+	entries := func() ([]sim.JournalEntry, error) {
+		j, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return j.Entries()
+	}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the drills kept in the journal",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			j, err := open()
-			if err != nil {
-				return err
-			}
-			es, err := j.Entries()
+			es, err := entries()
 			if err != nil {
 				return err
 			}
@@ -62,11 +65,7 @@ func (a *app) practiceCommand() *cobra.Command {
 		Short: "Print the course: each level's drills passed, and each risk's grades",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			j, err := open()
-			if err != nil {
-				return err
-			}
-			es, err := j.Entries()
+			es, err := entries()
 			if err != nil {
 				return err
 			}

@@ -314,17 +314,7 @@ func useCode(ctx context.Context, b *Bot, victim *Bot, o api.OrderView, code str
 // paid and never pays.
 func codeAsker(st *Stage) Script {
 	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
-		if o.Role != "buyer" {
-			return
-		}
-		if o.State == api.StateDisputed {
-			b.once(o, "claim", func() error {
-				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("I paid. The seller refused to verify the payment."))
-				return err
-			})
-			return
-		}
-		if o.State != api.StateCreated && o.State != api.StatePaid {
+		if !codeThiefActs(ctx, b, o) {
 			return
 		}
 		if b.since(o.CreatedAt) >= time.Minute {
@@ -336,6 +326,22 @@ func codeAsker(st *Stage) Script {
 		}
 		waitThenPush(ctx, b, o, "Send the code and the platform confirms my payment to you.")
 	})
+}
+
+// codeThiefActs is the opening both code thieves share: a buyer's
+// order still open to them, or, disputed, a claim it paid.
+func codeThiefActs(ctx context.Context, b *Bot, o api.OrderView) bool {
+	if o.Role != "buyer" {
+		return false
+	}
+	if o.State == api.StateDisputed {
+		b.once(o, "claim", func() error {
+			_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("I paid. The seller refused to verify the payment."))
+			return err
+		})
+		return false
+	}
+	return o.State == api.StateCreated || o.State == api.StatePaid
 }
 
 // waitThenPush marks paid at five minutes, never pays, and pushes.
@@ -358,17 +364,7 @@ const phishURL = "https://p2pdesk-secure.top/verify"
 // order to it at once. Otherwise it marks paid and never pays.
 func phisher(st *Stage) Script {
 	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
-		if o.Role != "buyer" {
-			return
-		}
-		if o.State == api.StateDisputed {
-			b.once(o, "claim", func() error {
-				_, err := b.Market.AddEvidence(ctx, o.ID, "", b.lineOf("I paid. The seller refused to verify the payment."))
-				return err
-			})
-			return
-		}
-		if o.State != api.StateCreated && o.State != api.StatePaid {
+		if !codeThiefActs(ctx, b, o) {
 			return
 		}
 		if b.since(o.CreatedAt) >= time.Minute {
