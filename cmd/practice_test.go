@@ -129,35 +129,8 @@ func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 // through EnterOnLink) releases the learner's crypto to the scammer. A
 // code never typed there releases nothing (TestLiveDrills plays that).
 func TestCodeTypedOnAPhishingPageReleasesTheDrill(t *testing.T) {
-	isolate(t)
 	ctx := context.Background()
-	w, err := sim.Open(ctx, sim.Options{Dir: t.TempDir(), ServerKey: auth.GenerateKey(), Seed: 4, Merchants: 2, Speed: 600})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close(ctx)
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); w.Run(runCtx) }()
-	defer func() { stop(); <-done }()
-	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &practice{w: w, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		user: secrets.Profile{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase, AlipayKey: acct.AlipayToken}}
-	me, err := p.human(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enr, err := me.Market.Enroll2FA(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := authenticator.Code(enr.Secret, time.Now())
-	if _, err := me.Market.Confirm2FA(ctx, code); err != nil {
-		t.Fatal(err)
-	}
+	w, p, me, secret := livePractice(t)
 	s, err := p.Stage("phishing-link", false)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +156,7 @@ func TestCodeTypedOnAPhishingPageReleasesTheDrill(t *testing.T) {
 		return false
 	})
 	// The next code: the one confirming 2FA is spent.
-	next, _ := authenticator.Code(enr.Secret, time.Now().Add(30*time.Second))
+	next, _ := authenticator.Code(secret, time.Now().Add(30*time.Second))
 	if err := p.EnterOnLink(o.ID, url, next); err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +166,88 @@ func TestCodeTypedOnAPhishingPageReleasesTheDrill(t *testing.T) {
 	})
 	d, err := w.Debrief(ctx, w.StageOf(o), o.ID)
 	if err != nil || d.Grade != "F" || !strings.Contains(strings.Join(pointTexts(d), "\n"), "You logged in on https://p2pdesk-secure.top/verify") {
+		t.Fatalf("debrief %s: %v\n%v", d.Grade, err, pointTexts(d))
+	}
+}
+
+// livePractice is the practice market as the app runs it: a live clock
+// (×600), wall-clock authentication, merchants trading, and the learner
+// with 2FA on, behind the TUI's adapter. It returns the 2FA secret.
+func livePractice(t *testing.T) (*sim.World, *practice, *sim.Bot, string) {
+	t.Helper()
+	isolate(t)
+	ctx := context.Background()
+	w, err := sim.Open(ctx, sim.Options{Dir: t.TempDir(), ServerKey: auth.GenerateKey(), Seed: 4, Merchants: 2, Speed: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done; w.Close(ctx) })
+	acct, err := w.OpenPracticeAccount(ctx, "you", "Chen Jing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &practice{w: w, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		user: secrets.Profile{APIKey: acct.Credentials.APIKey, Secret: acct.Credentials.Secret, Passphrase: acct.Credentials.Passphrase, AlipayKey: acct.AlipayToken}}
+	me, err := p.human(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me.RailPass = acct.AlipayPassword // what the TUI shows in practice
+	enr, err := me.Market.Enroll2FA(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := authenticator.Code(enr.Secret, time.Now())
+	if _, err := me.Market.Confirm2FA(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	return w, p, me, enr.Secret
+}
+
+// TestPaymentFormSlipsToAStrangerAndTheOrderAccountCompletes: in the
+// live practice market, the own-payment-mistake drill fills the payment
+// form with a stranger's account (another real name behind it on the
+// rail); the learner who pays the order's own account instead is
+// released to by the honest seller, on wall-clock codes, and graded A.
+func TestPaymentFormSlipsToAStrangerAndTheOrderAccountCompletes(t *testing.T) {
+	ctx := context.Background()
+	w, p, me, _ := livePractice(t)
+	s, err := p.Stage("own-payment-mistake", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := me.Market.TakeAd(ctx, api.TakeRequest{AdID: s.AdID, Amount: "100", Payment: string(api.Alipay)}, "drill-take")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Link(s.Drill, o.ID)
+	slip := p.PayAccount(o)
+	if slip == o.PayTo.Account || len(slip) != len(o.PayTo.Account) {
+		t.Fatalf("the form is filled with %q for the order's %q", slip, o.PayTo.Account)
+	}
+	stranger, err := me.Rail.Lookup(ctx, slip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seller, err := me.Rail.Lookup(ctx, o.PayTo.Account)
+	if err != nil || stranger.MaskedName == seller.MaskedName {
+		t.Fatalf("the slip's owner reads as the seller: %q %q %v", stranger.MaskedName, seller.MaskedName, err)
+	}
+	if _, err := me.Rail.Send(ctx, o.PayTo.Account, o.FiatTotal.Fixed(), "", me.RailPass, "pay-order"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := me.Market.MarkPaid(ctx, o.ID, api.StateCreated); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the seller's release", func() bool {
+		got, err := me.Market.Order(ctx, o.ID)
+		return err == nil && got.State == api.StateCompleted
+	})
+	d, err := w.Debrief(ctx, w.StageOf(o), o.ID)
+	if err != nil || d.Grade != "A" {
 		t.Fatalf("debrief %s: %v\n%v", d.Grade, err, pointTexts(d))
 	}
 }

@@ -201,7 +201,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 	if err != nil || frozen.IsNegative() {
 		frozen = money.Zero(2)
 	}
-	d.Ended = endings(o, in, out, frozen)
+	d.Ended = endings(o, in, out, frozen, st.Slip)
 	if !sharedCode.IsZero() {
 		// Whatever came of it: a code is never anyone else's to have.
 		d.Risky = true
@@ -503,13 +503,16 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.
 // endings nets the order for both sides: the crypto that moved through
 // escrow, and the CNY that crossed the user's Alipay since the order
 // opened (whoever paid for the counterparty, it was their side's money).
-func endings(o api.OrderView, in, out []alipay.Line, frozen money.Amount) []Ending {
-	var cny money.Amount
+func endings(o api.OrderView, in, out []alipay.Line, frozen money.Amount, stranger string) []Ending {
+	var cny, lost money.Amount
 	for _, l := range in {
 		cny, _ = cny.Add(l.Amount)
 	}
 	for _, l := range out {
 		cny, _ = cny.Sub(l.Amount)
+		if stranger != "" && l.CounterpartyLogin == stranger {
+			lost, _ = lost.Add(l.Amount) // a stranger's, not the counterparty's
+		}
 	}
 	var crypto money.Amount
 	if o.State == api.StateCompleted || (o.State == api.StateResolved && o.Resolution == api.ResolveRelease) {
@@ -520,10 +523,15 @@ func endings(o api.OrderView, in, out []alipay.Line, frozen money.Amount) []Endi
 	}
 	theirCrypto, _ := crypto.Neg()
 	theirCNY, _ := cny.Neg()
-	return []Ending{
+	theirCNY, _ = theirCNY.Sub(lost)
+	ends := []Ending{
 		{Who: "you", Crypto: crypto, Asset: string(o.Asset), CNY: cny, Frozen: frozen},
 		{Who: "counterparty", Crypto: theirCrypto, Asset: string(o.Asset), CNY: theirCNY},
 	}
+	if lost.IsPositive() {
+		ends = append(ends, Ending{Who: "stranger", Crypto: money.Zero(o.Amount.Scale()), Asset: string(o.Asset), CNY: lost})
+	}
+	return ends
 }
 
 // stmtFrozen is what Alipay's risk control holds of the user's balance.

@@ -21,7 +21,7 @@ import (
 // take one of go test's parallel slots and the CPU-bound tests run beside.
 func TestLiveDrills(t *testing.T) {
 	if testing.Short() {
-		t.Skip("plays 28 live drills")
+		t.Skip("plays every drill live, twice")
 	}
 	t.Parallel()
 	const worlds = 3

@@ -178,7 +178,8 @@ func (u *userScript) buy(ctx context.Context, b *Bot, o api.OrderView) {
 				return
 			}
 		}
-		// Pay the order's account, exactly, and say so.
+		// Pay the order's account, exactly, and say so: whatever the form
+		// came filled in with (w.SlipOf), the payee is the order's.
 		if b.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) {
 			markPaid(ctx, b, o)
 		} else if b.did(o, "pay:order") {
@@ -220,7 +221,7 @@ func asksToLeave(text string) bool {
 
 // buyCareless does what the chat says.
 func (u *userScript) buyCareless(ctx context.Context, b *Bot, o api.OrderView, lines []api.OrderLogEntry) {
-	payTo := o.PayTo.Account
+	payTo := b.w.SlipOf(o) // the form as it came filled in, unread
 	markFirst := false
 	for _, e := range lines {
 		low := strings.ToLower(e.Text)

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/money"
@@ -50,6 +51,10 @@ type Scenario struct {
 	// mimic: the counterparty's name is one character away from a
 	// verified merchant's on offer, and it has no badge.
 	mimic bool
+	// slip: the payment form is filled in with an account one transposed
+	// digit away from the seller's, which belongs to a stranger (see
+	// Stage.Slip).
+	slip bool
 	// watchClosed: the counterparty keeps acting after the order ends.
 	watchClosed bool
 	// aftermath runs half an hour after the order ends: the consequences that
@@ -255,6 +260,15 @@ func init() {
 		Careless:     "Releasing loses the crypto, and the victim's complaint freezes the money received.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
 		counterparty: func(context.Context, *World, *Stage) (Script, error) { return taintedBuyer(), nil }})
+	add(&Scenario{Name: "own-payment-mistake", Direction: Deposit, slip: true,
+		Summary:  "The payment form comes filled in with the seller's account, two digits swapped, as a hurried copy leaves it.",
+		Risk:     "Your own mistake: a transfer to the wrong account is instant and final, and the seller never sees it.",
+		Careful:  "Before the password, read the account and the real name the form shows against the order's payee, and the amount against the order's total. Only then pay, and mark paid once the money left.",
+		Careless: "The money goes to a stranger: the seller receives nothing, support finds no payment to the seller, and neither can bring it back.",
+		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, -1, "resolved/refund", "F"}},
+		counterparty: func(context.Context, *World, *Stage) (Script, error) {
+			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
+		}})
 }
 
 // accomplice makes a scenario's helper (a payer, a "friend", another
@@ -306,6 +320,9 @@ type Stage struct {
 	Exam bool
 	// untaken: the drill's ad came down after an hour nobody took it.
 	untaken atomic.Bool
+	// Slip is the account the payment form of the drill's order is filled
+	// in with when it is not the order's own ("" when it is): a stranger's.
+	Slip string
 	// phish is what the user typed on a page a chat link opened.
 	phishMu sync.Mutex
 	phish   []Phished
@@ -386,6 +403,11 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		}
 	}
 	st.Counterparty = cp
+	if sc.slip {
+		if st.Slip, err = w.stranger(ctx, cp.Person); err != nil {
+			return nil, err
+		}
+	}
 	side, margin := "buy", int64(-40)
 	if sc.Direction == Deposit {
 		side, margin = "sell", 40
@@ -547,6 +569,39 @@ func complaint(ctx context.Context, w *World, st *Stage, o api.OrderView) {
 			w.Rail.Freeze(ctx, st.User.RailID, v)
 		}
 	}
+}
+
+// stranger opens an Alipay account, and only that, at the seller's login
+// with two neighbouring digits swapped: where a hurried copy of the
+// seller's account sends the money. Its owner has another name.
+func (w *World) stranger(ctx context.Context, seller person) (string, error) {
+	name := "Zhao Lei"
+	if seller.RealName == name {
+		name = "Sun Li"
+	}
+	d := []byte(seller.Phone)
+	for i := len(d) - 2; i >= 3; i-- {
+		if d[i] == d[i+1] {
+			continue
+		}
+		slip := append([]byte(nil), d...)
+		slip[i], slip[i+1] = slip[i+1], slip[i]
+		_, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: string(slip), RealName: name, PaymentPassword: w.railPin()})
+		if api.CodeOf(err) == "ACCOUNT_EXISTS" {
+			continue
+		}
+		return string(slip), err
+	}
+	return "", fmt.Errorf("no free account two swapped digits from %s", seller.Phone)
+}
+
+// SlipOf is the account the payment form of an order is filled in with:
+// the order's own, except in a drill whose lesson is a hurried copy.
+func (w *World) SlipOf(o api.OrderView) string {
+	if st := w.StageOf(o); st != nil && st.Slip != "" && o.Role == "buyer" {
+		return st.Slip
+	}
+	return o.PayTo.Account
 }
 
 // homoglyphs are Cyrillic letters drawn like Latin ones (and digits):

@@ -23,6 +23,10 @@ type Practice interface {
 	// a drill's order opened: in the practice market that page is the
 	// scammer's, and what is typed there is theirs.
 	EnterOnLink(orderID int64, url, code string) error
+	// PayAccount is the account the payment form of an order comes filled
+	// in with: the order's payee, except in the drill whose lesson is a
+	// hurried copy of it.
+	PayAccount(o api.OrderView) string
 	// Link ties the order the learner opened in a drill to the drill.
 	Link(drill int, orderID int64)
 	// Drill says which drill an order belongs to, if any: wherever the

@@ -1044,11 +1044,16 @@ func (p *orderPage) canPay() bool {
 
 // payFromAlipay opens the Alipay payment of an order, filled in with the
 // seller's account and the exact total: the user only types the payment
-// password, and comes back here once it is sent.
+// password, and comes back here once it is sent. The form shows the real
+// name behind the account; reading it is the user's part.
 func payFromAlipay(c *Ctx, o api.OrderView) tea.Cmd {
 	wp := newWalletPage(c)
-	wp.openForm(o.PayTo.Account, fiat(o.FiatTotal), "")
-	wp.focus, wp.backAfterSend = 3, true
+	to := o.PayTo.Account
+	if c.Practice != nil {
+		to = c.Practice.PayAccount(o)
+	}
+	wp.openForm(to, fiat(o.FiatTotal), "")
+	wp.focus, wp.backAfterSend, wp.order = 3, true, &o
 	return tea.Batch(push(wp), wp.form[3].Focus(), wp.lookup())
 }
 

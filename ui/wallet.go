@@ -31,6 +31,9 @@ type walletPage struct {
 	backAfterSend bool
 	payee         string
 	idem          string
+	// order is the payment's order when a guide opened the form for it:
+	// the account and total the form is checked against.
+	order *api.OrderView
 }
 
 type walletMsg struct {
@@ -284,10 +287,25 @@ func (p *walletPage) formView(w int) string {
 		if i == 0 && p.payee != "" {
 			b.WriteString(st.Warn.Render("  " + c.T("wallet.real_name", "Name", p.payee)))
 		}
+		warn := ""
+		if o := p.order; o != nil && !c.exam {
+			// What the form says against what the order says: the last
+			// look before money leaves for good (not in the exam, where
+			// the reading is the learner's).
+			if i == 0 && strings.TrimSpace(f.Value()) != o.PayTo.Account {
+				warn = c.T("wallet.not_order_account", "Account", o.PayTo.Account, "Name", o.PayTo.RealName)
+			}
+			if a, err := money.Parse(strings.TrimSpace(f.Value()), 2); i == 1 && (err != nil || a.Cmp(o.FiatTotal) != 0) {
+				warn = c.T("wallet.not_order_total", "Total", fiat(o.FiatTotal))
+			}
+		}
 		if i == 3 && p.c.AlipayPassword != "" {
 			b.WriteString(st.Muted.Render("  " + c.T("wallet.practice_password", "Password", p.c.AlipayPassword)))
 		}
 		b.WriteString("\n")
+		if warn != "" {
+			b.WriteString("   " + st.Danger.Render("✗ "+warn) + "\n")
+		}
 	}
 	b.WriteString(st.Muted.Render(c.T("wallet.send_hint")))
 	return fitBox(st, w, b.String())

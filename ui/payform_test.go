@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"p2pdesk/api"
+	"p2pdesk/client"
+	"p2pdesk/money"
+)
+
+// slipPractice is a practice market whose drill fills the payment form
+// with another account, as the own-payment-mistake drill does.
+type slipPractice struct {
+	linkRecorder
+	slip string
+}
+
+func (s *slipPractice) PayAccount(api.OrderView) string { return s.slip }
+
+// TestPaymentFormSaysWhereItDiffersFromTheOrder: the payment form a guide
+// fills for an order is filled with what the practice market says (a
+// drill's hurried copy), and names, next to the field, an account or an
+// amount that is not the order's; in the exam the reading is the
+// learner's and no such line shows.
+func TestPaymentFormSaysWhereItDiffersFromTheOrder(t *testing.T) {
+	o := api.OrderView{ID: 7, Role: "buyer", State: api.StateCreated, Fiat: api.CNY, FiatTotal: money.MustParse("724.35", 2),
+		PayTo: api.PaymentAccount{Method: api.Alipay, Account: "18100071909", RealName: "Wang Fang"}}
+	for _, exam := range []bool{false, true} {
+		m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Alipay: client.NewAlipay("http://127.0.0.1:1", "t", nil),
+			Practice: &slipPractice{slip: "18100079109"}})
+		m.c.exam = exam
+		wp, ok := pushedBy(payFromAlipay(m.c, o)).(*walletPage)
+		if !ok {
+			t.Fatalf("the payment form did not open")
+		}
+		if got := wp.form[0].Value(); got != "18100079109" {
+			t.Fatalf("the form is filled with %q, not the practice market's account", got)
+		}
+		v := strings.Join(strings.Fields(ansi.Strip(wp.formView(100))), " ")
+		warned := strings.Contains(v, "not the order's account: pay 18100071909 (Wang Fang)")
+		if warned == exam {
+			t.Fatalf("exam %v: the account line shows %v: %q", exam, warned, v)
+		}
+		if strings.Contains(v, "not the order's total") {
+			t.Fatalf("the exact total is flagged: %q", v)
+		}
+		wp.form[0].SetValue(o.PayTo.Account)
+		wp.form[1].SetValue("742.35")
+		v = strings.Join(strings.Fields(ansi.Strip(wp.formView(100))), " ")
+		if strings.Contains(v, "not the order's account") || strings.Contains(v, "not the order's total: pay exactly 724.35") == exam {
+			t.Fatalf("exam %v, the right account and a wrong total: %q", exam, v)
+		}
+	}
+}
+
+// pushedBy runs a command (a batch too) far enough to find the page it
+// pushes, without the commands that reach the network.
+func pushedBy(cmd tea.Cmd) Page {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case pushMsg:
+		return msg.page
+	case tea.BatchMsg:
+		if len(msg) > 0 {
+			return pushedBy(msg[0])
+		}
+	}
+	return nil
+}
