@@ -3,10 +3,12 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/money"
@@ -72,4 +74,41 @@ func pushedBy(cmd tea.Cmd) Page {
 		}
 	}
 	return nil
+}
+
+// TestStatementKeepsThirdPartyMoneyMarked: on the Wallet, money that came
+// in around a sale from someone who is not its buyer stays marked, under
+// its line, refunded or not; the buyer's own payment is not marked, a note
+// naming crypto is; nothing is marked in the exam.
+func TestStatementKeepsThirdPartyMoneyMarked(t *testing.T) {
+	opened := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	closed := opened.Add(20 * time.Minute)
+	sale := api.OrderView{ID: 12, Role: "seller", Side: api.Sell, State: api.StateResolved, Fiat: api.CNY, FiatTotal: money.MustParse("725.00", 2),
+		PayerName: "Wu Yu", CreatedAt: opened, ClosedAt: &closed}
+	third := alipay.Line{TxID: "AP1", Kind: alipay.KindTransfer, Direction: "in", CounterpartyName: "Zhang San", CounterpartyLogin: "13000000001",
+		Amount: money.MustParse("725.00", 2), At: opened.Add(3 * time.Minute), Status: "success"}
+	own := alipay.Line{TxID: "AP2", Kind: alipay.KindTransfer, Direction: "in", CounterpartyName: "Wu Yu", CounterpartyLogin: "13000000002",
+		Amount: money.MustParse("725.00", 2), At: opened.Add(4 * time.Minute), Status: "success"}
+	noted := own
+	noted.TxID, noted.Note = "AP3", "USDT 100"
+	for _, exam := range []bool{false, true} {
+		m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Alipay: client.NewAlipay("http://127.0.0.1:1", "t", nil)})
+		m.c.exam = exam
+		p := newWalletPage(m.c)
+		p.Update(walletMsg{me: &alipay.Me{}, stmt: []alipay.Line{third, own}, sales: []api.OrderView{sale}})
+		v := ansi.Strip(p.View(80, 24))
+		if got := strings.Contains(v, "third party, not order 12's buyer Wu Yu"); got == exam {
+			t.Fatalf("exam %v: third-party money marked %v:\n%s", exam, got, v)
+		}
+		if p.mark(own) != "" || (!exam && p.mark(noted) == "") {
+			t.Fatalf("exam %v: the buyer's payment %q, its crypto note %q", exam, p.mark(own), p.mark(noted))
+		}
+	}
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Alipay: client.NewAlipay("http://127.0.0.1:1", "t", nil)})
+	p := newWalletPage(m.c)
+	back := alipay.Line{TxID: "AP9", Kind: alipay.KindTransfer, Direction: "out", CounterpartyLogin: "13000000001", Amount: third.Amount, At: closed}
+	p.Update(walletMsg{me: &alipay.Me{}, stmt: []alipay.Line{third, back}, sales: []api.OrderView{sale}})
+	if mk := p.mark(third); !strings.Contains(mk, "third party") || !strings.Contains(mk, "refunded") {
+		t.Fatalf("refunded third-party money: %q", mk)
+	}
 }

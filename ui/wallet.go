@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -11,16 +12,20 @@ import (
 
 	"p2pdesk/alipay"
 	"p2pdesk/api"
+	"p2pdesk/client"
 	"p2pdesk/money"
 )
 
 // walletPage: balances per asset, and the user's Alipay: balance,
 // statement, and sending a payment with the payment password.
 type walletPage struct {
-	c       *Ctx
-	bals    []api.BalanceView
-	me      *alipay.Me
-	stmt    []alipay.Line
+	c    *Ctx
+	bals []api.BalanceView
+	me   *alipay.Me
+	stmt []alipay.Line
+	// sales are the user's recent sell orders: money in around one that
+	// is not its buyer's stays marked on the statement.
+	sales   []api.OrderView
 	cursor  int
 	err     string
 	sending bool
@@ -37,10 +42,11 @@ type walletPage struct {
 }
 
 type walletMsg struct {
-	bals []api.BalanceView
-	me   *alipay.Me
-	stmt []alipay.Line
-	err  error
+	bals  []api.BalanceView
+	me    *alipay.Me
+	stmt  []alipay.Line
+	sales []api.OrderView
+	err   error
 }
 type sentMsg struct {
 	line alipay.Line
@@ -75,6 +81,9 @@ func (p *walletPage) load() tea.Cmd {
 			}
 			out.me = &me
 			out.stmt, out.err = rail.Statement(ctx, 0)
+			if recent, err := mc.Orders(ctx, client.OrderQuery{Side: api.Sell, Limit: 50}); err == nil {
+				out.sales = recent
+			}
 		}
 		return out
 	})
@@ -87,7 +96,7 @@ func (p *walletPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		if msg.err != nil {
 			p.err = p.c.errText(msg.err)
 		}
-		p.bals, p.me, p.stmt = msg.bals, msg.me, msg.stmt
+		p.bals, p.me, p.stmt, p.sales = msg.bals, msg.me, msg.stmt, msg.sales
 	case sentMsg:
 		if !p.sending {
 			return p, nil
@@ -244,7 +253,8 @@ func (p *walletPage) View(w, h int) string {
 		padRight(c.T("wallet.col.counterparty"), nameW)+" "+padRight(c.T("wallet.col.account"), loginW)+" "+padRight(c.T("wallet.col.tx"), 20)+" "+c.T("wallet.col.status"), w)) + "\n")
 	rows := h - strings.Count(b.String(), "\n") - 2
 	start := max(0, min(p.cursor-rows/2, len(p.stmt)-rows))
-	for i := start; i < len(p.stmt) && i < start+rows; i++ {
+	used := 0
+	for i := start; i < len(p.stmt) && used < rows; i++ {
 		l := p.stmt[len(p.stmt)-1-i] // newest first
 		sign, sty := "+", st.Buy
 		if l.Direction == "out" {
@@ -258,11 +268,44 @@ func (p *walletPage) View(w, h int) string {
 		} else {
 			b.WriteString("  " + sty.Render(line) + "\n")
 		}
+		used++
+		// Under its line, where no width cuts it off.
+		if mark := p.mark(l); mark != "" && used < rows {
+			b.WriteString(st.Warn.Render(truncate("           "+mark, w)) + "\n")
+			used++
+		}
 	}
 	if len(p.stmt) == 0 {
 		b.WriteString(st.Muted.Render("  "+c.T("wallet.no_transfers")) + "\n")
 	}
 	return b.String()
+}
+
+// mark is what the statement keeps saying about money in around one of
+// the user's sales that is not that sale's buyer's (a third party's, the
+// kind a fraud victim later claws back), and about a note that names
+// crypto: not only on the order's screen, where it is easy to leave. In
+// the exam the reading is the learner's.
+func (p *walletPage) mark(l alipay.Line) string {
+	if p.c.exam || l.Direction != "in" || l.Kind != alipay.KindTransfer {
+		return ""
+	}
+	for _, o := range p.sales {
+		if o.Role != "seller" || l.At.Before(o.CreatedAt) || (o.ClosedAt != nil && l.At.After(o.ClosedAt.Add(time.Hour))) {
+			continue
+		}
+		back := ""
+		if refundOf(l, p.stmt) != nil {
+			back = p.c.T("wallet.mark_refunded")
+		}
+		switch {
+		case l.CounterpartyName != o.PayerName && l.Amount.Cmp(o.FiatTotal) == 0:
+			return "⚠ " + p.c.T("wallet.mark_third_party", "ID", o.ID, "Buyer", o.PayerName) + back
+		case l.CounterpartyName == o.PayerName && api.NoteNamesCrypto(l.Note):
+			return "⚠ " + p.c.T("wallet.mark_note", "ID", o.ID) + back
+		}
+	}
+	return ""
 }
 
 // prompts label the payment form's fields in the user's language.
