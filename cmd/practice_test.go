@@ -252,6 +252,45 @@ func TestPaymentFormSlipsToAStrangerAndTheOrderAccountCompletes(t *testing.T) {
 	}
 }
 
+// TestFriendWhoPaysIsRefundedInTheLiveMarket: in the live practice
+// market, the cousin the adapter lets pay (f in the TUI) pays from his own
+// Alipay; the honest seller refunds him and disputes, support returns the
+// crypto to the seller, and the learner's debrief names the cousin's
+// payment (grade C: nothing of the learner's lost, the trade failed).
+func TestFriendWhoPaysIsRefundedInTheLiveMarket(t *testing.T) {
+	ctx := context.Background()
+	w, p, me, _ := livePractice(t)
+	s, err := p.Stage("friend-pays", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := me.Market.TakeAd(ctx, api.TakeRequest{AdID: s.AdID, Amount: "100", Payment: string(api.Alipay)}, "drill-take")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Link(s.Drill, o.ID)
+	if ds, ok := p.Drill(o.ID); !ok || ds.Friend != "Li Hua" || ds.FriendPaid {
+		t.Fatalf("drill status before: %+v %v", ds, ok)
+	}
+	if err := p.FriendPays(o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := p.Drill(o.ID); !ds.FriendPaid {
+		t.Fatal("the cousin's payment is not seen")
+	}
+	if _, err := me.Market.MarkPaid(ctx, o.ID, api.StateCreated); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the seller's dispute", func() bool {
+		got, err := me.Market.Order(ctx, o.ID)
+		return err == nil && got.State == api.StateDisputed
+	})
+	d, err := w.Debrief(ctx, w.StageOf(o), o.ID)
+	if err != nil || !strings.Contains(strings.Join(pointTexts(d), "\n"), "Li Hua paid the") {
+		t.Fatalf("debrief %s: %v\n%v", d.Grade, err, pointTexts(d))
+	}
+}
+
 func pointTexts(d sim.Debrief) []string {
 	var out []string
 	for _, p := range d.Points {

@@ -397,7 +397,37 @@ func (p *practice) Drill(orderID int64) (ui.DrillStatus, bool) {
 	if !ok {
 		return ui.DrillStatus{}, false
 	}
-	return ui.DrillStatus{ID: n, Scenario: p.drills[n-1].Scenario.Name}, true
+	st := p.drills[n-1]
+	ds := ui.DrillStatus{ID: n, Scenario: st.Scenario.Name}
+	if st.Friend != nil {
+		ds.Friend, ds.FriendPaid = st.Friend.Person.RealName, !st.FriendPaid().IsZero()
+	}
+	return ds, true
+}
+
+// FriendPays: the drill's cousin pays its order from his own Alipay.
+func (p *practice) FriendPays(orderID int64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p.mu.Lock()
+	me, err := p.human(ctx)
+	n, linked := p.byOrder[orderID]
+	var st *sim.Stage
+	if linked {
+		st = p.drills[n-1]
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return fmt.Errorf("order %d is not a drill of this session", orderID)
+	}
+	o, err := me.Market.Order(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	return st.FriendPays(ctx, o)
 }
 
 // Debrief judges a drill's order as it stands. A drill is final once its

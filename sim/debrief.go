@@ -214,6 +214,15 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 			sharedCode = ph[0].At // the code left the user's hands there
 		}
 	}
+	if at := st.FriendPaid(); !at.IsZero() && st.Friend != nil {
+		// Not the user's money, nor the user's account: the seller may
+		// not take it, whoever it is.
+		d.Risky = true
+		point(at, false, "debrief.p.friend_paid", "Name", st.Friend.Person.RealName, "Amount", o.FiatTotal.FixedN(2))
+		text, said := say("debrief.friend_sent", "Name", st.Friend.Person.RealName, "Amount", o.FiatTotal.FixedN(2), "Account", o.PayTo.Account, "Tx", st.Friend.paidTx(o))
+		d.Timeline = append(d.Timeline, TimelineEntry{At: at, Who: "alipay", Text: text, Said: said})
+		sort.SliceStable(d.Timeline, func(i, j int) bool { return d.Timeline[i].At.Before(d.Timeline[j].At) })
+	}
 	if o.Role == "seller" {
 		w.judgeSeller(&d, o, in, out, released, paidMark, disputed, disputeBy, sharedCode, point)
 	} else {
@@ -442,6 +451,9 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.
 			if first.IsZero() || l.At.Before(first) {
 				first = l.At
 			}
+		}
+		if fp := st.FriendPaid(); !fp.IsZero() && (first.IsZero() || fp.Before(first)) {
+			first = fp // the cousin's payment left first (judged on its own)
 		}
 		if first.IsZero() || first.After(paidMark) {
 			d.Risky = true

@@ -222,6 +222,13 @@ func asksToLeave(text string) bool {
 // buyCareless does what the chat says.
 func (u *userScript) buyCareless(ctx context.Context, b *Bot, o api.OrderView, lines []api.OrderLogEntry) {
 	payTo := b.w.SlipOf(o) // the form as it came filled in, unread
+	if st := b.w.StageOf(o); st != nil && st.Friend != nil && o.State == api.StateCreated {
+		// Takes the cousin's offer, and marks paid once he did.
+		if st.FriendPays(ctx, o) == nil {
+			markPaid(ctx, b, o)
+		}
+		return
+	}
 	markFirst := false
 	for _, e := range lines {
 		low := strings.ToLower(e.Text)

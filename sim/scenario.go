@@ -55,6 +55,9 @@ type Scenario struct {
 	// digit away from the seller's, which belongs to a stranger (see
 	// Stage.Slip).
 	slip bool
+	// friend: someone close to the user offers to pay the order from an
+	// account in their own name (see Stage.Friend).
+	friend bool
 	// watchClosed: the counterparty keeps acting after the order ends.
 	watchClosed bool
 	// aftermath runs half an hour after the order ends: the consequences that
@@ -260,6 +263,15 @@ func init() {
 		Careless:     "Releasing loses the crypto, and the victim's complaint freezes the money received.",
 		Expect:       map[Policy]Expectation{Careful: {0, 0, "resolved/refund", "A"}, Careless: {-1, 0, "completed", "F"}},
 		counterparty: func(context.Context, *World, *Stage) (Script, error) { return taintedBuyer(), nil }})
+	add(&Scenario{Name: "friend-pays", Direction: Deposit, friend: true,
+		Summary:  "Your cousin offers to pay the order for you from his own Alipay: 'quicker, you pay me back later'.",
+		Risk:     "A payment from an account not in your name: to a careful seller it is a third party's money, which it must refund.",
+		Careful:  "Pay only from an Alipay account in your own real name, the one the order names as yours; settle with family outside the trade.",
+		Careless: "The seller sees a payer who is not the buyer, refunds your cousin and disputes: the trade fails, you get no crypto, and the dispute stays on your record.",
+		Expect:   map[Policy]Expectation{Careful: {+1, -1, "completed", "A"}, Careless: {0, 0, "resolved/refund", "C"}},
+		counterparty: func(context.Context, *World, *Stage) (Script, error) {
+			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
+		}})
 	add(&Scenario{Name: "own-payment-mistake", Direction: Deposit, slip: true,
 		Summary:  "The payment form comes filled in with the seller's account, two digits swapped, as a hurried copy leaves it.",
 		Risk:     "Your own mistake: a transfer to the wrong account is instant and final, and the seller never sees it.",
@@ -320,6 +332,11 @@ type Stage struct {
 	Exam bool
 	// untaken: the drill's ad came down after an hour nobody took it.
 	untaken atomic.Bool
+	// Friend, in the friend-pays drill, is the user's cousin, who offers
+	// to pay the order from his own Alipay; friendPaid is when he did.
+	Friend     *Bot
+	friendMu   sync.Mutex
+	friendPaid time.Time
 	// Slip is the account the payment form of the drill's order is filled
 	// in with when it is not the order's own ("" when it is): a stranger's.
 	Slip string
@@ -405,6 +422,11 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	st.Counterparty = cp
 	if sc.slip {
 		if st.Slip, err = w.stranger(ctx, cp.Person); err != nil {
+			return nil, err
+		}
+	}
+	if sc.friend {
+		if st.Friend, err = w.accomplice(ctx, "li-hua-", "Li Hua", "50000"); err != nil {
 			return nil, err
 		}
 	}
@@ -593,6 +615,30 @@ func (w *World) stranger(ctx context.Context, seller person) (string, error) {
 		return string(slip), err
 	}
 	return "", fmt.Errorf("no free account two swapped digits from %s", seller.Phone)
+}
+
+// FriendPays: the user's cousin pays the drill's order, the exact total
+// to the order's account, from his own Alipay.
+func (st *Stage) FriendPays(ctx context.Context, o api.OrderView) error {
+	if st.Friend == nil || o.AdID != st.Ad.ID || o.Role != "buyer" || o.State != api.StateCreated {
+		return fmt.Errorf("no one offered to pay order %d", o.ID)
+	}
+	if !st.Friend.pay(ctx, o, "order", o.PayTo.Account, o.FiatTotal, fmt.Sprintf("order %d", o.ID)) && !st.Friend.did(o, "pay:order") {
+		return fmt.Errorf("%s could not pay order %d", st.Friend.Person.RealName, o.ID)
+	}
+	st.friendMu.Lock()
+	defer st.friendMu.Unlock()
+	if st.friendPaid.IsZero() {
+		st.friendPaid = st.Friend.now()
+	}
+	return nil
+}
+
+// FriendPaid is when the cousin paid the drill's order (zero if not).
+func (st *Stage) FriendPaid() time.Time {
+	st.friendMu.Lock()
+	defer st.friendMu.Unlock()
+	return st.friendPaid
 }
 
 // SlipOf is the account the payment form of an order is filled in with:

@@ -23,6 +23,8 @@ type Practice interface {
 	// a drill's order opened: in the practice market that page is the
 	// scammer's, and what is typed there is theirs.
 	EnterOnLink(orderID int64, url, code string) error
+	// FriendPays lets the friend of a drill pay its order.
+	FriendPays(orderID int64) error
 	// PayAccount is the account the payment form of an order comes filled
 	// in with: the order's payee, except in the drill whose lesson is a
 	// hurried copy of it.
@@ -66,6 +68,11 @@ type ScenarioInfo struct {
 type DrillStatus struct {
 	ID       int
 	Scenario string
+	// Friend, when set, is someone close to the learner who offers to pay
+	// the drill's order from their own account (f lets them); FriendPaid:
+	// they did.
+	Friend     string
+	FriendPaid bool
 }
 
 // Debriefed is a drill's debrief as it stands.

@@ -136,6 +136,7 @@ type goldenPractice struct {
 }
 
 func (goldenPractice) Merchants() string { return "" }
+func (goldenPractice) Drill(int64) (ui.DrillStatus, bool) { return ui.DrillStatus{}, false }
 func (p goldenPractice) Course() (string, string, error) {
 	var b strings.Builder
 	c := sim.CourseOf(nil)

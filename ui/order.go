@@ -138,6 +138,11 @@ func (p *orderPage) moving() bool {
 
 func (p *orderPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 	switch msg := msg.(type) {
+	case friendMsg:
+		if msg.err != nil {
+			p.err = p.c.errText(msg.err)
+		}
+		return p, p.load()
 	case orderMsg:
 		// Loads overlap (every event starts one) and answer in any order;
 		// an older snapshot must never replace a newer one.
@@ -226,6 +231,8 @@ func (p *orderPage) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 		return p, p.chat.Focus()
 	case key.Matches(msg, k.Pay) && p.canPay():
 		return p, payFromAlipay(p.c, *p.o)
+	case msg.String() == "f" && p.canPay() && friendOffered(p.c, p.o):
+		return p, friendPays(p.c, p.id)
 	case key.Matches(msg, k.Refund) && p.toReturn() != nil:
 		l := p.toReturn()
 		wp := newWalletPage(p.c)
@@ -690,6 +697,9 @@ func (p *orderPage) paymentBlock() string {
 			if p.canPay() {
 				pay += st.Muted.Render(" · " + c.T("order.pay_key", "Key", c.Keys.Pay.Help().Key))
 			}
+			if f := friendLine(c, o, false); f != "" {
+				pay += "\n" + f
+			}
 			return pay
 		}
 		if o.PaidAt == nil {
@@ -1040,6 +1050,51 @@ func (c *Ctx) bigState(o *api.OrderView) string {
 // to pay it from.
 func (p *orderPage) canPay() bool {
 	return p.o != nil && p.o.Role == "buyer" && p.o.State == api.StateCreated && p.c.Alipay != nil && paymentFor(*p.o, p.stmt) == nil
+}
+
+// friendMsg: the drill's friend paid (or could not).
+type friendMsg struct{ err error }
+
+// friendLine is, in a drill where someone close to the learner offers to
+// pay the order from their own account, the offer with the key that takes
+// it, or what they did; "" anywhere else. Nothing marks the offer: seeing
+// what is wrong with it is the drill.
+func friendLine(c *Ctx, o *api.OrderView, ownPayment bool) string {
+	if c.Practice == nil || o == nil || o.Role != "buyer" || o.State != api.StateCreated || ownPayment {
+		return ""
+	}
+	ds, ok := c.Practice.Drill(o.ID)
+	switch {
+	case !ok || ds.Friend == "":
+		return ""
+	case ds.FriendPaid:
+		return c.T("practice.friend_did", "Name", ds.Friend, "Total", c.money(o.FiatTotal, o.Fiat), "Key", c.St.Key.Render(c.Keys.Paid.Help().Key))
+	}
+	return c.T("practice.friend_offer", "Name", ds.Friend, "Key", c.St.Key.Render("f"))
+}
+
+// friendOffered: the drill's friend offers to pay and has not yet.
+func friendOffered(c *Ctx, o *api.OrderView) bool {
+	if c.Practice == nil || o == nil {
+		return false
+	}
+	ds, ok := c.Practice.Drill(o.ID)
+	return ok && ds.Friend != "" && !ds.FriendPaid
+}
+
+// friendPaid: the drill's friend paid the order.
+func friendPaid(c *Ctx, o *api.OrderView) bool {
+	if c.Practice == nil || o == nil {
+		return false
+	}
+	ds, ok := c.Practice.Drill(o.ID)
+	return ok && ds.FriendPaid
+}
+
+// friendPays lets the drill's friend pay the order.
+func friendPays(c *Ctx, id int64) tea.Cmd {
+	pr := c.Practice
+	return func() tea.Msg { return friendMsg{pr.FriendPays(id)} }
 }
 
 // payFromAlipay opens the Alipay payment of an order, filled in with the

@@ -112,3 +112,42 @@ func TestStatementKeepsThirdPartyMoneyMarked(t *testing.T) {
 		t.Fatalf("refunded third-party money: %q", mk)
 	}
 }
+
+// friendPractice is a practice market whose drill has a cousin offering
+// to pay; it records the order he was asked to pay.
+type friendPractice struct {
+	linkRecorder
+	paid int64
+}
+
+func (f *friendPractice) Drill(int64) (DrillStatus, bool) {
+	return DrillStatus{ID: 1, Scenario: "friend-pays", Friend: "Li Hua", FriendPaid: f.paid != 0}, true
+}
+func (f *friendPractice) FriendPays(id int64) error { f.paid = id; return nil }
+
+// TestFriendOffersToPayAndFTakesIt: in the friend-pays drill the order
+// screen shows the cousin's offer, unlabelled, and f lets him pay; then
+// the screen says what he did, and f does nothing more.
+func TestFriendOffersToPayAndFTakesIt(t *testing.T) {
+	fp := &friendPractice{}
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Alipay: client.NewAlipay("http://127.0.0.1:1", "t", nil), Practice: fp})
+	p := newOrderPage(m.c, 9)
+	p.o = &api.OrderView{ID: 9, Role: "buyer", State: api.StateCreated, Fiat: api.CNY, FiatTotal: money.MustParse("724.35", 2),
+		PayTo: api.PaymentAccount{Method: api.Alipay, Account: "18100071909", RealName: "Wang Fang"}}
+	if v := ansi.Strip(p.paymentBlock()); !strings.Contains(v, "Li Hua, your cousin") || !strings.Contains(v, "f lets him pay") || strings.Contains(v, "⚠") {
+		t.Fatalf("the offer: %q", v)
+	}
+	_, cmd := p.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")})
+	if cmd == nil {
+		t.Fatal("f does nothing")
+	}
+	if msg := cmd(); msg != (friendMsg{}) || fp.paid != 9 {
+		t.Fatalf("f sent %#v, paid order %d", msg, fp.paid)
+	}
+	if v := ansi.Strip(p.paymentBlock()); !strings.Contains(v, "Li Hua says he paid 724.35 CNY") {
+		t.Fatalf("after he paid: %q", v)
+	}
+	if _, cmd := p.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")}); cmd != nil {
+		t.Fatal("f offered again after he paid")
+	}
+}

@@ -219,6 +219,13 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 		}
 		w.err = ""
 		return w, tea.Batch(notify(w.c.T("wizard.marked_paid")), w.loadOrder(msg.o.ID))
+	case friendMsg:
+		if msg.err != nil {
+			w.err = w.c.errText(msg.err)
+		}
+		if w.order != nil {
+			return w, w.loadOrder(w.order.ID)
+		}
 	case sentMsg:
 		// A payment just went out (from the form this guide opened):
 		// look again at the order and the statement.
@@ -260,7 +267,10 @@ func (w *wizard) key(msg tea.KeyMsg) (Page, tea.Cmd) {
 			return w, w.loadOrder(w.order.ID)
 		case key.Matches(msg, k.Pay) && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.c.Alipay != nil:
 			return w, payFromAlipay(w.c, *w.order)
-		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0:
+		case msg.String() == "f" && w.order.Role == "buyer" && w.order.State == api.StateCreated && w.sent == nil && friendOffered(w.c, w.order):
+			return w, friendPays(w.c, w.order.ID)
+		case msg.String() == "p" && w.order.Role == "buyer" && w.order.State == api.StateCreated &&
+			((w.sent != nil && w.sent.Amount.Cmp(w.order.FiatTotal) == 0) || (w.sent == nil && friendPaid(w.c, w.order))):
 			mc, id, side := w.c.Market, w.order.ID, w.side
 			return w, request(actTimeout, func(ctx context.Context) tea.Msg {
 				o, err := mc.MarkPaid(ctx, id, api.StateCreated)
@@ -589,6 +599,9 @@ func (w *wizard) orderView() string {
 		}
 	case o.Role == "buyer" && o.State == api.StateCreated:
 		b.WriteString(c.T("wizard.pay_exactly", "Total", cny(o.FiatTotal), "Account", o.PayTo.Account, "Name", o.PayTo.RealName, "Key", st.Key.Render(c.Keys.Pay.Help().Key)) + "\n")
+		if f := friendLine(c, o, false); f != "" {
+			b.WriteString(f + "\n")
+		}
 	case o.Role == "buyer" && o.State == api.StatePaid:
 		b.WriteString(c.T("wizard.buyer_wait") + "\n")
 	case o.State == api.StateDisputed && o.Role == "seller":
