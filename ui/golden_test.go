@@ -135,7 +135,7 @@ type goldenPractice struct {
 	tr *i18n.Tr
 }
 
-func (goldenPractice) Merchants() string { return "" }
+func (goldenPractice) Merchants() string                  { return "" }
 func (goldenPractice) Drill(int64) (ui.DrillStatus, bool) { return ui.DrillStatus{}, false }
 func (p goldenPractice) Course() (string, string, error) {
 	var b strings.Builder
