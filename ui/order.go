@@ -692,7 +692,11 @@ func (p *orderPage) paymentBlock() string {
 				return st.OK.Render("✓ " + c.T("order.sent", "Amount", c.money(sent.Amount, o.Fiat), "Name", plain(sent.CounterpartyName),
 					"At", sent.At.UTC().Format("15:04:05"), "Tx", sent.TxID, "Key", c.Keys.Paid.Help().Key))
 			}
-			pay := st.Bold.Render(c.T("order.pay_exactly", "Total", c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName)) +
+			pay := ""
+			if a := astrayLine(c, misdirected(*o, p.stmt)); a != "" {
+				pay = a + "\n"
+			}
+			pay += st.Bold.Render(c.T("order.pay_exactly", "Total", c.money(o.FiatTotal, o.Fiat), "Account", o.PayTo.Account, "Name", o.PayTo.RealName)) +
 				st.Muted.Render("  "+c.T("order.y_copies"))
 			if p.canPay() {
 				pay += st.Muted.Render(" · " + c.T("order.pay_key", "Key", c.Keys.Pay.Help().Key))

@@ -151,3 +151,28 @@ func TestFriendOffersToPayAndFTakesIt(t *testing.T) {
 		t.Fatal("f offered again after he paid")
 	}
 }
+
+// TestPaymentToAnotherAccountIsNamedWithWhatToDo: once the statement
+// shows money sent, since the order opened, to an account that is not its
+// payee, the order screen says the seller never got it and what to do now;
+// the exam leaves the reading to the learner.
+func TestPaymentToAnotherAccountIsNamedWithWhatToDo(t *testing.T) {
+	opened := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	for _, exam := range []bool{false, true} {
+		m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Alipay: client.NewAlipay("http://127.0.0.1:1", "t", nil)})
+		m.c.exam = exam
+		p := newOrderPage(m.c, 8)
+		p.o = &api.OrderView{ID: 8, Role: "buyer", State: api.StateCreated, Fiat: api.CNY, FiatTotal: money.MustParse("724.35", 2), CreatedAt: opened,
+			PayTo: api.PaymentAccount{Method: api.Alipay, Account: "18100071909", RealName: "Wang Fang"}}
+		p.stmt = []alipay.Line{{TxID: "AP7", Kind: alipay.KindTransfer, Direction: "out", CounterpartyLogin: "18100079109", CounterpartyName: "Zhao Lei",
+			Amount: money.MustParse("724.35", 2), At: opened.Add(time.Minute)}}
+		v := strings.Join(strings.Fields(ansi.Strip(p.paymentBlock())), " ")
+		named := strings.Contains(v, "724.35 CNY sent to 18100079109 (Zhao Lei, AP7), not the order's account") && strings.Contains(v, "do not mark paid for it")
+		if named == exam {
+			t.Fatalf("exam %v: the stray payment named %v: %q", exam, named, v)
+		}
+		if !strings.Contains(v, "Pay exactly") && !strings.Contains(v, "pay exactly") {
+			t.Fatalf("the order's own payment is no longer asked for: %q", v)
+		}
+	}
+}

@@ -37,6 +37,7 @@ type wizard struct {
 	loads, applied int64
 	order          *api.OrderView
 	sent           *alipay.Line // the user's payment for it, read from their statement
+	astray         *alipay.Line // a payment since it opened to another account
 	said           []api.OrderLogEntry
 	err            string
 	step           int // before an order: 1..3
@@ -67,6 +68,8 @@ type wizOrderMsg struct {
 	side api.Side
 	o    api.OrderView
 	sent *alipay.Line // the buyer's payment to the order's payee, if any
+	// astray: a payment since the order opened to another account.
+	astray *alipay.Line
 	// said: the counterparty's latest chat lines, with their warnings.
 	said []api.OrderLogEntry
 	seq  int64
@@ -126,7 +129,7 @@ func (w *wizard) loadOrder(id int64) tea.Cmd {
 			// The guide follows the money as the user's own statement
 			// shows it, not a promise: has it left for this order's payee?
 			if stmt, serr := rail.Statement(ctx, 0); serr == nil {
-				m.sent = paymentFor(o, stmt)
+				m.sent, m.astray = paymentFor(o, stmt), misdirected(o, stmt)
 			}
 		}
 		return m
@@ -211,7 +214,7 @@ func (w *wizard) Update(msg tea.Msg) (Page, tea.Cmd) {
 			w.err = w.c.errText(msg.err)
 			return w, nil
 		}
-		w.order, w.sent, w.said = &msg.o, msg.sent, msg.said
+		w.order, w.sent, w.said, w.astray = &msg.o, msg.sent, msg.said, msg.astray
 	case wizPaidMsg:
 		if msg.err != nil {
 			w.err = w.c.errText(msg.err)
@@ -375,6 +378,30 @@ func paymentFor(o api.OrderView, stmt []alipay.Line) *alipay.Line {
 		}
 	}
 	return found
+}
+
+// misdirected is the user's newest transfer since the order opened to an
+// account that is not its payee: money that did not reach the seller.
+func misdirected(o api.OrderView, stmt []alipay.Line) *alipay.Line {
+	var found *alipay.Line
+	for i, l := range stmt {
+		if l.Direction == "out" && l.Kind == alipay.KindTransfer && l.CounterpartyLogin != o.PayTo.Account && !l.At.Before(o.CreatedAt) {
+			if found == nil || l.At.After(found.At) {
+				found = &stmt[i]
+			}
+		}
+	}
+	return found
+}
+
+// astrayLine says what became of a payment that went to another account,
+// what it means and what to do now that it is gone (not in the exam).
+func astrayLine(c *Ctx, l *alipay.Line) string {
+	if l == nil || c.exam {
+		return "" // in the exam, reading the statement is the learner's part
+	}
+	fact := c.T("wizard.astray", "Amount", c.money(l.Amount, api.CNY), "Account", plain(l.CounterpartyLogin), "Name", plain(l.CounterpartyName), "Tx", l.TxID)
+	return c.St.Danger.Render("✗ "+fact) + "\n" + c.T("wizard.astray_next")
 }
 
 // orderStep maps the order's state onto the eight steps (1-based).
@@ -598,6 +625,9 @@ func (w *wizard) orderView() string {
 			b.WriteString(st.Key.Render("p") + " " + c.T("wizard.mark_paid_now") + "\n")
 		}
 	case o.Role == "buyer" && o.State == api.StateCreated:
+		if a := astrayLine(c, w.astray); a != "" {
+			b.WriteString(a + "\n")
+		}
 		b.WriteString(c.T("wizard.pay_exactly", "Total", cny(o.FiatTotal), "Account", o.PayTo.Account, "Name", o.PayTo.RealName, "Key", st.Key.Render(c.Keys.Pay.Help().Key)) + "\n")
 		if f := friendLine(c, o, false); f != "" {
 			b.WriteString(f + "\n")
