@@ -405,6 +405,20 @@ func (p *practice) Drill(orderID int64) (ui.DrillStatus, bool) {
 	return ds, true
 }
 
+// ApplyKYC: the learner applies for the next tier; the practice review
+// approves it after an hour of market time.
+func (p *practice) ApplyKYC() (time.Time, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p.mu.Lock()
+	me, err := p.human(ctx)
+	p.mu.Unlock()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return p.w.ApplyKYC(ctx, me)
+}
+
 // FriendPays: the drill's cousin pays its order from his own Alipay.
 func (p *practice) FriendPays(orderID int64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

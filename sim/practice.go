@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"p2pdesk/alipay"
 	"p2pdesk/api"
@@ -59,4 +60,33 @@ func (w *World) Human(userID, railID int64, name string, mc *client.Client, rc *
 	b := w.newBot(name, userID, person{Handle: name}, mc, rc, "", "")
 	b.RailID = railID
 	return b
+}
+
+// KYCReview is how long the practice platform takes to check an ID
+// document and a face scan: an hour of market time, where a real platform
+// takes a day or two.
+const KYCReview = time.Hour
+
+// ApplyKYC applies for the user's next KYC tier; the review approves it
+// after KYCReview of market time, and ApplyKYC says when.
+func (w *World) ApplyKYC(ctx context.Context, user *Bot) (time.Time, error) {
+	a, err := user.Market.Account(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	next := a.User.KYCLevel + 1
+	found := false
+	for _, t := range a.Tiers {
+		found = found || t.Level == next
+	}
+	if !found {
+		return time.Time{}, fmt.Errorf("KYC %d is the highest tier", a.User.KYCLevel)
+	}
+	id := a.User.ID
+	w.Sched.After(KYCReview, "kyc review", func() {
+		if _, err := w.Admin.PatchUser(context.Background(), id, api.UserPatch{KYCLevel: &next}); err != nil {
+			w.log.Warn("kyc review", "user", id, "err", err)
+		}
+	})
+	return w.Sched.Now().Add(KYCReview), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -28,6 +29,14 @@ type accountPage struct {
 	// anti-phishing code).
 	payee bool
 	input textinput.Model
+	// kycAt: in practice, when the applied-for tier is approved.
+	kycAt time.Time
+}
+
+// kycAppliedMsg: a practice KYC application went in (or not).
+type kycAppliedMsg struct {
+	at  time.Time
+	err error
 }
 
 type phishSetMsg adDoneMsg
@@ -53,13 +62,17 @@ func newAccountPage(c *Ctx) *accountPage {
 func (p *accountPage) Title() string   { return p.c.T("tab.account") }
 func (p *accountPage) Capturing() bool { return p.editing }
 func (p *accountPage) Help() []key.Binding {
-	return []key.Binding{
+	keys := []key.Binding{
 		key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "account.key_enrol")),
 		key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "account.key_phish")),
 		key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "account.key_payee")),
 		p.c.Keys.Lang,
 		p.c.Keys.Refresh,
 	}
+	if p.c.Practice != nil {
+		keys = append(keys, key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "account.key_kyc")))
+	}
+	return keys
 }
 
 func (p *accountPage) Init() tea.Cmd { return p.load() }
@@ -79,7 +92,17 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			p.err = p.c.errText(msg.err)
 			return p, nil
 		}
+		if p.acct != nil && msg.acct.User.KYCLevel > p.acct.User.KYCLevel {
+			p.kycAt = time.Time{} // the application came through
+		}
 		p.acct, p.err = &msg.acct, ""
+	case kycAppliedMsg:
+		if msg.err != nil {
+			p.err = p.c.errText(msg.err)
+			return p, nil
+		}
+		p.kycAt = msg.at
+		return p, nil
 	case langSavedMsg:
 		if msg.err != nil {
 			return p, warn(p.c.T("account.lang_not_kept", "Err", msg.err.Error()))
@@ -124,6 +147,10 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		switch msg.String() {
 		case "r":
 			return p, p.load()
+		case "K":
+			if pr := p.c.Practice; pr != nil && p.acct != nil && p.c.kycNext(&p.acct.AccountView) != "" && p.kycAt.IsZero() {
+				return p, func() tea.Msg { at, err := pr.ApplyKYC(); return kycAppliedMsg{at, err} }
+			}
 		case "e":
 			return p, push(newEnrollPage(p.c, false))
 		case "a", "p":
@@ -171,7 +198,15 @@ func (p *accountPage) View(w, h int) string {
 	kvw := func(k, v string) string { return kvWrap(st, k, v, w) }
 	var b strings.Builder
 	b.WriteString(st.Title.Render(plain(a.User.Name)) + st.Muted.Render("  "+c.T("account.id_line", "ID", a.User.ID, "Name", plain(a.User.RealName))) + "\n\n")
-	b.WriteString(kvw(c.T("account.kyc"), fmt.Sprint(a.User.KYCLevel)+st.Muted.Render(c.kycNext(&a.AccountView))) + "\n")
+	kyc := fmt.Sprint(a.User.KYCLevel) + st.Muted.Render(c.kycNext(&a.AccountView))
+	switch {
+	case c.Practice == nil || c.kycNext(&a.AccountView) == "":
+	case !p.kycAt.IsZero():
+		kyc += st.Warn.Render(" · " + c.T("account.kyc_pending", "At", p.kycAt.UTC().Format("15:04 UTC")))
+	default:
+		kyc += st.Muted.Render(" · " + c.T("account.kyc_apply", "Key", st.Key.Render("K")))
+	}
+	b.WriteString(kvw(c.T("account.kyc"), kyc) + "\n")
 	for _, l := range a.Limits {
 		used := 0.0
 		if l.Limit.IsPositive() {

@@ -23,6 +23,10 @@ type Practice interface {
 	// a drill's order opened: in the practice market that page is the
 	// scammer's, and what is typed there is theirs.
 	EnterOnLink(orderID int64, url, code string) error
+	// ApplyKYC applies for the next KYC tier, as a new user does when a
+	// limit is met: the practice market checks the simulated ID and face
+	// scan and raises the tier at the market time it returns.
+	ApplyKYC() (approvedAt time.Time, err error)
 	// FriendPays lets the friend of a drill pay its order.
 	FriendPays(orderID int64) error
 	// PayAccount is the account the payment form of an order comes filled

@@ -176,3 +176,47 @@ func TestPaymentToAnotherAccountIsNamedWithWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// kycPractice is a practice market that takes a KYC application.
+type kycPractice struct {
+	linkRecorder
+	applied int
+}
+
+func (k *kycPractice) ApplyKYC() (time.Time, error) {
+	k.applied++
+	return time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC), nil
+}
+
+// TestAccountAppliesForTheNextTierInPractice: in practice the Account
+// tab offers K beside the next tier; K applies once and the line says when
+// it is approved; once the tier is raised, the offer is back for the next.
+func TestAccountAppliesForTheNextTierInPractice(t *testing.T) {
+	kp := &kycPractice{}
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Practice: kp})
+	p := newAccountPage(m.c)
+	tier := func(l int) api.TierView {
+		return api.TierView{Level: l, Limits: []api.TierLimit{{Fiat: api.CNY, Limit: money.MustParse("50000", 2)}}}
+	}
+	acct := api.Account{}
+	acct.User.KYCLevel, acct.Tiers = 1, []api.TierView{tier(1), tier(2), tier(3)}
+	p.Update(accountMsg{acct: acct})
+	if v := ansi.Strip(p.View(120, 40)); !strings.Contains(v, "K applies") {
+		t.Fatalf("no application offered:\n%s", v)
+	}
+	for i := 0; i < 2; i++ {
+		_, cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("K")})
+		if cmd != nil {
+			p.Update(cmd())
+		}
+	}
+	v := strings.Join(strings.Fields(ansi.Strip(p.View(120, 40))), " ")
+	if kp.applied != 1 || !strings.Contains(v, "approved at 10:30 UTC") {
+		t.Fatalf("applied %d times:\n%s", kp.applied, v)
+	}
+	acct.User.KYCLevel = 2
+	p.Update(accountMsg{acct: acct})
+	if v := ansi.Strip(p.View(120, 40)); !strings.Contains(v, "K applies") || strings.Contains(v, "approved at") {
+		t.Fatalf("after the raise:\n%s", v)
+	}
+}
