@@ -148,13 +148,16 @@ func (c Course) PrintIn(w io.Writer, tr *i18n.Tr) {
 		}
 		return g
 	}
+	// Column heads, so a grade is never read under the wrong one.
+	fmt.Fprintf(w, "  %s %s  %s %s %s %s\n", padCells(tr.T("course.col.drill"), 24), padCells(tr.T("course.col.level"), 8),
+		padCells(tr.T("course.col.last"), 5), padCells(tr.T("course.col.best"), 5), padCells(tr.T("course.col.exam"), 5), tr.T("course.col.played"))
 	for _, r := range c.Risks {
 		name := r.Scenario
 		if zh {
 			name = tr.T("scenario." + name + ".title")
 		}
-		fmt.Fprintf(w, "  %s %s  %s  %s   %s\n", padCells(name, 26), padCells(tr.T("course.level."+r.Level), 8), dash(r.Last), dash(r.Best), dash(r.ExamBest)+
-			"  "+tr.T("course.played", "N", r.Played, "Exam", r.Exam))
+		fmt.Fprintf(w, "  %s %s  %s %s %s %s\n", padCells(name, 24), padCells(tr.T("course.level."+r.Level), 8), padCells(dash(r.Last), 5), padCells(dash(r.Best), 5),
+			padCells(dash(r.ExamBest), 5), tr.T("course.played", "N", r.Played, "Exam", r.Exam))
 	}
 	if name, exam := c.Next(); name != "" {
 		title := name
