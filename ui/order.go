@@ -997,6 +997,11 @@ func (p *orderPage) releaseView() string {
 	f.amount.Prompt, f.totp.Prompt = c.T("release.amount_prompt", "Amount", o.Amount), c.T("release.totp_prompt")
 	var b strings.Builder
 	b.WriteString(st.Bold.Render(c.T("release.title", "Amount", o.Amount, "Asset", o.Asset, "Name", plain(o.Counterparty.Name))) + st.Muted.Render(c.T("release.final")) + "\n")
+	if back := p.sentBack(m); back != nil && !c.exam {
+		// The careful seller refunded and disputed; a release now would
+		// give the crypto away with nothing kept for it.
+		b.WriteString(st.Danger.Render("✗ "+c.T("release.after_refund", "Amount", c.money(back.Amount, o.Fiat), "At", back.At.UTC().Format("15:04:05"), "Tx", back.TxID)) + "\n")
+	}
 	// ▸ marks the part that takes the keys: the cursor alone is easy
 	// to miss, and 1-4 tick only while the checklist has it.
 	at := func(n int) string { return focusMark(st, f.focus == n) }
@@ -1023,6 +1028,24 @@ func (p *orderPage) releaseView() string {
 	}
 	b.WriteString("\n" + st.Muted.Render(c.T("release.hint")))
 	return b.String() // boxed by modalView, to the width
+}
+
+// sentBack is the refund of money that came in for this order when the
+// seller keeps none of it: no exact payment, or that one returned too.
+func (p *orderPage) sentBack(m *alipay.Line) *alipay.Line {
+	lines := p.evidenceLines()
+	if m != nil && refundOf(*m, lines) == nil {
+		return nil // the buyer's exact payment is kept
+	}
+	for _, l := range lines {
+		if l.Direction != "in" {
+			continue
+		}
+		if back := refundOf(l, lines); back != nil {
+			return back
+		}
+	}
+	return nil
 }
 
 func (p *orderPage) disputeView() string {

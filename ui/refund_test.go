@@ -64,3 +64,27 @@ func TestPaidOrderIsNotOfferedForPaymentAgain(t *testing.T) {
 		t.Fatalf("the order screen does not say the payment left: %q", v)
 	}
 }
+
+// TestReleaseAfterARefundSaysNothingIsKept: a seller who refunded the
+// money that came in for a disputed order and keeps none of it is told,
+// in the release form, that a release would give the crypto away; with
+// the buyer's exact payment kept, nothing of the kind shows.
+func TestReleaseAfterARefundSaysNothingIsKept(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Alipay: client.NewAlipay("http://127.0.0.1:1", "t", nil)})
+	p := newOrderPage(m.c, 5)
+	opened := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	p.o = &api.OrderView{ID: 5, Role: "seller", Side: api.Sell, Asset: api.USDT, Fiat: api.CNY, State: api.StateDisputed,
+		FiatTotal: money.MustParse("725.00", 2), Amount: money.MustParse("100", 6), PayerName: "Wu Yu", CreatedAt: opened, PayDeadline: opened.Add(15 * time.Minute)}
+	in := alipay.Line{TxID: "AP1", Kind: "transfer", Direction: "in", CounterpartyName: "Zhang San", CounterpartyLogin: "13000000001", Amount: money.MustParse("725.00", 2), At: opened.Add(3 * time.Minute)}
+	back := alipay.Line{TxID: "AP2", Kind: "transfer", Direction: "out", CounterpartyLogin: "13000000001", Amount: money.MustParse("725.00", 2), At: opened.Add(5 * time.Minute)}
+	p.rel = releaseForm{amount: m.c.input(), totp: m.c.input()}
+	p.stmt = []alipay.Line{in, back}
+	if v := strings.Join(strings.Fields(ansi.Strip(p.releaseView())), " "); !strings.Contains(v, "You sent 725.00 CNY back at 09:05:00 (AP2) and keep nothing") {
+		t.Fatalf("no warning after the refund: %q", v)
+	}
+	own := alipay.Line{TxID: "AP3", Kind: "transfer", Direction: "in", CounterpartyName: "Wu Yu", CounterpartyLogin: "13000000002", Amount: money.MustParse("725.00", 2), At: opened.Add(6 * time.Minute)}
+	p.stmt = []alipay.Line{in, back, own}
+	if v := ansi.Strip(p.releaseView()); strings.Contains(v, "keep nothing") {
+		t.Fatalf("warned with the buyer's payment kept: %q", v)
+	}
+}
