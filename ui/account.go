@@ -148,7 +148,7 @@ func (p *accountPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		case "r":
 			return p, p.load()
 		case "K":
-			if pr := p.c.Practice; pr != nil && p.acct != nil && p.c.kycNext(&p.acct.AccountView) != "" && p.kycAt.IsZero() {
+			if pr := p.c.Practice; pr != nil && p.acct != nil && hasNextTier(&p.acct.AccountView) && p.kycAt.IsZero() {
 				return p, func() tea.Msg { at, err := pr.ApplyKYC(); return kycAppliedMsg{at, err} }
 			}
 		case "e":
@@ -200,7 +200,7 @@ func (p *accountPage) View(w, h int) string {
 	b.WriteString(st.Title.Render(plain(a.User.Name)) + st.Muted.Render("  "+c.T("account.id_line", "ID", a.User.ID, "Name", plain(a.User.RealName))) + "\n\n")
 	kyc := fmt.Sprint(a.User.KYCLevel) + st.Muted.Render(c.kycNext(&a.AccountView))
 	switch {
-	case c.Practice == nil || c.kycNext(&a.AccountView) == "":
+	case c.Practice == nil || !hasNextTier(&a.AccountView):
 	case !p.kycAt.IsZero():
 		kyc += st.Warn.Render(" · " + c.T("account.kyc_pending", "At", p.kycAt.UTC().Format("15:04 UTC")))
 	default:
@@ -467,6 +467,16 @@ func qrBlock(text string, inverted bool) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// hasNextTier: there is a KYC tier above the account's.
+func hasNextTier(a *api.AccountView) bool {
+	for _, t := range a.Tiers {
+		if t.Level == a.User.KYCLevel+1 {
+			return true
+		}
+	}
+	return false
 }
 
 // kycNext says what the next KYC tier gives and needs, or that this is

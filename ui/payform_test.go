@@ -219,4 +219,9 @@ func TestAccountAppliesForTheNextTierInPractice(t *testing.T) {
 	if v := ansi.Strip(p.View(120, 40)); !strings.Contains(v, "K applies") || strings.Contains(v, "approved at") {
 		t.Fatalf("after the raise:\n%s", v)
 	}
+	acct.User.KYCLevel = 3
+	p.Update(accountMsg{acct: acct})
+	if v := ansi.Strip(p.View(120, 40)); strings.Contains(v, "K applies") {
+		t.Fatalf("offered above the highest tier:\n%s", v)
+	}
 }
