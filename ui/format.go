@@ -106,6 +106,30 @@ func fiat(a money.Amount) string { return a.FixedN(2) }
 // crypto formats a crypto amount as written, without trailing zeros.
 func crypto(a money.Amount) string { return a.String() }
 
+// displayScale is how many decimals a list shows of an asset: cents of a
+// dollar coin, what a satoshi-minded reader of BTC or ETH needs.
+func displayScale(a api.Asset) int {
+	switch a {
+	case api.BTC:
+		return 6
+	case api.ETH:
+		return 4
+	}
+	return 2
+}
+
+// cryptoShown is an amount at its asset's display scale, rounded down
+// (a list never shows more than there is), every row with the same
+// decimals so a column lines up on the point. The detail shows it exact.
+func cryptoShown(a money.Amount, asset api.Asset) string {
+	n := displayScale(asset)
+	q, err := money.Quo(a, money.New(1, 0), n, money.Down)
+	if err != nil {
+		return a.String()
+	}
+	return q.FixedN(n)
+}
+
 // alignPoints writes a column of exact amounts so that their decimal
 // points line up, with at least two decimals ("5000.00", "0.05",
 // "23078.202533" in one column, right-aligned, read as numbers): no

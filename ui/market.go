@@ -119,7 +119,7 @@ func newMarketPage(c *Ctx) *marketPage {
 			}
 			return nil
 		}},
-		Column[api.AdView]{Title: "col.available", Width: 12, Right: true, Drop: 1, Cell: func(a api.AdView) string { return crypto(a.Remaining) }},
+		Column[api.AdView]{Title: "col.available", Width: 12, Right: true, Drop: 1, Cell: func(a api.AdView) string { return cryptoShown(a.Remaining, a.Asset) }},
 		Column[api.AdView]{Title: "col.limits", Width: 13, Right: true, Cell: func(a api.AdView) string {
 			return a.MinFiat.FixedN(0) + "–" + a.MaxFiat.FixedN(0)
 		}},
