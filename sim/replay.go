@@ -19,7 +19,8 @@ import (
 // so a drill played in the TUI and one played by a script record alike.
 type Input struct {
 	After time.Duration `json:"after"`
-	// Do is paid, release, cancel, dispute, evidence, chat, rate or pay.
+	// Do is paid, release, cancel, dispute, evidence, chat, rate, pay or
+	// friend (the friend-pays drill's cousin pays).
 	Do     string `json:"do"`
 	Text   string `json:"text,omitempty"`   // chat line, dispute statement, evidence note, payment note
 	Reason string `json:"reason,omitempty"` // dispute
@@ -29,7 +30,8 @@ type Input struct {
 	// Pay: To names the account by its part in the order, since logins
 	// differ from world to world: "payee" (the account the order shows),
 	// "sender:N" (whoever sent the N-th of the user's transfers since the
-	// order opened: a refund), "named:N" (the N-th account the
+	// order opened: a refund), "slip" (the account the payment form came
+	// filled in with, in the own-payment-mistake drill), "named:N" (the N-th account the
 	// counterparty named in chat: a lure), or else a literal login.
 	// Amount is "total" (the order's total), "sent:N" (the amount of the
 	// N-th transfer, as a refund returns), or a CNY amount.
@@ -117,7 +119,7 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 		if l.Direction != "out" {
 			continue
 		}
-		p := Input{After: after(l.At), Do: "pay", To: payeeRole(o, log, mine, l.CounterpartyLogin), Amount: l.Amount.Fixed(), Text: l.Note}
+		p := Input{After: after(l.At), Do: "pay", To: payeeRole(o, log, mine, l.CounterpartyLogin, st.Slip), Amount: l.Amount.Fixed(), Text: l.Note}
 		if l.Amount.Cmp(o.FiatTotal) == 0 {
 			p.Amount = "total"
 		} else {
@@ -130,6 +132,10 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 		}
 		in = append(in, p)
 	}
+	if at := st.FriendPaid(); !at.IsZero() {
+		// The cousin's payment is in his statement, not the user's.
+		in = append(in, Input{After: after(at), Do: "friend"})
+	}
 	if o.MyRating != 0 && o.ClosedAt != nil {
 		// The log keeps no time for a rating: a minute after the end.
 		in = append(in, Input{After: after(o.ClosedAt.Add(time.Minute)), Do: "rate", Good: o.MyRating > 0})
@@ -140,15 +146,19 @@ func RecordInputs(ctx context.Context, st *Stage, orderID int64) (Take, []Input,
 		if in[i].After != in[j].After {
 			return in[i].After < in[j].After
 		}
-		return in[i].Do == "pay" && in[j].Do != "pay"
+		pays := func(d string) bool { return d == "pay" || d == "friend" }
+		return pays(in[i].Do) && !pays(in[j].Do)
 	})
 	return take, in, nil
 }
 
 // payeeRole names a payee by its part in the order (see Input.To).
-func payeeRole(o api.OrderView, log []api.OrderLogEntry, mine []alipay.Line, login string) string {
+func payeeRole(o api.OrderView, log []api.OrderLogEntry, mine []alipay.Line, login, slip string) string {
 	if login == o.PayTo.Account {
 		return "payee"
+	}
+	if slip != "" && login == slip {
+		return "slip"
 	}
 	for i, l := range mine {
 		if l.Direction == "in" && l.CounterpartyLogin == login {
@@ -181,10 +191,16 @@ func namedAccounts(o api.OrderView, log []api.OrderLogEntry) []string {
 }
 
 // payeeLogin is the login a recorded payee role names in this order.
-func payeeLogin(o api.OrderView, log []api.OrderLogEntry, mine []alipay.Line, role string) (string, error) {
+func payeeLogin(o api.OrderView, log []api.OrderLogEntry, mine []alipay.Line, role, slip string) (string, error) {
 	var n int
-	if role == "payee" {
+	switch role {
+	case "payee":
 		return o.PayTo.Account, nil
+	case "slip":
+		if slip == "" {
+			return "", fmt.Errorf("no account was filled in for order %d", o.ID)
+		}
+		return slip, nil
 	}
 	if _, err := fmt.Sscanf(role, "sender:%d", &n); err == nil {
 		if n < 0 || n >= len(mine) || mine[n].Direction != "in" {
@@ -331,6 +347,12 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 		if len(in.Refs) == 0 {
 			_, err = u.Market.AddEvidence(ctx, id, "", in.Text)
 		}
+	case "friend":
+		st := u.w.StageOf(o)
+		if st == nil {
+			return fmt.Errorf("order %d is no drill's", id)
+		}
+		err = st.FriendPays(ctx, o)
 	case "rate":
 		_, err = u.Market.Rate(ctx, id, in.Good, "")
 	case "pay":
@@ -342,7 +364,7 @@ func (r *replay) do(ctx context.Context, u *Bot, id int64, in Input) error {
 		if err != nil {
 			return err
 		}
-		to, err := payeeLogin(o, log, transfersSince(stmt, o.CreatedAt), in.To)
+		to, err := payeeLogin(o, log, transfersSince(stmt, o.CreatedAt), in.To, u.w.SlipOf(o))
 		if err != nil {
 			return err
 		}

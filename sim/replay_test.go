@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -20,6 +21,8 @@ func TestReplay(t *testing.T) {
 	}{
 		{"third-party-payer", Careful},      // refund, then dispute with evidence
 		{"marks-paid-never-pays", Careless}, // releases on a claim, with a code
+		{"own-payment-mistake", Careless},   // pays the account the form came filled with
+		{"friend-pays", Careless},           // the cousin pays, from his statement
 	} {
 		t.Run(c.scenario+"/"+string(c.policy), func(t *testing.T) {
 			t.Parallel()
@@ -51,5 +54,44 @@ func TestReplay(t *testing.T) {
 				t.Fatalf("two replays of one recording made different event logs: %s, %s", logs[0][:12], logs[1][:12])
 			}
 		})
+	}
+}
+
+// TestReplayNamesTheFormsAccountAndTheCousin: a recording names a payment
+// to the account the form came filled with by its part ("slip"), not by
+// a login another world does not have, and keeps the cousin's payment,
+// which is in his statement only; the replay's debrief has it too.
+func TestReplayNamesTheFormsAccountAndTheCousin(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for name, want := range map[string]string{"own-payment-mistake": "pay:slip", "friend-pays": "friend:"} {
+		orig, err := RunScenario(ctx, RunOptions{Scenario: name, Seed: 9, Policy: Careless})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, in := range orig.Recording.Inputs {
+			if in.Do == "pay" || in.Do == "friend" {
+				got += in.Do + ":" + in.To
+			}
+		}
+		if got != want {
+			t.Fatalf("%s recorded %q, want %q: %s", name, got, want, InputsText(orig.Recording.Inputs))
+		}
+		if name != "friend-pays" {
+			continue
+		}
+		rec := orig.Recording
+		again, err := RunScenario(ctx, RunOptions{Scenario: name, Seed: 9, Replay: &rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		said := false
+		for _, p := range again.Debrief.Points {
+			said = said || strings.Contains(p.Text, "Li Hua paid the")
+		}
+		if !said {
+			t.Fatalf("the replay lost the cousin's payment: %+v", again.Debrief.Points)
+		}
 	}
 }
