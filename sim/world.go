@@ -418,7 +418,7 @@ func (w *World) bootstrap(ctx context.Context) error {
 		return err
 	}
 	w.Admin = w.clientFor(adm.Credentials)
-	ra, tok, err := w.Rail.Open(ctx, alipay.NewAccount{Login: "ops@rail.p2pdesk.example", RealName: "Rail operations", PaymentPassword: w.railPin(), Role: alipay.RoleAdmin})
+	ra, tok, err := w.Rail.Open(ctx, alipay.NewAccount{Login: "ops@rail.p2pdesk.example", RealName: "Rail operations", PaymentPassword: w.railPin(), Role: alipay.RoleAdmin, Simulated: true})
 	if err != nil {
 		return err
 	}
@@ -575,7 +575,7 @@ func (w *World) issueBotCreds(ctx context.Context, sp savedPerson, c *botCreds) 
 	if err != nil {
 		return err
 	}
-	if err := w.Rail.SetPassword(ctx, sp.RailID, c.pin); err != nil {
+	if err := w.Rail.SetSimulatedPassword(ctx, sp.RailID, c.pin); err != nil {
 		return err
 	}
 	c.key, c.seed, c.tok = key, seed.Secret, tok
@@ -603,7 +603,7 @@ func (w *World) NewPerson(ctx context.Context, p person, kyc int, verified bool,
 		return nil, savedPerson{}, err
 	}
 	pin := w.railPin()
-	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: p.Phone, RealName: p.RealName, PaymentPassword: pin, Balance: cny})
+	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: p.Phone, RealName: p.RealName, PaymentPassword: pin, Balance: cny, Simulated: true})
 	if err != nil {
 		return nil, savedPerson{}, err
 	}
