@@ -45,6 +45,11 @@ type Options struct {
 	StreamWriteTimeout time.Duration
 	// FailLimit bounds failed authentications per client address and key.
 	FailLimit FailLimit
+	// TakeAd, when set, answers POST /orders instead of the market, after
+	// the same body read, authentication, decoding and checks: the API
+	// benchmark's baseline of what the HTTP stack alone does. Nil in
+	// every server that serves anyone.
+	TakeAd func(ctx context.Context, user int64, req api.TakeRequest, idem *market.Idem) (api.OrderView, error)
 }
 
 // Server serves the API.
