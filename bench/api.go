@@ -15,6 +15,7 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
+	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
 	"p2pdesk/server"
@@ -95,7 +96,11 @@ func baseline(ctx context.Context, w io.Writer, m *marketplace.Marketplace, cred
 	if err != nil {
 		return err
 	}
-	srv := server.New(m.Market, m.Auth, server.Options{
+	// A market service of its own: the baseline's server points its event
+	// hub at it, and the marketplace's hub stays as it was. No order
+	// reaches it.
+	own := market.New(m.Store, clock.Real{}, market.DefaultConfig())
+	srv := server.New(own, m.Auth, server.Options{
 		TakeAd: func(ctx context.Context, user int64, req api.TakeRequest, idem *market.Idem) (api.OrderView, error) {
 			return answer, nil
 		}})

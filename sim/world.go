@@ -71,6 +71,9 @@ type Options struct {
 	Net marketplace.Net
 	// Config: the market's rules (nil: market.DefaultConfig).
 	Config *market.Config
+	// SoleWriter: no other process writes the market's database (the
+	// embedded practice market): see marketplace.Options.SoleWriter.
+	SoleWriter bool
 }
 
 // World is a running simulated market: the marketplace on the scheduler's
@@ -188,7 +191,7 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	w.Rail.Logger = o.Log
 	mo := marketplace.Options{
 		DBPath: o.MarketDB, ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
-		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit, Net: o.Net, Config: o.Config,
+		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit, Net: o.Net, Config: o.Config, SoleWriter: o.SoleWriter,
 		Speed:    func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
 		SetSpeed: w.SetSpeed,
 		Mount:    map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
