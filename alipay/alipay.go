@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -163,6 +164,10 @@ type NewAccount struct {
 	PaymentPassword string `json:"paymentPassword"`
 	Balance         string `json:"balance,omitempty"`
 	Role            string `json:"role,omitempty"`
+	// Simulated: a throw-away account of a simulated person in the
+	// practice world, whose password no one ever chose or types. It is
+	// hashed with PracticeKDF; every other account gets StrongKDF.
+	Simulated bool `json:"simulated,omitempty"`
 }
 
 // Open creates an account and returns it with its first access token.
@@ -193,7 +198,7 @@ func (r *Rail) Open(ctx context.Context, n NewAccount) (Account, string, error) 
 		}
 	}
 	salt := randomBytes(16)
-	a := Account{Login: login, RealName: name, Role: role, PassSalt: salt, PassHash: hashPass(n.PaymentPassword, salt), CreatedAt: r.clock.Now()}
+	a := Account{Login: login, RealName: name, Role: role, PassSalt: salt, PassHash: hashPass(n.PaymentPassword, salt, kdfFor(n.Simulated)), CreatedAt: r.clock.Now()}
 	token := "ap_" + base64.RawURLEncoding.EncodeToString(randomBytes(24))
 	err := r.store.RailUpdate(ctx, func(tx Tx) error {
 		if _, err := tx.RailAccountByLogin(login); err == nil {
@@ -234,9 +239,20 @@ func (r *Rail) NewToken(ctx context.Context, account int64) (string, error) {
 	return token, err
 }
 
-// SetPassword replaces an account's payment password (the simulator gives
-// its people a new one at every start instead of keeping any).
+// SetPassword replaces an account's payment password, hashed with
+// StrongKDF.
 func (r *Rail) SetPassword(ctx context.Context, account int64, pin string) error {
+	return r.setPassword(ctx, account, pin, StrongKDF)
+}
+
+// SetSimulatedPassword replaces the payment password of a simulated
+// person's throw-away account (the simulator gives its people a new one at
+// every start instead of keeping any), hashed with PracticeKDF.
+func (r *Rail) SetSimulatedPassword(ctx context.Context, account int64, pin string) error {
+	return r.setPassword(ctx, account, pin, PracticeKDF)
+}
+
+func (r *Rail) setPassword(ctx context.Context, account int64, pin string, k KDF) error {
 	if !pinRE.MatchString(pin) {
 		return errf(400, "INVALID_ARGUMENT", "paymentPassword", "the payment password is 6 digits")
 	}
@@ -246,7 +262,7 @@ func (r *Rail) SetPassword(ctx context.Context, account int64, pin string) error
 			return err
 		}
 		a.PassSalt = randomBytes(16)
-		a.PassHash = hashPass(pin, a.PassSalt)
+		a.PassHash = hashPass(pin, a.PassSalt, k)
 		a.PassFails, a.LockedUntil = 0, time.Time{}
 		return tx.UpdateRailAccount(a)
 	})
@@ -353,7 +369,7 @@ func (r *Rail) Send(ctx context.Context, from int64, req SendRequest, idemKey st
 			verdict = errf(423, "PAYMENT_LOCKED", "paymentPassword", "too many wrong payment passwords: sending is locked until %s", acct.LockedUntil.Format("15:04"))
 			return nil
 		}
-		if !hmac.Equal(hashPass(req.PaymentPassword, acct.PassSalt), acct.PassHash) {
+		if !checkPass(req.PaymentPassword, acct.PassSalt, acct.PassHash) {
 			acct.PassFails++
 			left := r.MaxPassFails - acct.PassFails
 			if acct.PassFails >= r.MaxPassFails {
@@ -435,7 +451,7 @@ func (r *Rail) Withdraw(ctx context.Context, from int64, req WithdrawRequest) (T
 			verdict = errf(423, "PAYMENT_LOCKED", "paymentPassword", "sending is locked until %s", acct.LockedUntil.Format("15:04"))
 			return nil
 		}
-		if !hmac.Equal(hashPass(req.PaymentPassword, acct.PassSalt), acct.PassHash) {
+		if !checkPass(req.PaymentPassword, acct.PassSalt, acct.PassHash) {
 			acct.PassFails++
 			if acct.PassFails >= r.MaxPassFails {
 				acct.PassFails, acct.LockedUntil = 0, now.Add(r.LockFor)
@@ -501,10 +517,75 @@ func (r *Rail) Freeze(ctx context.Context, account, amount int64) error {
 	})
 }
 
-func hashPass(pin string, salt []byte) []byte {
-	// argon2id: a 6-digit password has little entropy, so each guess must
-	// cost something even with the database in hand.
-	return argon2.IDKey([]byte(pin), salt, 1, 8*1024, 1, 32)
+// KDF is a set of argon2id parameters; a hash carries the set it was made
+// with, so accounts hashed with either set verify.
+type KDF struct {
+	Time      uint32
+	MemoryKiB uint32
+	Threads   uint8
+}
+
+var (
+	// StrongKDF hashes every password a person sets or is given: a 6-digit
+	// password has little entropy, so each guess must cost something even
+	// with the database in hand.
+	StrongKDF = KDF{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+	// PracticeKDF hashes only the throw-away passwords of simulated
+	// people in the practice world (NewAccount.Simulated,
+	// SetSimulatedPassword): made up at each start, never typed, guarding
+	// play money. It keeps the same algorithm at a fraction of the cost,
+	// so a world of merchants is made in milliseconds.
+	PracticeKDF = KDF{Time: 1, MemoryKiB: 64, Threads: 1}
+)
+
+func kdfFor(simulated bool) KDF {
+	if simulated {
+		return PracticeKDF
+	}
+	return StrongKDF
+}
+
+// kdfTag starts a hash that carries its parameters: tag, time (1 byte),
+// memory in KiB (4 bytes, big-endian), threads (1 byte), then the key.
+// A hash without it (32 bytes) was made with StrongKDF before hashes
+// carried their parameters.
+const kdfTag = 0xA2
+
+const keyLen = 32
+
+func hashPass(pin string, salt []byte, k KDF) []byte {
+	out := make([]byte, 0, 7+keyLen)
+	out = append(out, kdfTag, byte(k.Time))
+	out = binary.BigEndian.AppendUint32(out, k.MemoryKiB)
+	out = append(out, k.Threads)
+	return append(out, argon2.IDKey([]byte(pin), salt, k.Time, k.MemoryKiB, k.Threads, keyLen)...)
+}
+
+// parseHash reads the parameters a stored hash was made with.
+func parseHash(stored []byte) (KDF, []byte, bool) {
+	if len(stored) == keyLen {
+		return StrongKDF, stored, true
+	}
+	if len(stored) != 7+keyLen || stored[0] != kdfTag {
+		return KDF{}, nil, false
+	}
+	k := KDF{Time: uint32(stored[1]), MemoryKiB: binary.BigEndian.Uint32(stored[2:6]), Threads: stored[6]}
+	// Parameters no hash of ours has: refuse rather than spend whatever
+	// a damaged row asks for.
+	if k.Time < 1 || k.Time > 16 || k.MemoryKiB < 8*uint32(k.Threads) || k.MemoryKiB > 1<<20 || k.Threads < 1 {
+		return KDF{}, nil, false
+	}
+	return k, stored[7:], true
+}
+
+// checkPass says whether pin is the password of a stored hash, with the
+// parameters stored with it.
+func checkPass(pin string, salt, stored []byte) bool {
+	k, key, ok := parseHash(stored)
+	if !ok {
+		return false
+	}
+	return hmac.Equal(argon2.IDKey([]byte(pin), salt, k.Time, k.MemoryKiB, k.Threads, keyLen), key)
 }
 
 func hashToken(t string) []byte {

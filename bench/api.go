@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,8 +15,10 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
+	"p2pdesk/clock"
 	"p2pdesk/market"
 	"p2pdesk/marketplace"
+	"p2pdesk/server"
 )
 
 // APIOptions bound the API benchmark.
@@ -62,17 +65,63 @@ func API(ctx context.Context, w io.Writer, o APIOptions) error {
 		}
 		ads = append(ads, a.ID)
 	}
-	clients, err := benchClients(ctx, m, o.Clients)
+	clients, creds, err := benchClients(ctx, m, o.Clients)
 	if err != nil {
 		return err
 	}
-	if err := orderCreate(ctx, w, m, clients, ads, o, o.Rate); err != nil {
+	if _, err := orderCreate(ctx, w, m, clients, ads, o, o.Rate); err != nil {
 		return err
 	}
-	if err := orderCreate(ctx, w, m, clients, ads, o, 0); err != nil {
+	max, err := orderCreate(ctx, w, m, clients, ads, o, 0)
+	if err != nil {
+		return err
+	}
+	if err := baseline(ctx, w, m, creds, ads, o, max); err != nil {
 		return err
 	}
 	return fanout(ctx, w, m, merchant.Credentials, ads[0], o)
+}
+
+// baseline drives the same signed order creations, closed loop, at a
+// second server built like the marketplace's (the same router, body read,
+// fail limiter, signature and key check, replay record, rate limiter,
+// JSON decode and answer) whose POST /orders answers a real order view
+// without touching the market: what the HTTP stack alone does here.
+func baseline(ctx context.Context, w io.Writer, m *marketplace.Marketplace, creds []client.Credentials, ads []int64, o APIOptions, max loadResult) error {
+	first, err := client.New(m.URL, creds[0], client.Options{})
+	if err != nil {
+		return err
+	}
+	answer, err := first.TakeAd(ctx, api.TakeRequest{AdID: ads[0], Amount: "1"}, "")
+	if err != nil {
+		return err
+	}
+	// A market service of its own: the baseline's server points its event
+	// hub at it, and the marketplace's hub stays as it was. No order
+	// reaches it.
+	own := market.New(m.Store, clock.Real{}, market.DefaultConfig())
+	srv := server.New(own, m.Auth, server.Options{
+		TakeAd: func(ctx context.Context, user int64, req api.TakeRequest, idem *market.Idem) (api.OrderView, error) {
+			return answer, nil
+		}})
+	defer srv.Close()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	hc := transport(len(creds))
+	clients := make([]*client.Client, len(creds))
+	for i, c := range creds {
+		if clients[i], err = client.New(hs.URL, c, client.Options{HTTP: hc, MaxRetries: 1}); err != nil {
+			return err
+		}
+	}
+	base, err := drive(ctx, clients, ads, o, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "api-order-create-baseline: %.0f req/s p50 %.2f ms p99 %.2f ms (%d clients, closed loop, the same signed requests, auth check and decode, no market)\n",
+		base.rps, ms(base.p50), ms(base.p99), len(clients))
+	fmt.Fprintf(w, "  api-order-create-max is %.0f%% of the HTTP stack alone\n", 100*max.rps/base.rps)
+	return nil
 }
 
 func transport(conns int) *http.Client {
@@ -82,19 +131,26 @@ func transport(conns int) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-func benchClients(ctx context.Context, m *marketplace.Marketplace, n int) ([]*client.Client, error) {
+func benchClients(ctx context.Context, m *marketplace.Marketplace, n int) ([]*client.Client, []client.Credentials, error) {
 	clients := make([]*client.Client, n)
+	creds := make([]client.Credentials, n)
 	hc := transport(n)
 	for i := range clients {
 		r, err := m.Provision(ctx, api.NewUserRequest{Name: fmt.Sprintf("bench-client-%d", i), KYCLevel: 2})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		c, _ := client.New(m.URL, client.Credentials{APIKey: r.Credentials.APIKey, Secret: r.Credentials.Secret, Passphrase: r.Credentials.Passphrase},
-			client.Options{HTTP: hc, MaxRetries: 1})
+		creds[i] = client.Credentials{APIKey: r.Credentials.APIKey, Secret: r.Credentials.Secret, Passphrase: r.Credentials.Passphrase}
+		c, _ := client.New(m.URL, creds[i], client.Options{HTTP: hc, MaxRetries: 1})
 		clients[i] = c
 	}
-	return clients, nil
+	return clients, creds, nil
+}
+
+// loadResult is what a run of order creations measured.
+type loadResult struct {
+	rps      float64
+	p50, p99 time.Duration
 }
 
 // orderCreate drives POST /orders from every client. With rate > 0 the
@@ -103,7 +159,23 @@ func benchClients(ctx context.Context, m *marketplace.Marketplace, n int) ([]*cl
 // behind is charged for the queue it builds (no coordinated omission).
 // With rate 0 each client sends as fast as answers come back (closed loop:
 // the server's maximum, where latency is queueing by Little's law).
-func orderCreate(ctx context.Context, w io.Writer, m *marketplace.Marketplace, clients []*client.Client, ads []int64, o APIOptions, rate float64) error {
+func orderCreate(ctx context.Context, w io.Writer, m *marketplace.Marketplace, clients []*client.Client, ads []int64, o APIOptions, rate float64) (loadResult, error) {
+	r, err := drive(ctx, clients, ads, o, rate)
+	if err != nil {
+		return r, err
+	}
+	name, how := "api-order-create", fmt.Sprintf("paced at %.0f req/s offered", rate)
+	if rate == 0 {
+		name, how = "api-order-create-max", "closed loop, as fast as answers come"
+	}
+	fmt.Fprintf(w, "%s: %.0f req/s p50 %.2f ms p99 %.2f ms (%d clients, %s)\n",
+		name, r.rps, ms(r.p50), ms(r.p99), len(clients), how)
+	return r, market.CheckInvariants(ctx, m.Store)
+}
+
+// drive sends POST /orders from every client for o.Duration, paced at
+// rate or closed loop (rate 0).
+func drive(ctx context.Context, clients []*client.Client, ads []int64, o APIOptions, rate float64) (loadResult, error) {
 	var lat latencies
 	var ok, failed atomic.Int64
 	var firstErr atomic.Value
@@ -142,15 +214,9 @@ func orderCreate(ctx context.Context, w io.Writer, m *marketplace.Marketplace, c
 	wg.Wait()
 	el := time.Since(start)
 	if n := failed.Load(); n > 0 {
-		return fmt.Errorf("%d order creations failed, first: %v", n, firstErr.Load())
+		return loadResult{}, fmt.Errorf("%d order creations failed, first: %v", n, firstErr.Load())
 	}
-	name, how := "api-order-create", fmt.Sprintf("paced at %.0f req/s offered", rate)
-	if rate == 0 {
-		name, how = "api-order-create-max", "closed loop, as fast as answers come"
-	}
-	fmt.Fprintf(w, "%s: %.0f req/s p50 %.2f ms p99 %.2f ms (%d clients, %s)\n",
-		name, float64(ok.Load())/el.Seconds(), ms(lat.pct(50)), ms(lat.pct(99)), n, how)
-	return market.CheckInvariants(ctx, m.Store)
+	return loadResult{rps: float64(ok.Load()) / el.Seconds(), p50: lat.pct(50), p99: lat.pct(99)}, nil
 }
 
 // fanout opens Subscribers streams of the merchant and times each order

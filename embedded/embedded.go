@@ -85,7 +85,10 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 	so := sim.Options{Dir: o.Dir, ServerKey: o.ServerKey, Seed: o.Seed, Speed: o.Speed,
 		Merchants: o.Merchants, History: true, Log: o.Log, Version: o.Version, FeedEvery: time.Minute,
 		// The first frame must not wait for the merchants' fresh credentials.
-		AttachInBackground: true}
+		AttachInBackground: true,
+		// The directory is locked to this process (holdDir): a second
+		// p2pdesk on it talks to this one over HTTP, never to the files.
+		SoleWriter: true}
 	w, err := sim.Open(ctx, so)
 	if err != nil {
 		lock.Unlock()

@@ -50,6 +50,9 @@ type Options struct {
 	OpenAlipay func(ctx context.Context, u api.User) (api.AlipayAccount, error)
 	// Net: timeouts, the connection cap per client address, TLS.
 	Net Net
+	// SoleWriter: no other process writes this database (see
+	// server.Options.EventPoll): the event hub does not poll it.
+	SoleWriter bool
 }
 
 // Marketplace is a running marketplace.
@@ -125,7 +128,7 @@ func Start(ctx context.Context, o Options) (*Marketplace, error) {
 		return fail(err)
 	}
 	srv := server.New(svc, au, server.Options{Version: o.Version, RateLimit: o.RateLimit, Log: o.Log, Wall: o.Wall, Speed: o.Speed, SetSpeed: o.SetSpeed, Mount: o.Mount,
-		OpenAlipay: o.OpenAlipay, StreamWriteTimeout: nt.StreamWriteTimeout, FailLimit: nt.FailLimit})
+		OpenAlipay: o.OpenAlipay, StreamWriteTimeout: nt.StreamWriteTimeout, FailLimit: nt.FailLimit, EventPoll: eventPoll(o.SoleWriter)})
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		srv.Close()
@@ -208,4 +211,11 @@ func (m *Marketplace) Client(c api.Credentials) *client.Client {
 		panic(err) // m.URL is always valid
 	}
 	return cl
+}
+
+func eventPoll(sole bool) time.Duration {
+	if sole {
+		return -1
+	}
+	return 0
 }

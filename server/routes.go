@@ -154,6 +154,10 @@ func (s *Server) takeAd(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.opts.TakeAd != nil {
+		v, err := s.opts.TakeAd(c.r.Context(), c.user, req, idem)
+		return created{v}, err
+	}
 	v, err := s.svc.TakeAd(c.r.Context(), c.user, req, idem)
 	return created{v}, err
 }

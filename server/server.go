@@ -45,6 +45,16 @@ type Options struct {
 	StreamWriteTimeout time.Duration
 	// FailLimit bounds failed authentications per client address and key.
 	FailLimit FailLimit
+	// TakeAd, when set, answers POST /orders instead of the market, after
+	// the same body read, authentication, decoding and checks: the API
+	// benchmark's baseline of what the HTTP stack alone does. Nil in
+	// every server that serves anyone.
+	// EventPoll is how often the event hub also reads the database for
+	// events another process wrote (default a second); negative: never,
+	// for a server that is the only writer of its database (the embedded
+	// practice market, whose directory is locked to one process).
+	EventPoll time.Duration
+	TakeAd    func(ctx context.Context, user int64, req api.TakeRequest, idem *market.Idem) (api.OrderView, error)
 }
 
 // Server serves the API.
@@ -72,7 +82,11 @@ func New(svc *market.Service, au *auth.Service, opts Options) *Server {
 		opts.Burst = int(opts.RateLimit*2) + 1
 	}
 	s := &Server{svc: svc, auth: au, opts: opts, log: opts.Log, lim: newLimiter(opts.RateLimit, opts.Burst), fails: newFailLimiter(opts.FailLimit), mux: http.NewServeMux()}
-	s.hub = NewHub(svc, opts.Log)
+	poll := opts.EventPoll
+	if poll == 0 {
+		poll = time.Second
+	}
+	s.hub = newHub(svc, opts.Log, poll)
 	svc.OnCommit(s.hub.Wake)
 	s.register()
 	for prefix, h := range opts.Mount {

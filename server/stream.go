@@ -19,6 +19,7 @@ import (
 // recipient (or to every stream, for public events). It reads each event
 // from the database once, whatever the number of subscribers.
 type Hub struct {
+	poll time.Duration
 	svc  *market.Service
 	log  *slog.Logger
 	wake chan struct{}
@@ -49,7 +50,13 @@ const subscriberBuffer = 4096
 
 // NewHub starts a hub at the newest event.
 func NewHub(svc *market.Service, log *slog.Logger) *Hub {
-	h := &Hub{svc: svc, log: log, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	return newHub(svc, log, time.Second)
+}
+
+// newHub starts a hub that also reads the events every poll (none when
+// poll is not positive).
+func newHub(svc *market.Service, log *slog.Logger, poll time.Duration) *Hub {
+	h := &Hub{svc: svc, log: log, poll: poll, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		byUser: map[int64]map[*subscriber]struct{}{}, all: map[*subscriber]struct{}{}}
 	h.last, _ = svc.LastEventID(context.Background())
 	go h.run()
@@ -79,9 +86,15 @@ func (h *Hub) Close() {
 
 func (h *Hub) run() {
 	defer close(h.done)
-	// A poll catches events written by another process sharing the database.
-	poll := time.NewTicker(time.Second)
-	defer poll.Stop()
+	// A poll catches events written by another process sharing the
+	// database. Where none can (Options.EventPoll), only a commit of this
+	// process wakes the hub: idle, it sleeps.
+	var tick <-chan time.Time
+	if h.poll > 0 {
+		poll := time.NewTicker(h.poll)
+		defer poll.Stop()
+		tick = poll.C
+	}
 	for {
 		select {
 		case <-h.stop:
@@ -92,7 +105,7 @@ func (h *Hub) run() {
 			h.mu.Unlock()
 			return
 		case <-h.wake:
-		case <-poll.C:
+		case <-tick:
 		}
 		h.dispatch()
 	}

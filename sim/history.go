@@ -78,13 +78,17 @@ func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, m
 	}
 	sort.Slice(jobs, func(i, j int) bool { return jobs[i].at.Before(jobs[j].at) })
 	clk := clock.NewManual(now.Add(-31 * 24 * time.Hour))
-	// One buy and one sell ad per merchant, posted 31 days ago, carry the past.
-	ads := map[[2]int]int64{}
-	for i, m := range bots {
-		for side := 0; side < 2; side++ {
-			sideName := []string{"buy", "sell"}[side]
-			var id int64
-			err := svc.Batch(ctx, clk, func(b *market.Service) error {
+	// The whole past is written in one transaction and one commit: the
+	// ads that carry it, every order, and the ads taken down again. The
+	// order of every draw from the rng, and so the world, is as it was
+	// when it took a commit per ad and per 150 orders.
+	return svc.Batch(ctx, clk, func(b *market.Service) error {
+		clk.Set(now.Add(-31 * 24 * time.Hour))
+		// One buy and one sell ad per merchant, posted 31 days ago, carry the past.
+		ads := map[[2]int]int64{}
+		for i, m := range bots {
+			for side := 0; side < 2; side++ {
+				sideName := []string{"buy", "sell"}[side]
 				if sideName == "sell" {
 					if _, err := b.Deposit(ctx, m.UserID, api.USDT, money.MustParse("10000000", 6), fmt.Sprintf("history-%d", m.UserID)); err != nil {
 						return err
@@ -92,71 +96,58 @@ func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, m
 				}
 				a, err := b.PostAd(ctx, m.UserID, api.AdRequest{Side: sideName, Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "10000000",
 					MinFiat: "100", MaxFiat: "50000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
-				id = a.ID
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			ads[[2]int{i, side}] = id
-		}
-	}
-	for start := 0; start < len(jobs); start += 150 {
-		chunk := jobs[start:min(start+150, len(jobs))]
-		err := svc.Batch(ctx, clk, func(b *market.Service) error {
-			for _, j := range chunk {
-				m := bots[j.merchant]
-				p := personas[j.merchant]
-				r := retail[w.rng.IntN(len(retail))]
-				side := 0
-				if j.sells {
-					side = 1
-				}
-				clk.Set(j.at)
-				amount := fmt.Sprintf("%d", 20+w.rng.IntN(2000))
-				o, err := b.TakeAd(ctx, r, api.TakeRequest{AdID: ads[[2]int{j.merchant, side}], Amount: amount}, nil)
 				if err != nil {
 					return err
 				}
-				buyer := o.Buyer.ID
-				seller := o.Seller.ID
-				if j.fail {
-					clk.Set(j.at.Add(time.Duration(1+w.rng.IntN(10)) * time.Minute))
-					if _, err := b.Cancel(ctx, buyer, o.ID, market.Expect{}); err != nil {
-						return err
-					}
-					continue
-				}
-				payDelay := p.PayDelay
-				if buyer != m.UserID {
-					payDelay = time.Duration(1+w.rng.IntN(8)) * time.Minute
-				}
-				clk.Set(j.at.Add(payDelay))
-				if _, err := b.MarkPaid(ctx, buyer, o.ID, market.Expect{}); err != nil {
+				ads[[2]int{i, side}] = a.ID
+			}
+		}
+		for _, j := range jobs {
+			m := bots[j.merchant]
+			p := personas[j.merchant]
+			r := retail[w.rng.IntN(len(retail))]
+			side := 0
+			if j.sells {
+				side = 1
+			}
+			clk.Set(j.at)
+			amount := fmt.Sprintf("%d", 20+w.rng.IntN(2000))
+			o, err := b.TakeAd(ctx, r, api.TakeRequest{AdID: ads[[2]int{j.merchant, side}], Amount: amount}, nil)
+			if err != nil {
+				return err
+			}
+			buyer := o.Buyer.ID
+			seller := o.Seller.ID
+			if j.fail {
+				clk.Set(j.at.Add(time.Duration(1+w.rng.IntN(10)) * time.Minute))
+				if _, err := b.Cancel(ctx, buyer, o.ID, market.Expect{}); err != nil {
 					return err
 				}
-				rel := p.ReleaseDelay + time.Duration(w.rng.Int64N(int64(90*time.Second)))
-				if seller != m.UserID {
-					rel = time.Duration(1+w.rng.IntN(6)) * time.Minute
-				}
-				clk.Set(j.at.Add(payDelay + rel))
-				if _, err := b.Release(ctx, seller, o.ID, market.Expect{}); err != nil {
+				continue
+			}
+			payDelay := p.PayDelay
+			if buyer != m.UserID {
+				payDelay = time.Duration(1+w.rng.IntN(8)) * time.Minute
+			}
+			clk.Set(j.at.Add(payDelay))
+			if _, err := b.MarkPaid(ctx, buyer, o.ID, market.Expect{}); err != nil {
+				return err
+			}
+			rel := p.ReleaseDelay + time.Duration(w.rng.Int64N(int64(90*time.Second)))
+			if seller != m.UserID {
+				rel = time.Duration(1+w.rng.IntN(6)) * time.Minute
+			}
+			clk.Set(j.at.Add(payDelay + rel))
+			if _, err := b.Release(ctx, seller, o.ID, market.Expect{}); err != nil {
+				return err
+			}
+			if w.rng.IntN(3) == 0 {
+				if _, err := b.Rate(ctx, r, o.ID, w.rng.IntN(40) != 0, ""); err != nil {
 					return err
-				}
-				if w.rng.IntN(3) == 0 {
-					if _, err := b.Rate(ctx, r, o.ID, w.rng.IntN(40) != 0, ""); err != nil {
-						return err
-					}
 				}
 			}
-			return nil
-		})
-		if err != nil {
-			return err
 		}
-	}
-	clk.Set(now)
-	return svc.Batch(ctx, clk, func(b *market.Service) error {
+		clk.Set(now)
 		for i, m := range bots {
 			for side := 0; side < 2; side++ {
 				if _, err := b.SetAdStatus(ctx, m.UserID, ads[[2]int{i, side}], "delete"); err != nil {

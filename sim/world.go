@@ -71,6 +71,9 @@ type Options struct {
 	Net marketplace.Net
 	// Config: the market's rules (nil: market.DefaultConfig).
 	Config *market.Config
+	// SoleWriter: no other process writes the market's database (the
+	// embedded practice market): see marketplace.Options.SoleWriter.
+	SoleWriter bool
 }
 
 // World is a running simulated market: the marketplace on the scheduler's
@@ -188,7 +191,7 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	w.Rail.Logger = o.Log
 	mo := marketplace.Options{
 		DBPath: o.MarketDB, ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
-		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit, Net: o.Net, Config: o.Config,
+		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit, Net: o.Net, Config: o.Config, SoleWriter: o.SoleWriter,
 		Speed:    func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
 		SetSpeed: w.SetSpeed,
 		Mount:    map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
@@ -418,7 +421,7 @@ func (w *World) bootstrap(ctx context.Context) error {
 		return err
 	}
 	w.Admin = w.clientFor(adm.Credentials)
-	ra, tok, err := w.Rail.Open(ctx, alipay.NewAccount{Login: "ops@rail.p2pdesk.example", RealName: "Rail operations", PaymentPassword: w.railPin(), Role: alipay.RoleAdmin})
+	ra, tok, err := w.Rail.Open(ctx, alipay.NewAccount{Login: "ops@rail.p2pdesk.example", RealName: "Rail operations", PaymentPassword: w.railPin(), Role: alipay.RoleAdmin, Simulated: true})
 	if err != nil {
 		return err
 	}
@@ -575,7 +578,7 @@ func (w *World) issueBotCreds(ctx context.Context, sp savedPerson, c *botCreds) 
 	if err != nil {
 		return err
 	}
-	if err := w.Rail.SetPassword(ctx, sp.RailID, c.pin); err != nil {
+	if err := w.Rail.SetSimulatedPassword(ctx, sp.RailID, c.pin); err != nil {
 		return err
 	}
 	c.key, c.seed, c.tok = key, seed.Secret, tok
@@ -603,7 +606,7 @@ func (w *World) NewPerson(ctx context.Context, p person, kyc int, verified bool,
 		return nil, savedPerson{}, err
 	}
 	pin := w.railPin()
-	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: p.Phone, RealName: p.RealName, PaymentPassword: pin, Balance: cny})
+	ra, err := w.RailAdmin.Open(ctx, alipay.NewAccount{Login: p.Phone, RealName: p.RealName, PaymentPassword: pin, Balance: cny, Simulated: true})
 	if err != nil {
 		return nil, savedPerson{}, err
 	}
