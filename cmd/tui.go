@@ -308,6 +308,13 @@ func (p *practice) Scenarios() []ui.ScenarioInfo {
 	return out
 }
 
+// learner is human under the adapter's lock.
+func (p *practice) learner(ctx context.Context) (*sim.Bot, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.human(ctx)
+}
+
 func (p *practice) human(ctx context.Context) (*sim.Bot, error) {
 	if p.me != nil {
 		return p.me, nil
@@ -359,9 +366,7 @@ func (p *practice) Stage(name string, exam bool) (ui.Staged, error) {
 func (p *practice) EnterOnLink(orderID int64, url, code string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p.mu.Lock()
-	me, err := p.human(ctx)
-	p.mu.Unlock()
+	me, err := p.learner(ctx)
 	if err != nil {
 		return err
 	}
@@ -410,9 +415,7 @@ func (p *practice) Drill(orderID int64) (ui.DrillStatus, bool) {
 func (p *practice) ApplyKYC() (time.Time, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p.mu.Lock()
-	me, err := p.human(ctx)
-	p.mu.Unlock()
+	me, err := p.learner(ctx)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -423,23 +426,17 @@ func (p *practice) ApplyKYC() (time.Time, error) {
 func (p *practice) FriendPays(orderID int64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p.mu.Lock()
-	me, err := p.human(ctx)
-	n, linked := p.byOrder[orderID]
-	var st *sim.Stage
-	if linked {
-		st = p.drills[n-1]
-	}
-	p.mu.Unlock()
+	me, err := p.learner(ctx)
 	if err != nil {
 		return err
-	}
-	if st == nil {
-		return fmt.Errorf("order %d is not a drill of this session", orderID)
 	}
 	o, err := me.Market.Order(ctx, orderID)
 	if err != nil {
 		return err
+	}
+	st := p.w.StageOf(o)
+	if st == nil {
+		return fmt.Errorf("order %d is not a drill's", orderID)
 	}
 	return st.FriendPays(ctx, o)
 }
