@@ -122,6 +122,7 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 	var ops, fails atomic.Int64
 	deadline := time.Now().Add(o.Duration)
 	c0, r0, _, _ := writerStats(st)
+	s0 := store.Statements()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i, u := range takers {
@@ -146,21 +147,22 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 	el := time.Since(start)
 	c1, r1, execT, commitT := writerStats(st)
 	commits, reqs := c1-c0, r1-r0
+	perTake := float64(store.Statements()-s0) / float64(max(ops.Load(), 1))
 	if fails.Load() > 0 {
 		return fmt.Errorf("%d takes failed", fails.Load())
 	}
 	if pg, ok := st.(*store.Postgres); ok {
 		fmt.Fprintf(w, "escrow-lock: %.0f ops/s p99 %.2f ms (%d concurrent takers, postgres serializable)\n",
 			float64(ops.Load())/el.Seconds(), ms(lat.pct(99)), o.Takers)
-		fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d serialization retries\n",
-			ops.Load(), ms(lat.pct(50)), pg.Retries.Load())
+		fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d serialization retries, %.1f statements per take\n",
+			ops.Load(), ms(lat.pct(50)), pg.Retries.Load(), perTake)
 		return market.CheckInvariants(ctx, st)
 	}
 	fmt.Fprintf(w, "  writer time: exec %.2fs commit %.2fs of %.2fs\n", execT.Seconds(), commitT.Seconds(), time.Since(start).Seconds())
 	fmt.Fprintf(w, "escrow-lock: %.0f ops/s p99 %.2f ms (%d concurrent takers, synchronous=FULL)\n",
 		float64(ops.Load())/el.Seconds(), ms(lat.pct(99)), o.Takers)
-	fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d commits, %.1f requests per commit\n",
-		ops.Load(), ms(lat.pct(50)), commits, float64(reqs)/float64(max(commits, 1)))
+	fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d commits, %.1f requests per commit, %.1f statements per take\n",
+		ops.Load(), ms(lat.pct(50)), commits, float64(reqs)/float64(max(commits, 1)), perTake)
 	return market.CheckInvariants(ctx, st)
 }
 

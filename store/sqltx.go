@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"p2pdesk/api"
@@ -45,7 +46,16 @@ func (t *sqlTx) note(err error) error {
 
 func (t *sqlTx) AfterCommit(f func()) { t.hooks = append(t.hooks, f) }
 
+// statements counts the statements every store in this process ran
+// inside transactions, for benchmarks.
+var statements atomic.Int64
+
+// Statements is how many statements the stores of this process have run
+// inside transactions so far.
+func Statements() int64 { return statements.Load() }
+
 func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
+	statements.Add(1)
 	if t.tx != nil {
 		r, err := t.tx.ExecContext(t.ctx, t.d.rebind(q), args...)
 		return r, t.note(err)
@@ -58,6 +68,7 @@ func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
 }
 
 func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+	statements.Add(1)
 	if t.tx != nil {
 		r, err := t.tx.QueryContext(t.ctx, t.d.rebind(q), args...)
 		return r, t.note(err)
@@ -84,6 +95,7 @@ type notingRow struct {
 func (n notingRow) Scan(dest ...any) error { return n.t.note(n.r.Scan(dest...)) }
 
 func (t *sqlTx) row(q string, args ...any) scanner {
+	statements.Add(1)
 	if t.tx != nil {
 		return notingRow{t.tx.QueryRowContext(t.ctx, t.d.rebind(q), args...), t}
 	}
