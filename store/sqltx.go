@@ -23,7 +23,10 @@ type sqlTx struct {
 	stmt func(q string) (*sql.Stmt, error)
 	// tx, when set, runs queries directly: the PostgreSQL path, where the
 	// driver caches prepared statements per connection by itself.
-	tx    *sql.Tx
+	tx *sql.Tx
+	// pg, when set, is the PostgreSQL writer's batch: statements go to
+	// pgx directly, and writes whose result nobody reads are pipelined.
+	pg    *pgRun
 	isDup func(error) bool
 	// retryable tells a failure the store will retry (a serialization
 	// conflict); retry records that one happened, whatever fn did with it.
@@ -56,6 +59,10 @@ func Statements() int64 { return statements.Load() }
 
 func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
 	statements.Add(1)
+	if t.pg != nil {
+		r, err := t.pg.exec(t.d.rebind(q), args)
+		return r, t.note(err)
+	}
 	if t.tx != nil {
 		r, err := t.tx.ExecContext(t.ctx, t.d.rebind(q), args...)
 		return r, t.note(err)
@@ -67,17 +74,39 @@ func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
 	return s.ExecContext(t.ctx, args...)
 }
 
-func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+// execLater runs a write whose outcome the caller does not read at once:
+// in a PostgreSQL batch it goes with the next round trip, and its failure
+// fails the request.
+func (t *sqlTx) execLater(q string, args ...any) error {
+	if t.pg != nil {
+		t.pg.later(t.d.rebind(q), args...)
+		return nil
+	}
+	_, err := t.exec(q, args...)
+	return err
+}
+
+func (t *sqlTx) query(q string, args ...any) (rowsIter, error) {
 	statements.Add(1)
-	if t.tx != nil {
-		r, err := t.tx.QueryContext(t.ctx, t.d.rebind(q), args...)
+	if t.pg != nil {
+		r, err := t.pg.query(t.d.rebind(q), args)
 		return r, t.note(err)
 	}
-	s, err := t.stmt(q)
+	var r *sql.Rows
+	var err error
+	if t.tx != nil {
+		r, err = t.tx.QueryContext(t.ctx, t.d.rebind(q), args...)
+		err = t.note(err)
+	} else {
+		var s *sql.Stmt
+		if s, err = t.stmt(q); err == nil {
+			r, err = s.QueryContext(t.ctx, args...)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	return s.QueryContext(t.ctx, args...)
+	return r, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -94,8 +123,18 @@ type notingRow struct {
 
 func (n notingRow) Scan(dest ...any) error { return n.t.note(n.r.Scan(dest...)) }
 
+type notingRowPG struct {
+	r scanner
+	t *sqlTx
+}
+
+func (n notingRowPG) Scan(dest ...any) error { return n.t.note(n.r.Scan(dest...)) }
+
 func (t *sqlTx) row(q string, args ...any) scanner {
 	statements.Add(1)
+	if t.pg != nil {
+		return notingRowPG{t.pg.row(t.d.rebind(q), args), t}
+	}
 	if t.tx != nil {
 		return notingRow{t.tx.QueryRowContext(t.ctx, t.d.rebind(q), args...), t}
 	}
@@ -207,9 +246,8 @@ func (t *sqlTx) InsertUser(u *api.User) error {
 }
 
 func (t *sqlTx) UpdateUser(u api.User) error {
-	_, err := t.exec("UPDATE users SET real_name = ?, role = ?, kyc_level = ?, verified = ?, restricted = ? WHERE id = ?",
+	return t.execLater("UPDATE users SET real_name = ?, role = ?, kyc_level = ?, verified = ?, restricted = ? WHERE id = ?",
 		u.RealName, string(u.Role), u.KYCLevel, b2i(u.Verified), b2i(u.Restricted), u.ID)
-	return err
 }
 
 func (t *sqlTx) PaymentAccounts(user int64) ([]api.PaymentAccount, error) {
@@ -236,10 +274,9 @@ func (t *sqlTx) PaymentAccount(user int64, method api.PaymentMethod) (api.Paymen
 }
 
 func (t *sqlTx) PutPaymentAccount(p api.PaymentAccount) error {
-	_, err := t.exec(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
+	return t.execLater(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, method) DO UPDATE SET account = excluded.account, real_name = excluded.real_name`,
 		p.UserID, string(p.Method), p.Account, p.RealName)
-	return err
 }
 
 // ---- ledger
@@ -282,13 +319,12 @@ func (t *sqlTx) AllBalances() ([]market.Balance, error) {
 }
 
 func (t *sqlTx) AddBalance(b market.Balance) error {
-	_, err := t.exec(`INSERT INTO balances (`+balanceCols+`) VALUES (?, ?, ?, ?, ?, ?)
+	return t.execLater(`INSERT INTO balances (`+balanceCols+`) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, asset) DO UPDATE SET debits_pending = balances.debits_pending + excluded.debits_pending,
 		debits_posted = balances.debits_posted + excluded.debits_posted,
 		credits_pending = balances.credits_pending + excluded.credits_pending,
 		credits_posted = balances.credits_posted + excluded.credits_posted`,
 		b.UserID, string(b.Asset), b.DebitsPending, b.DebitsPosted, b.CreditsPending, b.CreditsPosted)
-	return err
 }
 
 const transferCols = "seq, id, kind, pending_id, debit, credit, asset, amount, code, order_id, at"
@@ -456,12 +492,11 @@ func (t *sqlTx) InsertAd(a *market.Ad) error {
 // UpdateAd sets only the columns an ad can change: SQLite rewrites every
 // index that holds a column named in SET, whether its value changed or not.
 func (t *sqlTx) UpdateAd(a market.Ad) error {
-	_, err := t.exec(`UPDATE ads SET price_type = ?, price = ?, margin_bp = ?, total = ?, remaining = ?, min_fiat = ?, max_fiat = ?,
+	return t.execLater(`UPDATE ads SET price_type = ?, price = ?, margin_bp = ?, total = ?, remaining = ?, min_fiat = ?, max_fiat = ?,
 		avail_fiat = ?, payments = ?, window_min = ?, terms = ?, status = ?, min_kyc = ?, min_completion_bp = ?, updated_at = ?,
 		version = ? WHERE id = ?`, string(a.PriceType), a.Price.Units(), a.MarginBP, a.Total.Units(), a.Remaining.Units(),
 		a.MinFiat.Units(), a.MaxFiat.Units(), a.AvailFiat.Units(), int(a.Payments), a.WindowMin, a.Terms, string(a.Status),
 		a.MinKYC, a.MinCompletionBP, tm(a.UpdatedAt), a.Version, a.ID)
-	return err
 }
 
 // ---- orders
@@ -618,11 +653,10 @@ func (t *sqlTx) InsertOrder(o *market.Order) error {
 
 // UpdateOrder sets only what changes after an order is opened.
 func (t *sqlTx) UpdateOrder(o market.Order) error {
-	_, err := t.exec(`UPDATE orders SET state = ?, resolution = ?, paid_at = ?, release_deadline = ?, disputed_at = ?, closed_at = ?,
+	return t.execLater(`UPDATE orders SET state = ?, resolution = ?, paid_at = ?, release_deadline = ?, disputed_at = ?, closed_at = ?,
 		dispute_by = ?, dispute_reason = ?, cancelled_by = ?, buyer_rating = ?, seller_rating = ?, version = ?, due_at = ?
 		WHERE id = ?`, string(o.State), string(o.Resolution), tm(o.PaidAt), tm(o.ReleaseDeadline), tm(o.DisputedAt),
 		tm(o.ClosedAt), o.DisputeBy, o.DisputeReason, o.CancelledBy, o.BuyerRating, o.SellerRating, o.Version, dueAt(&o), o.ID)
-	return err
 }
 
 func (t *sqlTx) OrderLog(orderID, afterID int64) ([]api.LogEntry, error) {
@@ -663,9 +697,8 @@ func (t *sqlTx) Usage(user, day int64, fiat api.Fiat) (market.Usage, error) {
 }
 
 func (t *sqlTx) PutUsage(u market.Usage) error {
-	_, err := t.exec(`INSERT INTO usage (user_id, day, fiat, amount) VALUES (?, ?, ?, ?)
+	return t.execLater(`INSERT INTO usage (user_id, day, fiat, amount) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, day, fiat) DO UPDATE SET amount = excluded.amount`, u.UserID, u.Day, string(u.Fiat), u.Amount)
-	return err
 }
 
 func (t *sqlTx) TraderDays(users []int64, fromDay int64) ([]market.TraderDay, error) {
@@ -695,14 +728,13 @@ func (t *sqlTx) TraderDays(users []int64, fromDay int64) ([]market.TraderDay, er
 }
 
 func (t *sqlTx) AddTraderDay(d market.TraderDay) error {
-	_, err := t.exec(`INSERT INTO trader_days (user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative)
+	return t.execLater(`INSERT INTO trader_days (user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET
 		completed = trader_days.completed + excluded.completed, failed = trader_days.failed + excluded.failed,
 		release_sum_s = trader_days.release_sum_s + excluded.release_sum_s, release_n = trader_days.release_n + excluded.release_n,
 		pay_sum_s = trader_days.pay_sum_s + excluded.pay_sum_s, pay_n = trader_days.pay_n + excluded.pay_n,
 		positive = trader_days.positive + excluded.positive, negative = trader_days.negative + excluded.negative`,
 		d.UserID, d.Day, d.Completed, d.Failed, d.ReleaseSumS, d.ReleaseN, d.PaySumS, d.PayN, d.Positive, d.Negative)
-	return err
 }
 
 // ---- outbox, idempotency, index
