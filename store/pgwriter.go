@@ -12,6 +12,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"p2pdesk/api"
+	"p2pdesk/market"
 )
 
 // The PostgreSQL store commits in groups, as the SQLite store does: one
@@ -36,6 +39,46 @@ type pgRun struct {
 	// trips counts round trips.
 	trips int
 	cache pgCache
+	// ids are identity values taken for this transaction (see nextID).
+	ids map[string][]int64
+}
+
+// idTables are the tables with no unique key but their id: an insert
+// there can only fail as a whole request fails, so it can wait in the
+// queue once its id is known.
+var idTables = map[string]bool{"orders": true, "order_log": true, "events": true}
+
+// nextID takes the next id of table from its identity sequence, many at
+// a time. The ids are drawn under write_lock and used only by this
+// transaction, so they still become visible in commit order across
+// processes (streams resume "after event N"); a rollback leaves a gap,
+// as a sequence always may.
+func (r *pgRun) nextID(table string) (int64, error) {
+	if len(r.ids[table]) == 0 {
+		rows, err := r.query("SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, 64)", []any{table})
+		if err != nil {
+			return 0, err
+		}
+		var got []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			got = append(got, id)
+		}
+		if err := rows.Close(); err != nil {
+			return 0, err
+		}
+		if r.ids == nil {
+			r.ids = map[string][]int64{}
+		}
+		r.ids[table] = got
+	}
+	id := r.ids[table][0]
+	r.ids[table] = r.ids[table][1:]
+	return id, nil
 }
 
 type pgStmt struct {
@@ -396,10 +439,16 @@ func (p *Postgres) runPass(r *pgRun, batch []*writeReq, savepoints bool) (errs [
 		}
 		// Everything queued is this request's (a round trip sends the
 		// whole queue).
+		// At once, in the simple protocol: an aborted transaction
+		// refuses the prepare a queued statement would need.
 		r.queue = r.queue[:0]
 		r.err = nil
-		r.later("ROLLBACK TO req")
-		r.later("RELEASE req")
+		r.trips++
+		if _, err := r.conn.PgConn().Exec(r.ctx, "ROLLBACK TO req; RELEASE req").ReadAll(); err != nil {
+			failAll(errs, hooks, err)
+			rollback()
+			return errs, hooks, true, false
+		}
 	}
 	if ran == 0 {
 		rollback()
@@ -444,4 +493,21 @@ func failAll(errs []error, hooks [][]func(), err error) {
 // pgCache holds rows one batch read, so the requests after read them
 // without a round trip: only the writer writes while it holds
 // write_lock, and every write through the batch updates or drops them.
-type pgCache struct{}
+type pgCache struct {
+	users map[int64]api.User
+	ads   map[int64]market.Ad
+	bals  map[market.BalanceKey]market.Balance
+	pays  map[payKey]api.PaymentAccount
+}
+
+type payKey struct {
+	user   int64
+	method api.PaymentMethod
+}
+
+func (c *pgCache) init() {
+	if c.users == nil {
+		*c = pgCache{users: map[int64]api.User{}, ads: map[int64]market.Ad{},
+			bals: map[market.BalanceKey]market.Balance{}, pays: map[payKey]api.PaymentAccount{}}
+	}
+}

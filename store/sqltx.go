@@ -156,6 +156,12 @@ func (t *sqlTx) insertID(q string, args ...any) (int64, error) {
 		if res, err = t.exec(q, args...); err == nil {
 			id, err = res.LastInsertId()
 		}
+	} else if table := insertTable(q); t.pg != nil && idTables[table] {
+		if id, err = t.pg.nextID(table); err == nil {
+			i := strings.Index(q, "(")
+			j := strings.Index(q, "VALUES (") + len("VALUES (")
+			t.pg.later(t.d.rebind(q[:i+1]+"id, "+q[i+1:j]+"?, "+q[j:]), append([]any{id}, args...)...)
+		}
 	} else {
 		err = t.row(q+" RETURNING "+returningCol(q), args...).Scan(&id)
 	}
@@ -163,6 +169,16 @@ func (t *sqlTx) insertID(q string, args ...any) (int64, error) {
 		return 0, market.ErrDuplicate
 	}
 	return id, err
+}
+
+// insertTable is the table an "INSERT INTO table (" statement names.
+func insertTable(q string) string {
+	rest, ok := strings.CutPrefix(q, "INSERT INTO ")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, " ")
+	return name
 }
 
 func returningCol(q string) string {
@@ -214,8 +230,26 @@ func scanUser(sc scanner) (api.User, error) {
 }
 
 func (t *sqlTx) User(id int64) (api.User, error) {
+	c := t.cache()
+	if c != nil {
+		if u, ok := c.users[id]; ok {
+			return u, nil
+		}
+	}
 	u, err := scanUser(t.row("SELECT "+userCols+" FROM users WHERE id = ?", id))
+	if err == nil && c != nil {
+		c.users[id] = u
+	}
 	return u, noRows(err)
+}
+
+// cache is the PostgreSQL batch's row cache, nil elsewhere.
+func (t *sqlTx) cache() *pgCache {
+	if t.pg == nil {
+		return nil
+	}
+	t.pg.cache.init()
+	return &t.pg.cache
 }
 
 func (t *sqlTx) UserByName(name string) (api.User, error) {
@@ -246,6 +280,9 @@ func (t *sqlTx) InsertUser(u *api.User) error {
 }
 
 func (t *sqlTx) UpdateUser(u api.User) error {
+	if c := t.cache(); c != nil {
+		delete(c.users, u.ID)
+	}
 	return t.execLater("UPDATE users SET real_name = ?, role = ?, kyc_level = ?, verified = ?, restricted = ? WHERE id = ?",
 		u.RealName, string(u.Role), u.KYCLevel, b2i(u.Verified), b2i(u.Restricted), u.ID)
 }
@@ -268,12 +305,24 @@ func (t *sqlTx) PaymentAccounts(user int64) ([]api.PaymentAccount, error) {
 }
 
 func (t *sqlTx) PaymentAccount(user int64, method api.PaymentMethod) (api.PaymentAccount, error) {
+	c := t.cache()
+	if c != nil {
+		if p, ok := c.pays[payKey{user, method}]; ok {
+			return p, nil
+		}
+	}
 	p := api.PaymentAccount{UserID: user, Method: method}
 	err := t.row("SELECT account, real_name FROM payment_accounts WHERE user_id = ? AND method = ?", user, string(method)).Scan(&p.Account, &p.RealName)
+	if err == nil && c != nil {
+		c.pays[payKey{user, method}] = p
+	}
 	return p, noRows(err)
 }
 
 func (t *sqlTx) PutPaymentAccount(p api.PaymentAccount) error {
+	if c := t.cache(); c != nil {
+		delete(c.pays, payKey{p.UserID, p.Method})
+	}
 	return t.execLater(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, method) DO UPDATE SET account = excluded.account, real_name = excluded.real_name`,
 		p.UserID, string(p.Method), p.Account, p.RealName)
@@ -282,11 +331,20 @@ func (t *sqlTx) PutPaymentAccount(p api.PaymentAccount) error {
 // ---- ledger
 
 func (t *sqlTx) Balance(user int64, asset api.Asset) (market.Balance, error) {
+	c := t.cache()
+	if c != nil {
+		if b, ok := c.bals[market.BalanceKey{UserID: user, Asset: asset}]; ok {
+			return b, nil
+		}
+	}
 	b := market.Balance{UserID: user, Asset: asset}
 	err := t.row("SELECT debits_pending, debits_posted, credits_pending, credits_posted FROM balances WHERE user_id = ? AND asset = ?",
 		user, string(asset)).Scan(&b.DebitsPending, &b.DebitsPosted, &b.CreditsPending, &b.CreditsPosted)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, nil
+		err = nil
+	}
+	if err == nil && c != nil {
+		c.bals[market.BalanceKey{UserID: user, Asset: asset}] = b
 	}
 	return b, err
 }
@@ -319,6 +377,18 @@ func (t *sqlTx) AllBalances() ([]market.Balance, error) {
 }
 
 func (t *sqlTx) AddBalance(b market.Balance) error {
+	if c := t.cache(); c != nil {
+		// The sums the UPSERT below makes. One that overflows fails the
+		// statement, and so the request, and the cache goes with it.
+		k := market.BalanceKey{UserID: b.UserID, Asset: b.Asset}
+		if old, ok := c.bals[k]; ok {
+			old.DebitsPending += b.DebitsPending
+			old.DebitsPosted += b.DebitsPosted
+			old.CreditsPending += b.CreditsPending
+			old.CreditsPosted += b.CreditsPosted
+			c.bals[k] = old
+		}
+	}
 	return t.execLater(`INSERT INTO balances (`+balanceCols+`) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, asset) DO UPDATE SET debits_pending = balances.debits_pending + excluded.debits_pending,
 		debits_posted = balances.debits_posted + excluded.debits_posted,
@@ -411,7 +481,16 @@ func (t *sqlTx) scanAds(q string, args ...any) ([]market.Ad, error) {
 }
 
 func (t *sqlTx) Ad(id int64) (market.Ad, error) {
+	c := t.cache()
+	if c != nil {
+		if a, ok := c.ads[id]; ok {
+			return a, nil
+		}
+	}
 	a, err := scanAd(t.row("SELECT "+adCols+" FROM ads WHERE id = ?", id))
+	if err == nil && c != nil {
+		c.ads[id] = a
+	}
 	return a, noRows(err)
 }
 
@@ -492,11 +571,29 @@ func (t *sqlTx) InsertAd(a *market.Ad) error {
 // UpdateAd sets only the columns an ad can change: SQLite rewrites every
 // index that holds a column named in SET, whether its value changed or not.
 func (t *sqlTx) UpdateAd(a market.Ad) error {
+	if c := t.cache(); c != nil {
+		if old, ok := c.ads[a.ID]; ok {
+			c.ads[a.ID] = updatedAd(old, a)
+		}
+	}
 	return t.execLater(`UPDATE ads SET price_type = ?, price = ?, margin_bp = ?, total = ?, remaining = ?, min_fiat = ?, max_fiat = ?,
 		avail_fiat = ?, payments = ?, window_min = ?, terms = ?, status = ?, min_kyc = ?, min_completion_bp = ?, updated_at = ?,
 		version = ? WHERE id = ?`, string(a.PriceType), a.Price.Units(), a.MarginBP, a.Total.Units(), a.Remaining.Units(),
 		a.MinFiat.Units(), a.MaxFiat.Units(), a.AvailFiat.Units(), int(a.Payments), a.WindowMin, a.Terms, string(a.Status),
 		a.MinKYC, a.MinCompletionBP, tm(a.UpdatedAt), a.Version, a.ID)
+}
+
+// updatedAd is the row UpdateAd leaves from old: the columns it sets
+// come from a, as a read would give them back; the others stay.
+func updatedAd(old, a market.Ad) market.Ad {
+	as, fs := old.Asset.Scale(), old.Fiat.Scale()
+	n := old
+	n.PriceType, n.Price, n.MarginBP = a.PriceType, money.New(a.Price.Units(), api.PriceScale), a.MarginBP
+	n.Total, n.Remaining = money.New(a.Total.Units(), as), money.New(a.Remaining.Units(), as)
+	n.MinFiat, n.MaxFiat, n.AvailFiat = money.New(a.MinFiat.Units(), fs), money.New(a.MaxFiat.Units(), fs), money.New(a.AvailFiat.Units(), fs)
+	n.Payments, n.WindowMin, n.Terms, n.Status = a.Payments, a.WindowMin, a.Terms, a.Status
+	n.MinKYC, n.MinCompletionBP, n.UpdatedAt, n.Version = a.MinKYC, a.MinCompletionBP, ft(tm(a.UpdatedAt)), a.Version
+	return n
 }
 
 // ---- orders
