@@ -38,7 +38,7 @@ type pgRun struct {
 	begun bool
 	// trips counts round trips.
 	trips int
-	cache pgCache
+	cache rowCache
 	// ids are identity values taken for this transaction (see nextID).
 	ids map[string][]int64
 }
@@ -405,7 +405,7 @@ func (p *Postgres) runPass(r *pgRun, batch []*writeReq, savepoints bool) (errs [
 		if savepoints {
 			r.later("SAVEPOINT req")
 		}
-		t := &sqlTx{ctx: r.ctx, d: postgresDialect, pg: r, isDup: isPostgresDup, retryable: isPostgresRetryable,
+		t := &sqlTx{ctx: r.ctx, d: postgresDialect, pg: r, rc: &r.cache, isDup: isPostgresDup, retryable: isPostgresRetryable,
 			// write_lock already orders every writer; the event log's own
 			// lock would add nothing.
 			eventsLocked: true}
@@ -431,7 +431,7 @@ func (p *Postgres) runPass(r *pgRun, batch []*writeReq, savepoints bool) (errs [
 		}
 		errs[i] = err
 		// Later requests must not read what this one wrote.
-		r.cache = pgCache{}
+		r.cache = rowCache{}
 		if r.trips == sent {
 			// Nothing of the request reached the server: drop it.
 			r.queue = r.queue[:mark]
@@ -490,10 +490,12 @@ func failAll(errs []error, hooks [][]func(), err error) {
 	}
 }
 
-// pgCache holds rows one batch read, so the requests after read them
-// without a round trip: only the writer writes while it holds
-// write_lock, and every write through the batch updates or drops them.
-type pgCache struct {
+// rowCache holds rows one group commit read, so the requests after it
+// read them without a statement: nobody else writes while the writer's
+// transaction is open (SQLite's one writer, PostgreSQL's write_lock), and
+// every write of the batch updates or drops what it changes. A failed
+// request empties it.
+type rowCache struct {
 	users map[int64]api.User
 	ads   map[int64]market.Ad
 	bals  map[market.BalanceKey]market.Balance
@@ -505,9 +507,9 @@ type payKey struct {
 	method api.PaymentMethod
 }
 
-func (c *pgCache) init() {
+func (c *rowCache) init() {
 	if c.users == nil {
-		*c = pgCache{users: map[int64]api.User{}, ads: map[int64]market.Ad{},
+		*c = rowCache{users: map[int64]api.User{}, ads: map[int64]market.Ad{},
 			bals: map[market.BalanceKey]market.Balance{}, pays: map[payKey]api.PaymentAccount{}}
 	}
 }

@@ -22,6 +22,11 @@ import (
 // It returns each one's error and how many group commits they took.
 func inOneBatch(t *testing.T, p *Postgres, fns []func(market.Tx) error) ([]error, int64) {
 	t.Helper()
+	return inOneBatchOf(t, p, func() int { return len(p.reqs) }, p.Commits.Load, fns)
+}
+
+func inOneBatchOf(t *testing.T, p market.Store, queued func() int, commitCount func() int64, fns []func(market.Tx) error) ([]error, int64) {
+	t.Helper()
 	ctx := context.Background()
 	gate, entered := make(chan struct{}), make(chan struct{})
 	held := make(chan error, 1)
@@ -42,18 +47,18 @@ func inOneBatch(t *testing.T, p *Postgres, fns []func(market.Tx) error) ([]error
 	for i, fn := range fns {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs[i] = p.Update(ctx, fn) }()
+		for queued() < i+1 { // queued in the order given
+			time.Sleep(time.Millisecond)
+		}
 	}
-	for len(p.reqs) < len(fns) {
-		time.Sleep(time.Millisecond)
-	}
-	c0 := p.Commits.Load()
+	c0 := commitCount()
 	close(gate)
 	wg.Wait()
 	if err := <-held; err != nil {
 		t.Fatal(err)
 	}
 	// The holder's batch commits before the others are taken.
-	return errs, p.Commits.Load() - c0 - 1
+	return errs, commitCount() - c0 - 1
 }
 
 func insertUser(name string) func(market.Tx) error {
@@ -311,5 +316,45 @@ func TestPostgresTwoStoresStaySerial(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSQLiteBatchCacheForgetsFailures: a request of a group commit reads
+// a balance a failed neighbour wrote before it: it sees the balance as
+// it was, not the undone write the batch's row cache once held.
+func TestSQLiteBatchCacheForgetsFailures(t *testing.T) {
+	s := openTempSQLite(t).(*SQLite)
+	commits := func() int64 { s.Stats.Lock(); defer s.Stats.Unlock(); return s.Stats.Commits }
+	add := func(n int64) func(market.Tx) error {
+		return func(tx market.Tx) error {
+			if _, err := tx.Balance(7, api.USDT); err != nil {
+				return err
+			}
+			return tx.AddBalance(market.Balance{UserID: 7, Asset: api.USDT, CreditsPosted: n})
+		}
+	}
+	var seen int64
+	errs, n := inOneBatchOf(t, s, func() int { return len(s.reqs) }, commits, []func(market.Tx) error{
+		add(1),
+		func(tx market.Tx) error {
+			if err := add(10)(tx); err != nil {
+				return err
+			}
+			return errors.New("undone")
+		},
+		func(tx market.Tx) error {
+			b, err := tx.Balance(7, api.USDT)
+			seen = b.CreditsPosted
+			return err
+		},
+	})
+	if n != 1 {
+		t.Errorf("%d group commits, want 1", n)
+	}
+	if errs[0] != nil || errs[1] == nil || errs[2] != nil {
+		t.Fatalf("errors %v", errs)
+	}
+	if seen != 1 {
+		t.Errorf("read %d, want 1", seen)
 	}
 }

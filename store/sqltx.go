@@ -26,7 +26,9 @@ type sqlTx struct {
 	tx *sql.Tx
 	// pg, when set, is the PostgreSQL writer's batch: statements go to
 	// pgx directly, and writes whose result nobody reads are pipelined.
-	pg    *pgRun
+	pg *pgRun
+	// rc, when set, holds rows earlier requests of the batch read.
+	rc    *rowCache
 	isDup func(error) bool
 	// retryable tells a failure the store will retry (a serialization
 	// conflict); retry records that one happened, whatever fn did with it.
@@ -243,13 +245,13 @@ func (t *sqlTx) User(id int64) (api.User, error) {
 	return u, noRows(err)
 }
 
-// cache is the PostgreSQL batch's row cache, nil elsewhere.
-func (t *sqlTx) cache() *pgCache {
-	if t.pg == nil {
+// cache is the group commit's row cache, nil outside the writers.
+func (t *sqlTx) cache() *rowCache {
+	if t.rc == nil {
 		return nil
 	}
-	t.pg.cache.init()
-	return &t.pg.cache
+	t.rc.init()
+	return t.rc
 }
 
 func (t *sqlTx) UserByName(name string) (api.User, error) {
