@@ -39,46 +39,6 @@ type pgRun struct {
 	// trips counts round trips.
 	trips int
 	cache rowCache
-	// ids are identity values taken for this transaction (see nextID).
-	ids map[string][]int64
-}
-
-// idTables are the tables with no unique key but their id: an insert
-// there can only fail as a whole request fails, so it can wait in the
-// queue once its id is known.
-var idTables = map[string]bool{"orders": true, "order_log": true, "events": true}
-
-// nextID takes the next id of table from its identity sequence, many at
-// a time. The ids are drawn under write_lock and used only by this
-// transaction, so they still become visible in commit order across
-// processes (streams resume "after event N"); a rollback leaves a gap,
-// as a sequence always may.
-func (r *pgRun) nextID(table string) (int64, error) {
-	if len(r.ids[table]) == 0 {
-		rows, err := r.query("SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, 64)", []any{table})
-		if err != nil {
-			return 0, err
-		}
-		var got []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return 0, err
-			}
-			got = append(got, id)
-		}
-		if err := rows.Close(); err != nil {
-			return 0, err
-		}
-		if r.ids == nil {
-			r.ids = map[string][]int64{}
-		}
-		r.ids[table] = got
-	}
-	id := r.ids[table][0]
-	r.ids[table] = r.ids[table][1:]
-	return id, nil
 }
 
 type pgStmt struct {

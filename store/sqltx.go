@@ -158,12 +158,6 @@ func (t *sqlTx) insertID(q string, args ...any) (int64, error) {
 		if res, err = t.exec(q, args...); err == nil {
 			id, err = res.LastInsertId()
 		}
-	} else if table := insertTable(q); t.pg != nil && idTables[table] {
-		if id, err = t.pg.nextID(table); err == nil {
-			i := strings.Index(q, "(")
-			j := strings.Index(q, "VALUES (") + len("VALUES (")
-			t.pg.later(t.d.rebind(q[:i+1]+"id, "+q[i+1:j]+"?, "+q[j:]), append([]any{id}, args...)...)
-		}
 	} else {
 		err = t.row(q+" RETURNING "+returningCol(q), args...).Scan(&id)
 	}
@@ -171,16 +165,6 @@ func (t *sqlTx) insertID(q string, args ...any) (int64, error) {
 		return 0, market.ErrDuplicate
 	}
 	return id, err
-}
-
-// insertTable is the table an "INSERT INTO table (" statement names.
-func insertTable(q string) string {
-	rest, ok := strings.CutPrefix(q, "INSERT INTO ")
-	if !ok {
-		return ""
-	}
-	name, _, _ := strings.Cut(rest, " ")
-	return name
 }
 
 func returningCol(q string) string {
