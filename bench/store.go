@@ -65,13 +65,16 @@ func Store(ctx context.Context, w io.Writer, o StoreOptions) error {
 		}
 		return pg, func() { pg.DropSchema(context.Background()); pg.Close() }, nil
 	}
-	if err := escrowLock(ctx, w, open, o); err != nil {
+	rate, err := escrowLock(ctx, w, open, o)
+	if err != nil {
 		return fmt.Errorf("escrow-lock: %w", err)
 	}
 	if o.Postgres == "" {
-		if err := sqliteBaseline(ctx, w, filepath.Join(dir, "baseline.db"), o.Baseline); err != nil {
+		base, err := sqliteBaseline(ctx, w, filepath.Join(dir, "baseline.db"), o.Baseline)
+		if err != nil {
 			return fmt.Errorf("sqlite-baseline: %w", err)
 		}
+		fmt.Fprintf(w, "escrow-lock vs sqlite-baseline: %.2fx the single-row commit rate\n", rate/base)
 	}
 	for _, n := range o.AdCounts {
 		if err := adSearch(ctx, w, open, n, o.Searches); err != nil {
@@ -83,22 +86,22 @@ func Store(ctx context.Context, w io.Writer, o StoreOptions) error {
 
 // escrowLock measures taking an ad: the order, every check and the escrow
 // lock, acknowledged only after a durable commit.
-func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) error {
+func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) (float64, error) {
 	st, done, err := open("escrow")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer done()
 	svc := market.New(st, clock.Real{}, market.DefaultConfig())
 	m, err := svc.CreateUser(ctx, market.NewUser{Name: "bench-merchant", KYCLevel: 2, Verified: true})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := svc.Deposit(ctx, m.ID, api.USDT, money.MustParse("1000000000", 6), "bench"); err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := svc.SetPaymentAccount(ctx, m.ID, api.PaymentAccount{Method: api.Alipay, Account: "13800000000"}); err != nil {
-		return err
+		return 0, err
 	}
 	const ads = 16
 	var adIDs []int64
@@ -106,7 +109,7 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 		a, err := svc.PostAd(ctx, m.ID, api.AdRequest{Side: "sell", Asset: "USDT", Fiat: "CNY", Price: "7.2", Total: "50000000",
 			MinFiat: "1", MaxFiat: "1000000", Payments: []string{"alipay"}, WindowMin: 15}, nil)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		adIDs = append(adIDs, a.ID)
 	}
@@ -114,7 +117,7 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 	for i := range takers {
 		u, err := svc.CreateUser(ctx, market.NewUser{Name: fmt.Sprintf("bench-taker-%d", i), KYCLevel: 2})
 		if err != nil {
-			return err
+			return 0, err
 		}
 		takers[i] = u.ID
 	}
@@ -122,6 +125,7 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 	var ops, fails atomic.Int64
 	deadline := time.Now().Add(o.Duration)
 	c0, r0, _, _ := writerStats(st)
+	s0 := store.Statements()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i, u := range takers {
@@ -146,22 +150,24 @@ func escrowLock(ctx context.Context, w io.Writer, open opener, o StoreOptions) e
 	el := time.Since(start)
 	c1, r1, execT, commitT := writerStats(st)
 	commits, reqs := c1-c0, r1-r0
+	perTake := float64(store.Statements()-s0) / float64(max(ops.Load(), 1))
 	if fails.Load() > 0 {
-		return fmt.Errorf("%d takes failed", fails.Load())
+		return 0, fmt.Errorf("%d takes failed", fails.Load())
 	}
+	rate := float64(ops.Load()) / el.Seconds()
 	if pg, ok := st.(*store.Postgres); ok {
-		fmt.Fprintf(w, "escrow-lock: %.0f ops/s p99 %.2f ms (%d concurrent takers, postgres serializable)\n",
-			float64(ops.Load())/el.Seconds(), ms(lat.pct(99)), o.Takers)
-		fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d serialization retries\n",
-			ops.Load(), ms(lat.pct(50)), pg.Retries.Load())
-		return market.CheckInvariants(ctx, st)
+		fmt.Fprintf(w, "escrow-lock: %.0f ops/s p99 %.2f ms (%d concurrent takers, postgres serializable, group commit)\n",
+			rate, ms(lat.pct(99)), o.Takers)
+		fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %.1f requests per commit, %d serialization retries, %.1f statements per take\n",
+			ops.Load(), ms(lat.pct(50)), float64(pg.Requests.Load())/float64(max(pg.Commits.Load(), 1)), pg.Retries.Load(), perTake)
+		return rate, market.CheckInvariants(ctx, st)
 	}
 	fmt.Fprintf(w, "  writer time: exec %.2fs commit %.2fs of %.2fs\n", execT.Seconds(), commitT.Seconds(), time.Since(start).Seconds())
 	fmt.Fprintf(w, "escrow-lock: %.0f ops/s p99 %.2f ms (%d concurrent takers, synchronous=FULL)\n",
-		float64(ops.Load())/el.Seconds(), ms(lat.pct(99)), o.Takers)
-	fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d commits, %.1f requests per commit\n",
-		ops.Load(), ms(lat.pct(50)), commits, float64(reqs)/float64(max(commits, 1)))
-	return market.CheckInvariants(ctx, st)
+		rate, ms(lat.pct(99)), o.Takers)
+	fmt.Fprintf(w, "  escrow-lock detail: %d takes, p50 %.2f ms, %d commits, %.1f requests per commit, %.1f statements per take\n",
+		ops.Load(), ms(lat.pct(50)), commits, float64(reqs)/float64(max(commits, 1)), perTake)
+	return rate, market.CheckInvariants(ctx, st)
 }
 
 type opener func(name string) (store.Database, func(), error)
@@ -201,29 +207,30 @@ func openBenchPostgres(ctx context.Context, base, name string) (*store.Postgres,
 
 // sqliteBaseline measures one-row commits with full durability: the floor
 // that group commit lifts the escrow figure above.
-func sqliteBaseline(ctx context.Context, w io.Writer, path string, n int) error {
+func sqliteBaseline(ctx context.Context, w io.Writer, path string, n int) (float64, error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BIGINT NOT NULL)"); err != nil {
-		return err
+		return 0, err
 	}
 	stmt, err := db.PrepareContext(ctx, "INSERT INTO t (v) VALUES (?)")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer stmt.Close()
 	start := time.Now()
 	for i := 0; i < n; i++ {
 		if _, err := stmt.ExecContext(ctx, i); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	fmt.Fprintf(w, "sqlite-baseline: %.0f single-row commits/s (synchronous=FULL)\n", float64(n)/time.Since(start).Seconds())
-	return nil
+	rate := float64(n) / time.Since(start).Seconds()
+	fmt.Fprintf(w, "sqlite-baseline: %.0f single-row commits/s (synchronous=FULL)\n", rate)
+	return rate, nil
 }
 
 // adSearch fills a book of n ads, then times first-page searches filtered

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"math/rand/v2"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +23,8 @@ import (
 type PostgresOptions struct {
 	// Conns is the size of the connection pool.
 	Conns int
+	// MaxBatch is the most requests one group commit carries.
+	MaxBatch int
 	// Schema is "market" (the default) or "alipay". Each lives in its own
 	// PostgreSQL schema, PREFIX_market or PREFIX_alipay, where PREFIX is
 	// the URL's search_path or "p2pdesk": one database holds both without
@@ -33,22 +35,29 @@ type PostgresOptions struct {
 // Postgres is the marketplace in a PostgreSQL database, for when one
 // machine is not enough: several `p2pdesk serve` processes may share it.
 //
-// Every write runs in a SERIALIZABLE transaction. PostgreSQL then
-// guarantees the outcome equals some serial order of the transactions,
-// which is what the single SQLite writer gives by construction; the
-// price is that a conflicting transaction fails with a serialization
-// error, and the store runs it again (requests are re-runnable by the
-// market.Store contract). Reads run in REPEATABLE READ, READ ONLY: one
-// consistent snapshot, never a conflict.
+// Writes go through one writer goroutine per store that runs queued
+// requests together in one SERIALIZABLE transaction holding write_lock,
+// each in its own savepoint when one fails, and commits once (see
+// pgwriter.go). Every writer of every process takes write_lock first, so
+// writes are serial, which is what the single SQLite writer gives; the
+// SERIALIZABLE level still guards against a writer that does not. Reads
+// run in REPEATABLE READ, READ ONLY: one consistent snapshot, never a
+// conflict.
 type Postgres struct {
 	db     *sql.DB
 	schema string
 	opts   PostgresOptions
 
-	// Commits and Retries count transactions, for benchmarks.
-	Commits, Retries atomic.Int64
-	// contention is a decaying count of recent conflicts (see update).
-	contention atomic.Int64
+	reqs    chan *writeReq
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+	mu      sync.RWMutex // guards closed against update
+	closed  bool
+
+	// Commits, Requests and Retries count group commits, the requests
+	// they carried and conflicts run again, for benchmarks.
+	Commits, Requests, Retries atomic.Int64
 }
 
 // IsPostgresURL tells a PostgreSQL connection URL from a SQLite path.
@@ -65,6 +74,9 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (*Postg
 	}
 	if opts.Schema == "" {
 		opts.Schema = "market"
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 128
 	}
 	migrations, ok := schemas[opts.Schema]
 	if !ok {
@@ -89,11 +101,13 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (*Postg
 	db.SetMaxOpenConns(opts.Conns)
 	db.SetMaxIdleConns(opts.Conns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	p := &Postgres{db: db, schema: schema, opts: opts}
+	p := &Postgres{db: db, schema: schema, opts: opts,
+		reqs: make(chan *writeReq, 4096), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := p.migrate(ctx, migrations); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate PostgreSQL schema %s: %w", schema, err)
 	}
+	go p.writer()
 	return p, nil
 }
 
@@ -204,93 +218,6 @@ func (p *Postgres) view(ctx context.Context, fn func(*sqlTx) error) error {
 	return fn(&sqlTx{ctx: ctx, d: postgresDialect, tx: tx, isDup: isPostgresDup})
 }
 
-// update retries on serialization failures and deadlocks with a jittered,
-// growing pause, for as long as ctx allows. Once COMMIT has been sent the
-// outcome is awaited whatever ctx does: a caller must not believe a write
-// failed when it did not.
-func (p *Postgres) update(ctx context.Context, fn func(*sqlTx) error) error {
-	pause := time.Millisecond
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		// While writers keep colliding, an optimistic first attempt is
-		// wasted work: queue at once until the collisions die down.
-		queued := attempt > 0 || p.contention.Load() > 0
-		hooks, retry, err := p.attempt(ctx, fn, queued)
-		if !retry {
-			if !queued || attempt == 0 {
-				decay(&p.contention)
-			}
-			if err == nil {
-				for _, h := range hooks {
-					h()
-				}
-				p.Commits.Add(1)
-			}
-			return err
-		}
-		p.Retries.Add(1)
-		if p.contention.Load() < 64 {
-			p.contention.Add(8)
-		}
-		t := time.NewTimer(pause/2 + rand.N(pause))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		pause = min(2*pause, 50*time.Millisecond)
-	}
-}
-
-// attempt runs fn once. A first attempt is optimistic: writers that touch
-// different rows run in parallel. A write that lost a conflict runs again
-// queued: it takes write_lock before its first read, so its snapshot is
-// taken after every queued writer before it committed, and it cannot lose
-// to them again. Under a hot row (one merchant, many takers) this turns a
-// storm of retries into a queue.
-func (p *Postgres) attempt(ctx context.Context, fn func(*sqlTx) error, queued bool) (hooks []func(), retry bool, err error) {
-	// The transaction is not tied to ctx: a cancel between COMMIT sent
-	// and its answer would leave the outcome unknown to the caller.
-	tctx := context.WithoutCancel(ctx)
-	tx, err := p.db.BeginTx(tctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
-	if err != nil {
-		return nil, isPostgresRetryable(err), err
-	}
-	if queued {
-		if _, err := tx.ExecContext(tctx, "LOCK TABLE write_lock IN EXCLUSIVE MODE"); err != nil {
-			tx.Rollback()
-			return nil, isPostgresRetryable(err), err
-		}
-	}
-	t := &sqlTx{ctx: tctx, d: postgresDialect, tx: tx, isDup: isPostgresDup, retryable: isPostgresRetryable}
-	err = runSafely(fn, t)
-	if t.retry || isPostgresRetryable(err) {
-		tx.Rollback()
-		return nil, true, err
-	}
-	if err != nil {
-		tx.Rollback()
-		return nil, false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, isPostgresRetryable(err), fmt.Errorf("store: commit: %w", err)
-	}
-	return t.hooks, false, nil
-}
-
-// decay lowers a positive counter by one.
-func decay(c *atomic.Int64) {
-	for {
-		v := c.Load()
-		if v <= 0 || c.CompareAndSwap(v, v-1) {
-			return
-		}
-	}
-}
-
 func pgCode(err error) string {
 	var e *pgconn.PgError
 	if errors.As(err, &e) {
@@ -326,8 +253,19 @@ func (p *Postgres) SetMeta(ctx context.Context, key, value string) error {
 	})
 }
 
-// Close closes the connection pool.
-func (p *Postgres) Close() error { return p.db.Close() }
+// Close finishes queued writes, then closes the connection pool.
+func (p *Postgres) Close() error {
+	var err error
+	p.once.Do(func() {
+		p.mu.Lock()
+		p.closed = true
+		p.mu.Unlock()
+		close(p.stop)
+		<-p.stopped
+		err = p.db.Close()
+	})
+	return err
+}
 
 // IntegrityCheck: PostgreSQL checks its pages itself; this asks the
 // server to answer at all, so callers can treat both stores alike.

@@ -332,6 +332,7 @@ func (s *SQLite) run(batch []*writeReq, savepoints bool) (errs []error, hooks []
 		}
 		return errs, hooks, true
 	}
+	cache := &rowCache{}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
@@ -343,7 +344,7 @@ func (s *SQLite) run(batch []*writeReq, savepoints bool) (errs []error, hooks []
 				continue
 			}
 		}
-		tx := &sqlTx{ctx: context.Background(), d: sqliteDialect, stmt: s.wstmt, isDup: isSQLiteDup}
+		tx := &sqlTx{ctx: context.Background(), d: sqliteDialect, stmt: s.wstmt, isDup: isSQLiteDup, rc: cache}
 		err := runSafely(r.fn, tx)
 		if err != nil && !savepoints {
 			_ = s.execW("ROLLBACK")
@@ -351,6 +352,7 @@ func (s *SQLite) run(batch []*writeReq, savepoints bool) (errs []error, hooks []
 		}
 		if err != nil {
 			errs[i] = err
+			*cache = rowCache{} // it may hold this request's writes
 			if rerr := s.execW("ROLLBACK TO req"); rerr != nil {
 				errs[i] = errors.Join(err, rerr)
 			}

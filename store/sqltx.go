@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"p2pdesk/api"
@@ -22,7 +23,12 @@ type sqlTx struct {
 	stmt func(q string) (*sql.Stmt, error)
 	// tx, when set, runs queries directly: the PostgreSQL path, where the
 	// driver caches prepared statements per connection by itself.
-	tx    *sql.Tx
+	tx *sql.Tx
+	// pg, when set, is the PostgreSQL writer's batch: statements go to
+	// pgx directly, and writes whose result nobody reads are pipelined.
+	pg *pgRun
+	// rc, when set, holds rows earlier requests of the batch read.
+	rc    *rowCache
 	isDup func(error) bool
 	// retryable tells a failure the store will retry (a serialization
 	// conflict); retry records that one happened, whatever fn did with it.
@@ -45,7 +51,20 @@ func (t *sqlTx) note(err error) error {
 
 func (t *sqlTx) AfterCommit(f func()) { t.hooks = append(t.hooks, f) }
 
+// statements counts the statements every store in this process ran
+// inside transactions, for benchmarks.
+var statements atomic.Int64
+
+// Statements is how many statements the stores of this process have run
+// inside transactions so far.
+func Statements() int64 { return statements.Load() }
+
 func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
+	statements.Add(1)
+	if t.pg != nil {
+		r, err := t.pg.exec(t.d.rebind(q), args)
+		return r, t.note(err)
+	}
 	if t.tx != nil {
 		r, err := t.tx.ExecContext(t.ctx, t.d.rebind(q), args...)
 		return r, t.note(err)
@@ -57,16 +76,39 @@ func (t *sqlTx) exec(q string, args ...any) (sql.Result, error) {
 	return s.ExecContext(t.ctx, args...)
 }
 
-func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
-	if t.tx != nil {
-		r, err := t.tx.QueryContext(t.ctx, t.d.rebind(q), args...)
+// execLater runs a write whose outcome the caller does not read at once:
+// in a PostgreSQL batch it goes with the next round trip, and its failure
+// fails the request.
+func (t *sqlTx) execLater(q string, args ...any) error {
+	if t.pg != nil {
+		t.pg.later(t.d.rebind(q), args...)
+		return nil
+	}
+	_, err := t.exec(q, args...)
+	return err
+}
+
+func (t *sqlTx) query(q string, args ...any) (rowsIter, error) {
+	statements.Add(1)
+	if t.pg != nil {
+		r, err := t.pg.query(t.d.rebind(q), args)
 		return r, t.note(err)
 	}
-	s, err := t.stmt(q)
+	var r *sql.Rows
+	var err error
+	if t.tx != nil {
+		r, err = t.tx.QueryContext(t.ctx, t.d.rebind(q), args...)
+		err = t.note(err)
+	} else {
+		var s *sql.Stmt
+		if s, err = t.stmt(q); err == nil {
+			r, err = s.QueryContext(t.ctx, args...)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	return s.QueryContext(t.ctx, args...)
+	return r, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -83,7 +125,18 @@ type notingRow struct {
 
 func (n notingRow) Scan(dest ...any) error { return n.t.note(n.r.Scan(dest...)) }
 
+type notingRowPG struct {
+	r scanner
+	t *sqlTx
+}
+
+func (n notingRowPG) Scan(dest ...any) error { return n.t.note(n.r.Scan(dest...)) }
+
 func (t *sqlTx) row(q string, args ...any) scanner {
+	statements.Add(1)
+	if t.pg != nil {
+		return notingRowPG{t.pg.row(t.d.rebind(q), args), t}
+	}
 	if t.tx != nil {
 		return notingRow{t.tx.QueryRowContext(t.ctx, t.d.rebind(q), args...), t}
 	}
@@ -163,8 +216,26 @@ func scanUser(sc scanner) (api.User, error) {
 }
 
 func (t *sqlTx) User(id int64) (api.User, error) {
+	c := t.cache()
+	if c != nil {
+		if u, ok := c.users[id]; ok {
+			return u, nil
+		}
+	}
 	u, err := scanUser(t.row("SELECT "+userCols+" FROM users WHERE id = ?", id))
+	if err == nil && c != nil {
+		c.users[id] = u
+	}
 	return u, noRows(err)
+}
+
+// cache is the group commit's row cache, nil outside the writers.
+func (t *sqlTx) cache() *rowCache {
+	if t.rc == nil {
+		return nil
+	}
+	t.rc.init()
+	return t.rc
 }
 
 func (t *sqlTx) UserByName(name string) (api.User, error) {
@@ -195,9 +266,11 @@ func (t *sqlTx) InsertUser(u *api.User) error {
 }
 
 func (t *sqlTx) UpdateUser(u api.User) error {
-	_, err := t.exec("UPDATE users SET real_name = ?, role = ?, kyc_level = ?, verified = ?, restricted = ? WHERE id = ?",
+	if c := t.cache(); c != nil {
+		delete(c.users, u.ID)
+	}
+	return t.execLater("UPDATE users SET real_name = ?, role = ?, kyc_level = ?, verified = ?, restricted = ? WHERE id = ?",
 		u.RealName, string(u.Role), u.KYCLevel, b2i(u.Verified), b2i(u.Restricted), u.ID)
-	return err
 }
 
 func (t *sqlTx) PaymentAccounts(user int64) ([]api.PaymentAccount, error) {
@@ -218,26 +291,46 @@ func (t *sqlTx) PaymentAccounts(user int64) ([]api.PaymentAccount, error) {
 }
 
 func (t *sqlTx) PaymentAccount(user int64, method api.PaymentMethod) (api.PaymentAccount, error) {
+	c := t.cache()
+	if c != nil {
+		if p, ok := c.pays[payKey{user, method}]; ok {
+			return p, nil
+		}
+	}
 	p := api.PaymentAccount{UserID: user, Method: method}
 	err := t.row("SELECT account, real_name FROM payment_accounts WHERE user_id = ? AND method = ?", user, string(method)).Scan(&p.Account, &p.RealName)
+	if err == nil && c != nil {
+		c.pays[payKey{user, method}] = p
+	}
 	return p, noRows(err)
 }
 
 func (t *sqlTx) PutPaymentAccount(p api.PaymentAccount) error {
-	_, err := t.exec(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
+	if c := t.cache(); c != nil {
+		delete(c.pays, payKey{p.UserID, p.Method})
+	}
+	return t.execLater(`INSERT INTO payment_accounts (user_id, method, account, real_name) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, method) DO UPDATE SET account = excluded.account, real_name = excluded.real_name`,
 		p.UserID, string(p.Method), p.Account, p.RealName)
-	return err
 }
 
 // ---- ledger
 
 func (t *sqlTx) Balance(user int64, asset api.Asset) (market.Balance, error) {
+	c := t.cache()
+	if c != nil {
+		if b, ok := c.bals[market.BalanceKey{UserID: user, Asset: asset}]; ok {
+			return b, nil
+		}
+	}
 	b := market.Balance{UserID: user, Asset: asset}
 	err := t.row("SELECT debits_pending, debits_posted, credits_pending, credits_posted FROM balances WHERE user_id = ? AND asset = ?",
 		user, string(asset)).Scan(&b.DebitsPending, &b.DebitsPosted, &b.CreditsPending, &b.CreditsPosted)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, nil
+		err = nil
+	}
+	if err == nil && c != nil {
+		c.bals[market.BalanceKey{UserID: user, Asset: asset}] = b
 	}
 	return b, err
 }
@@ -270,13 +363,24 @@ func (t *sqlTx) AllBalances() ([]market.Balance, error) {
 }
 
 func (t *sqlTx) AddBalance(b market.Balance) error {
-	_, err := t.exec(`INSERT INTO balances (`+balanceCols+`) VALUES (?, ?, ?, ?, ?, ?)
+	if c := t.cache(); c != nil {
+		// The sums the UPSERT below makes. One that overflows fails the
+		// statement, and so the request, and the cache goes with it.
+		k := market.BalanceKey{UserID: b.UserID, Asset: b.Asset}
+		if old, ok := c.bals[k]; ok {
+			old.DebitsPending += b.DebitsPending
+			old.DebitsPosted += b.DebitsPosted
+			old.CreditsPending += b.CreditsPending
+			old.CreditsPosted += b.CreditsPosted
+			c.bals[k] = old
+		}
+	}
+	return t.execLater(`INSERT INTO balances (`+balanceCols+`) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, asset) DO UPDATE SET debits_pending = balances.debits_pending + excluded.debits_pending,
 		debits_posted = balances.debits_posted + excluded.debits_posted,
 		credits_pending = balances.credits_pending + excluded.credits_pending,
 		credits_posted = balances.credits_posted + excluded.credits_posted`,
 		b.UserID, string(b.Asset), b.DebitsPending, b.DebitsPosted, b.CreditsPending, b.CreditsPosted)
-	return err
 }
 
 const transferCols = "seq, id, kind, pending_id, debit, credit, asset, amount, code, order_id, at"
@@ -363,7 +467,16 @@ func (t *sqlTx) scanAds(q string, args ...any) ([]market.Ad, error) {
 }
 
 func (t *sqlTx) Ad(id int64) (market.Ad, error) {
+	c := t.cache()
+	if c != nil {
+		if a, ok := c.ads[id]; ok {
+			return a, nil
+		}
+	}
 	a, err := scanAd(t.row("SELECT "+adCols+" FROM ads WHERE id = ?", id))
+	if err == nil && c != nil {
+		c.ads[id] = a
+	}
 	return a, noRows(err)
 }
 
@@ -444,12 +557,29 @@ func (t *sqlTx) InsertAd(a *market.Ad) error {
 // UpdateAd sets only the columns an ad can change: SQLite rewrites every
 // index that holds a column named in SET, whether its value changed or not.
 func (t *sqlTx) UpdateAd(a market.Ad) error {
-	_, err := t.exec(`UPDATE ads SET price_type = ?, price = ?, margin_bp = ?, total = ?, remaining = ?, min_fiat = ?, max_fiat = ?,
+	if c := t.cache(); c != nil {
+		if old, ok := c.ads[a.ID]; ok {
+			c.ads[a.ID] = updatedAd(old, a)
+		}
+	}
+	return t.execLater(`UPDATE ads SET price_type = ?, price = ?, margin_bp = ?, total = ?, remaining = ?, min_fiat = ?, max_fiat = ?,
 		avail_fiat = ?, payments = ?, window_min = ?, terms = ?, status = ?, min_kyc = ?, min_completion_bp = ?, updated_at = ?,
 		version = ? WHERE id = ?`, string(a.PriceType), a.Price.Units(), a.MarginBP, a.Total.Units(), a.Remaining.Units(),
 		a.MinFiat.Units(), a.MaxFiat.Units(), a.AvailFiat.Units(), int(a.Payments), a.WindowMin, a.Terms, string(a.Status),
 		a.MinKYC, a.MinCompletionBP, tm(a.UpdatedAt), a.Version, a.ID)
-	return err
+}
+
+// updatedAd is the row UpdateAd leaves from old: the columns it sets
+// come from a, as a read would give them back; the others stay.
+func updatedAd(old, a market.Ad) market.Ad {
+	as, fs := old.Asset.Scale(), old.Fiat.Scale()
+	n := old
+	n.PriceType, n.Price, n.MarginBP = a.PriceType, money.New(a.Price.Units(), api.PriceScale), a.MarginBP
+	n.Total, n.Remaining = money.New(a.Total.Units(), as), money.New(a.Remaining.Units(), as)
+	n.MinFiat, n.MaxFiat, n.AvailFiat = money.New(a.MinFiat.Units(), fs), money.New(a.MaxFiat.Units(), fs), money.New(a.AvailFiat.Units(), fs)
+	n.Payments, n.WindowMin, n.Terms, n.Status = a.Payments, a.WindowMin, a.Terms, a.Status
+	n.MinKYC, n.MinCompletionBP, n.UpdatedAt, n.Version = a.MinKYC, a.MinCompletionBP, ft(tm(a.UpdatedAt)), a.Version
+	return n
 }
 
 // ---- orders
@@ -606,11 +736,10 @@ func (t *sqlTx) InsertOrder(o *market.Order) error {
 
 // UpdateOrder sets only what changes after an order is opened.
 func (t *sqlTx) UpdateOrder(o market.Order) error {
-	_, err := t.exec(`UPDATE orders SET state = ?, resolution = ?, paid_at = ?, release_deadline = ?, disputed_at = ?, closed_at = ?,
+	return t.execLater(`UPDATE orders SET state = ?, resolution = ?, paid_at = ?, release_deadline = ?, disputed_at = ?, closed_at = ?,
 		dispute_by = ?, dispute_reason = ?, cancelled_by = ?, buyer_rating = ?, seller_rating = ?, version = ?, due_at = ?
 		WHERE id = ?`, string(o.State), string(o.Resolution), tm(o.PaidAt), tm(o.ReleaseDeadline), tm(o.DisputedAt),
 		tm(o.ClosedAt), o.DisputeBy, o.DisputeReason, o.CancelledBy, o.BuyerRating, o.SellerRating, o.Version, dueAt(&o), o.ID)
-	return err
 }
 
 func (t *sqlTx) OrderLog(orderID, afterID int64) ([]api.LogEntry, error) {
@@ -651,9 +780,8 @@ func (t *sqlTx) Usage(user, day int64, fiat api.Fiat) (market.Usage, error) {
 }
 
 func (t *sqlTx) PutUsage(u market.Usage) error {
-	_, err := t.exec(`INSERT INTO usage (user_id, day, fiat, amount) VALUES (?, ?, ?, ?)
+	return t.execLater(`INSERT INTO usage (user_id, day, fiat, amount) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id, day, fiat) DO UPDATE SET amount = excluded.amount`, u.UserID, u.Day, string(u.Fiat), u.Amount)
-	return err
 }
 
 func (t *sqlTx) TraderDays(users []int64, fromDay int64) ([]market.TraderDay, error) {
@@ -683,14 +811,13 @@ func (t *sqlTx) TraderDays(users []int64, fromDay int64) ([]market.TraderDay, er
 }
 
 func (t *sqlTx) AddTraderDay(d market.TraderDay) error {
-	_, err := t.exec(`INSERT INTO trader_days (user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative)
+	return t.execLater(`INSERT INTO trader_days (user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET
 		completed = trader_days.completed + excluded.completed, failed = trader_days.failed + excluded.failed,
 		release_sum_s = trader_days.release_sum_s + excluded.release_sum_s, release_n = trader_days.release_n + excluded.release_n,
 		pay_sum_s = trader_days.pay_sum_s + excluded.pay_sum_s, pay_n = trader_days.pay_n + excluded.pay_n,
 		positive = trader_days.positive + excluded.positive, negative = trader_days.negative + excluded.negative`,
 		d.UserID, d.Day, d.Completed, d.Failed, d.ReleaseSumS, d.ReleaseN, d.PaySumS, d.PayN, d.Positive, d.Negative)
-	return err
 }
 
 // ---- outbox, idempotency, index
