@@ -69,7 +69,7 @@ type Options struct {
 	KeepUnfinished bool
 	// Net: the marketplace's timeouts, connection cap and TLS.
 	Net marketplace.Net
-	// Config: the market's rules (nil: market.DefaultConfig).
+	// Config: the market's rules (nil: PracticeRules).
 	Config *market.Config
 	// SoleWriter: no other process writes the market's database (the
 	// embedded practice market): see marketplace.Options.SoleWriter.
@@ -191,7 +191,7 @@ func Open(ctx context.Context, o Options) (*World, error) {
 	w.Rail.Logger = o.Log
 	mo := marketplace.Options{
 		DBPath: o.MarketDB, ServerKey: o.ServerKey, Listen: o.Listen, Clock: w.Sched,
-		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit, Net: o.Net, Config: o.Config, SoleWriter: o.SoleWriter,
+		Log: o.Log, Version: o.Version, RateLimit: o.RateLimit, Net: o.Net, Config: rules(o.Config), SoleWriter: o.SoleWriter,
 		Speed:    func() string { return strconv.FormatFloat(w.Sched.Speed(), 'f', -1, 64) + "x" },
 		SetSpeed: w.SetSpeed,
 		Mount:    map[string]http.Handler{alipay.Prefix + "/": w.Rail.Handler()},
