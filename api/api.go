@@ -177,5 +177,5 @@ type Account struct {
 type OrderLogEntry struct {
 	LogEntryView
 	AntiPhishing string   `json:"antiPhishingCode,omitempty"` // platform lines only: your anti-phishing phrase
-	Warnings     []string `json:"warnings,omitempty"`         // counterparty lines only: what a careful trader notices (link, off-platform, impersonation, pressure, proof)
+	Warnings     []string `json:"warnings,omitempty"`         // counterparty lines only: what a careful trader notices (link, off-platform, impersonation, pressure, proof, code, fee)
 }

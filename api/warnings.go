@@ -11,6 +11,7 @@ const (
 	WarnPressure      = "pressure"      // pushes to release or hurry
 	WarnProof         = "proof"         // offers a screenshot or receipt instead of the money
 	WarnCode          = "code"          // asks for a one-time code, a password or an ID
+	WarnFee           = "fee"           // asks for a deposit or fee to lift a limit, unfreeze or verify
 )
 
 // cryptoWords are what a payment note may not say: the platform's rules

@@ -19,6 +19,10 @@ var (
 		api.WarnProof:    {"screenshot", "receipt", "proof of payment", "see attached", "payment proof", "截图", "转账凭证"},
 		api.WarnCode: {"6-digit", "verification code", "authenticator", "2fa", " otp", "sms code", "google code", "your code", "the code",
 			"password", "id card", "id photo", "photo of your id", "验证码", "动态码", "谷歌验证", "密码", "身份证"},
+		// No platform charges to raise a limit, unfreeze an account or
+		// verify a payment: an advance fee asked in chat is the scam.
+		api.WarnFee: {"deposit", "unlock fee", "activation fee", "unfreeze fee", "lift your limit", "raise your limit", "limit desk",
+			"押金", "保证金", "提额", "解冻费", "激活费"},
 	}
 )
 
@@ -31,7 +35,7 @@ func ChatWarnings(text string) []string {
 	if linkRE.MatchString(low) {
 		out = append(out, api.WarnLink)
 	}
-	for _, w := range []string{api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof, api.WarnCode} {
+	for _, w := range []string{api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof, api.WarnCode, api.WarnFee} {
 		for _, word := range warnWords[w] {
 			if strings.Contains(low, word) {
 				out = append(out, w)

@@ -838,7 +838,7 @@ func (p *orderPage) chatView(w, h int) string {
 
 func (c *Ctx) warningText(w string) string {
 	switch w {
-	case api.WarnLink, api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof, api.WarnCode:
+	case api.WarnLink, api.WarnOffPlatform, api.WarnImpersonation, api.WarnPressure, api.WarnProof, api.WarnCode, api.WarnFee:
 		return c.T("warn." + w)
 	}
 	return w
