@@ -469,6 +469,23 @@ func qrBlock(text string, inverted bool) string {
 	return b.String()
 }
 
+// limitWays says the two ways past a daily limit: the day's end, and
+// the next tier (on the Account tab), never a way off the platform.
+func (c *Ctx) limitWays(a *api.AccountView, f api.Fiat) string {
+	at := a.DayResets.UTC().Format("15:04 UTC")
+	for _, t := range a.Tiers {
+		if t.Level != a.User.KYCLevel+1 {
+			continue
+		}
+		for _, l := range t.Limits {
+			if l.Fiat == f {
+				return c.T("ticket.p_daily_ways", "At", at, "Level", t.Level, "Limit", c.money(l.Limit, f))
+			}
+		}
+	}
+	return c.T("ticket.p_daily_resets", "At", at)
+}
+
 // hasNextTier: there is a KYC tier above the account's.
 func hasNextTier(a *api.AccountView) bool {
 	for _, t := range a.Tiers {

@@ -316,6 +316,7 @@ func (t *ticketPage) recalc() {
 		for _, l := range t.acct.Limits {
 			if l.Fiat == t.ad.Fiat && c.total.Cmp(l.Remaining) > 0 {
 				c.problems = append(c.problems, tr.T("ticket.p_daily", "Level", t.acct.User.KYCLevel, "Left", l.Remaining.FixedN(2), "Fiat", l.Fiat))
+				c.problems = append(c.problems, tr.limitWays(&t.acct.AccountView, l.Fiat))
 			}
 		}
 		if why := tr.takeBlock(t.acct, t.ad); why != "" {
