@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/authenticator"
+	"p2pdesk/money"
 	"p2pdesk/sim"
 	"p2pdesk/store/secrets"
 )
@@ -308,5 +310,66 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s did not come in a minute", what)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestOverTheLimitInTheLiveMarket plays the over-the-limit drill as the
+// app runs it: the ticket comes filled with all the learner needs, which
+// the KYC 1 limit refuses (the refusal says what is left); the learner
+// applies for the next tier (K), sells within the limit, sees the
+// buyer's "limit desk" line flagged as an advance fee, pays no one, and
+// releases on the buyer's exact payment with a wall-clock code: grade A,
+// the tier application among the good moves.
+func TestOverTheLimitInTheLiveMarket(t *testing.T) {
+	ctx := context.Background()
+	w, p, me, secret := livePractice(t)
+	s, err := p.Stage("over-the-limit", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := me.Market.Account(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	need, err := money.Parse(s.Amount, 2)
+	if err != nil || len(acct.Limits) == 0 || need.Cmp(acct.Limits[0].Remaining) <= 0 {
+		t.Fatalf("the drill asks for %q, not more than the %v left today (%v)", s.Amount, acct.Limits, err)
+	}
+	_, err = me.Market.TakeAd(ctx, api.TakeRequest{AdID: s.AdID, FiatAmount: s.Amount, Payment: string(api.Alipay)}, "drill-need")
+	if api.CodeOf(err) != api.CodeDailyLimitExceeded || !strings.Contains(err.Error(), "left today") {
+		t.Fatalf("taking all the learner needs: want %s saying what is left, got %v", api.CodeDailyLimitExceeded, err)
+	}
+	if _, err := p.ApplyKYC(); err != nil {
+		t.Fatal(err)
+	}
+	o, err := me.Market.TakeAd(ctx, api.TakeRequest{AdID: s.AdID, Amount: "100", Payment: string(api.Alipay)}, "drill-take")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Link(s.Drill, o.ID)
+	waitFor(t, "the limit desk's line, flagged", func() bool {
+		log, err := me.Market.Messages(ctx, o.ID, 0)
+		if err != nil {
+			return false
+		}
+		for _, e := range log {
+			if e.Kind == api.LogChat && e.From == "buyer" && strings.Contains(e.Text, "deposit") {
+				return slices.Contains(e.Warnings, api.WarnFee)
+			}
+		}
+		return false
+	})
+	waitFor(t, "the buyer's payment and mark", func() bool {
+		got, err := me.Market.Order(ctx, o.ID)
+		return err == nil && got.State == api.StatePaid
+	})
+	code, _ := authenticator.Code(secret, time.Now().Add(30*time.Second))
+	if _, err := me.Market.Release(ctx, o.ID, code, api.StatePaid); err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.Debrief(ctx, w.StageOf(o), o.ID)
+	points := strings.Join(pointTexts(d), "\n")
+	if err != nil || d.Grade != "A" || !strings.Contains(points, "You applied for the next tier") || !strings.Contains(points, "You paid no one") {
+		t.Fatalf("debrief %s: %v\n%s", d.Grade, err, points)
 	}
 }

@@ -358,6 +358,9 @@ func (p *practice) Stage(name string, exam bool) (ui.Staged, error) {
 	if stage.Scenario.Direction == sim.Deposit {
 		side = api.Buy
 	}
+	if stage.Need.IsPositive() {
+		amount = stage.Need.Fixed() // all the learner needs: more than the tier leaves
+	}
 	return ui.Staged{Drill: len(p.drills), Scenario: name, Choose: stage.Scenario.Choose(), AdID: stage.Ad.ID, UserSide: side, Amount: amount}, nil
 }
 

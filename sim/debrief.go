@@ -188,7 +188,7 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 		d.Tried = append(d.Tried, st.Scenario.Risk)
 		d.TriedSaid = append(d.TriedSaid, Said{ID: "scenario." + st.Scenario.Name + ".risk"})
 	}
-	for _, k := range []string{api.WarnPressure, api.WarnImpersonation, api.WarnProof, api.WarnOffPlatform, api.WarnLink, api.WarnCode} {
+	for _, k := range []string{api.WarnPressure, api.WarnImpersonation, api.WarnProof, api.WarnOffPlatform, api.WarnLink, api.WarnCode, api.WarnFee} {
 		if tried[k] {
 			text, said := say("debrief.tried." + k)
 			d.Tried = append(d.Tried, text)
@@ -201,7 +201,14 @@ func (w *World) Debrief(ctx context.Context, st *Stage, orderID int64) (Debrief,
 	if err != nil || frozen.IsNegative() {
 		frozen = money.Zero(2)
 	}
-	d.Ended = endings(o, in, out, frozen, st.Slip)
+	stranger := st.Slip
+	if st.FeeTo != "" {
+		stranger = st.FeeTo
+	}
+	d.Ended = endings(o, in, out, frozen, stranger)
+	if st.Scenario.limit {
+		out = w.judgeLimit(&d, st, o, out, point)
+	}
 	if !sharedCode.IsZero() {
 		// Whatever came of it: a code is never anyone else's to have.
 		d.Risky = true
@@ -510,6 +517,30 @@ func (w *World) judgeBuyer(d *Debrief, st *Stage, o api.OrderView, out []alipay.
 		}
 	}
 	d.Funds, d.FundsSaid = fundsLine(o, o.State != api.StateCompleted && !(o.State == api.StateResolved && o.Resolution == api.ResolveRelease), false)
+}
+
+// judgeLimit judges the over-the-limit drill's own moves: a "deposit" to
+// the limit desk is lost, an application for the next tier is the way
+// past the limit. It returns the money out that is the order's to judge.
+func (w *World) judgeLimit(d *Debrief, st *Stage, o api.OrderView, out []alipay.Line, point func(time.Time, bool, string, ...any)) []alipay.Line {
+	var rest []alipay.Line
+	fee := false
+	for _, l := range out {
+		if l.CounterpartyLogin != st.FeeTo {
+			rest = append(rest, l)
+			continue
+		}
+		fee = true
+		d.Loss = true
+		point(l.At, false, "debrief.p.paid_fee", "Amount", l.Amount.FixedN(2), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin)
+	}
+	if !fee {
+		point(o.CreatedAt, true, "debrief.p.no_fee", "Need", st.Need.FixedN(2))
+	}
+	if at := st.KYCApplied(); !at.IsZero() {
+		point(at, true, "debrief.p.applied_kyc")
+	}
+	return rest
 }
 
 // endings nets the order for both sides: the crypto that moved through

@@ -84,6 +84,10 @@ func (u *userScript) sell(ctx context.Context, b *Bot, o api.OrderView) {
 						}
 					}
 				}
+				if m := loginInText.FindString(e.Text); m != "" && (strings.Contains(low, "deposit") || strings.Contains(e.Text, "押金")) {
+					// Pays the "deposit" that lifts the limit, as asked.
+					b.pay(ctx, o, "fee", m, o.FiatTotal, "limit deposit "+b.Name)
+				}
 				if strings.Contains(low, "code") && !b.did(o, "say:code") {
 					// Asked for a code "to verify", it sends one.
 					if c := b.code(); c != "" {

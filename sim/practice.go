@@ -31,9 +31,8 @@ var practiceDeposits = map[string]string{"USDT": "5000", "BTC": "0.05", "ETH": "
 const practiceCNY = alipay.PracticeBalance
 
 // OpenPracticeAccount creates the person at the keyboard: KYC level 1
-// (where a new user starts: 50,000 CNY a day; the Account tab shows what
-// the next tier needs),
-// starting crypto, an Alipay account in their real name with CNY in it,
+// (where a new user starts: 20,000 CNY a day under PracticeRules; the
+// Account tab shows what the next tier needs), starting crypto, an Alipay account in their real name with CNY in it,
 // and that account registered as their Alipay payment method.
 func (w *World) OpenPracticeAccount(ctx context.Context, name, realName string) (PracticeAccount, error) {
 	acct, err := w.Admin.CreateUser(ctx, api.NewUserRequest{Name: name, RealName: realName, KYCLevel: 1, Deposits: practiceDeposits})
@@ -83,6 +82,21 @@ func (w *World) ApplyKYC(ctx context.Context, user *Bot) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("KYC %d is the highest tier", a.User.KYCLevel)
 	}
 	id := a.User.ID
+	now := w.Sched.Now()
+	// The latest over-the-limit drill of this user learns of it: a
+	// higher tier is its careful way past the limit.
+	w.mu.Lock()
+	for i := len(w.stages) - 1; i >= 0; i-- {
+		if st := w.stages[i]; st.User.UserID == id && st.Scenario.limit {
+			st.kycMu.Lock()
+			if st.kycApplied.IsZero() {
+				st.kycApplied = now
+			}
+			st.kycMu.Unlock()
+			break
+		}
+	}
+	w.mu.Unlock()
 	w.Sched.After(KYCReview, "kyc review", func() {
 		if _, err := w.Admin.PatchUser(context.Background(), id, api.UserPatch{KYCLevel: &next}); err != nil {
 			w.log.Warn("kyc review", "user", id, "err", err)

@@ -289,6 +289,22 @@ func runDrill(ctx context.Context, w *World, user *Bot, name string, n int, o Ru
 		if n > 0 {
 			key = fmt.Sprintf("take-%d-%d", o.Seed, n)
 		}
+		if sc.limit && rp == nil {
+			// Both ask for all they need first, and the tier refuses it;
+			// the careful user applies for the next tier, then both sell
+			// what the limit leaves.
+			_, err := user.Market.TakeAd(ctx, api.TakeRequest{AdID: ad.ID, FiatAmount: st.Need.Fixed()}, key+"-need")
+			if api.CodeOf(err) != api.CodeDailyLimitExceeded {
+				ds.takeErr = fmt.Errorf("asking for %s CNY over the limit: want %s, got %v", st.Need.Fixed(), api.CodeDailyLimitExceeded, err)
+				return
+			}
+			if o.Policy == Careful {
+				if _, err := w.ApplyKYC(ctx, user); err != nil {
+					ds.takeErr = err
+					return
+				}
+			}
+		}
 		ord, err := user.Market.TakeAd(ctx, api.TakeRequest{AdID: ad.ID, Amount: amount}, key)
 		if err != nil {
 			ds.takeErr = err
@@ -452,7 +468,7 @@ func describe(d Direction, r Report) string {
 		case r.Got.Crypto < 0 && r.Frozen.IsPositive():
 			parts = append(parts, "released "+amt+"; the "+r.Frozen.Fixed()+" CNY received is frozen after a complaint: LOSS")
 		case r.Got.Crypto < 0:
-			parts = append(parts, fmt.Sprintf("released %s and received %s CNY of %s: LOSS", amt, r.Fiat.Fixed(), tot))
+			parts = append(parts, fmt.Sprintf("released %s and was left with %s CNY of %s: LOSS", amt, r.Fiat.Fixed(), tot))
 		default:
 			parts = append(parts, "kept "+amt+"; the escrow came back")
 			if r.Fiat.IsPositive() {

@@ -58,6 +58,10 @@ type Scenario struct {
 	// friend: someone close to the user offers to pay the order from an
 	// account in their own name (see Stage.Friend).
 	friend bool
+	// limit: the user needs more fiat today than their KYC tier leaves
+	// them (see Stage.Need), and someone offers to lift the limit for a
+	// fee (Stage.FeeTo).
+	limit bool
 	// watchClosed: the counterparty keeps acting after the order ends.
 	watchClosed bool
 	// aftermath runs half an hour after the order ends: the consequences that
@@ -272,6 +276,20 @@ func init() {
 		counterparty: func(context.Context, *World, *Stage) (Script, error) {
 			return &Honest{P: Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute}}, nil
 		}})
+	add(&Scenario{Name: "over-the-limit", Direction: Withdraw, limit: true,
+		Summary:  "You need 5,000 CNY more today than your KYC 1 limit leaves you; the buyer knows a 'limit desk' that lifts it at once for a refundable deposit.",
+		Risk:     "A limit met mid-withdrawal, and an advance fee to lift it: no platform charges for a higher tier, and none takes money through the chat.",
+		Careful:  "Sell what today's limit allows on the platform. For the rest, wait for tomorrow's limit or apply for the next tier in the app itself (K on the Account tab: an ID check, free). Never pay to lift a limit, and never take the rest off the platform.",
+		Careless: "The 'deposit' goes to a stranger's Alipay: nothing is lifted, nothing is refunded, and the money is gone.",
+		Expect:   map[Policy]Expectation{Careful: {-1, +1, "completed", "A"}, Careless: {-1, 0, "completed", "F"}},
+		counterparty: func(ctx context.Context, w *World, st *Stage) (Script, error) {
+			desk, err := w.accomplice(ctx, "limit-desk-", "Wang Qiang", "")
+			if err != nil {
+				return nil, err
+			}
+			st.FeeTo = desk.Person.Phone
+			return limitDesk(desk), nil
+		}})
 	add(&Scenario{Name: "own-payment-mistake", Direction: Deposit, slip: true,
 		Summary:  "The payment form comes filled in with the seller's account, two digits swapped, as a hurried copy leaves it.",
 		Risk:     "Your own mistake: a transfer to the wrong account is instant and final, and the seller never sees it.",
@@ -340,6 +358,15 @@ type Stage struct {
 	// Slip is the account the payment form of the drill's order is filled
 	// in with when it is not the order's own ("" when it is): a stranger's.
 	Slip string
+	// Need, in the over-the-limit drill, is the CNY the user wants today:
+	// more than their tier leaves them. FeeTo is the Alipay login of the
+	// "limit desk" that asks a fee to lift the limit.
+	Need  money.Amount
+	FeeTo string
+	// kycApplied is when the user applied for the next tier during the
+	// drill (World.ApplyKYC).
+	kycMu      sync.Mutex
+	kycApplied time.Time
 	// phish is what the user typed on a page a chat link opened.
 	phishMu sync.Mutex
 	phish   []Phished
@@ -437,8 +464,17 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 	if sc.marginBP != 0 {
 		margin = sc.marginBP
 	}
+	total, maxFiat := "5000", "20000"
+	if sc.limit {
+		// What the user needs is more than their tier leaves them today;
+		// the buyer would take all of it.
+		if st.Need, err = needOverLimit(ctx, user); err != nil {
+			return nil, err
+		}
+		total, maxFiat = "20000", "100000"
+	}
 	ad, err := cp.Market.PostAd(ctx, api.AdRequest{Side: side, Asset: "USDT", Fiat: "CNY", PriceType: "floating", MarginBP: margin,
-		Total: "5000", MinFiat: "100", MaxFiat: "20000", Payments: []string{"alipay"}, WindowMin: 15,
+		Total: total, MinFiat: "100", MaxFiat: maxFiat, Payments: []string{"alipay"}, WindowMin: 15,
 		Terms: "Real-name payment only. Fast and safe."})
 	if err != nil {
 		return nil, err
@@ -489,6 +525,28 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		}
 	}
 	return st, nil
+}
+
+// needOverLimit is 5,000 CNY more than the user's tier leaves them today.
+func needOverLimit(ctx context.Context, user *Bot) (money.Amount, error) {
+	a, err := user.Market.Account(ctx)
+	if err != nil {
+		return money.Amount{}, err
+	}
+	for _, l := range a.Limits {
+		if l.Fiat == api.CNY {
+			return l.Remaining.Add(money.MustParse("5000", 2))
+		}
+	}
+	return money.Amount{}, fmt.Errorf("the account has no CNY limit")
+}
+
+// KYCApplied is when the user applied for the next tier during the drill
+// (zero if they did not).
+func (st *Stage) KYCApplied() time.Time {
+	st.kycMu.Lock()
+	defer st.kycMu.Unlock()
+	return st.kycApplied
 }
 
 // drillCounterparty is a drill's counterparty: its scenario's script,

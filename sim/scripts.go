@@ -202,6 +202,27 @@ func offPlatform(account string) Script {
 	})
 }
 
+// limitDesk is a buyer who pays the order straight, and at its opening
+// sends the seller to a "limit desk" (the desk's Alipay) that lifts a new
+// account's daily limit at once for a refundable deposit. There is no
+// such desk: the deposit is the scam, and the buyer shares it.
+func limitDesk(desk *Bot) Script {
+	honest := &Honest{P: Persona{PayDelay: 4 * time.Minute, ReleaseDelay: 2 * time.Minute}}
+	return scriptFunc(func(ctx context.Context, b *Bot, o api.OrderView) {
+		if o.Role != "buyer" {
+			return
+		}
+		if o.State == api.StateCreated {
+			account, name := desk.Person.Phone, desk.Person.RealName
+			b.say(ctx, o, "limit-desk", b.line("sim.chat.limit_desk", fmt.Sprintf("Hi! I wanted to buy more, but new accounts get a low daily limit, I know. "+
+				"The platform's limit desk lifts yours to 1,000,000 CNY at once: pay a refundable verification deposit of %s CNY to their Alipay %s (%s), "+
+				"your user name in the note, and you can sell me the rest today. I did it myself last week.", o.FiatTotal.Fixed(), account, name),
+				"Total", o.FiatTotal.Fixed(), "Account", account, "Name", name))
+		}
+		honest.Act(ctx, b, o)
+	})
+}
+
 // impersonator marks paid and sends a message that looks like the
 // platform's, without the anti-phishing code, asking for the release.
 func impersonator() Script {
