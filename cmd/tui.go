@@ -72,7 +72,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	}
 	cfgFile := config.File(a.cfgFile)
 	d.SaveLang = func(l i18n.Lang) error { return config.SetLang(cfgFile, l) }
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	opts := ui.ProgramOptions(tea.WithAltScreen(), tea.WithContext(ctx))
 	if a.cfg.UI.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
