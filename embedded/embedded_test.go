@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"p2pdesk/api"
 	"p2pdesk/auth"
 	"p2pdesk/client"
 	"p2pdesk/sim"
@@ -102,5 +103,61 @@ func TestCutShortCreationIsMadeAgain(t *testing.T) {
 	page, err := c.Ads(ctx, client.AdQuery{Side: "sell", Asset: "USDT", Fiat: "CNY"})
 	if err != nil || len(page.Ads) == 0 {
 		t.Fatalf("the new practice market has no ads: %v", err)
+	}
+}
+
+// TestPracticeMerchantsHaveRecordsOfTheirSize: in the practice market as
+// the app runs it (live clock), the merchants' 30-day records spread from
+// new accounts to large merchants, and a restart shows the same records.
+func TestPracticeMerchantsHaveRecordsOfTheirSize(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Dir: dir, ServerKey: auth.GenerateKey(), Secrets: secrets.NewMemory(), Speed: 60, Seed: 4, Merchants: 12}
+	makers := func(e *Embedded) map[int64]int64 {
+		t.Helper()
+		c, err := client.New(e.Profile.Server, client.Credentials{APIKey: e.Profile.APIKey, Secret: e.Profile.Secret, Passphrase: e.Profile.Passphrase}, client.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]int64{}
+		for _, side := range []api.Side{api.Buy, api.Sell} {
+			page, err := c.Ads(context.Background(), client.AdQuery{Side: side, Asset: api.USDT, Fiat: api.CNY, Limit: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range page.Ads {
+				out[a.Maker.ID] = a.Maker.Record.Orders30d
+			}
+		}
+		return out
+	}
+	e, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := makers(e)
+	small, big := 0, 0
+	for _, n := range first {
+		if n < 150 {
+			small++
+		} else {
+			big++
+		}
+	}
+	if small == 0 || big == 0 {
+		t.Errorf("30-day orders of the makers %v: want new accounts (<150) and established merchants (>=150)", first)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if e, err = Start(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	<-e.World.Ready()
+	for id, n := range makers(e) {
+		// A trade or two may have happened live in between.
+		if was, ok := first[id]; ok && (n < was || n > was+5) {
+			t.Errorf("maker %d: %d orders before the restart, %d after", id, was, n)
+		}
 	}
 }

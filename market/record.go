@@ -1,6 +1,7 @@
 package market
 
 import (
+	"context"
 	"time"
 
 	"p2pdesk/api"
@@ -28,7 +29,7 @@ func records(tx ReadTx, users []int64, now time.Time, days int) (map[int64]api.R
 	if len(users) == 0 {
 		return out, nil
 	}
-	rows, err := tx.TraderDays(users, dayOf(now)-int64(days)+1)
+	rows, err := tx.RecordDays(users, dayOf(now)-int64(days)+1)
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +65,30 @@ func records(tx ReadTx, users []int64, now time.Time, days int) (map[int64]api.R
 		}
 	}
 	return out, nil
+}
+
+// CarryRecords adds day rollups of trades made with people this market
+// does not hold: the simulated world's merchants trade with many more
+// customers than it plays order by order, and a record of a few dozen
+// orders would make every merchant look new. Carried days count in the
+// record, and only there: they move no balance and are not trader days,
+// so the check that the buckets equal what the orders imply still holds.
+// A day already carried for a user is kept as it was.
+func (s *Service) CarryRecords(ctx context.Context, days []TraderDay) error {
+	for _, d := range days {
+		if d.UserID <= SystemUserID || d.Completed < 0 || d.Failed < 0 || d.ReleaseSumS < 0 || d.ReleaseN < 0 ||
+			d.PaySumS < 0 || d.PayN < 0 || d.Positive < 0 || d.Negative < 0 {
+			return api.Errorf(api.CodeInvalidArgument, "days", "a carried day has a user and no negative count: %+v", d)
+		}
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		for _, d := range days {
+			if err := tx.CarryDay(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // bump adds to one user's bucket for the day of now.

@@ -97,6 +97,11 @@ type ReadTx interface {
 
 	Usage(user, day int64, fiat api.Fiat) (Usage, error)
 	TraderDays(users []int64, fromDay int64) ([]TraderDay, error)
+	// CarriedDays are the carried buckets alone (see CarryRecords).
+	CarriedDays(users []int64, fromDay int64) ([]TraderDay, error)
+	// RecordDays are the buckets a record sums: the trader days and the
+	// carried days, in one read.
+	RecordDays(users []int64, fromDay int64) ([]TraderDay, error)
 
 	Events(user int64, afterID int64, limit int) ([]api.Event, error)
 	LastEventID() (int64, error)
@@ -131,6 +136,8 @@ type Tx interface {
 
 	PutUsage(u Usage) error
 	AddTraderDay(d TraderDay) error
+	// CarryDay writes a carried day; a day already carried is kept as it is.
+	CarryDay(d TraderDay) error
 
 	InsertEvent(e *api.Event) error
 	DeleteEventsBefore(id int64) error

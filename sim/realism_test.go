@@ -2,11 +2,14 @@ package sim
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
 	"p2pdesk/api"
+	"p2pdesk/auth"
 	"p2pdesk/client"
+	"p2pdesk/market"
 )
 
 // TestMarketLooksReal checks the seeded market against what a P2P desk
@@ -183,5 +186,116 @@ func TestWorldIsDeterministic(t *testing.T) {
 	}
 	if a, b := hash(9), hash(9); a != b {
 		t.Fatalf("one seed, two worlds: %s vs %s", a, b)
+	}
+}
+
+// TestMerchantRecordsSpread: the merchants' 30-day records spread as on a
+// real P2P market, new accounts with a few dozen orders, mid-size ones
+// with hundreds, large ones with thousands, a badge only on the
+// established; the volume carried beyond the played orders keeps each
+// merchant's completion rate and release time, moves no money, follows
+// the days, and is the same after a restart.
+func TestMerchantRecordsSpread(t *testing.T) {
+	t.Parallel()
+	dir := fastDir(t)
+	key := auth.GenerateKey()
+	ctx := context.Background()
+	w := openWorld(t, Options{Dir: dir, ServerKey: key, Seed: 5, Merchants: 40, History: true})
+	records := func(w *World) map[int64]api.TraderCard {
+		t.Helper()
+		out := map[int64]api.TraderCard{}
+		for _, m := range w.Merchants {
+			card, err := w.Admin.Trader(ctx, m.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[m.UserID] = card
+		}
+		return out
+	}
+	before := records(w)
+	small, mid, large := 0, 0, 0
+	for _, m := range w.Merchants {
+		card, p := before[m.UserID], m.Script.(*Honest).P
+		r := card.Record
+		switch n := r.Orders30d; {
+		case n < 150:
+			small++
+			if card.Verified {
+				t.Errorf("%s: verified with only %d orders", card.Name, n)
+			}
+		case n < 800:
+			mid++
+		default:
+			large++
+		}
+		// The carried volume keeps the persona: completion within a
+		// point of its target, release time near its delay.
+		if got := *r.CompletionBP; r.Orders30d >= 150 && (got < p.CompletionBP-100 || got > p.CompletionBP+100) {
+			t.Errorf("%s: completion %d bp with %d orders, persona %d bp", card.Name, got, r.Orders30d, p.CompletionBP)
+		}
+		want := int64((p.ReleaseDelay + 45*time.Second) / time.Second)
+		if got := *r.AvgReleaseS; r.Orders30d >= 150 && (got < want-30 || got > want+30) {
+			t.Errorf("%s: average release %d s, persona %d s", card.Name, got, want)
+		}
+	}
+	t.Logf("records: %d new, %d mid-size, %d large", small, mid, large)
+	if small < 4 || mid < 8 || large < 4 {
+		t.Errorf("records do not spread: %d new (<150), %d mid-size, %d large (>=800) of %d", small, mid, large, len(w.Merchants))
+	}
+	if err := w.CheckInvariants(ctx); err != nil {
+		t.Fatalf("carried records broke an invariant: %v", err)
+	}
+
+	// A restart carries the same days: every record as it was.
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w2 := openWorld(t, Options{Dir: dir, ServerKey: key, Seed: 5, Merchants: 40, History: true})
+	again := records(w2)
+	for id, c := range before {
+		if !reflect.DeepEqual(again[id].Record, c.Record) {
+			t.Errorf("%s after a restart: %+v, before %+v", c.Name, again[id].Record, c.Record)
+		}
+	}
+}
+
+// TestCarriedRecordsFollowTheDays: when a simulated day ends, the day is
+// carried and the window's oldest leaves it: records move, none jumps.
+func TestCarriedRecordsFollowTheDays(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := openWorld(t, Options{Seed: 5, Merchants: 4, History: true})
+	records := func() map[int64]api.Record {
+		t.Helper()
+		out := map[int64]api.Record{}
+		for _, m := range w.Merchants {
+			card, err := w.Admin.Trader(ctx, m.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[m.UserID] = card.Record
+		}
+		return out
+	}
+	before := records()
+	// Past the next midnight, and the hour the carrying looks again.
+	w.Sched.RunUntil(market.DayStart(w.Sched.Now()).Add(24*time.Hour + 61*time.Minute))
+	after := records()
+	moved := 0
+	for id, r := range before {
+		a, b := r.Orders30d, after[id].Orders30d
+		if b < a/2 || b > a*2+200 {
+			t.Errorf("merchant %d: %d orders, a day later %d", id, a, b)
+		}
+		if a != b {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Error("a day passed and no record moved: the carried days do not follow the clock")
+	}
+	if err := w.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -116,6 +116,11 @@ type World struct {
 	people      int
 	retail      []int64
 	stages      []*Stage // the drills staged, for StageOf
+	// carriers are the merchants whose records carry volume the world
+	// does not play (see carried.go), carriedTo the last day carried.
+	carriers  []carrier
+	seed      uint64
+	carriedTo int64
 }
 
 // state is what the world keeps in the marketplace database to attach to
@@ -286,6 +291,10 @@ func Open(ctx context.Context, o Options) (*World, error) {
 		return nil, err
 	}
 	w.railAdmin.Store(w.RailAdmin)
+	if err := w.carry(ctx); err != nil {
+		w.Close(ctx)
+		return nil, fmt.Errorf("carrying the merchants' records: %w", err)
+	}
 	w.schedule()
 	w.scheduleMerchants(w.Merchants)
 	if merchants == nil {
@@ -449,6 +458,7 @@ func (w *World) bootstrap(ctx context.Context) error {
 		w.Merchants = append(w.Merchants, b)
 	}
 	w.people = w.opts.Merchants + 10
+	w.carryFor(w.opts.Seed, st.Merchants)
 	if w.opts.History {
 		if err := w.seedHistory(ctx); err != nil {
 			return fmt.Errorf("seeding history: %w", err)
@@ -485,6 +495,7 @@ func (w *World) attach(ctx context.Context, st state) (func(context.Context) ([]
 		return nil, err
 	}
 	w.RailAdmin = client.NewAlipay(w.railBase, tok, w.railHTTP())
+	w.carryFor(st.Seed, st.Merchants)
 	w.fixedMargin = st.Margins
 	if w.fixedMargin == nil {
 		w.fixedMargin = map[int64]int64{}
@@ -767,6 +778,11 @@ func (w *World) schedule() {
 		}
 	})
 	w.Sched.Every(10*time.Minute, "rail settle", func() { w.Rail.Settle(ctx) })
+	w.Sched.Every(time.Hour, "carry records", func() {
+		if err := w.carry(ctx); err != nil {
+			w.log.Warn("carry records", "err", err)
+		}
+	})
 	// A high-water mark of the clock, ahead of every time this run can
 	// have written before the next mark: a restart after a kill resumes
 	// from it, so the market's times never run backwards (Close saves

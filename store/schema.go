@@ -296,6 +296,25 @@ CREATE TABLE seen_signatures (
 );
 CREATE INDEX seen_signatures_at ON seen_signatures (at);
 `,
+	// 7: carried record days: trades a trader made with people this
+	// database does not hold (the simulated world's off-screen
+	// customers), kept as day rollups. They count in the trader's record
+	// and nowhere else: no order, no ledger entry, not in trader_days.
+	`
+CREATE TABLE carried_days (
+	user_id BIGINT NOT NULL,
+	day BIGINT NOT NULL,
+	completed BIGINT NOT NULL,
+	failed BIGINT NOT NULL,
+	release_sum_s BIGINT NOT NULL,
+	release_n BIGINT NOT NULL,
+	pay_sum_s BIGINT NOT NULL,
+	pay_n BIGINT NOT NULL,
+	positive BIGINT NOT NULL,
+	negative BIGINT NOT NULL,
+	PRIMARY KEY (user_id, day)
+);
+`,
 }
 
 // sqliteOnly starts a migration that only SQLite needs; other dialects

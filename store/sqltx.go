@@ -785,16 +785,27 @@ func (t *sqlTx) PutUsage(u market.Usage) error {
 }
 
 func (t *sqlTx) TraderDays(users []int64, fromDay int64) ([]market.TraderDay, error) {
+	return t.dayRows(users, fromDay, "trader_days")
+}
+
+// dayRows reads the day buckets of users from each table (trader_days,
+// carried_days), in one query.
+func (t *sqlTx) dayRows(users []int64, fromDay int64, tables ...string) ([]market.TraderDay, error) {
 	if len(users) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(users)+1)
-	for _, u := range users {
-		args = append(args, u)
+	in := "?" + strings.Repeat(", ?", len(users)-1)
+	var q []string
+	var args []any
+	for _, table := range tables {
+		q = append(q, `SELECT user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative
+		FROM `+table+` WHERE user_id IN (`+in+`) AND day >= ?`)
+		for _, u := range users {
+			args = append(args, u)
+		}
+		args = append(args, fromDay)
 	}
-	args = append(args, fromDay)
-	rows, err := t.query(`SELECT user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative
-		FROM trader_days WHERE user_id IN (?`+strings.Repeat(", ?", len(users)-1)+`) AND day >= ? ORDER BY user_id, day`, args...)
+	rows, err := t.query(strings.Join(q, " UNION ALL ")+" ORDER BY user_id, day", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -808,6 +819,24 @@ func (t *sqlTx) TraderDays(users []int64, fromDay int64) ([]market.TraderDay, er
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// RecordDays reads the buckets of both kinds in one query: the record is
+// their sum.
+func (t *sqlTx) RecordDays(users []int64, fromDay int64) ([]market.TraderDay, error) {
+	return t.dayRows(users, fromDay, "trader_days", "carried_days")
+}
+
+func (t *sqlTx) CarriedDays(users []int64, fromDay int64) ([]market.TraderDay, error) {
+	return t.dayRows(users, fromDay, "carried_days")
+}
+
+// CarryDay writes a carried day once: a second write of the same day
+// (a restarted world carrying its days again) changes nothing.
+func (t *sqlTx) CarryDay(d market.TraderDay) error {
+	return t.execLater(`INSERT INTO carried_days (user_id, day, completed, failed, release_sum_s, release_n, pay_sum_s, pay_n, positive, negative)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, day) DO NOTHING`,
+		d.UserID, d.Day, d.Completed, d.Failed, d.ReleaseSumS, d.ReleaseN, d.PaySumS, d.PayN, d.Positive, d.Negative)
 }
 
 func (t *sqlTx) AddTraderDay(d market.TraderDay) error {

@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("FloatingPrices", func(t *testing.T) { testFloating(t, open) })
 	t.Run("Records", func(t *testing.T) { testRecords(t, open) })
+	t.Run("CarriedRecords", func(t *testing.T) { testCarriedRecords(t, open) })
 	t.Run("ConcurrentTakes", func(t *testing.T) { testConcurrentTakes(t, open) })
 	t.Run("ResolutionRace", func(t *testing.T) { testResolutionRace(t, open) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open) })
@@ -559,6 +560,73 @@ func testRecords(t *testing.T, open Opener) {
 		t.Fatalf("old orders still count: %+v", card.Record)
 	}
 	f.check()
+}
+
+// testCarriedRecords: carried days add to a trader's record and to
+// nothing else; each day is carried once; they leave the window as the
+// trader days do; a bad one is refused whole.
+func testCarriedRecords(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	m := f.trader("maker", 2, "USDT", "1000")
+	b := f.trader("buyer", 1)
+	ad := f.ad(m.ID, "sell", "USDT", "7", "1000", "10", "5000")
+	o := f.take(b.ID, ad.ID, "10")
+	f.clk.Advance(time.Minute)
+	if _, err := f.svc.MarkPaid(f.ctx, b.ID, o.ID, market.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(2 * time.Minute)
+	if _, err := f.svc.Release(f.ctx, m.ID, o.ID, market.Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	before := digest(t, f.st)
+	today := market.DayStart(f.clk.Now()).Unix() / 86400
+	days := []market.TraderDay{
+		{UserID: m.ID, Day: today - 1, Completed: 60, Failed: 2, ReleaseSumS: 40 * 300, ReleaseN: 40, PaySumS: 20 * 90, PayN: 20, Positive: 19, Negative: 1},
+		{UserID: m.ID, Day: today - 2, Completed: 39, Failed: 3, ReleaseSumS: 20 * 111, ReleaseN: 20},
+	}
+	if err := f.svc.CarryRecords(f.ctx, days); err != nil {
+		t.Fatal(err)
+	}
+	rec := func() api.Record {
+		t.Helper()
+		c, err := f.svc.Trader(f.ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Record
+	}
+	r := rec()
+	// 1 real + 99 carried completed, 5 carried failed; releases: one real
+	// of 120 s, 60 carried summing 14,220 s.
+	if r.Orders30d != 100 || *r.CompletionBP != 100*10000/105 || *r.AvgReleaseS != (120+40*300+20*111)/61 || *r.AvgPayS != 90 || r.Ratings != 20 || *r.PositiveBP != 9500 {
+		t.Fatalf("record with carried days = %+v", r)
+	}
+	if digest(t, f.st) != before {
+		t.Fatal("carrying days changed balances, ads, orders or events")
+	}
+	// Carried again (a restarted world): kept as they were.
+	again := days[0]
+	again.Completed = 5000
+	if err := f.svc.CarryRecords(f.ctx, []market.TraderDay{again}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec(); got.Orders30d != 100 {
+		t.Fatalf("a day carried twice counts %d orders, want 100", got.Orders30d)
+	}
+	// A bad day is refused and writes nothing, not even the good ones with it.
+	bad := []market.TraderDay{{UserID: m.ID, Day: today - 3, Completed: 7}, {UserID: m.ID, Day: today - 4, Failed: -1}}
+	wantCode(t, f.svc.CarryRecords(f.ctx, bad), api.CodeInvalidArgument)
+	if got := rec(); got.Orders30d != 100 {
+		t.Fatalf("a refused batch wrote: %d orders", got.Orders30d)
+	}
+	// The trader days still equal what the orders imply.
+	f.check()
+	// 31 days on, carried days leave the record as real ones do.
+	f.clk.Advance(31 * 24 * time.Hour)
+	if got := rec(); got.Orders30d != 0 || got.CompletionBP != nil {
+		t.Fatalf("old carried days still count: %+v", got)
+	}
 }
 
 func testConcurrentTakes(t *testing.T, open Opener) {
