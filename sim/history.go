@@ -12,14 +12,25 @@ import (
 	"p2pdesk/money"
 )
 
-// seedHistory gives the merchants a believable past.
+// seedHistory gives the merchants a believable past: a new account a few
+// dozen played orders, its whole record; a mid-size or large merchant
+// fewer, as most of its record is carried (carried.go). Every played
+// order costs first-start time, a carried day almost none.
 func (w *World) seedHistory(ctx context.Context) error {
 	ps := make([]Persona, len(w.Merchants))
+	played := make([]span, len(w.Merchants))
 	for i, m := range w.Merchants {
 		ps[i] = m.Script.(*Honest).P
+		played[i] = span{8, 24}
+		if merchantSize(w.opts.Seed, carrier{user: m.UserID, persona: ps[i]}) == sizeNew {
+			played[i] = span{20, 70}
+		}
 	}
-	return w.givePast(ctx, w.Merchants, ps, 110)
+	return w.givePast(ctx, w.Merchants, ps, played)
 }
+
+// span is a range of counts, least to most.
+type span struct{ least, most int }
 
 // retailTraders are made-up counterparties of the past, created once.
 func (w *World) retailTraders(ctx context.Context) ([]int64, error) {
@@ -49,9 +60,9 @@ func (w *World) retailTraders(ctx context.Context) ([]int64, error) {
 
 // givePast gives traders a believable past: real orders, under every rule
 // of the marketplace, at moments over the last 30 days, between them and
-// made-up retail traders, up to most completed orders each. Their records
+// made-up retail traders, played[i] completed orders for bots[i]. Their records
 // are then summed from these orders like anyone's.
-func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, most int) error {
+func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, played []span) error {
 	now := w.Sched.Now()
 	retail, err := w.retailTraders(ctx)
 	if err != nil {
@@ -67,7 +78,7 @@ func (w *World) givePast(ctx context.Context, bots []*Bot, personas []Persona, m
 	var jobs []job
 	for i := range bots {
 		p := personas[i]
-		completed := 20 + w.rng.IntN(max(1, most-20))
+		completed := played[i].least + w.rng.IntN(max(1, played[i].most-played[i].least))
 		// The merchant's failures come from orders where it is the buyer
 		// and cancels: enough of them to land on its completion target.
 		fails := int(int64(completed) * (10000 - p.CompletionBP) / p.CompletionBP)

@@ -442,7 +442,7 @@ func (w *World) StageScenario(ctx context.Context, name string, user *Bot) (*Sta
 		// A counterparty with an ordinary record: scammers use bought or
 		// aged accounts too.
 		sp.Persona = Persona{PayDelay: 3 * time.Minute, ReleaseDelay: 2 * time.Minute, CompletionBP: 9700}
-		if err := w.givePast(ctx, []*Bot{cp}, []Persona{sp.Persona}, 30); err != nil {
+		if err := w.givePast(ctx, []*Bot{cp}, []Persona{sp.Persona}, []span{{20, 30}}); err != nil {
 			return nil, err
 		}
 	}
