@@ -110,9 +110,15 @@ type AdChange struct {
 }
 
 func read[T any](e Event, ok bool) (T, bool) {
+	if !ok {
+		// Not on the heap: only a payload that is decoded needs to be.
+		var zero T
+		return zero, false
+	}
 	var v T
-	if !ok || json.Unmarshal(e.Data, &v) != nil {
-		return v, false
+	if json.Unmarshal(e.Data, &v) != nil {
+		var zero T
+		return zero, false
 	}
 	return v, true
 }

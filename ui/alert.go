@@ -93,6 +93,9 @@ func counterpartyAct(e api.Event, c *Ctx) (text string, bad bool, order int64, o
 // orderOfEvent is the order an order.* event carries, as its reader (a
 // buyer or a seller) sees it.
 func orderOfEvent(e api.Event) (api.OrderView, bool) {
+	if !e.Type.IsOrder() { // most events are ad changes: skip copying an empty order
+		return api.OrderView{}, false
+	}
 	o, ok := e.Order()
 	return o, ok && (o.Role == "buyer" || o.Role == "seller")
 }

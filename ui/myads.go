@@ -75,6 +75,44 @@ func (p *myAdsPage) load() tea.Cmd {
 	})
 }
 
+// touchesMine: whether an ad event is about one of the user's ads. Every
+// take anywhere in the market is an ad.changed event; reloading the page
+// for each would be a request per take from every open client.
+func (p *myAdsPage) touchesMine(e api.Event) bool {
+	var id int64
+	switch e.Type {
+	case api.EventAdChanged:
+		if len(p.table.Rows()) == 0 {
+			return false // no ad of the user's to change; not worth decoding
+		}
+		ch, ok := e.Change()
+		if !ok {
+			return false
+		}
+		id = ch.ID
+	case api.EventAdUpdated:
+		ad, ok := e.Ad()
+		if !ok {
+			return false
+		}
+		rows := p.table.Rows()
+		// A new ad is the user's when its maker is; with no ad yet the
+		// page does not know who that is, and reloads to find out.
+		if len(rows) == 0 || ad.Maker.ID == rows[0].Maker.ID {
+			return true
+		}
+		id = ad.ID
+	default:
+		return false
+	}
+	for _, a := range p.table.Rows() {
+		if a.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *myAdsPage) do(what string, f func(ctx context.Context) error) tea.Cmd {
 	return request(loadTimeout, func(ctx context.Context) tea.Msg {
 		return adDoneMsg{what, f(ctx)}
@@ -99,7 +137,7 @@ func (p *myAdsPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 		p.form, p.err = nil, ""
 		return p, tea.Batch(p.load(), notify(msg.what))
 	case EventMsg:
-		if msg.Event.Type == api.EventAdUpdated || msg.Event.Type == api.EventAdChanged {
+		if p.touchesMine(msg.Event) {
 			return p, p.load()
 		}
 	case tea.KeyMsg:
