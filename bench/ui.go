@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -23,6 +24,9 @@ import (
 type UIOptions struct {
 	Idle      time.Duration // how long to watch the idle app
 	Merchants int
+	// IdleProfile, when set, is a file for a CPU profile of the first
+	// idle window only (the app's frame rate), without the start.
+	IdleProfile string
 }
 
 // DefaultUIOptions are what `p2pdesk bench ui` runs.
@@ -97,10 +101,15 @@ func startOnce(ctx context.Context, w io.Writer, dir string, key []byte, store s
 	back := time.Since(t0)
 	fmt.Fprintf(w, "first-frame: %.0f ms (%s; marketplace up in %.0f ms; merchants trading at %.0f ms)\n", ms(first), label, ms(started), ms(back))
 	if idle {
+		stopProfile, err := profileOnce(&o.IdleProfile)
+		if err != nil {
+			return err
+		}
 		writes0 := out.count()
 		cpu0 := cpuTime()
 		time.Sleep(o.Idle)
 		cpu := cpuTime() - cpu0
+		stopProfile()
 		frames := out.count() - writes0
 		fmt.Fprintf(w, "idle: %d frames in %s, process CPU %.2f%% at %s (the simulated market at 1x included)\n",
 			frames, o.Idle, 100*cpu.Seconds()/o.Idle.Seconds(), fpsLabel)
@@ -108,6 +117,24 @@ func startOnce(ctx context.Context, w io.Writer, dir string, key []byte, store s
 	p.Quit()
 	<-done
 	return nil
+}
+
+// profileOnce starts a CPU profile into *path, if set, and clears it so
+// that the baseline's idle window is not profiled over it.
+func profileOnce(path *string) (stop func(), err error) {
+	if *path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(*path)
+	if err != nil {
+		return nil, err
+	}
+	*path = ""
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("idle profile: %w (not beside --cpuprofile)", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // frameWatch is the program's terminal: it counts writes (frames) and

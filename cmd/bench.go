@@ -68,6 +68,7 @@ func (a *app) benchCommand() *cobra.Command {
 		},
 	}
 	uc.Flags().DurationVar(&uo.Idle, "idle", uo.Idle, "how long to watch the idle app")
+	uc.Flags().StringVar(&uo.IdleProfile, "idle-cpuprofile", "", "write a CPU profile of the idle window (the app's frame rate) to this file")
 	b.AddCommand(st, ap, uc)
 	return b
 }
