@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 
@@ -606,14 +607,38 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-// MaskName shows a real name the way Alipay does before you pay: all but
-// the last character hidden.
+// MaskName shows a real name the way Alipay does before you pay: a
+// Chinese name keeps its last character ("*强"); a name in words keeps its
+// last word, each earlier word hidden letter by letter ("**** Qiang"), so
+// the part left is one a payer can compare with the seller's name.
 func MaskName(name string) string {
+	words := strings.Fields(name)
+	if len(words) > 1 {
+		for i, w := range words[:len(words)-1] {
+			words[i] = strings.Repeat("*", utf8.RuneCountInString(w))
+		}
+		return strings.Join(words, " ")
+	}
 	r := []rune(name)
 	if len(r) <= 1 {
 		return "*"
 	}
 	return strings.Repeat("*", len(r)-1) + string(r[len(r)-1])
+}
+
+// MaskedMatches reports whether a masked name (from MaskName) fits a full
+// one: the same shape, each shown character the same.
+func MaskedMatches(masked, full string) bool {
+	m, f := []rune(masked), []rune(MaskName(full))
+	if len(m) != len(f) || len(m) == 0 {
+		return false
+	}
+	for i := range m {
+		if m[i] != f[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // PracticeBalance is what a practice trader's simulated Alipay opens with.

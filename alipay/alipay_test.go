@@ -48,7 +48,7 @@ func TestRailOverHTTP(t *testing.T) {
 	w := client.NewAlipay(srv.URL, wang.Token, nil)
 	l := client.NewAlipay(srv.URL, li.Token, nil)
 
-	if p, err := w.Lookup(ctx, "li.na@example.com"); err != nil || p.MaskedName != "****a" {
+	if p, err := w.Lookup(ctx, "li.na@example.com"); err != nil || p.MaskedName != "** Na" {
 		t.Fatalf("lookup: %+v %v", p, err)
 	}
 	// A wrong password is counted; three lock sending.
@@ -147,5 +147,25 @@ func TestPaymentPasswordLockout(t *testing.T) {
 	}
 	if me, _ := r.Me(ctx, a.ID); me.Balance.Cmp(money.MustParse("99", 2)) != 0 {
 		t.Fatalf("balance %s", me.Balance)
+	}
+}
+
+// TestMaskedNames: what a payer sees before paying keeps a part of the
+// name that tells one payee from another, in Chinese and in words, and a
+// masked name fits only names of its shape.
+func TestMaskedNames(t *testing.T) {
+	for name, want := range map[string]string{"王强": "*强", "张小明": "**明", "Wang Qiang": "**** Qiang", "Li  Na": "** Na", "Alice": "****e", "": "*"} {
+		if got := alipay.MaskName(name); got != want {
+			t.Errorf("MaskName(%q) = %q, want %q", name, got, want)
+		}
+	}
+	for _, c := range []struct {
+		masked, full string
+		fits         bool
+	}{{"**** Qiang", "Wang Qiang", true}, {"**** Qiang", "Zhao Qiang", true}, {"**** Qiang", "Li Qiang", false},
+		{"**** Qiang", "Wang Wei", false}, {"*强", "王强", true}, {"*强", "张小强", false}, {"", "王强", false}} {
+		if got := alipay.MaskedMatches(c.masked, c.full); got != c.fits {
+			t.Errorf("MaskedMatches(%q, %q) = %v, want %v", c.masked, c.full, got, c.fits)
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/embedded"
@@ -740,7 +741,7 @@ func (a *app) alipayVerb() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if !maskedMatches(p.MaskedName, name) {
+				if !alipay.MaskedMatches(p.MaskedName, name) {
 					return fmt.Errorf("account %s belongs to %s, not %s: nothing was sent", to, p.MaskedName, name)
 				}
 			}
@@ -760,15 +761,6 @@ func (a *app) alipayVerb() *cobra.Command {
 	sf.BoolVar(&asJSON, "json", false, "print the API's JSON")
 	c.AddCommand(stmt, pay, send)
 	return c
-}
-
-// maskedMatches: a masked name ("******n") fits a full one.
-func maskedMatches(masked, full string) bool {
-	mr, fr := []rune(masked), []rune(full)
-	if len(mr) == 0 || len(fr) == 0 {
-		return false
-	}
-	return mr[len(mr)-1] == fr[len(fr)-1]
 }
 
 func (a *app) ownAccount(c *cobra.Command) {
