@@ -15,6 +15,10 @@ import (
 	"p2pdesk/sim"
 )
 
+// tr speaks the language the user chose for what the commands print:
+// --lang, else ui.lang, else the locale.
+func (a *app) tr() *i18n.Tr { return i18n.New(a.cfg.Lang(os.Getenv)) }
+
 func (a *app) journalPath() string { return filepath.Join(a.cfg.DataDir, "practice-journal.jsonl") }
 
 func (a *app) practiceCommand() *cobra.Command {
@@ -39,11 +43,13 @@ func (a *app) practiceCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			tr := a.tr()
 			if len(es) == 0 {
-				fmt.Fprintln(a.out, "No drill kept yet: finish one on the Practice tab and open its debrief (b).")
+				fmt.Fprintln(a.out, tr.T("practice.none"))
 			}
 			for _, e := range es {
-				fmt.Fprintf(a.out, "#%-4d %s  %-26s grade %s  %d inputs\n", e.N, e.At.Local().Format("2006-01-02 15:04"), e.Scenario, e.Live.Grade, len(e.Recording.Inputs))
+				fmt.Fprintf(a.out, "#%-4d %s  %-26s %s\n", e.N, e.At.Local().Format("2006-01-02 15:04"), e.Scenario,
+					tr.T("practice.row_tail", "Grade", e.Live.Grade, "Inputs", len(e.Recording.Inputs)))
 			}
 			return nil
 		},
@@ -52,7 +58,7 @@ func (a *app) practiceCommand() *cobra.Command {
 	entry := func(arg string) (sim.JournalEntry, error) {
 		n, err := strconv.Atoi(arg)
 		if err != nil {
-			return sim.JournalEntry{}, &usageError{"N is the number `p2pdesk practice list` shows"}
+			return sim.JournalEntry{}, &usageError{a.tr().T("practice.bad_n")}
 		}
 		j, err := open()
 		if err != nil {
@@ -69,7 +75,7 @@ func (a *app) practiceCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sim.CourseOf(es).PrintIn(a.out, i18n.New(helpLang(os.Args[1:], os.Getenv)))
+			sim.CourseOf(es).PrintIn(a.out, a.tr())
 			return nil
 		},
 	}
@@ -82,7 +88,7 @@ func (a *app) practiceCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			writeJournalEntry(a.out, e)
+			writeJournalEntryIn(a.out, e, a.tr())
 			return nil
 		},
 	}
@@ -102,11 +108,12 @@ event log is identical to the one kept when the drill ended. It exits 1 if not.`
 			if err != nil {
 				return err
 			}
+			tr := a.tr()
 			rep.Print(a.out)
-			rep.Debrief.Print(a.out)
-			fmt.Fprintf(a.out, "journal: %s, grade %s\n", e.Live.State, e.Live.Grade)
+			rep.Debrief.PrintIn(a.out, tr)
+			fmt.Fprintln(a.out, tr.T("practice.journal_kept", "State", e.Live.State, "Grade", e.Live.Grade))
 			if e.Differs != "" {
-				fmt.Fprintf(a.out, "replay differs from the drill as played: %s\n", e.Differs)
+				fmt.Fprintln(a.out, tr.T("practice.replay_differs", "Why", e.Differs))
 			}
 			if rep.EventLog != e.EventLog {
 				return fmt.Errorf("the replay's event log %s differs from the journal's %s", short(rep.EventLog), short(e.EventLog))
@@ -117,17 +124,13 @@ event log is identical to the one kept when the drill ended. It exits 1 if not.`
 			if e.Differs == "" && !sim.Agree(rep.Debrief, e.Live) {
 				return fmt.Errorf("the replay ended %s, grade %s; the journal keeps %s, grade %s", rep.Debrief.State, rep.Debrief.Grade, e.Live.State, e.Live.Grade)
 			}
-			fmt.Fprintf(a.out, "replay: identical event log (%s)\n", short(e.EventLog))
+			fmt.Fprintln(a.out, tr.T("practice.replay_same", "Log", short(e.EventLog)))
 			return nil
 		},
 	}
 	c.AddCommand(list, report, show, replay)
 	return c
 }
-
-// writeJournalEntry prints a kept drill: when, what the user did, and the
-// debrief as it was played.
-func writeJournalEntry(w io.Writer, e sim.JournalEntry) { writeJournalEntryIn(w, e, nil) }
 
 // writeJournalEntryIn is writeJournalEntry in tr's language (nil: English).
 func writeJournalEntryIn(w io.Writer, e sim.JournalEntry, tr *i18n.Tr) {

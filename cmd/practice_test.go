@@ -55,6 +55,20 @@ func TestPracticeJournalCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "replay: identical event log") {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
+	// In Chinese, what the verbs print is Chinese: the list, the debrief
+	// and the replay's verdict.
+	out, _, err = run(t, st, "", "--lang", "zh-CN", "practice", "list")
+	if err != nil || !strings.Contains(out, "评分") || strings.Contains(out, "grade") || strings.Contains(out, "inputs") {
+		t.Fatalf("list in Chinese: %v\n%s", err, out)
+	}
+	out, _, err = run(t, st, "", "--lang", "zh-CN", "practice", "show", "1")
+	if err != nil || !strings.Contains(out, "练习 #1 · pressure") || strings.Contains(out, "What you did") {
+		t.Fatalf("show in Chinese: %v\n%s", err, out)
+	}
+	out, _, err = run(t, st, "", "--lang", "zh-CN", "practice", "replay", "1")
+	if err != nil || !strings.Contains(out, "重放：事件日志完全一致") || !strings.Contains(out, "练习记录：") {
+		t.Fatalf("replay in Chinese: %v\n%s", err, out)
+	}
 	// An entry whose log does not match what its inputs make is caught.
 	e.EventLog = strings.Repeat("0", 64)
 	if err := j.Append(&e); err != nil {

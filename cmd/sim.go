@@ -74,7 +74,7 @@ order state and grade as the deterministic run.`,
 				rep.Print(a.out)
 				if verbose {
 					fmt.Fprintln(a.out)
-					rep.Debrief.Print(a.out)
+					rep.Debrief.PrintIn(a.out, a.tr())
 				}
 				if !rep.OK() {
 					failed++
