@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"p2pdesk/api"
 	"p2pdesk/config"
 	"p2pdesk/i18n"
 	"p2pdesk/store/secrets"
@@ -96,7 +97,7 @@ func Execute() int {
 			fmt.Fprintln(a.errOut, "p2pdesk:", err)
 			return 2
 		}
-		fmt.Fprintln(a.errOut, "p2pdesk:", err)
+		fmt.Fprintln(a.errOut, "p2pdesk:", a.errorText(err))
 		return 1
 	}
 	return 0
@@ -204,4 +205,15 @@ func (a *app) versionCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// errorText is a failed command's error for the person who ran it: in
+// Chinese, a server's refusal is said by its code in the catalogue (the
+// server writes English); in English the error reads as it always has.
+func (a *app) errorText(err error) string {
+	var e *api.Error
+	if tr := a.tr(); tr.Lang() == i18n.ZH && errors.As(err, &e) && e.Code != "" {
+		return tr.Refusal(string(e.Code), e.Field, e.Message)
+	}
+	return err.Error()
 }

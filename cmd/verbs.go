@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -27,6 +28,7 @@ import (
 	"p2pdesk/api"
 	"p2pdesk/client"
 	"p2pdesk/embedded"
+	"p2pdesk/i18n"
 	"p2pdesk/store/secrets"
 )
 
@@ -131,6 +133,32 @@ func (a *app) print(asJSON bool, v any, human func(w io.Writer)) error {
 	return nil
 }
 
+// word is the catalogue's word for a value of the wire (a state, a role),
+// or the value itself where the catalogue has none.
+func word(tr *i18n.Tr, prefix, v string) string {
+	if _, ok := i18n.Messages(tr.Lang())[prefix+v]; ok {
+		return tr.T(prefix + v)
+	}
+	return v
+}
+
+// pad fits s to width display columns (a Chinese character is two),
+// on the left for a negative width, as %-*s would for ASCII.
+func pad(s string, width int) string {
+	left := width < 0
+	if left {
+		width = -width
+	}
+	gap := width - ansi.StringWidth(s)
+	if gap <= 0 {
+		return s
+	}
+	if left {
+		return s + strings.Repeat(" ", gap)
+	}
+	return strings.Repeat(" ", gap) + s
+}
+
 func parseID(s, what string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
@@ -226,8 +254,11 @@ func (a *app) adsVerb() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			tr := a.tr()
 			return a.print(asJSON, page, func(w io.Writer) {
-				fmt.Fprintf(w, "%-8s %-20s %8s %7s %12s %16s %21s  %s\n", "AD", "MERCHANT", "ORDERS", "DONE%", "PRICE", "AVAILABLE", "LIMITS", "PAY")
+				fmt.Fprintln(w, pad(tr.T("verb.col.ad"), -8)+" "+pad(tr.T("verb.col.merchant"), -20)+" "+pad(tr.T("verb.col.orders"), 8)+" "+
+					pad(tr.T("verb.col.done"), 7)+" "+pad(tr.T("verb.col.price"), 12)+" "+pad(tr.T("verb.col.available"), 16)+" "+
+					pad(tr.T("verb.col.limits"), 21)+"  "+tr.T("verb.col.pay"))
 				for _, ad := range page.Ads {
 					done := "-"
 					if c := ad.Maker.Record.CompletionBP; c != nil {
@@ -237,7 +268,7 @@ func (a *app) adsVerb() *cobra.Command {
 						ad.Remaining.String(), ad.MinFiat.FixedN(2)+"-"+ad.MaxFiat.FixedN(2), joinMethods(ad.Payments))
 				}
 				if len(page.Ads) == 0 {
-					fmt.Fprintln(w, "no ad fits")
+					fmt.Fprintln(w, tr.T("verb.no_ads"))
 				}
 			})
 		})
@@ -273,7 +304,7 @@ func (a *app) adVerb() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.print(asJSON, ad, func(w io.Writer) { printAd(w, ad) })
+		return a.print(asJSON, ad, func(w io.Writer) { printAd(w, a.tr(), ad) })
 	})
 	show.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
 	show.ValidArgsFunction = a.complete(completeAds(false))
@@ -296,7 +327,8 @@ func (a *app) adVerb() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d posted.\n", ad.ID); printAd(w, ad) })
+			tr := a.tr()
+			return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintln(w, tr.T("verb.ad_posted", "ID", ad.ID)); printAd(w, tr, ad) })
 		})
 	pf := post.Flags()
 	pf.StringVar(&req.Side, "side", "", "sell (you sell crypto) or buy")
@@ -318,7 +350,10 @@ func (a *app) adVerb() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d: %s\n", ad.ID, ad.Status) })
+				tr := a.tr()
+				return a.print(asJSON, ad, func(w io.Writer) {
+					fmt.Fprintln(w, tr.T("verb.ad_status", "ID", ad.ID, "Status", word(tr, "verb.adstatus.", string(ad.Status))))
+				})
 			})
 		v.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
 		v.ValidArgsFunction = a.complete(completeAds(true))
@@ -379,7 +414,8 @@ func (a *app) adEditVerb() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintf(w, "Ad %d changed.\n", ad.ID); printAd(w, ad) })
+			tr := a.tr()
+			return a.print(asJSON, ad, func(w io.Writer) { fmt.Fprintln(w, tr.T("verb.ad_changed", "ID", ad.ID)); printAd(w, tr, ad) })
 		})
 	f := edit.Flags()
 	adTermFlags(f, &req, &margin, &methods, nil, "payment method (repeatable; replaces the ad's list)")
@@ -410,26 +446,27 @@ func parseMargin(s string) (int64, error) {
 	return int64(math.Round(pct * 100)), nil
 }
 
-func printAd(w io.Writer, ad api.AdView) {
-	fmt.Fprintf(w, "ad %d: %s %s for %s at %s · %s left · %s-%s %s · %s · window %d min · by %s\n", ad.ID, ad.Side, ad.Asset, ad.Fiat, ad.Price.FixedN(4),
-		ad.Remaining, ad.MinFiat.FixedN(2), ad.MaxFiat.FixedN(2), ad.Fiat, joinMethods(ad.Payments), ad.WindowMin, ad.Maker.Name)
+func printAd(w io.Writer, tr *i18n.Tr, ad api.AdView) {
+	fmt.Fprintln(w, tr.T("verb.ad_line", "ID", ad.ID, "Side", word(tr, "verb.adside.", string(ad.Side)), "Asset", ad.Asset, "Fiat", ad.Fiat,
+		"Price", ad.Price.FixedN(4), "Left", ad.Remaining, "Min", ad.MinFiat.FixedN(2), "Max", ad.MaxFiat.FixedN(2),
+		"Methods", joinMethods(ad.Payments), "Window", ad.WindowMin, "Maker", ad.Maker.Name))
 	if ad.Terms != "" {
-		fmt.Fprintf(w, "terms: %s\n", ad.Terms)
+		fmt.Fprintln(w, tr.T("verb.ad_terms", "Terms", ad.Terms))
 	}
 }
 
 // --- orders ---
 
-func printOrder(w io.Writer, o api.OrderView) {
-	state := string(o.State)
+func printOrder(w io.Writer, tr *i18n.Tr, o api.OrderView) {
+	state := word(tr, "verb.state.", string(o.State))
 	if o.Resolution != "" {
-		state += "/" + string(o.Resolution)
+		state += "/" + word(tr, "verb.resolution.", string(o.Resolution))
 	}
-	fmt.Fprintf(w, "order %d: %s %s %s for %s %s at %s with %s · %s\n", o.ID, o.Role, o.Amount, o.Asset, o.FiatTotal.FixedN(2), o.Fiat,
-		o.Price.FixedN(4), o.Counterparty.Name, strings.ToUpper(state))
+	fmt.Fprintln(w, tr.T("verb.order_line", "ID", o.ID, "Role", word(tr, "verb.role.", o.Role), "Amount", o.Amount, "Asset", o.Asset,
+		"Total", o.FiatTotal.FixedN(2), "Fiat", o.Fiat, "Price", o.Price.FixedN(4), "With", o.Counterparty.Name, "State", state))
 	if o.State == api.StateCreated && o.Role == "buyer" {
-		fmt.Fprintf(w, "pay exactly %s %s to Alipay %s (%s) by %s, then: p2pdesk order paid %d\n", o.FiatTotal.FixedN(2), o.Fiat, o.PayTo.Account,
-			o.PayTo.RealName, o.PayDeadline.Format(time.TimeOnly), o.ID)
+		fmt.Fprintln(w, tr.T("verb.pay_exactly", "Total", o.FiatTotal.FixedN(2), "Fiat", o.Fiat, "Account", o.PayTo.Account,
+			"Name", o.PayTo.RealName, "By", o.PayDeadline.Format(time.TimeOnly), "ID", o.ID))
 	}
 }
 
@@ -452,7 +489,7 @@ func (a *app) orderVerb() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.print(asJSON, o, func(w io.Writer) { printOrder(w, o) })
+		return a.print(asJSON, o, func(w io.Writer) { printOrder(w, a.tr(), o) })
 	}
 
 	var amount, fiatAmt string
@@ -515,7 +552,7 @@ func (a *app) orderVerb() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.print(asJSON, e, func(w io.Writer) { fmt.Fprintf(w, "evidence added to order %d\n", id) })
+			return a.print(asJSON, e, func(w io.Writer) { fmt.Fprintln(w, a.tr().T("verb.evidence_added", "ID", id)) })
 		})
 	ev.Flags().StringVar(&line, "line", "", "a transaction id of your Alipay statement")
 	ev.Flags().StringVar(&text, "text", "", "a note")
@@ -537,7 +574,7 @@ func (a *app) orderVerb() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.print(asJSON, e, func(w io.Writer) { fmt.Fprintln(w, "sent") })
+				return a.print(asJSON, e, func(w io.Writer) { fmt.Fprintln(w, a.tr().T("verb.chat_sent")) })
 			}
 			log, err := d.mc.Messages(ctx, id, 0)
 			if err != nil {
@@ -638,12 +675,13 @@ func (a *app) ordersVerb() *cobra.Command {
 				w.Flush()
 				return w.Error()
 			}
+			tr := a.tr()
 			return a.print(asJSON, os, func(w io.Writer) {
 				for _, o := range os {
-					printOrder(w, o)
+					printOrder(w, tr, o)
 				}
 				if len(os) == 0 {
-					fmt.Fprintln(w, "no orders")
+					fmt.Fprintln(w, tr.T("verb.no_orders"))
 				}
 			})
 		})
@@ -664,8 +702,9 @@ func (a *app) walletVerb() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		tr := a.tr()
 		return a.print(asJSON, bs, func(w io.Writer) {
-			fmt.Fprintf(w, "%-6s %20s %20s %20s\n", "ASSET", "AVAILABLE", "IN ESCROW", "INCOMING")
+			fmt.Fprintln(w, pad(tr.T("verb.col.asset"), -6)+" "+pad(tr.T("verb.col.available"), 20)+" "+pad(tr.T("verb.col.escrow"), 20)+" "+pad(tr.T("verb.col.incoming"), 20))
 			for _, b := range bs {
 				fmt.Fprintf(w, "%-6s %20s %20s %20s\n", b.Asset, b.Available, b.Locked, b.Incoming)
 			}
@@ -711,8 +750,8 @@ func (a *app) alipayVerb() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if o.Role != "buyer" || o.State != api.StateCreated {
-				return fmt.Errorf("order %d is %s and you are its %s: only a buyer pays, before marking paid", o.ID, o.State, o.Role)
+			if tr := a.tr(); o.Role != "buyer" || o.State != api.StateCreated {
+				return errors.New(tr.T("verb.not_yours_to_pay", "ID", o.ID, "State", word(tr, "state.", string(o.State)), "Role", word(tr, "role.", o.Role)))
 			}
 			// One key per order: paying twice by running this twice is
 			// the mistake a retry must never make.
@@ -721,7 +760,7 @@ func (a *app) alipayVerb() *cobra.Command {
 				return err
 			}
 			return a.print(asJSON, l, func(w io.Writer) {
-				fmt.Fprintf(w, "paid %s CNY to %s (%s), transaction %s; now: p2pdesk order paid %d\n", l.Amount.FixedN(2), l.CounterpartyName, l.CounterpartyLogin, l.TxID, o.ID)
+				fmt.Fprintln(w, a.tr().T("verb.paid", "Amount", l.Amount.FixedN(2), "Name", l.CounterpartyName, "Account", l.CounterpartyLogin, "Tx", l.TxID, "ID", o.ID))
 			})
 		})
 	pay.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON")
@@ -742,7 +781,7 @@ func (a *app) alipayVerb() *cobra.Command {
 					return err
 				}
 				if !alipay.MaskedMatches(p.MaskedName, name) {
-					return fmt.Errorf("account %s belongs to %s, not %s: nothing was sent", to, p.MaskedName, name)
+					return errors.New(a.tr().T("verb.wrong_payee", "Account", to, "Masked", p.MaskedName, "Name", name))
 				}
 			}
 			l, err := d.rail.Send(ctx, to, amount, note, d.profile.AlipayPassword, fmt.Sprintf("cli-send-%d", time.Now().UnixNano()))
@@ -750,7 +789,7 @@ func (a *app) alipayVerb() *cobra.Command {
 				return err
 			}
 			return a.print(asJSON, l, func(w io.Writer) {
-				fmt.Fprintf(w, "sent %s CNY to %s (%s), transaction %s\n", l.Amount.FixedN(2), l.CounterpartyName, to, l.TxID)
+				fmt.Fprintln(w, a.tr().T("verb.sent", "Amount", l.Amount.FixedN(2), "Name", l.CounterpartyName, "Account", to, "Tx", l.TxID))
 			})
 		})
 	sf := send.Flags()
@@ -774,13 +813,14 @@ func (a *app) ownAccount(c *cobra.Command) {
 			if err != nil {
 				return err
 			}
+			tr := a.tr()
 			return a.print(asJSON, acct, func(w io.Writer) {
-				fmt.Fprintf(w, "%s · KYC level %d · 2FA %v\n", acct.User.Name, acct.User.KYCLevel, acct.TwoFactor.Enabled)
+				fmt.Fprintln(w, tr.T("verb.account_line", "Name", acct.User.Name, "KYC", acct.User.KYCLevel, "TwoFA", tr.T(fmt.Sprintf("verb.2fa.%v", acct.TwoFactor.Enabled))))
 				for _, l := range acct.Limits {
-					fmt.Fprintf(w, "limit %s: %s left today\n", l.Fiat, l.Remaining.FixedN(2))
+					fmt.Fprintln(w, tr.T("verb.limit_left", "Fiat", l.Fiat, "Left", l.Remaining.FixedN(2)))
 				}
 				for _, p := range acct.Payments {
-					fmt.Fprintf(w, "payment method %s: %s\n", p.Method, p.Account)
+					fmt.Fprintln(w, tr.T("verb.payment_method", "Method", p.Method, "Account", p.Account))
 				}
 			})
 		})
@@ -797,7 +837,9 @@ func (a *app) ownAccount(c *cobra.Command) {
 			if err != nil {
 				return err
 			}
-			return a.print(asJSON, p, func(w io.Writer) { fmt.Fprintf(w, "payment method %s: %s\n", args[0], account) })
+			return a.print(asJSON, p, func(w io.Writer) {
+				fmt.Fprintln(w, a.tr().T("verb.payment_method", "Method", args[0], "Account", account))
+			})
 		})
 	set.Flags().StringVar(&account, "account", "", "the account")
 	set.Flags().StringVar(&name, "name", "", "the real name on it (default: your verified one)")

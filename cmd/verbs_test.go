@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"p2pdesk/alipay"
 	"p2pdesk/api"
 	"p2pdesk/auth"
@@ -203,6 +205,29 @@ func TestTwoPeopleTradeThroughTheVerbs(t *testing.T) {
 		t.Fatalf("orders --history --csv:\n%s", csv)
 	}
 
+	// In Chinese the verbs print Chinese, columns aligned by display
+	// width (a Chinese character is two columns).
+	zh := func(who string, args ...string) string {
+		return must("", append(as(who, args...), "--lang", "zh-CN")...)
+	}
+	adsZH := strings.Split(strings.TrimSpace(zh("bob", "ads", "--side", "buy")), "\n")
+	if len(adsZH) < 2 || !strings.Contains(adsZH[0], "商家") || strings.Contains(adsZH[0], "MERCHANT") {
+		t.Fatalf("ads in Chinese:\n%s", strings.Join(adsZH, "\n"))
+	}
+	col := func(line, of string) int { return ansi.StringWidth(line[:strings.Index(line, of)]) }
+	if h, r := col(adsZH[0], "付款方式"), col(adsZH[1], "alipay"); h != r {
+		t.Errorf("the payment column starts at %d in the heading, at %d in the row:\n%s", h, r, strings.Join(adsZH[:2], "\n"))
+	}
+	if out := zh("bob", "orders", "--history"); !strings.Contains(out, "订单 "+id) || !strings.Contains(out, "已完成") || strings.Contains(out, "COMPLETED") {
+		t.Fatalf("orders in Chinese:\n%s", out)
+	}
+	if out := zh("bob", "wallet"); !strings.Contains(out, "托管中") {
+		t.Fatalf("wallet in Chinese:\n%s", out)
+	}
+	if out := zh("alice", "account"); !strings.Contains(out, "KYC 等级 2") || !strings.Contains(out, "今日剩余限额") {
+		t.Fatalf("account in Chinese:\n%s", out)
+	}
+
 	// A dispute with evidence, through the verbs: bob pays again for a
 	// second order, alice does not release, bob disputes with the line.
 	decode(t, must("", as("bob", "order", "take", fmt.Sprint(ad.ID), "--fiat", "150", "--json")...), &o)
@@ -248,5 +273,25 @@ func TestCompletion(t *testing.T) {
 	out, _, err := run(t, secrets.NewMemory(), "", "__complete", "sim", "run", "")
 	if err != nil || !strings.Contains(out, "honest-seller") || !strings.Contains(out, "third-party-payer") {
 		t.Fatalf("sim run completes to %q (%v)", out, err)
+	}
+}
+
+// TestRefusalsInChinese: a server's refusal, printed by the command line
+// in Chinese, is said from its stable code (the server writes English);
+// in English it reads as the server wrote it.
+func TestRefusalsInChinese(t *testing.T) {
+	err := fmt.Errorf("taking ad 4: %w", api.Errorf(api.CodeNotFound, "", "no ad 4"))
+	zh := &app{}
+	zh.cfg.UI.Lang = "zh-CN"
+	if got := zh.errorText(err); got != "未找到 (NOT_FOUND)" {
+		t.Errorf("in Chinese: %q", got)
+	}
+	en := &app{}
+	en.cfg.UI.Lang = "en"
+	if got := en.errorText(err); got != err.Error() {
+		t.Errorf("in English: %q, want %q", got, err.Error())
+	}
+	if got := zh.errorText(errors.New("disk full")); got != "disk full" {
+		t.Errorf("not a refusal: %q", got)
 	}
 }

@@ -291,3 +291,24 @@ func english() *Tr {
 	enOnce.Do(func() { enTr = New(EN) })
 	return enTr
 }
+
+// Refusal is a server's refusal in t's language: the stable code keys the
+// catalogue's message for it (the server writes English), with the field
+// it names; English keeps the server's own message where it gave one,
+// which says more than the catalogue's. The code stays beside it, for
+// searching and for support.
+func (t *Tr) Refusal(code, field, message string) string {
+	if t.Lang() == ZH || message == "" {
+		if _, ok := Messages(t.Lang())["err."+code]; ok {
+			s := t.T("err." + code)
+			if field != "" {
+				s += t.T("err.field", "Field", field)
+			}
+			return s + " (" + code + ")"
+		}
+	}
+	if message != "" {
+		return message + " (" + code + ")"
+	}
+	return code
+}

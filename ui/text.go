@@ -34,20 +34,10 @@ func (c *Ctx) errText(err error) string {
 	if !errors.As(err, &e) {
 		return err.Error()
 	}
-	code := string(e.Code)
-	if c.zh() || e.Message == "" {
-		if _, ok := i18n.Messages(c.Tr.Lang())["err."+code]; ok {
-			s := c.T("err." + code)
-			if e.Field != "" {
-				s += c.T("err.field", "Field", e.Field)
-			}
-			return s + " (" + code + ")"
-		}
+	if e.Code == "" {
+		return e.Error()
 	}
-	if e.Message != "" {
-		return e.Message + " (" + code + ")"
-	}
-	return e.Error()
+	return c.Tr.Refusal(string(e.Code), e.Field, e.Message)
 }
 
 // state is an order state in words.
