@@ -115,12 +115,12 @@ func (a *app) createOnDB(ctx context.Context, db string, req api.NewUserRequest)
 	key, err := serverKey(st, db, true)
 	if err != nil {
 		if !status.Available {
-			err = fmt.Errorf("%w\n%s", err, status.Message())
+			err = fmt.Errorf("%w\n%s", err, a.keyringNotice(status))
 		}
 		return api.NewUserResponse{}, err
 	}
 	if _, err := os.Stat(db); err != nil && !st.Persistent() && os.Getenv("P2PDESK_SERVER_KEY") == "" {
-		return api.NewUserResponse{}, fmt.Errorf("no OS keyring to keep a new server key in: set P2PDESK_SERVER_KEY\n%s", status.Message())
+		return api.NewUserResponse{}, fmt.Errorf("no OS keyring to keep a new server key in: set P2PDESK_SERVER_KEY\n%s", a.keyringNotice(status))
 	}
 	sk, err := auth.NewServerKey(key)
 	if err != nil {
@@ -196,7 +196,7 @@ func (a *app) createOnServer(ctx context.Context, url, adminProfile string, req 
 		if err != nil {
 			msg := fmt.Sprintf("no admin credential: set P2PDESK_ADMIN_KEY, P2PDESK_ADMIN_SECRET and P2PDESK_ADMIN_PASSPHRASE, or save an admin login as profile %q (%v)", adminProfile, err)
 			if !status.Available {
-				msg += "\n" + status.Message()
+				msg += "\n" + a.keyringNotice(status)
 			}
 			return api.NewUserResponse{}, fmt.Errorf("%s", msg)
 		}

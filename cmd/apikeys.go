@@ -22,7 +22,7 @@ func (a *app) profileClient() (*client.Client, error) {
 	if errors.Is(err, secrets.ErrNotFound) {
 		msg := fmt.Sprintf("not logged in: there is no profile %q in %s (p2pdesk login --server URL)", a.cfg.Profile, st.Describe())
 		if !status.Available {
-			msg += "\n" + status.Message()
+			msg += "\n" + a.keyringNotice(status)
 		}
 		return nil, errors.New(msg)
 	}

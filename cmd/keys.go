@@ -38,7 +38,7 @@ func (a *app) openSecrets() (secrets.Store, secrets.Status, error) {
 			}
 			pass = p
 		}
-		fmt.Fprintf(a.errOut, "WARNING: no OS keyring; secrets go to the encrypted file %s, as you asked.\n", path)
+		fmt.Fprintln(a.errOut, a.tr().T("cli.keyring_file", "Path", path))
 		f, err := secrets.OpenFile(path, []byte(pass))
 		return f, st, err
 	}
@@ -85,4 +85,23 @@ func serverKey(st secrets.Store, db string, create bool) ([]byte, error) {
 		return nil, fmt.Errorf("saving the server key to %s: %w", st.Describe(), err)
 	}
 	return k, nil
+}
+
+// keyringNotice is the one notice shown when no OS keyring works, in the
+// user's language; a failure the keyring explains in no known way keeps
+// its own words as the reason.
+func (a *app) keyringNotice(st secrets.Status) string {
+	if st.Available {
+		return ""
+	}
+	tr := a.tr()
+	reason := st.Reason
+	if st.Cause != "other" && st.Cause != "" {
+		reason = tr.T("cli.keyring.reason." + st.Cause)
+	}
+	fix := st.Fix
+	if st.Cause != "" {
+		fix = tr.T("cli.keyring.fix." + st.Cause)
+	}
+	return tr.T("cli.keyring_none", "Backend", st.Backend, "Reason", reason, "Fix", fix)
 }

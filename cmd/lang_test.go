@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"p2pdesk/i18n"
+	"p2pdesk/store/secrets"
 )
 
 // An unknown language is refused at start, as a usage error naming the
@@ -94,5 +95,25 @@ func TestHelpLanguageBeforeFlags(t *testing.T) {
 		if got := helpLang(c.args, env(c.env)); got != c.want {
 			t.Errorf("%v %v: %s", c.args, c.env, got)
 		}
+	}
+}
+
+// TestKeyringNoticeInBothLanguages: the notice of a missing keyring says,
+// in English, what the secrets package says, and in Chinese the same
+// reason and fix in Chinese.
+func TestKeyringNoticeInBothLanguages(t *testing.T) {
+	st := secrets.Status{Backend: "Secret Service", Cause: "no-bus", Reason: "there is no D-Bus session bus", Fix: "run p2pdesk inside a desktop session or `dbus-run-session`, with a Secret Service such as gnome-keyring (apt install gnome-keyring)"}
+	en := &app{}
+	en.cfg.UI.Lang = "en"
+	if got := en.keyringNotice(st); got != st.Message() {
+		t.Errorf("English:\n%s\nwant\n%s", got, st.Message())
+	}
+	zh := &app{}
+	zh.cfg.UI.Lang = "zh-CN"
+	if got := zh.keyringNotice(st); !strings.Contains(got, "没有 D-Bus 会话总线") || !strings.Contains(got, "仅限本次运行") || strings.Contains(got, "session bus") {
+		t.Errorf("Chinese: %s", got)
+	}
+	if (&app{}).keyringNotice(secrets.Status{Available: true}) != "" {
+		t.Error("a working keyring has no notice")
 	}
 }

@@ -108,7 +108,7 @@ For scripts, --from-json FILE (or - for standard input) reads the JSON that
 			}
 			fmt.Fprintf(a.out, "Logged in to %s as %s; profile %q saved in %s.\n", server, acct.User.Name, name, st.Describe())
 			if !st.Persistent() {
-				fmt.Fprintln(a.errOut, status.Message())
+				fmt.Fprintln(a.errOut, a.keyringNotice(status))
 			}
 			if in.TOTPSecret != "" && !holdTOTP {
 				fmt.Fprintln(a.out, "The TOTP seed was not saved: add it to your authenticator app.")
@@ -206,7 +206,7 @@ func (a *app) whoamiCommand() *cobra.Command {
 			if errors.Is(err, secrets.ErrNotFound) {
 				msg := fmt.Sprintf("not logged in: there is no profile %q in %s", name, st.Describe())
 				if !status.Available {
-					msg += "\n" + status.Message()
+					msg += "\n" + a.keyringNotice(status)
 				}
 				return errors.New(msg)
 			}

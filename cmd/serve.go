@@ -89,13 +89,13 @@ func (a *app) serve(ctx context.Context, withSim bool) error {
 	key, err := serverKey(st, sc.DB, true)
 	if err != nil {
 		if !status.Available {
-			return fmt.Errorf("%w\n%s", err, status.Message())
+			return fmt.Errorf("%w\n%s", err, a.keyringNotice(status))
 		}
 		return err
 	}
 	if !st.Persistent() && !status.Available && os.Getenv("P2PDESK_SERVER_KEY") == "" {
 		return errors.New("no OS keyring to keep the server key in, so this database could not be opened again: set P2PDESK_SERVER_KEY " +
-			"(e.g. export P2PDESK_SERVER_KEY=$(head -c32 /dev/urandom | base64)) and keep it safe\n" + status.Message())
+			"(e.g. export P2PDESK_SERVER_KEY=$(head -c32 /dev/urandom | base64)) and keep it safe\n" + a.keyringNotice(status))
 	}
 	a.warnPlain()
 	if withSim {

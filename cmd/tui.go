@@ -56,7 +56,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	if !status.Available {
 		// Said once, plainly, before the screen is taken; the status bar
 		// keeps saying where secrets are.
-		fmt.Fprintln(a.errOut, status.Message())
+		fmt.Fprintln(a.errOut, a.keyringNotice(status))
 	}
 	d := ui.Deps{Theme: theme, Keys: keys, Bell: a.cfg.UI.Bell, Notify: a.cfg.UI.Notify, Warnings: a.cfg.Warnings,
 		KeyringState: keyringState, Ephemeral: !st.Persistent(), Export: a.cfg.DataDir, Refresh: a.cfg.UI.Refresh, SteadyCursor: !a.cfg.UI.CursorBlink}

@@ -50,7 +50,7 @@ func (a *app) openDesk(ctx context.Context) (*desk, error) {
 		if err != nil {
 			msg := fmt.Sprintf("no saved login %q for %s (%v): run p2pdesk login --server %s", a.cfg.Profile, a.cfg.Server, err, a.cfg.Server)
 			if !status.Available {
-				msg += "\n" + status.Message()
+				msg += "\n" + a.keyringNotice(status)
 			}
 			return nil, errors.New(msg)
 		}

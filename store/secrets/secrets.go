@@ -45,6 +45,9 @@ type Status struct {
 	Available bool
 	Reason    string // why it is not available
 	Fix       string // what to do about it
+	// Cause names the reason for a translation: timeout, no-bus,
+	// no-provider, locked, or other (Reason then is the keyring's error).
+	Cause string
 }
 
 // Message is the one plain notice shown when no keyring works.
@@ -114,27 +117,27 @@ func Probe(timeout time.Duration) Status {
 		st.Available = true
 		return st
 	}
-	st.Reason, st.Fix = explain(err)
+	st.Cause, st.Reason, st.Fix = explain(err)
 	return st
 }
 
-// explain turns a keyring failure into a reason and a fix.
-func explain(err error) (reason, fix string) {
+// explain turns a keyring failure into its cause, a reason and a fix.
+func explain(err error) (cause, reason, fix string) {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, ErrTimeout):
-		return "it did not answer within the timeout (is an unlock prompt waiting?)",
+		return "timeout", "it did not answer within the timeout (is an unlock prompt waiting?)",
 			"unlock your keyring, or raise keyring.timeout in the configuration"
 	case strings.Contains(msg, "dbus-launch"), strings.Contains(msg, "DBUS_SESSION_BUS_ADDRESS"), strings.Contains(msg, "dbus: "):
-		return "there is no D-Bus session bus",
+		return "no-bus", "there is no D-Bus session bus",
 			"run p2pdesk inside a desktop session or `dbus-run-session`, with a Secret Service such as gnome-keyring (apt install gnome-keyring)"
 	case strings.Contains(msg, "org.freedesktop.secrets"):
-		return "no Secret Service provider is running",
+		return "no-provider", "no Secret Service provider is running",
 			"install and start one: apt install gnome-keyring, then `gnome-keyring-daemon --unlock --components=secrets`"
 	case strings.Contains(msg, "unlock"):
-		return "the keyring is locked", "unlock it: `gnome-keyring-daemon --unlock` (it reads the password from standard input)"
+		return "locked", "the keyring is locked", "unlock it: `gnome-keyring-daemon --unlock` (it reads the password from standard input)"
 	}
-	return msg, "make sure the OS keyring works for your user, or set keyring.file_fallback: true (or P2PDESK_SECRETS_FILE) to keep them in a passphrase-sealed file"
+	return "other", msg, "make sure the OS keyring works for your user, or set keyring.file_fallback: true (or P2PDESK_SECRETS_FILE) to keep them in a passphrase-sealed file"
 }
 
 // Memory keeps secrets for this run only.

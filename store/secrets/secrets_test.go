@@ -55,19 +55,20 @@ func TestKeyringTimeout(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
-	cases := map[string]string{
-		`exec: "dbus-launch": executable file not found in $PATH`:                        "D-Bus session bus",
-		`The name org.freedesktop.secrets was not provided by any .service files`:        "Secret Service provider",
-		`failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'`: "locked",
+	cases := map[string][2]string{
+		`exec: "dbus-launch": executable file not found in $PATH`:                        {"no-bus", "D-Bus session bus"},
+		`The name org.freedesktop.secrets was not provided by any .service files`:        {"no-provider", "Secret Service provider"},
+		`failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'`: {"locked", "locked"},
+		`something else entirely`: {"other", "something else entirely"},
 	}
 	for msg, want := range cases {
-		reason, fix := explain(errors.New(msg))
-		if !strings.Contains(reason, want) || fix == "" {
-			t.Errorf("%q: reason %q fix %q", msg, reason, fix)
+		cause, reason, fix := explain(errors.New(msg))
+		if cause != want[0] || !strings.Contains(reason, want[1]) || fix == "" {
+			t.Errorf("%q: cause %q reason %q fix %q", msg, cause, reason, fix)
 		}
 	}
-	if r, _ := explain(ErrTimeout); !strings.Contains(r, "timeout") {
-		t.Errorf("timeout reason: %q", r)
+	if c, r, _ := explain(ErrTimeout); c != "timeout" || !strings.Contains(r, "timeout") {
+		t.Errorf("timeout: %q %q", c, r)
 	}
 }
 
