@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"p2pdesk/alipay"
 	"p2pdesk/api"
@@ -31,6 +32,7 @@ type wizard struct {
 	ads    []api.AdView
 	acct   *api.Account // the user's, to tell which ads they may take
 	cursor int
+	top    int // the first ad the list shows
 	// loadingAds: the search is out; enter waits for its answer.
 	loadingAds bool
 	// loads counts order loads started; applied is the newest shown.
@@ -532,12 +534,11 @@ func (w *wizard) View(width, h int) string {
 		if !c.exam {
 			b.WriteString(wrapTo(st.Muted.Render(c.T("wizard.score")), width) + "\n")
 		}
-		rows := max(3, h-strings.Count(b.String(), "\n")-2)
-		shown := 0 // rows taken: a long reason wraps onto more than one
+		rows := max(3, h-strings.Count(b.String(), "\n")-3) // a line for the range
+		// Each ad is rendered first: a long reason wraps onto more than
+		// one row, and the window is chosen so the cursor's ad is seen.
+		items := make([]string, len(w.ads))
 		for i, a := range w.ads {
-			if shown >= rows {
-				break
-			}
 			s := reliability.Of(a)
 			dev := "—"
 			if a.DevBP != nil {
@@ -571,17 +572,29 @@ func (w *wizard) View(width, h int) string {
 				head = fmt.Sprintf("  ⚠  %s %10s %8s  ", padRight(truncate(plain(a.Maker.Name), 18), 20), priceText(a.Price), dev)
 				tail = c.T("wizard.excluded", "Why", c.excluded(a, s.Excluded))
 			}
-			line := strings.ReplaceAll(hang(head, tail, width-2), "\n", "\n  ")
-			shown += lines(line)
-			if i == w.cursor {
-				b.WriteString(st.Selected.Render("▸ "+line) + "\n")
-			} else if blocked != "" {
-				b.WriteString("  " + st.Muted.Render(line) + "\n")
-			} else if s.Excluded != "" {
-				b.WriteString("  " + st.Danger.Render(line) + "\n")
+			var line string
+			if blocked == "" && s.Excluded == "" && !c.exam {
+				line = strings.ReplaceAll(scoreLine(head, parts, width-2), "\n", "\n  ")
 			} else {
-				b.WriteString("  " + line + "\n")
+				line = strings.ReplaceAll(hang(head, tail, width-2), "\n", "\n  ")
 			}
+			switch {
+			case i == w.cursor:
+				items[i] = st.Selected.Render("▸ " + line)
+			case blocked != "":
+				items[i] = "  " + st.Muted.Render(line)
+			case s.Excluded != "":
+				items[i] = "  " + st.Danger.Render(line)
+			default:
+				items[i] = "  " + line
+			}
+		}
+		from, to := w.window(items, rows)
+		for _, it := range items[from:to] {
+			b.WriteString(it + "\n")
+		}
+		if from > 0 || to < len(items) {
+			b.WriteString(st.Muted.Render(c.T("practice.more", "From", from+1, "To", to, "N", len(items))) + "\n")
 		}
 		if w.loadingAds {
 			b.WriteString(st.Muted.Render(c.T("wizard.looking")) + "\n")
@@ -591,6 +604,63 @@ func (w *wizard) View(width, h int) string {
 		b.WriteString(st.Muted.Render(c.T("wizard.choose_hint")))
 	}
 	return b.String()
+}
+
+// scoreLine lays out an ad's head and its score's parts in w columns,
+// each part whole (never "放" on one line and "币 18/20" on the next):
+// beside the head where they fit, else under it, whichever takes fewer
+// lines.
+func scoreLine(head string, parts []string, w int) string {
+	const sep = "\u00a0· "
+	hw := lipgloss.Width(head)
+	if one := strings.Join(parts, sep); hw+lipgloss.Width(one) <= w {
+		return head + one
+	}
+	pack := func(width int) []string {
+		var out []string
+		cur := ""
+		for _, p := range parts {
+			switch {
+			case cur == "":
+				cur = p
+			case lipgloss.Width(cur+sep+p) <= width:
+				cur += sep + p
+			default:
+				out = append(out, cur)
+				cur = p
+			}
+		}
+		return append(out, cur)
+	}
+	const indent = 4
+	beside, under := pack(w-hw), pack(w-indent)
+	if w-hw >= 16 && len(beside) <= 1+len(under) {
+		return head + strings.Join(beside, "\n"+strings.Repeat(" ", hw))
+	}
+	return strings.TrimRight(head, " ") + "\n" + strings.Repeat(" ", indent) + strings.Join(under, "\n"+strings.Repeat(" ", indent))
+}
+
+// window is the run of items [from, to) shown in rows lines: it moves
+// only as far as it must for the cursor's item to be seen whole, as a
+// list that scrolls does.
+func (w *wizard) window(items []string, rows int) (from, to int) {
+	if len(items) == 0 {
+		return 0, 0
+	}
+	cur := min(max(w.cursor, 0), len(items)-1)
+	w.top = min(max(w.top, 0), cur)
+	fits := func(from int) int { // the end of the window starting at from
+		used, to := 0, from
+		for to < len(items) && (to == from || used+lines(items[to]) <= rows) {
+			used += lines(items[to])
+			to++
+		}
+		return to
+	}
+	for fits(w.top) <= cur {
+		w.top++
+	}
+	return w.top, fits(w.top)
 }
 
 func (w *wizard) orderView() string {

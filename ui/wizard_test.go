@@ -111,3 +111,44 @@ func TestWizardOpensOverTheTab(t *testing.T) {
 		t.Fatalf("esc from the guide left %d pages, want the tab", len(m.stack))
 	}
 }
+
+// The guided list scrolls: at 80×24 only two sellers fit, and the cursor
+// used to walk off the bottom (enter then opened an ad the learner never
+// saw, and the look-alike merchant a drill stages was never on screen).
+func TestWizardListScrollsToTheCursor(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys()})
+	w := newWizard(m.c, api.Buy)
+	w.step = 3
+	ads := fakeAds(30)
+	w.Update(wizAdsMsg{side: api.Buy, ads: ads, acct: &api.Account{}})
+	down, up := tea.KeyMsg{Type: tea.KeyDown}, tea.KeyMsg{Type: tea.KeyUp}
+	selected := func(v string) string {
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, "▸") && strings.Contains(l, "Merchant") {
+				return l[strings.Index(l, "Merchant"):][:len("Merchant0000000")]
+			}
+		}
+		return ""
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for range 20 {
+			w.Update(down)
+		}
+		v := w.View(size[0], size[1])
+		if got, want := selected(v), w.ads[w.cursor].Maker.Name; got != want {
+			t.Fatalf("%dx%d, the 21st seller under the cursor: the screen shows %q, want %q:\n%s", size[0], size[1], got, want, v)
+		}
+		if !strings.Contains(v, "of 30") {
+			t.Errorf("%dx%d: the list does not say where it is:\n%s", size[0], size[1], v)
+		}
+		if n := strings.Count(v, "\n") + 1; n > size[1] {
+			t.Errorf("%dx%d: the view is %d lines high", size[0], size[1], n)
+		}
+		for range 20 {
+			w.Update(up)
+		}
+		if got, want := selected(w.View(size[0], size[1])), w.ads[0].Maker.Name; got != want {
+			t.Fatalf("%dx%d, back at the top: %q under the cursor, want %q", size[0], size[1], got, want)
+		}
+	}
+}
