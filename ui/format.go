@@ -247,7 +247,9 @@ func box(st Styles, title, body string, w int) string {
 // kv is a label and its value, the label padded to 14 cells by display
 // width (a Chinese label lines up with an English one).
 func kv(st Styles, k, v string) string {
-	return st.Muted.Render(padRight(k, 14)) + v
+	// At least one space after a label, however long ("seller's Alipay"
+	// is 15 cells: it ran into its value).
+	return st.Muted.Render(padRight(k, 13)+" ") + v
 }
 
 // kvWrap is kv for a window w cells wide: a value too long for it wraps,

@@ -86,3 +86,15 @@ func TestBoxDrawsAsLipgloss(t *testing.T) {
 		}
 	}
 }
+
+// A label longer than its column still has a space before its value:
+// "seller's Alipay17100403869" read as one word.
+func TestLabelAndValueNeverTouch(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	if got := plain(kv(st, "seller's Alipay", "17100403869")); !strings.Contains(got, "Alipay 17100403869") {
+		t.Errorf("%q", got)
+	}
+	if got := plain(kv(st, "Total", "7.00")); got != padRight("Total", 14)+"7.00" {
+		t.Errorf("a short label moved its value: %q", got)
+	}
+}
