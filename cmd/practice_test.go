@@ -113,6 +113,9 @@ func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Link(s.Drill, o.ID)
+	if got := p.Unsettled(); !slices.Equal(got, []int64{o.ID}) {
+		t.Fatalf("unsettled drills before the order ends: %v, want [%d]", got, o.ID)
+	}
 	w.Sched.RunFor(2 * time.Minute) // the lure arrives; the careful learner cancels
 	if _, err := me.Market.Cancel(ctx, o.ID, api.StateCreated); err != nil {
 		t.Fatal(err)
@@ -128,6 +131,9 @@ func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 		if err == nil && len(lines) == 1 {
 			if lines[0].Scenario != "off-platform-lure" || lines[0].Grade != "A" {
 				t.Fatalf("kept %+v", lines[0])
+			}
+			if got := p.Unsettled(); len(got) != 0 {
+				t.Fatalf("a kept drill is still unsettled: %v", got)
 			}
 			return
 		}

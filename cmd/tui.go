@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -411,6 +412,19 @@ func (p *practice) Drill(orderID int64) (ui.DrillStatus, bool) {
 		ds.Friend, ds.FriendPaid = st.Friend.Person.RealName, !st.FriendPaid().IsZero()
 	}
 	return ds, true
+}
+
+func (p *practice) Unsettled() []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var ids []int64
+	for id := range p.byOrder {
+		if p.kept[id] == 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // ApplyKYC: the learner applies for the next tier; the practice review

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"p2pdesk/api"
@@ -22,5 +23,27 @@ func TestResolutionNewsIsBadOnlyForTheLoser(t *testing.T) {
 		if !ok || n.bad != c.bad {
 			t.Errorf("%s, %s: news %+v (%v), want bad=%v", c.role, c.res, n, ok, c.bad)
 		}
+	}
+}
+
+// unsettledPractice is a practice market with drills not yet kept.
+type unsettledPractice struct {
+	Practice
+	ids []int64
+}
+
+func (p unsettledPractice) Unsettled() []int64 { return p.ids }
+
+// The quit question warns of drills that have not settled: they are kept
+// in the journal only once they have, and a learner who quit lost one.
+func TestQuitWarnsOfUnsettledDrills(t *testing.T) {
+	m := New(Deps{Theme: DefaultTheme(), Keys: DefaultKeys(), Embedded: true})
+	m.c.Practice = unsettledPractice{ids: []int64{962}}
+	if q := plain(m.quitQuestion()); !strings.Contains(q, "order 962 has not settled") || !strings.Contains(q, "quitting now loses it") {
+		t.Errorf("quit question: %s", q)
+	}
+	m.c.Practice = unsettledPractice{}
+	if q := m.quitQuestion(); strings.Contains(q, "settled") {
+		t.Errorf("no drill open, yet: %s", q)
 	}
 }

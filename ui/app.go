@@ -528,15 +528,29 @@ func parseSpeed(s string) float64 {
 // quitQuestion asks to quit and says what happens to the open orders,
 // which depends on where the marketplace runs.
 func (m *Model) quitQuestion() string {
+	var q string
 	switch {
 	case m.c.JoinedPID != 0:
-		return m.c.T("quit.joined", "PID", m.c.JoinedPID)
+		q = m.c.T("quit.joined", "PID", m.c.JoinedPID)
 	case m.c.Embedded && m.c.Ephemeral:
-		return m.c.T("quit.ephemeral")
+		q = m.c.T("quit.ephemeral")
 	case m.c.Embedded:
-		return m.c.T("quit.embedded")
+		q = m.c.T("quit.embedded")
+	default:
+		q = m.c.T("quit.remote")
 	}
-	return m.c.T("quit.remote")
+	// A drill is kept in the journal once it settles; one that has not
+	// yet is lost with this session (its counterparty lives in it).
+	if m.c.Practice != nil {
+		if ids := m.c.Practice.Unsettled(); len(ids) > 0 {
+			var os []string
+			for _, id := range ids {
+				os = append(os, fmt.Sprint(id))
+			}
+			q += "\n\n" + m.c.St.Warn.Render(m.c.N("quit.unsettled", len(ids), "Orders", strings.Join(os, ", ")))
+		}
+	}
+	return q
 }
 
 // View draws the tabs, the page, the notice line and the status bar.

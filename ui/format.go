@@ -39,6 +39,9 @@ type Practice interface {
 	// order is opened from (the wizard, the Orders tab, after a refund
 	// from the Wallet), its debrief is one key away.
 	Drill(orderID int64) (DrillStatus, bool)
+	// Unsettled are the orders of this session's drills not yet kept in
+	// the journal: quitting now loses them.
+	Unsettled() []int64
 	// Debrief judges a drill's order; text is ready to show. Until the
 	// drill settles (Final) it is provisional; once final, the drill is
 	// kept in the practice journal, with this grade.
