@@ -83,7 +83,8 @@ func TestPracticeJournalCommands(t *testing.T) {
 }
 
 // TestSettledDrillsAreKeptUnopened: a drill whose order settled is kept in
-// the journal although its debrief was never opened (it used to be kept
+// the journal although its debrief was never opened, and though its ad
+// was taken from the Market tab (it used to be kept
 // only when the learner reopened the debrief after it settled).
 func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 	home := isolate(t)
@@ -112,7 +113,13 @@ func TestSettledDrillsAreKeptUnopened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Link(s.Drill, o.ID)
+	// Taken from the Market tab, not the drill's guide: the ticket ties
+	// the order to the drill by its ad; an ad of no drill ties nothing.
+	p.LinkAd(s.AdID+1000, o.ID+1000)
+	p.LinkAd(s.AdID, o.ID)
+	if ds, ok := p.Drill(o.ID); !ok || ds.Scenario != "off-platform-lure" {
+		t.Fatalf("the order on the drill's ad is not the drill's: %+v %v", ds, ok)
+	}
 	if got := p.Unsettled(); !slices.Equal(got, []int64{o.ID}) {
 		t.Fatalf("unsettled drills before the order ends: %v, want [%d]", got, o.ID)
 	}

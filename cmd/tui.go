@@ -399,6 +399,20 @@ func (p *practice) Link(drill int, orderID int64) {
 	p.byOrder[orderID] = drill
 }
 
+func (p *practice) LinkAd(adID, orderID int64) {
+	p.mu.Lock()
+	n := 0
+	for i := len(p.drills) - 1; i >= 0 && n == 0; i-- { // the newest drill on that ad
+		if p.drills[i].Ad.ID == adID {
+			n = i + 1
+		}
+	}
+	p.mu.Unlock()
+	if n != 0 {
+		p.Link(n, orderID)
+	}
+}
+
 func (p *practice) Drill(orderID int64) (ui.DrillStatus, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

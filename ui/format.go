@@ -35,6 +35,10 @@ type Practice interface {
 	PayAccount(o api.OrderView) string
 	// Link ties the order the learner opened in a drill to the drill.
 	Link(drill int, orderID int64)
+	// LinkAd ties an order taken on a drill's ad from anywhere (the
+	// Market tab, not the drill's guide) to that drill; other ads are no
+	// drill's, and nothing happens.
+	LinkAd(adID, orderID int64)
 	// Drill says which drill an order belongs to, if any: wherever the
 	// order is opened from (the wizard, the Orders tab, after a refund
 	// from the Wallet), its debrief is one key away.

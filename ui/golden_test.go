@@ -137,6 +137,8 @@ type goldenPractice struct {
 
 func (goldenPractice) Merchants() string                  { return "" }
 func (goldenPractice) Drill(int64) (ui.DrillStatus, bool) { return ui.DrillStatus{}, false }
+func (goldenPractice) LinkAd(int64, int64)                {}
+func (goldenPractice) Unsettled() []int64                 { return nil }
 func (p goldenPractice) Course() (string, string, error) {
 	var b strings.Builder
 	c := sim.CourseOf(nil)

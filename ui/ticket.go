@@ -151,8 +151,12 @@ func (t *ticketPage) Update(msg tea.Msg) (Page, tea.Cmd) {
 			}
 			return t, nil
 		}
-		if t.drill != 0 && t.c.Practice != nil {
-			t.c.Practice.Link(t.drill, msg.order.ID) // before the order page asks
+		if t.c.Practice != nil { // before the order page asks
+			if t.drill != 0 {
+				t.c.Practice.Link(t.drill, msg.order.ID)
+			} else {
+				t.c.Practice.LinkAd(msg.order.AdID, msg.order.ID)
+			}
 		}
 		opened := notify(t.c.T("ticket.opened", "ID", msg.order.ID, "Side", t.c.side(t.userSide), "Amount", crypto(msg.order.Amount),
 			"Asset", msg.order.Asset, "Total", t.c.money(msg.order.FiatTotal, msg.order.Fiat)))
