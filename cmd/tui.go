@@ -530,15 +530,7 @@ func (p *practice) keepSettled(ctx context.Context) {
 			return
 		case <-time.After(3 * time.Second):
 		}
-		p.mu.Lock()
-		var waiting []int64
-		for id := range p.byOrder {
-			if p.kept[id] == 0 {
-				waiting = append(waiting, id)
-			}
-		}
-		p.mu.Unlock()
-		for _, id := range waiting {
+		for _, id := range p.Unsettled() {
 			if ctx.Err() != nil {
 				return
 			}
